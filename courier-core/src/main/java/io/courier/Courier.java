@@ -1,0 +1,226 @@
+package io.courier;
+
+import io.courier.engine.EngineIoServer;
+import io.courier.netty.CourierHttpServer;
+import io.courier.netty.StaticResource;
+import io.courier.server.SocketIoRuntime;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Socket.IO server (socket.io's {@code io}). Create it, register handlers, start it.
+ *
+ * <pre>{@code
+ * Courier io = Courier.create(config -> config.port(3000));
+ * io.onConnection(socket -> socket.on("ping", (args, ack) -> ack.reply("pong")));
+ * io.start();
+ * }</pre>
+ *
+ * <p>The methods that emit, and those that name a namespace, act on the main namespace {@code "/"} unless they take
+ * one. Safe from any thread.
+ */
+public final class Courier implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Courier.class);
+    private static final String BUNDLE_DIR = "/io/courier/client/";
+
+    private final CourierConfig config;
+    private final SocketIoRuntime runtime;
+    private final EngineIoServer engine;
+    private final ExecutorService ownExecutor;
+    private CourierHttpServer ownServer;
+
+    private Courier(CourierConfig config) {
+        this.config = Objects.requireNonNull(config, "config");
+        Executor executor = config.handlerExecutor();
+        if (executor == null) {
+            ownExecutor = Executors.newThreadPerTaskExecutor(
+                    Thread.ofVirtual().name("courier-handler-", 0).factory());
+            executor = ownExecutor;
+        } else {
+            ownExecutor = null;
+        }
+        this.runtime = new SocketIoRuntime(new SocketIoRuntime.Settings(
+                config.connectTimeout(),
+                config.maxAttachments(),
+                config.maxQueuedEventsPerSocket(),
+                executor,
+                config.adapterFactory()));
+        this.engine = new EngineIoServer(config.engine(), runtime.sessionHandler());
+        runtime.namespace("/");
+    }
+
+    /** A server configured by {@code configure} (see {@link CourierConfig.Builder} for options and defaults). */
+    public static Courier create(Consumer<CourierConfig.Builder> configure) {
+        CourierConfig.Builder b = CourierConfig.builder();
+        configure.accept(b);
+        return new Courier(b.build());
+    }
+
+    public static Courier create(CourierConfig config) {
+        return new Courier(config);
+    }
+
+    public CourierConfig config() {
+        return config;
+    }
+
+    /** The namespace with that name, created if needed. */
+    public Namespace of(String name) {
+        return runtime.namespace(name);
+    }
+
+    /** A dynamic namespace: children are created for CONNECTs whose whole name matches {@code pattern}. */
+    public Namespace of(Pattern pattern) {
+        return runtime.parent(name -> pattern.matcher(name).matches(), pattern.pattern());
+    }
+
+    /** A dynamic namespace: children are created for CONNECTs whose name passes {@code accept}. */
+    public Namespace of(Predicate<String> accept) {
+        return runtime.parent(accept, "<dynamic>");
+    }
+
+    /** The main namespace {@code "/"}. */
+    public Namespace sockets() {
+        return runtime.namespace("/");
+    }
+
+    public Courier use(Middleware middleware) {
+        sockets().use(middleware);
+        return this;
+    }
+
+    public Courier onConnection(ConnectionHandler handler) {
+        sockets().onConnection(handler);
+        return this;
+    }
+
+    public BroadcastOperator to(String... rooms) {
+        return sockets().to(rooms);
+    }
+
+    public BroadcastOperator in(String... rooms) {
+        return sockets().in(rooms);
+    }
+
+    public BroadcastOperator except(String... rooms) {
+        return sockets().except(rooms);
+    }
+
+    public BroadcastOperator timeout(Duration timeout) {
+        return sockets().timeout(timeout);
+    }
+
+    /** Socket.IO's {@code io.volatile}. */
+    public BroadcastOperator droppable() {
+        return sockets().droppable();
+    }
+
+    public BroadcastOperator local() {
+        return sockets().local();
+    }
+
+    public boolean emit(String event, Object... args) {
+        return sockets().emit(event, args);
+    }
+
+    public CompletableFuture<List<EventArgs>> emitWithAck(String event, Object... args) {
+        return sockets().emitWithAck(event, args);
+    }
+
+    public CompletableFuture<List<RemoteSocket>> fetchSockets() {
+        return sockets().fetchSockets();
+    }
+
+    public void socketsJoin(String... rooms) {
+        sockets().socketsJoin(rooms);
+    }
+
+    public void socketsLeave(String... rooms) {
+        sockets().socketsLeave(rooms);
+    }
+
+    public void disconnectSockets(boolean close) {
+        sockets().disconnectSockets(close);
+    }
+
+    /** The Engine.IO layer (sessions), for metrics and advanced use. */
+    public EngineIoServer engine() {
+        return engine;
+    }
+
+    /**
+     * Mounts this server on an HTTP server you manage (socket.io's {@code io.attach(httpServer)}): the engine under
+     * {@link CourierConfig#path()} and, with {@code serveClient}, the browser bundle.
+     */
+    public Courier attach(CourierHttpServer http) {
+        http.mount(config.path(), engine, config.cors());
+        if (config.serveClient()) {
+            serveBundle(http, "socket.io.js", "application/javascript; charset=utf-8");
+            serveBundle(http, "socket.io.min.js", "application/javascript; charset=utf-8");
+            serveBundle(http, "socket.io.js.map", "application/json");
+            serveBundle(http, "socket.io.min.js.map", "application/json");
+        }
+        return this;
+    }
+
+    /** Binds {@link CourierConfig#host()}:{@link CourierConfig#port()} and starts serving. */
+    public synchronized Courier start() {
+        if (ownServer != null) {
+            throw new IllegalStateException("already started");
+        }
+        CourierHttpServer http = new CourierHttpServer(config.host(), config.port(), config.ioThreads());
+        attach(http);
+        http.start();
+        ownServer = http;
+        return this;
+    }
+
+    /** The port the server listens on (after {@link #start()}). */
+    public int port() {
+        if (ownServer == null) {
+            throw new IllegalStateException("not started");
+        }
+        return ownServer.port();
+    }
+
+    /** Disconnects every client ("server shutting down"), stops listening and releases threads. */
+    @Override
+    public synchronized void close() {
+        if (ownServer != null) {
+            ownServer.close();
+            ownServer = null;
+        } else {
+            engine.closeAll(io.courier.engine.EngineIoCloseReason.SERVER_SHUTTING_DOWN);
+        }
+        runtime.close();
+        if (ownExecutor != null) {
+            ownExecutor.shutdown();
+        }
+    }
+
+    private void serveBundle(CourierHttpServer http, String file, String contentType) {
+        try (InputStream in = Courier.class.getResourceAsStream(BUNDLE_DIR + file)) {
+            if (in == null) {
+                if (!file.endsWith(".map")) {
+                    log.warn("client bundle {} is not on the classpath; {}{} will answer 404", file, config.path(), file);
+                }
+                return;
+            }
+            http.resource(config.path() + file, StaticResource.of(in.readAllBytes(), contentType));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot read client bundle " + file, e);
+        }
+    }
+}

@@ -1,0 +1,257 @@
+package io.courier;
+
+import io.courier.adapter.AdapterFactory;
+import io.courier.adapter.LocalAdapter;
+import io.courier.engine.EngineIoConfig;
+import io.courier.netty.CorsPolicy;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Executor;
+
+/**
+ * Immutable server settings, built once by {@link Builder} (option names follow socket.io's). Every option has a
+ * documented default.
+ *
+ * @param host address to bind; default {@code 0.0.0.0}
+ * @param port port to bind, 0 for an ephemeral port; default 3000
+ * @param path Socket.IO endpoint path; default {@code /socket.io/}
+ * @param ioThreads event loop threads, 0 for one per processor; default 0
+ * @param engine Engine.IO settings (pingInterval 25 s, pingTimeout 20 s, maxHttpBufferSize 1 MB, ...)
+ * @param connectTimeout how long a new connection may take to join a namespace before it is closed; default 45 s
+ * @param cors who may connect from a browser; default same origin only (see {@link CorsPolicy})
+ * @param serveClient serve the official browser bundle at {@code <path>socket.io.js} and {@code .min.js}; default on
+ * @param maxAttachments binary attachments allowed in one incoming packet (more closes the connection); default 10
+ * @param maxQueuedEventsPerSocket incoming events waiting for one socket's handlers; past it the connection is closed
+ *     with "inbound queue full"; default 1000
+ * @param handlerExecutor where handlers run (serially per socket); null for a virtual thread per task (default)
+ * @param adapterFactory the room index / fan-out of each namespace; default {@link LocalAdapter}
+ */
+public record CourierConfig(
+        String host,
+        int port,
+        String path,
+        int ioThreads,
+        EngineIoConfig engine,
+        Duration connectTimeout,
+        CorsPolicy cors,
+        boolean serveClient,
+        int maxAttachments,
+        int maxQueuedEventsPerSocket,
+        Executor handlerExecutor,
+        AdapterFactory adapterFactory) {
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Collects and validates options; {@link #build()} freezes them. Setters throw on invalid values. */
+    public static final class Builder {
+        private String host = "0.0.0.0";
+        private int port = 3000;
+        private String path = "/socket.io/";
+        private int ioThreads = 0;
+        private Duration pingInterval = Duration.ofSeconds(25);
+        private Duration pingTimeout = Duration.ofSeconds(20);
+        private Duration upgradeTimeout = Duration.ofSeconds(10);
+        private int maxHttpBufferSize = 1_000_000;
+        private long maxBufferedBytes = 16L * 1024 * 1024;
+        private Set<String> transports = Set.of(EngineIoConfig.POLLING, EngineIoConfig.WEBSOCKET);
+        private boolean allowUpgrades = true;
+        private Duration connectTimeout = Duration.ofSeconds(45);
+        private CorsPolicy cors = CorsPolicy.sameOriginOnly();
+        private boolean serveClient = true;
+        private int maxAttachments = 10;
+        private int maxQueuedEventsPerSocket = 1000;
+        private Executor handlerExecutor;
+        private AdapterFactory adapterFactory = LocalAdapter::new;
+
+        private Builder() {}
+
+        public Builder host(String host) {
+            this.host = Objects.requireNonNull(host, "host");
+            return this;
+        }
+
+        public Builder port(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port : " + port + " (expected: 0-65535)");
+            }
+            this.port = port;
+            return this;
+        }
+
+        public Builder path(String path) {
+            if (path == null || path.isBlank() || path.contains("?")) {
+                throw new IllegalArgumentException("path : " + path + " (expected: e.g. /socket.io/)");
+            }
+            String p = path.startsWith("/") ? path : "/" + path;
+            this.path = p.endsWith("/") ? p : p + "/";
+            return this;
+        }
+
+        public Builder ioThreads(int ioThreads) {
+            if (ioThreads < 0) {
+                throw new IllegalArgumentException("ioThreads : " + ioThreads + " (expected: >= 0)");
+            }
+            this.ioThreads = ioThreads;
+            return this;
+        }
+
+        public Builder pingInterval(Duration d) {
+            this.pingInterval = positive("pingInterval", d);
+            return this;
+        }
+
+        public Builder pingTimeout(Duration d) {
+            this.pingTimeout = positive("pingTimeout", d);
+            return this;
+        }
+
+        public Builder upgradeTimeout(Duration d) {
+            this.upgradeTimeout = positive("upgradeTimeout", d);
+            return this;
+        }
+
+        public Builder connectTimeout(Duration d) {
+            this.connectTimeout = positive("connectTimeout", d);
+            return this;
+        }
+
+        /** The largest message a client may send, in bytes (413 over polling, close 1009 over WebSocket). */
+        public Builder maxHttpBufferSize(int bytes) {
+            if (bytes <= 0) {
+                throw new IllegalArgumentException("maxHttpBufferSize : " + bytes + " (expected: > 0)");
+            }
+            this.maxHttpBufferSize = bytes;
+            return this;
+        }
+
+        /** Bound of one connection's outbound buffer; see {@link EngineIoConfig#maxBufferedBytes()}. */
+        public Builder maxBufferedBytes(long bytes) {
+            if (bytes <= 0) {
+                throw new IllegalArgumentException("maxBufferedBytes : " + bytes + " (expected: > 0)");
+            }
+            this.maxBufferedBytes = bytes;
+            return this;
+        }
+
+        /** Allowed transports: {@code "polling"}, {@code "websocket"}. */
+        public Builder transports(String... transports) {
+            this.transports = Set.of(transports);
+            return this;
+        }
+
+        public Builder allowUpgrades(boolean allow) {
+            this.allowUpgrades = allow;
+            return this;
+        }
+
+        /** Sets the CORS policy directly. */
+        public Builder cors(CorsPolicy policy) {
+            this.cors = Objects.requireNonNull(policy, "cors");
+            return this;
+        }
+
+        /** Configures CORS: {@code cors(c -> c.allowOrigin("https://chat.example"))} or {@code c.allowAnyOrigin()}. */
+        public Builder cors(java.util.function.Consumer<Cors> configure) {
+            Cors c = new Cors();
+            configure.accept(c);
+            this.cors = c.any ? CorsPolicy.anyOrigin() : CorsPolicy.origins(c.origins, c.credentials);
+            return this;
+        }
+
+        public Builder serveClient(boolean serve) {
+            this.serveClient = serve;
+            return this;
+        }
+
+        public Builder maxAttachments(int max) {
+            if (max < 0) {
+                throw new IllegalArgumentException("maxAttachments : " + max + " (expected: >= 0)");
+            }
+            this.maxAttachments = max;
+            return this;
+        }
+
+        public Builder maxQueuedEventsPerSocket(int max) {
+            if (max <= 0) {
+                throw new IllegalArgumentException("maxQueuedEventsPerSocket : " + max + " (expected: > 0)");
+            }
+            this.maxQueuedEventsPerSocket = max;
+            return this;
+        }
+
+        /** Where handlers run; they still run serially per socket. Default: a virtual thread per task. */
+        public Builder handlerExecutor(Executor executor) {
+            this.handlerExecutor = Objects.requireNonNull(executor, "handlerExecutor");
+            return this;
+        }
+
+        public Builder adapter(AdapterFactory factory) {
+            this.adapterFactory = Objects.requireNonNull(factory, "adapter");
+            return this;
+        }
+
+        public CourierConfig build() {
+            EngineIoConfig engine = new EngineIoConfig(
+                    pingInterval, pingTimeout, upgradeTimeout, maxHttpBufferSize, maxBufferedBytes, transports, allowUpgrades);
+            return new CourierConfig(
+                    host,
+                    port,
+                    path,
+                    ioThreads,
+                    engine,
+                    connectTimeout,
+                    cors,
+                    serveClient,
+                    maxAttachments,
+                    maxQueuedEventsPerSocket,
+                    handlerExecutor,
+                    adapterFactory);
+        }
+
+        private static Duration positive(String name, Duration d) {
+            if (d == null || d.isZero() || d.isNegative()) {
+                throw new IllegalArgumentException(name + " : " + d + " (expected: > 0)");
+            }
+            return d;
+        }
+    }
+
+    /** CORS options, as in socket.io's {@code cors} option. */
+    public static final class Cors {
+        private final List<String> origins = new ArrayList<>();
+        private boolean any;
+        private boolean credentials;
+
+        private Cors() {}
+
+        /** Allows browsers on this origin, e.g. {@code https://chat.example}. */
+        public Cors allowOrigin(String origin) {
+            if ("*".equals(origin)) {
+                any = true;
+            } else {
+                origins.add(origin);
+            }
+            return this;
+        }
+
+        /** Allows every origin ({@code Access-Control-Allow-Origin: *}); cannot be combined with credentials. */
+        public Cors allowAnyOrigin() {
+            any = true;
+            return this;
+        }
+
+        /** Sends {@code Access-Control-Allow-Credentials: true} to the listed origins. */
+        public Cors credentials(boolean allow) {
+            if (allow && any) {
+                throw new IllegalArgumentException("credentials : true (expected: not with any origin)");
+            }
+            credentials = allow;
+            return this;
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package io.courier;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One client connected to one namespace (Socket.IO's server-side {@code socket}).
+ *
+ * <p>Listeners registered with {@code on*} run on this socket's handler lane: one at a time, in arrival order. Emit
+ * methods are safe from any thread.
+ */
+public interface Socket extends RemoteSocket {
+    /** The namespace this socket belongs to. */
+    Namespace namespace();
+
+    /** Whether the socket is still connected. */
+    boolean connected();
+
+    /** Whether this connection restored a previous session (connection state recovery). */
+    boolean recovered();
+
+    /** The Engine.IO transport in use: {@code "polling"} or {@code "websocket"}. */
+    String transport();
+
+    /** Adds a listener for {@code event}. Several listeners run in registration order. */
+    Socket on(String event, EventHandler handler);
+
+    /** Adds a listener whose first argument is bound to {@code type}. */
+    <T> Socket on(String event, Class<T> type, DataHandler<T> handler);
+
+    /** Removes every listener of {@code event}. */
+    Socket off(String event);
+
+    /** A listener for every incoming event, called before the event's own listeners. */
+    Socket onAny(AnyEventHandler handler);
+
+    /** A listener for every outgoing event, called on the emitting thread before the packet is queued. */
+    Socket onAnyOutgoing(AnyEventHandler handler);
+
+    /** Called after the socket left its namespace. */
+    Socket onDisconnect(DisconnectHandler handler);
+
+    /** Called when the socket is about to leave: {@link #rooms()} still lists its rooms. */
+    Socket onDisconnecting(DisconnectHandler handler);
+
+    /**
+     * Sends an event to this client. Byte arrays anywhere in {@code args} travel as binary attachments.
+     *
+     * @throws IllegalArgumentException if {@code event} is a reserved name such as {@code "disconnect"}
+     * @return false if the socket is no longer connected
+     */
+    @Override
+    boolean emit(String event, Object... args);
+
+    /** Sends an event and completes with the client's ack arguments; fails if the socket disconnects first. */
+    CompletableFuture<EventArgs> emitWithAck(String event, Object... args);
+
+    /** An emitter with an ack timeout: its {@code emitWithAck} fails with {@link AckTimeoutException} after it. */
+    SocketEmitter timeout(Duration timeout);
+
+    /** Socket.IO's {@code volatile}: this emitter's events are dropped when the connection cannot take them now. */
+    SocketEmitter droppable();
+
+    /** Per-message compression flag for the emitter's events (applies when the transport compresses). */
+    SocketEmitter compress(boolean compress);
+
+    /** Broadcast to {@code rooms}, except this socket. */
+    BroadcastOperator to(String... rooms);
+
+    /** Broadcast to every socket of the namespace except this one. */
+    BroadcastOperator broadcast();
+
+    /** Broadcast to the namespace except this socket and {@code rooms}. */
+    BroadcastOperator except(String... rooms);
+
+    /** Leaves the namespace; the client sees "io server disconnect" and does not reconnect by itself. */
+    @Override
+    void disconnect(boolean close);
+
+    /** An emitter bound to one socket with flags (see {@link Socket#timeout}). */
+    interface SocketEmitter {
+        SocketEmitter timeout(Duration timeout);
+
+        SocketEmitter droppable();
+
+        SocketEmitter compress(boolean compress);
+
+        boolean emit(String event, Object... args);
+
+        CompletableFuture<EventArgs> emitWithAck(String event, Object... args);
+    }
+}

@@ -1,0 +1,53 @@
+package io.courier.adapter;
+
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.IntConsumer;
+
+/**
+ * The room index and fan-out of one namespace (Socket.IO's adapter). Every method is thread-safe and must not block:
+ * a cluster implementation returns futures and does its I/O asynchronously.
+ *
+ * <p>A socket's own id is always one of its rooms.
+ */
+public interface Adapter {
+    /** Adds the socket to the rooms. */
+    void addAll(String socketId, Set<String> rooms);
+
+    /** Removes the socket from one room. */
+    void del(String socketId, String room);
+
+    /** Removes the socket from every room (it is leaving). */
+    void delAll(String socketId);
+
+    /** The socket's rooms, its own id included; empty if unknown. */
+    Set<String> socketRooms(String socketId);
+
+    /** The local sockets in any of {@code rooms} (all local sockets when empty). */
+    Set<String> sockets(Set<String> rooms);
+
+    /** Delivers to every matching socket (and, in a cluster, asks the peers to do the same). */
+    void broadcast(OutboundPacket packet, BroadcastOptions options);
+
+    /**
+     * Delivers with an ack request: {@code clientCount} receives the number of recipients (once per node in a
+     * cluster), {@code ack} each recipient's reply.
+     */
+    void broadcastWithAck(OutboundPacket packet, BroadcastOptions options, IntConsumer clientCount, AckCallback ack);
+
+    /** The matching sockets. */
+    CompletableFuture<List<Member>> fetchSockets(BroadcastOptions options);
+
+    /** Makes the matching sockets join {@code rooms}. */
+    void addSockets(BroadcastOptions options, Set<String> rooms);
+
+    /** Makes the matching sockets leave {@code rooms}. */
+    void delSockets(BroadcastOptions options, Set<String> rooms);
+
+    /** Disconnects the matching sockets. */
+    void disconnectSockets(BroadcastOptions options, boolean close);
+
+    /** Releases resources when the server stops. */
+    default void close() {}
+}

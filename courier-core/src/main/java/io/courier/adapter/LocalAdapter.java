@@ -1,0 +1,182 @@
+package io.courier.adapter;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.function.IntConsumer;
+
+/**
+ * The in-process adapter: two concurrent maps (room to sockets, socket to rooms).
+ *
+ * <p>A socket's own id room is implicit — it is not stored — which keeps an idle socket that joined no room at zero
+ * entries here.
+ */
+public final class LocalAdapter implements Adapter {
+    private final MemberDirectory namespace;
+    private final Map<String, Set<String>> rooms = new ConcurrentHashMap<>();
+    private final Map<String, Set<String>> socketRooms = new ConcurrentHashMap<>();
+
+    public LocalAdapter(MemberDirectory namespace) {
+        this.namespace = namespace;
+    }
+
+    @Override
+    public void addAll(String socketId, Set<String> toJoin) {
+        for (String room : toJoin) {
+            if (room.equals(socketId)) {
+                continue;
+            }
+            socketRooms.compute(socketId, (k, set) -> {
+                Set<String> s = set == null ? ConcurrentHashMap.newKeySet() : set;
+                s.add(room);
+                return s;
+            });
+            rooms.compute(room, (k, set) -> {
+                Set<String> s = set == null ? ConcurrentHashMap.newKeySet() : set;
+                s.add(socketId);
+                return s;
+            });
+        }
+    }
+
+    @Override
+    public void del(String socketId, String room) {
+        socketRooms.computeIfPresent(socketId, (k, set) -> {
+            set.remove(room);
+            return set.isEmpty() ? null : set;
+        });
+        rooms.computeIfPresent(room, (k, set) -> {
+            set.remove(socketId);
+            return set.isEmpty() ? null : set;
+        });
+    }
+
+    @Override
+    public void delAll(String socketId) {
+        Set<String> joined = socketRooms.remove(socketId);
+        if (joined != null) {
+            for (String room : joined) {
+                rooms.computeIfPresent(room, (k, set) -> {
+                    set.remove(socketId);
+                    return set.isEmpty() ? null : set;
+                });
+            }
+        }
+    }
+
+    @Override
+    public Set<String> socketRooms(String socketId) {
+        if (namespace.member(socketId) == null && !socketRooms.containsKey(socketId)) {
+            return Set.of();
+        }
+        Set<String> out = new LinkedHashSet<>();
+        out.add(socketId);
+        out.addAll(socketRooms.getOrDefault(socketId, Set.of()));
+        return Collections.unmodifiableSet(out);
+    }
+
+    @Override
+    public Set<String> sockets(Set<String> inRooms) {
+        Set<String> out = new HashSet<>();
+        forEachMatch(new BroadcastOptions(inRooms, Set.of(), false, false, true), m -> out.add(m.id()));
+        return out;
+    }
+
+    @Override
+    public void broadcast(OutboundPacket packet, BroadcastOptions options) {
+        forEachMatch(options, m -> m.deliver(packet, options.droppable(), null));
+    }
+
+    @Override
+    public void broadcastWithAck(
+            OutboundPacket packet, BroadcastOptions options, IntConsumer clientCount, AckCallback ack) {
+        List<Member> targets = matches(options);
+        clientCount.accept(targets.size());
+        for (Member m : targets) {
+            m.deliver(packet, options.droppable(), ack);
+        }
+    }
+
+    @Override
+    public CompletableFuture<List<Member>> fetchSockets(BroadcastOptions options) {
+        return CompletableFuture.completedFuture(matches(options));
+    }
+
+    @Override
+    public void addSockets(BroadcastOptions options, Set<String> toJoin) {
+        forEachMatch(options, m -> addAll(m.id(), toJoin));
+    }
+
+    @Override
+    public void delSockets(BroadcastOptions options, Set<String> toLeave) {
+        forEachMatch(options, m -> toLeave.forEach(room -> del(m.id(), room)));
+    }
+
+    @Override
+    public void disconnectSockets(BroadcastOptions options, boolean close) {
+        for (Member m : matches(options)) {
+            m.disconnect(close);
+        }
+    }
+
+    private List<Member> matches(BroadcastOptions options) {
+        List<Member> out = new ArrayList<>();
+        forEachMatch(options, out::add);
+        return out;
+    }
+
+    /** Calls {@code action} once for each socket in the target rooms (or all) and in none of the excluded rooms. */
+    private void forEachMatch(BroadcastOptions options, Consumer<Member> action) {
+        Set<String> except = options.except().isEmpty() ? Set.of() : excludedIds(options.except());
+        if (options.rooms().isEmpty()) {
+            for (Member m : namespace.members()) {
+                if (!except.contains(m.id())) {
+                    action.accept(m);
+                }
+            }
+            return;
+        }
+        Set<String> seen = options.rooms().size() > 1 ? new HashSet<>() : null;
+        for (String room : options.rooms()) {
+            Set<String> ids = rooms.get(room);
+            if (ids != null) {
+                for (String id : ids) {
+                    visit(id, except, seen, action);
+                }
+            }
+            // the implicit room named after a socket id
+            if (namespace.member(room) != null) {
+                visit(room, except, seen, action);
+            }
+        }
+    }
+
+    private void visit(String id, Set<String> except, Set<String> seen, Consumer<Member> action) {
+        if (except.contains(id) || (seen != null && !seen.add(id))) {
+            return;
+        }
+        Member m = namespace.member(id);
+        if (m != null) {
+            action.accept(m);
+        }
+    }
+
+    private Set<String> excludedIds(Set<String> exceptRooms) {
+        Set<String> out = new HashSet<>();
+        for (String room : exceptRooms) {
+            out.add(room);
+            Set<String> ids = rooms.get(room);
+            if (ids != null) {
+                out.addAll(ids);
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,41 @@
+package io.courier.adapter;
+
+import io.courier.engine.codec.EngineIoPacket;
+import io.courier.protocol.EncodedSocketIoPacket;
+import io.courier.protocol.SocketIoPacket;
+import io.courier.protocol.SocketIoPacketEncoder;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A Socket.IO packet encoded once for any number of recipients: the packet itself (for cluster peers and logs) and
+ * its Engine.IO packets (one text message, then one binary message per attachment). Immutable and shared.
+ */
+public final class OutboundPacket {
+    private final SocketIoPacket packet;
+    private final List<EngineIoPacket> enginePackets;
+
+    private OutboundPacket(SocketIoPacket packet, List<EngineIoPacket> enginePackets) {
+        this.packet = packet;
+        this.enginePackets = enginePackets;
+    }
+
+    public static OutboundPacket encode(SocketIoPacket packet, SocketIoPacketEncoder encoder) {
+        EncodedSocketIoPacket encoded = encoder.encode(packet);
+        List<EngineIoPacket> out = new ArrayList<>(1 + encoded.attachments().size());
+        out.add(EngineIoPacket.message(encoded.text()));
+        for (byte[] a : encoded.attachments()) {
+            out.add(EngineIoPacket.binary(a));
+        }
+        return new OutboundPacket(packet, List.copyOf(out));
+    }
+
+    public SocketIoPacket packet() {
+        return packet;
+    }
+
+    /** The Engine.IO packets to send, in order. */
+    public List<EngineIoPacket> enginePackets() {
+        return enginePackets;
+    }
+}

@@ -1,0 +1,485 @@
+package io.courier.engine;
+
+import io.courier.engine.codec.EngineIoPacket;
+import io.courier.engine.codec.EngineIoPacketType;
+import io.netty.channel.EventLoop;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Engine.IO session (one {@code sid}): its transport, heartbeat, upgrade and outbound buffer.
+ *
+ * <p>Threading: the session is owned by one event loop, chosen at the handshake. Every public method is safe from any
+ * thread; work from other threads hops to the owner, so state is only touched there and packets leave in the order
+ * their {@code send} calls were made from one thread.
+ *
+ * <p>Outbound bound: see {@link EngineIoConfig#maxBufferedBytes()}.
+ */
+public final class EngineIoSession {
+    private static final Logger log = LoggerFactory.getLogger(EngineIoSession.class);
+
+    /** Receives what the client sends. Called on the session's event loop; must not block. */
+    public interface Listener {
+        void onMessage(EngineIoSession session, String text);
+
+        void onBinary(EngineIoSession session, byte[] data);
+
+        /** Called once when the session ends, for whatever reason. */
+        void onClose(EngineIoSession session, EngineIoCloseReason reason);
+    }
+
+    private enum State {
+        OPEN,
+        /** Server closed a polling session with packets left; they go out with the next poll. */
+        CLOSING,
+        CLOSED
+    }
+
+    private static final Listener NO_LISTENER = new Listener() {
+        @Override
+        public void onMessage(EngineIoSession s, String text) {}
+
+        @Override
+        public void onBinary(EngineIoSession s, byte[] data) {}
+
+        @Override
+        public void onClose(EngineIoSession s, EngineIoCloseReason reason) {}
+    };
+
+    private final EngineIoServer server;
+    private final String sid;
+    private final EventLoop loop;
+    private final EngineIoRequest request;
+    private final AtomicBoolean postInFlight = new AtomicBoolean();
+    private Listener listener = NO_LISTENER;
+    private volatile Transport transport;
+    private volatile State state = State.OPEN;
+    private WebSocketTransport probe;
+    private boolean upgrading;
+    private ArrayDeque<EngineIoPacket> buffer; // allocated on first use: idle WebSocket sessions never need it
+    private long bufferedBytes;
+    private ScheduledFuture<?> heartbeat; // the next ping, or the pong deadline while awaitingPong
+    private boolean awaitingPong;
+    private ScheduledFuture<?> upgradeTimer;
+
+    EngineIoSession(EngineIoServer server, String sid, EventLoop loop, EngineIoRequest request, Transport transport) {
+        this.server = server;
+        this.sid = sid;
+        this.loop = loop;
+        this.request = request;
+        this.transport = transport;
+    }
+
+    void start(Listener l) {
+        listener = l == null ? NO_LISTENER : l;
+        schedulePing();
+    }
+
+    public String sid() {
+        return sid;
+    }
+
+    public EngineIoRequest request() {
+        return request;
+    }
+
+    /** The event loop that owns this session. */
+    public EventLoop eventLoop() {
+        return loop;
+    }
+
+    /** {@code "polling"} or {@code "websocket"}. */
+    public String transportName() {
+        return transport.name();
+    }
+
+    public boolean isOpen() {
+        return state == State.OPEN;
+    }
+
+    public EngineIoServer server() {
+        return server;
+    }
+
+    /** Queues one packet. Safe from any thread. */
+    public void send(EngineIoPacket packet) {
+        send(List.of(packet), false);
+    }
+
+    /**
+     * Queues packets that must go out together and in order (a Socket.IO packet and its binary attachments).
+     *
+     * @param droppable drop the packets instead of buffering them when the transport is not writable right now
+     *     (Socket.IO's volatile emits)
+     */
+    public void send(List<EngineIoPacket> packets, boolean droppable) {
+        if (loop.inEventLoop()) {
+            write(packets, droppable);
+        } else {
+            loop.execute(() -> write(packets, droppable));
+        }
+    }
+
+    /** Flushes what is buffered, then closes the session with {@code reason}. Safe from any thread. */
+    public void close(EngineIoCloseReason reason) {
+        onLoop(() -> close(reason, true));
+    }
+
+    // ---- called by the HTTP layer (io.courier.netty) ------------------------------------------------------------
+
+    /** Marks a POST as in flight; false if one already is (the caller then rejects it and aborts the session). */
+    public boolean beginPost() {
+        return postInFlight.compareAndSet(false, true);
+    }
+
+    public void endPost() {
+        postInFlight.set(false);
+    }
+
+    /** Closes the session at once, discarding buffered packets (protocol violations, overlapping requests). */
+    public void abort(EngineIoCloseReason reason) {
+        onLoop(() -> close(reason, false));
+    }
+
+    /** A long-poll GET arrived for this session. */
+    public void onPoll(PollResponder responder) {
+        onLoop(() -> handlePoll(responder));
+    }
+
+    /** The connection of a pending long-poll closed before it was answered. */
+    public void onPollAborted(PollResponder responder) {
+        onLoop(() -> {
+            if (transport instanceof PollingTransport p && p.isPending(responder)) {
+                p.hold(null);
+                close(EngineIoCloseReason.TRANSPORT_CLOSE, false);
+            }
+        });
+    }
+
+    /** Packets decoded from a POST body, in order. */
+    public void onPost(List<EngineIoPacket> packets) {
+        onLoop(() -> {
+            if (!(transport instanceof PollingTransport)) {
+                return;
+            }
+            Transport from = transport;
+            for (EngineIoPacket p : packets) {
+                onPacket(p, from);
+            }
+        });
+    }
+
+    /** A WebSocket for this (polling) session completed its HTTP upgrade; it becomes the upgrade probe. */
+    public void onUpgradeSocket(WebSocketTransport ws) {
+        onLoop(() -> {
+            if (state != State.OPEN || !(transport instanceof PollingTransport) || probe != null) {
+                // a second WebSocket for the same session, or one after the switch: refuse it
+                ws.close(null);
+                return;
+            }
+            probe = ws;
+            upgradeTimer = loop.schedule(
+                    this::upgradeTimedOut, server.config().upgradeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        });
+    }
+
+    /** A packet arrived on a WebSocket that belongs to this session (its transport or its probe). */
+    public void onWebSocketPacket(WebSocketTransport ws, EngineIoPacket packet) {
+        onLoop(() -> onPacket(packet, ws));
+    }
+
+    /** A WebSocket of this session closed or failed. */
+    public void onWebSocketClosed(WebSocketTransport ws, EngineIoCloseReason reason) {
+        onLoop(() -> {
+            if (ws == probe) {
+                cancelUpgrade();
+            } else if (ws == transport) {
+                close(reason, false);
+            }
+        });
+    }
+
+    // ---- session logic, on the owner loop -----------------------------------------------------------------------
+
+    private void onLoop(Runnable task) {
+        if (loop.inEventLoop()) {
+            task.run();
+        } else {
+            loop.execute(task);
+        }
+    }
+
+    private void write(List<EngineIoPacket> packets, boolean droppable) {
+        if (state != State.OPEN) {
+            return;
+        }
+        Transport t = transport;
+        boolean direct = !upgrading && t instanceof WebSocketTransport;
+        if (droppable && (upgrading || !t.writable())) {
+            return;
+        }
+        long size = 0;
+        for (EngineIoPacket p : packets) {
+            size += p.wireSize();
+        }
+        long max = server.config().maxBufferedBytes();
+        if (direct) {
+            long pending = t.pendingBytes();
+            if (pending > 0 && pending + size > max) {
+                overflow(pending + size);
+                return;
+            }
+            t.send(packets);
+        } else {
+            if (bufferedBytes > 0 && bufferedBytes + size > max) {
+                overflow(bufferedBytes + size);
+                return;
+            }
+            if (buffer == null) {
+                buffer = new ArrayDeque<>();
+            }
+            buffer.addAll(packets);
+            bufferedBytes += size;
+            flush();
+        }
+    }
+
+    private void overflow(long bytes) {
+        log.warn(
+                "closing session {} from {}: outbound buffer would hold {} bytes (maxBufferedBytes {})",
+                sid,
+                request.remoteAddress(),
+                bytes,
+                server.config().maxBufferedBytes());
+        close(EngineIoCloseReason.OUTBOUND_BUFFER_FULL, false);
+    }
+
+    private void flush() {
+        if (buffer == null || buffer.isEmpty() || upgrading) {
+            return;
+        }
+        if (transport instanceof PollingTransport p && !p.hasPendingPoll()) {
+            return;
+        }
+        List<EngineIoPacket> out = drainBuffer();
+        transport.send(out);
+    }
+
+    private List<EngineIoPacket> drainBuffer() {
+        List<EngineIoPacket> out = buffer == null ? new ArrayList<>(1) : new ArrayList<>(buffer);
+        if (buffer != null) {
+            buffer.clear();
+        }
+        bufferedBytes = 0;
+        return out;
+    }
+
+    private void handlePoll(PollResponder r) {
+        if (state == State.CLOSED) {
+            r.error(EngineIoError.UNKNOWN_SID);
+            return;
+        }
+        if (!(transport instanceof PollingTransport p)) {
+            r.error(EngineIoError.BAD_REQUEST);
+            return;
+        }
+        if (p.hasPendingPoll()) {
+            log.debug("session {}: overlapping poll from {}", sid, request.remoteAddress());
+            r.reject();
+            close(EngineIoCloseReason.TRANSPORT_ERROR, false);
+            return;
+        }
+        if (state == State.CLOSING) {
+            List<EngineIoPacket> out = drainBuffer();
+            out.add(EngineIoPacket.CLOSE);
+            r.respond(out);
+            finish(EngineIoCloseReason.FORCED_CLOSE, false);
+            return;
+        }
+        p.hold(r);
+        if (upgrading) {
+            // the client is pausing polling to switch to its WebSocket: let this poll return at once
+            p.release(EngineIoPacket.NOOP);
+            return;
+        }
+        flush();
+    }
+
+    private void onPacket(EngineIoPacket packet, Transport from) {
+        if (state != State.OPEN) {
+            return;
+        }
+        if (from == probe) {
+            onProbePacket(packet);
+            return;
+        }
+        if (from != transport) {
+            return;
+        }
+        switch (packet.type()) {
+            case PONG -> onPong();
+            case MESSAGE -> deliver(packet);
+            case CLOSE -> close(EngineIoCloseReason.TRANSPORT_CLOSE, false);
+            case UPGRADE, NOOP -> {}
+            case PING, OPEN -> {
+                // v4 reversed the heartbeat: a client ping is a protocol error in the reference server
+                log.debug("session {}: unexpected {} packet from client", sid, packet.type());
+                close(EngineIoCloseReason.PARSE_ERROR, false);
+            }
+        }
+    }
+
+    private void deliver(EngineIoPacket packet) {
+        try {
+            if (packet.isBinary()) {
+                listener.onBinary(this, packet.binary());
+            } else {
+                listener.onMessage(this, packet.text());
+            }
+        } catch (RuntimeException e) {
+            log.warn("session {}: message listener failed, closing: {}", sid, e.toString());
+            close(EngineIoCloseReason.PARSE_ERROR, false);
+        }
+    }
+
+    private void onProbePacket(EngineIoPacket packet) {
+        if (packet.type() == EngineIoPacketType.PING && "probe".equals(packet.text()) && !upgrading) {
+            probe.send(List.of(EngineIoPacket.PONG_PROBE));
+            upgrading = true;
+            if (transport instanceof PollingTransport p) {
+                p.release(EngineIoPacket.NOOP);
+            }
+        } else if (packet.type() == EngineIoPacketType.UPGRADE && upgrading) {
+            completeUpgrade();
+        } else {
+            log.debug("session {}: unexpected {} on the upgrade probe; upgrade cancelled", sid, packet.type());
+            probe.close(null);
+            cancelUpgrade();
+        }
+    }
+
+    private void completeUpgrade() {
+        cancelTimer(upgradeTimer);
+        upgradeTimer = null;
+        ((PollingTransport) transport).release(EngineIoPacket.NOOP);
+        transport = probe;
+        probe = null;
+        upgrading = false;
+        flush();
+        if (buffer != null && buffer.isEmpty()) {
+            buffer = null;
+        }
+    }
+
+    private void cancelUpgrade() {
+        cancelTimer(upgradeTimer);
+        upgradeTimer = null;
+        probe = null;
+        upgrading = false;
+        flush();
+    }
+
+    private void upgradeTimedOut() {
+        if (probe != null) {
+            log.debug("session {}: upgrade timed out", sid);
+            probe.close(null);
+            cancelUpgrade();
+        }
+    }
+
+    private void schedulePing() {
+        heartbeat = loop.schedule(this::ping, server.config().pingInterval().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void ping() {
+        if (state != State.OPEN) {
+            return;
+        }
+        awaitingPong = true;
+        // the pong deadline runs from the moment the ping is queued, even if no poll is pending yet
+        heartbeat = loop.schedule(
+                () -> close(EngineIoCloseReason.PING_TIMEOUT, false),
+                server.config().pingTimeout().toMillis(),
+                TimeUnit.MILLISECONDS);
+        write(List.of(EngineIoPacket.PING), false);
+    }
+
+    private void onPong() {
+        if (!awaitingPong) {
+            return; // unsolicited pongs are ignored and cost nothing
+        }
+        awaitingPong = false;
+        cancelTimer(heartbeat);
+        schedulePing();
+    }
+
+    private void close(EngineIoCloseReason reason, boolean flushFirst) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        if (state == State.OPEN
+                && flushFirst
+                && transport instanceof PollingTransport p
+                && !p.hasPendingPoll()
+                && buffer != null
+                && !buffer.isEmpty()) {
+            // keep the session until the client polls once more, so it reads what we sent before closing
+            state = State.CLOSING;
+            cancelTimer(heartbeat);
+            heartbeat = loop.schedule(
+                    () -> finish(reason, false),
+                    server.config().pingInterval().plus(server.config().pingTimeout()).toMillis(),
+                    TimeUnit.MILLISECONDS);
+            return;
+        }
+        finish(reason, flushFirst);
+    }
+
+    private void finish(EngineIoCloseReason reason, boolean flushFirst) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        state = State.CLOSED;
+        cancelTimer(heartbeat);
+        cancelTimer(upgradeTimer);
+        server.remove(this);
+        if (probe != null) {
+            probe.close(null);
+            probe = null;
+        }
+        Transport t = transport;
+        if (t instanceof PollingTransport p) {
+            if (p.hasPendingPoll()) {
+                List<EngineIoPacket> out = flushFirst ? drainBuffer() : new ArrayList<>(1);
+                // a client close releases its poll with noop (the reference's behaviour); anything else says close
+                out.add(reason == EngineIoCloseReason.TRANSPORT_CLOSE ? EngineIoPacket.NOOP : EngineIoPacket.CLOSE);
+                p.send(out);
+            }
+        } else {
+            if (flushFirst && !upgrading) {
+                flush();
+            }
+            t.close(null);
+        }
+        buffer = null;
+        bufferedBytes = 0;
+        log.debug("session {} closed: {}", sid, reason.text());
+        try {
+            listener.onClose(this, reason);
+        } catch (RuntimeException e) {
+            log.warn("session {}: close listener failed: {}", sid, e.toString());
+        }
+    }
+
+    private static void cancelTimer(ScheduledFuture<?> f) {
+        if (f != null) {
+            f.cancel(false);
+        }
+    }
+}

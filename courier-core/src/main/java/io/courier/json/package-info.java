@@ -1,0 +1,2 @@
+/** Jackson set-up shared by the decoder, the encoder and argument binding. */
+package io.courier.json;

@@ -1,0 +1,183 @@
+package io.courier.netty;
+
+import io.courier.engine.EngineIoCloseReason;
+import io.courier.engine.EngineIoServer;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP/WebSocket server: one listening socket, event loops (native epoll when available, else NIO), and the
+ * routes mounted on it — Engine.IO endpoints by path prefix and static resources by exact path.
+ *
+ * <p>Several endpoints can share one port, e.g. Socket.IO on {@code /socket.io/} and a bare Engine.IO server on
+ * {@code /engine.io/}. Mount everything before {@link #start()}; the route table is thread-safe.
+ *
+ * <pre>{@code
+ * CourierHttpServer http = new CourierHttpServer("127.0.0.1", 3000, 0);
+ * http.mount("/engine.io/", engine, CorsPolicy.anyOrigin()).start();
+ * }</pre>
+ */
+public final class CourierHttpServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(CourierHttpServer.class);
+
+    /** Limits of the HTTP request head; larger heads get 431 (or 400) and the connection closes. */
+    static final int MAX_INITIAL_LINE = 8192;
+
+    static final int MAX_HEADER_SIZE = 16384;
+
+    private final String host;
+    private final int requestedPort;
+    private final int ioThreads;
+    private final Routes routes = new Routes();
+    private EventLoopGroup bossGroup;
+    private EventLoopGroup workerGroup;
+    private Channel serverChannel;
+
+    /**
+     * @param host the address to bind, e.g. {@code 127.0.0.1} or {@code 0.0.0.0}
+     * @param port the port, or 0 for an ephemeral one (see {@link #port()})
+     * @param ioThreads event loop threads; 0 means one per available processor
+     */
+    public CourierHttpServer(String host, int port, int ioThreads) {
+        this.host = Objects.requireNonNull(host, "host");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port : " + port + " (expected: 0-65535)");
+        }
+        if (ioThreads < 0) {
+            throw new IllegalArgumentException("ioThreads : " + ioThreads + " (expected: >= 0)");
+        }
+        this.requestedPort = port;
+        this.ioThreads = ioThreads;
+    }
+
+    /** Mounts an Engine.IO server under {@code path} (a prefix, e.g. {@code /socket.io/}). */
+    public CourierHttpServer mount(String path, EngineIoServer engine, CorsPolicy cors) {
+        routes.endpoints.add(new EngineEndpoint(path, engine, cors));
+        return this;
+    }
+
+    /** Serves {@code resource} at exactly {@code path}. */
+    public CourierHttpServer resource(String path, StaticResource resource) {
+        routes.resources.put(path, resource);
+        return this;
+    }
+
+    /** Binds and starts serving; returns once the socket listens. */
+    public synchronized CourierHttpServer start() {
+        if (serverChannel != null) {
+            throw new IllegalStateException("already started");
+        }
+        boolean epoll = Epoll.isAvailable();
+        bossGroup = new MultiThreadIoEventLoopGroup(
+                1, new DefaultThreadFactory("courier-accept"), epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        workerGroup = new MultiThreadIoEventLoopGroup(
+                ioThreads, new DefaultThreadFactory("courier-io"), epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        Class<? extends ServerChannel> channelClass =
+                epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        ServerBootstrap b = new ServerBootstrap()
+                .group(bossGroup, workerGroup)
+                .channel(channelClass)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline()
+                                .addLast(
+                                        "http",
+                                        new HttpServerCodec(new HttpDecoderConfig()
+                                                .setMaxInitialLineLength(MAX_INITIAL_LINE)
+                                                .setMaxHeaderSize(MAX_HEADER_SIZE)))
+                                .addLast("courier", new HttpRequestHandler(routes));
+                    }
+                });
+        try {
+            serverChannel = b.bind(host, requestedPort).sync().channel();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            close();
+            throw new IllegalStateException("interrupted while binding " + host + ":" + requestedPort, e);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        log.debug("listening on {} ({})", serverChannel.localAddress(), epoll ? "epoll" : "nio");
+        return this;
+    }
+
+    /** The bound address; only after {@link #start()}. */
+    public InetSocketAddress address() {
+        if (serverChannel == null) {
+            throw new IllegalStateException("not started");
+        }
+        return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /** The bound port (the real one when 0 was requested); only after {@link #start()}. */
+    public int port() {
+        return address().getPort();
+    }
+
+    /** Closes every session with "server shutting down", stops listening and releases the event loops. */
+    @Override
+    public synchronized void close() {
+        for (EngineEndpoint e : routes.endpoints) {
+            e.engine().closeAll(EngineIoCloseReason.SERVER_SHUTTING_DOWN);
+        }
+        if (serverChannel != null) {
+            serverChannel.close().syncUninterruptibly();
+            serverChannel = null;
+        }
+        if (bossGroup != null) {
+            bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+            workerGroup.shutdownGracefully(100, 5, TimeUnit.SECONDS).syncUninterruptibly();
+            bossGroup = null;
+            workerGroup = null;
+        }
+    }
+
+    /** The route table shared by all connections. */
+    static final class Routes {
+        private final List<EngineEndpoint> endpoints = new CopyOnWriteArrayList<>();
+        private final Map<String, StaticResource> resources = new ConcurrentHashMap<>();
+
+        StaticResource resource(String path) {
+            return resources.get(path);
+        }
+
+        EngineEndpoint endpoint(String path) {
+            for (EngineEndpoint e : endpoints) {
+                if (e.matches(path)) {
+                    return e;
+                }
+            }
+            return null;
+        }
+    }
+}

@@ -1,0 +1,451 @@
+package io.courier.netty;
+
+import io.courier.engine.EngineIoCloseReason;
+import io.courier.engine.EngineIoConfig;
+import io.courier.engine.EngineIoError;
+import io.courier.engine.EngineIoRequest;
+import io.courier.engine.EngineIoServer;
+import io.courier.engine.EngineIoSession;
+import io.courier.engine.WebSocketTransport;
+import io.courier.engine.codec.EngineIoPacket;
+import io.courier.engine.codec.EngineIoPacketDecoder;
+import io.courier.engine.codec.EngineIoProtocolException;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakeException;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.ReferenceCountUtil;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Routes each HTTP request on one connection: static resources, then engine endpoints (handshake, long-poll GET,
+ * POST, WebSocket upgrade), else 404.
+ *
+ * <p>Request bodies are only accepted for engine POSTs and are gathered here, up to {@code maxHttpBufferSize}: a
+ * declared or actual length beyond it is answered 413 at once and the connection closed, without buffering the rest.
+ */
+final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(HttpRequestHandler.class);
+
+    private final CourierHttpServer.Routes routes;
+
+    // the POST body being gathered, if any
+    private CompositeByteBuf body;
+    private EngineIoSession postSession;
+    private EngineEndpoint postEndpoint;
+    private String postOrigin;
+    private boolean postKeepAlive;
+    // content of a request we already answered (or refused) is dropped until its last chunk
+    private boolean discarding;
+    // the long-poll this connection is holding, to report an abort if the client goes away first
+    private NettyPollResponder pendingPoll;
+    private EngineIoSession pendingPollSession;
+
+    HttpRequestHandler(CourierHttpServer.Routes routes) {
+        this.routes = routes;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+            if (msg instanceof HttpRequest req) {
+                discarding = false;
+                onRequest(ctx, req);
+            }
+            if (msg instanceof HttpContent content) {
+                onContent(ctx, content);
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        releaseBody();
+        if (pendingPoll != null && !pendingPoll.answered()) {
+            pendingPollSession.onPollAborted(pendingPoll);
+        }
+        pendingPoll = null;
+        pendingPollSession = null;
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("connection {}: {}", ctx.channel().remoteAddress(), cause.toString());
+        ctx.close();
+    }
+
+    private void onRequest(ChannelHandlerContext ctx, HttpRequest req) {
+        if (req.decoderResult().isFailure()) {
+            Throwable cause = req.decoderResult().cause();
+            log.debug("connection {}: bad HTTP request: {}", ctx.channel().remoteAddress(), String.valueOf(cause));
+            HttpResponseStatus status = cause instanceof TooLongFrameException
+                    ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
+                    : HttpResponseStatus.BAD_REQUEST;
+            refuse(ctx, HttpResponses.empty(status));
+            return;
+        }
+        QueryStringDecoder uri = new QueryStringDecoder(req.uri());
+        String path = uri.path();
+        StaticResource resource = routes.resource(path);
+        if (resource != null) {
+            serveResource(ctx, req, resource);
+            return;
+        }
+        EngineEndpoint endpoint = routes.endpoint(path);
+        if (endpoint == null) {
+            respond(ctx, req, HttpResponses.text(HttpResponseStatus.NOT_FOUND, "Not Found", "text/plain"));
+            return;
+        }
+        onEngineRequest(ctx, req, uri, endpoint);
+    }
+
+    private void onEngineRequest(
+            ChannelHandlerContext ctx, HttpRequest req, QueryStringDecoder uri, EngineEndpoint endpoint) {
+        HttpHeaders headers = req.headers();
+        String origin = headers.get(HttpHeaderNames.ORIGIN);
+        CorsPolicy cors = endpoint.cors();
+        EngineIoServer engine = endpoint.engine();
+        EngineIoConfig config = engine.config();
+        boolean upgrade = isWebSocketUpgrade(headers);
+
+        if (req.method().equals(HttpMethod.OPTIONS) && headers.contains(HttpHeaderNames.ACCESS_CONTROL_REQUEST_METHOD)) {
+            preflight(ctx, req, origin, cors);
+            return;
+        }
+        String transport = param(uri, "transport");
+        if (transport == null || !config.transports().contains(transport)) {
+            engineError(ctx, req, EngineIoError.UNKNOWN_TRANSPORT, origin, cors);
+            return;
+        }
+        if (origin != null && !CorsPolicy.validOrigin(origin)) {
+            engineError(ctx, req, EngineIoError.BAD_REQUEST, null, cors);
+            return;
+        }
+        if (!cors.allows(origin, headers.get(HttpHeaderNames.HOST))) {
+            log.debug("connection {}: origin {} not allowed", ctx.channel().remoteAddress(), origin);
+            engineError(ctx, req, EngineIoError.FORBIDDEN, null, cors);
+            return;
+        }
+        String sid = param(uri, "sid");
+        EngineIoSession session = null;
+        if (sid != null) {
+            session = engine.session(sid);
+            if (session == null) {
+                engineError(ctx, req, EngineIoError.UNKNOWN_SID, origin, cors);
+                return;
+            }
+            boolean transportMatches = upgrade
+                    ? transport.equals(EngineIoConfig.WEBSOCKET)
+                    : transport.equals(session.transportName());
+            if (!transportMatches) {
+                engineError(ctx, req, EngineIoError.BAD_REQUEST, origin, cors);
+                return;
+            }
+        } else {
+            if (!req.method().equals(HttpMethod.GET)) {
+                engineError(ctx, req, EngineIoError.BAD_HANDSHAKE_METHOD, origin, cors);
+                return;
+            }
+            if (transport.equals(EngineIoConfig.WEBSOCKET) && !upgrade) {
+                engineError(ctx, req, EngineIoError.BAD_REQUEST, origin, cors);
+                return;
+            }
+            if (!"4".equals(param(uri, "EIO"))) {
+                engineError(ctx, req, EngineIoError.UNSUPPORTED_PROTOCOL_VERSION, origin, cors);
+                return;
+            }
+        }
+
+        if (upgrade) {
+            if (session != null && !config.allowUpgrades()) {
+                engineError(ctx, req, EngineIoError.BAD_REQUEST, origin, cors);
+                return;
+            }
+            upgradeToWebSocket(ctx, req, uri, endpoint, session);
+        } else if (req.method().equals(HttpMethod.GET)) {
+            if (session == null) {
+                handshake(ctx, req, uri, endpoint, origin);
+            } else {
+                poll(ctx, req, session, origin, cors);
+            }
+        } else if (req.method().equals(HttpMethod.POST)) {
+            beginPost(ctx, req, session, endpoint, origin);
+        } else {
+            respond(ctx, req, withCors(HttpResponses.empty(HttpResponseStatus.INTERNAL_SERVER_ERROR), origin, cors));
+        }
+    }
+
+    private void handshake(
+            ChannelHandlerContext ctx, HttpRequest req, QueryStringDecoder uri, EngineEndpoint endpoint, String origin) {
+        EngineIoServer engine = endpoint.engine();
+        EngineIoSession session = engine.openPolling(ctx.channel().eventLoop(), snapshot(ctx, req, uri));
+        EngineIoPacket open = engine.openPacket(session, false);
+        NettyPollResponder responder =
+                new NettyPollResponder(ctx, HttpUtil.isKeepAlive(req), origin, endpoint.cors());
+        responder.respond(List.of(open));
+    }
+
+    private void poll(ChannelHandlerContext ctx, HttpRequest req, EngineIoSession session, String origin, CorsPolicy cors) {
+        NettyPollResponder responder = new NettyPollResponder(ctx, HttpUtil.isKeepAlive(req), origin, cors);
+        pendingPoll = responder;
+        pendingPollSession = session;
+        session.onPoll(responder);
+    }
+
+    private void beginPost(
+            ChannelHandlerContext ctx, HttpRequest req, EngineIoSession session, EngineEndpoint endpoint, String origin) {
+        CorsPolicy cors = endpoint.cors();
+        int max = endpoint.engine().config().maxHttpBufferSize();
+        String contentType = req.headers().get(HttpHeaderNames.CONTENT_TYPE);
+        if (contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("application/octet-stream")) {
+            // binary POST bodies were an Engine.IO v3 feature; v4 always sends text
+            session.abort(EngineIoCloseReason.PARSE_ERROR);
+            refuse(ctx, withCors(HttpResponses.empty(HttpResponseStatus.BAD_REQUEST), origin, cors));
+            return;
+        }
+        long declared = HttpUtil.getContentLength(req, -1L);
+        if (declared > max) {
+            tooLarge(ctx, declared, max, origin, cors);
+            return;
+        }
+        if (!session.beginPost()) {
+            log.debug("session {}: overlapping POST", session.sid());
+            session.abort(EngineIoCloseReason.TRANSPORT_ERROR);
+            refuse(ctx, withCors(HttpResponses.empty(HttpResponseStatus.BAD_REQUEST), origin, cors));
+            return;
+        }
+        body = ctx.alloc().compositeBuffer();
+        postSession = session;
+        postEndpoint = endpoint;
+        postOrigin = origin;
+        postKeepAlive = HttpUtil.isKeepAlive(req);
+    }
+
+    private void onContent(ChannelHandlerContext ctx, HttpContent content) {
+        if (discarding || body == null) {
+            return;
+        }
+        int max = postEndpoint.engine().config().maxHttpBufferSize();
+        if (body.readableBytes() + content.content().readableBytes() > max) {
+            long size = (long) body.readableBytes() + content.content().readableBytes();
+            postSession.endPost();
+            CorsPolicy cors = postEndpoint.cors();
+            String origin = postOrigin;
+            releaseBody();
+            tooLarge(ctx, size, max, origin, cors);
+            return;
+        }
+        body.addComponent(true, content.content().retain());
+        if (content instanceof LastHttpContent) {
+            finishPost(ctx);
+        }
+    }
+
+    private void finishPost(ChannelHandlerContext ctx) {
+        EngineIoSession session = postSession;
+        CorsPolicy cors = postEndpoint.cors();
+        String origin = postOrigin;
+        boolean keepAlive = postKeepAlive;
+        byte[] bytes = ByteBufUtil.getBytes(body);
+        releaseBody();
+        try {
+            List<EngineIoPacket> packets = EngineIoPacketDecoder.decodePayload(bytes);
+            session.onPost(packets);
+        } catch (EngineIoProtocolException e) {
+            log.debug("session {}: {}", session.sid(), e.getMessage());
+            session.endPost();
+            session.abort(EngineIoCloseReason.PARSE_ERROR);
+            HttpResponses.write(ctx, withCors(HttpResponses.empty(HttpResponseStatus.BAD_REQUEST), origin, cors), keepAlive);
+            return;
+        }
+        session.endPost();
+        HttpResponses.write(ctx, withCors(HttpResponses.text(HttpResponseStatus.OK, "ok", "text/html"), origin, cors), keepAlive);
+    }
+
+    private void tooLarge(ChannelHandlerContext ctx, long size, int max, String origin, CorsPolicy cors) {
+        log.info("connection {}: request body of {} bytes over maxHttpBufferSize {}", ctx.channel().remoteAddress(), size, max);
+        refuse(ctx, withCors(HttpResponses.empty(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE), origin, cors));
+    }
+
+    private void upgradeToWebSocket(
+            ChannelHandlerContext ctx,
+            HttpRequest req,
+            QueryStringDecoder uri,
+            EngineEndpoint endpoint,
+            EngineIoSession session) {
+        EngineIoServer engine = endpoint.engine();
+        int max = engine.config().maxHttpBufferSize();
+        WebSocketDecoderConfig decoderConfig = WebSocketDecoderConfig.newBuilder()
+                .maxFramePayloadLength(max)
+                .allowExtensions(false)
+                .closeOnProtocolViolation(true)
+                .build();
+        WebSocketServerHandshakerFactory factory =
+                new WebSocketServerHandshakerFactory(webSocketUrl(ctx, req), null, decoderConfig);
+        WebSocketServerHandshaker handshaker = factory.newHandshaker(req);
+        if (handshaker == null) {
+            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
+            discarding = true;
+            return;
+        }
+        DefaultFullHttpRequest full = new DefaultFullHttpRequest(
+                req.protocolVersion(), req.method(), req.uri(), Unpooled.EMPTY_BUFFER, req.headers(), HttpHeaders.EMPTY_HEADERS);
+        try {
+            handshaker.handshake(ctx.channel(), full).addListener(f -> {
+                if (!f.isSuccess()) {
+                    ctx.close();
+                }
+            });
+        } catch (WebSocketServerHandshakeException e) {
+            log.debug("connection {}: WebSocket handshake refused: {}", ctx.channel().remoteAddress(), e.getMessage());
+            refuse(ctx, HttpResponses.text(HttpResponseStatus.BAD_REQUEST, "Bad Request", "text/plain"));
+            return;
+        }
+        WebSocketTransport ws = new WebSocketTransport(ctx.channel());
+        boolean probe = session != null;
+        if (!probe) {
+            session = engine.openWebSocket(ws, snapshot(ctx, req, uri));
+        }
+        ctx.pipeline().addAfter(ctx.name(), "ws-frames", new WebSocketFrameHandler(session, ws));
+        ctx.pipeline().addAfter(ctx.name(), "ws-aggregator", new WebSocketFrameAggregator(max));
+        ctx.pipeline().addAfter(ctx.name(), "ws-utf8", new Utf8FrameValidator());
+        ctx.pipeline().remove(this);
+        if (probe) {
+            session.onUpgradeSocket(ws);
+        }
+    }
+
+    private void preflight(ChannelHandlerContext ctx, HttpRequest req, String origin, CorsPolicy cors) {
+        if (origin == null || !CorsPolicy.validOrigin(origin) || !cors.allows(origin, null)) {
+            respond(ctx, req, HttpResponses.error(EngineIoError.FORBIDDEN));
+            return;
+        }
+        FullHttpResponse r = HttpResponses.empty(HttpResponseStatus.NO_CONTENT);
+        cors.addHeaders(origin, r.headers());
+        r.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, "GET,HEAD,PUT,PATCH,POST,DELETE");
+        String requested = req.headers().get(HttpHeaderNames.ACCESS_CONTROL_REQUEST_HEADERS);
+        if (requested != null && CorsPolicy.validOrigin(requested.replace(" ", "").replace(",", ""))) {
+            r.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, requested);
+            r.headers().add(HttpHeaderNames.VARY, HttpHeaderNames.ACCESS_CONTROL_REQUEST_HEADERS);
+        }
+        respond(ctx, req, r);
+    }
+
+    private void serveResource(ChannelHandlerContext ctx, HttpRequest req, StaticResource resource) {
+        if (!req.method().equals(HttpMethod.GET) && !req.method().equals(HttpMethod.HEAD)) {
+            respond(ctx, req, HttpResponses.empty(HttpResponseStatus.METHOD_NOT_ALLOWED));
+            return;
+        }
+        FullHttpResponse r;
+        if (resource.etag().equals(req.headers().get(HttpHeaderNames.IF_NONE_MATCH))) {
+            r = HttpResponses.empty(HttpResponseStatus.NOT_MODIFIED);
+        } else {
+            r = HttpResponses.response(
+                    HttpResponseStatus.OK,
+                    req.method().equals(HttpMethod.HEAD) ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(resource.content()),
+                    resource.contentType());
+            r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, resource.content().length);
+        }
+        r.headers().set(HttpHeaderNames.ETAG, resource.etag());
+        r.headers().set(HttpHeaderNames.CACHE_CONTROL, "public, max-age=0");
+        respond(ctx, req, r);
+    }
+
+    private void engineError(
+            ChannelHandlerContext ctx, HttpRequest req, EngineIoError error, String origin, CorsPolicy cors) {
+        log.debug("connection {}: {} {} -> {} {}", ctx.channel().remoteAddress(), req.method(), req.uri(), error.code(), error.message());
+        respond(ctx, req, withCors(HttpResponses.error(error), origin, cors));
+    }
+
+    /** Answers a request whose body (if any) we will not read; the rest of it is discarded. */
+    private void respond(ChannelHandlerContext ctx, HttpRequest req, FullHttpResponse r) {
+        boolean hasBody = HttpUtil.getContentLength(req, 0L) > 0 || HttpUtil.isTransferEncodingChunked(req);
+        if (hasBody) {
+            refuse(ctx, r);
+        } else {
+            HttpResponses.write(ctx, r, HttpUtil.isKeepAlive(req));
+        }
+    }
+
+    /** Answers and closes the connection: used when the request's remaining bytes must not be read. */
+    private void refuse(ChannelHandlerContext ctx, FullHttpResponse r) {
+        discarding = true;
+        HttpResponses.write(ctx, r, false);
+    }
+
+    private static FullHttpResponse withCors(FullHttpResponse r, String origin, CorsPolicy cors) {
+        cors.addHeaders(origin, r.headers());
+        return r;
+    }
+
+    private void releaseBody() {
+        if (body != null) {
+            body.release();
+            body = null;
+        }
+        postSession = null;
+        postEndpoint = null;
+        postOrigin = null;
+    }
+
+    private static boolean isWebSocketUpgrade(HttpHeaders headers) {
+        return headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
+                && headers.contains(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
+    }
+
+    private static String param(QueryStringDecoder uri, String name) {
+        List<String> values = uri.parameters().get(name);
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+
+    private static String webSocketUrl(ChannelHandlerContext ctx, HttpRequest req) {
+        boolean tls = ctx.pipeline().get(SslHandler.class) != null;
+        return (tls ? "wss://" : "ws://") + req.headers().get(HttpHeaderNames.HOST, "localhost") + req.uri();
+    }
+
+    private static EngineIoRequest snapshot(ChannelHandlerContext ctx, HttpRequest req, QueryStringDecoder uri) {
+        Map<String, String> query = new HashMap<>();
+        uri.parameters().forEach((k, v) -> query.put(k, v.isEmpty() ? "" : v.get(0)));
+        Map<String, String> headers = new HashMap<>();
+        for (Map.Entry<String, String> h : req.headers()) {
+            headers.merge(h.getKey().toLowerCase(Locale.ROOT), h.getValue(), (a, b) -> a + ", " + b);
+        }
+        return new EngineIoRequest(
+                req.uri(),
+                query,
+                headers,
+                ctx.channel().remoteAddress(),
+                ctx.pipeline().get(SslHandler.class) != null,
+                Instant.now());
+    }
+}

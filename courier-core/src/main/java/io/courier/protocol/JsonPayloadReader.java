@@ -1,0 +1,73 @@
+package io.courier.protocol;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+
+/**
+ * Parses the JSON payload that ends a packet text into a tree, with the caller's mapper (and so its {@link
+ * com.fasterxml.jackson.core.StreamReadConstraints}), rejecting trailing content. Every Jackson failure, including
+ * constraint violations such as excessive nesting, becomes a {@link SocketIoProtocolException} with a short message.
+ */
+final class JsonPayloadReader {
+
+    /** Longest part of Jackson's own message that is kept in ours (it may quote a token of the payload). */
+    private static final int MAX_DETAIL_LENGTH = 120;
+
+    /** Where Jackson's description of a source location starts; it adds nothing to our position. */
+    private static final String START_MARKER = " (start marker at ";
+
+    private final ObjectReader reader;
+
+    JsonPayloadReader(ObjectMapper mapper) {
+        this.reader = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    }
+
+    /**
+     * Parses {@code text} from {@code start} to its end. Error messages are {@code "invalid json (at position N): "}
+     * followed by the first 120 characters of Jackson's description, N being the index in {@code text} where Jackson
+     * stopped; constraint violations, which Jackson reports without a location, read {@code "invalid json: ..."}.
+     *
+     * @return the tree, or null when {@code start} is the end of the text (no payload)
+     * @throws SocketIoProtocolException when the rest is not exactly one JSON value
+     */
+    JsonNode read(String text, int start) {
+        if (start >= text.length()) {
+            return null;
+        }
+        JsonNode tree;
+        try {
+            tree = reader.readTree(text.substring(start));
+        } catch (JsonProcessingException e) {
+            throw new SocketIoProtocolException(describe(e, start));
+        }
+        if (tree == null || tree.isMissingNode()) {
+            throw new SocketIoProtocolException("invalid json (at position " + start + "): no value");
+        }
+        return tree;
+    }
+
+    private static String describe(JsonProcessingException e, int start) {
+        String detail = e.getOriginalMessage();
+        if (detail == null) {
+            detail = e.getClass().getSimpleName();
+        }
+        detail = cutAt(cutAt(detail, "\n"), START_MARKER);
+        if (detail.length() > MAX_DETAIL_LENGTH) {
+            detail = detail.substring(0, MAX_DETAIL_LENGTH) + "...";
+        }
+        JsonLocation location = e.getLocation();
+        if (location == null || location.getCharOffset() < 0) {
+            return "invalid json: " + detail;
+        }
+        return "invalid json (at position " + (start + location.getCharOffset()) + "): " + detail;
+    }
+
+    private static String cutAt(String text, String marker) {
+        int at = text.indexOf(marker);
+        return at < 0 ? text : text.substring(0, at);
+    }
+}

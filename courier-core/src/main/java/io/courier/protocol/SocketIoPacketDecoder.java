@@ -1,0 +1,116 @@
+package io.courier.protocol;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.util.Objects;
+
+/**
+ * Decodes the Socket.IO packets received on one connection, reassembling binary packets from their text header and
+ * the binary attachments that follow it.
+ *
+ * <p>Stateful: use one instance per Engine.IO session, from one thread at a time (not thread-safe). Every
+ * violation throws {@link SocketIoProtocolException}; after a throw the partially reassembled packet, if any, has
+ * been dropped, and the connection is expected to be closed.
+ *
+ * <p>Accepted input, per the reference parser (socket.io-parser 4.2.x) plus hardening: type digit 0-6; for 5/6 an
+ * attachment count of at most {@code maxAttachments} then {@code '-'}; an optional namespace starting with {@code
+ * '/'} and ending at the first {@code ','} (consumed) or at the end of the text; an optional ack id of at most 15
+ * digits (required for ACK, allowed only for EVENT and ACK); then nothing or exactly one JSON value whose shape
+ * suits the type (CONNECT: object or nothing; DISCONNECT: nothing; EVENT: non-empty array starting with a string
+ * that is not a reserved name, or a number; ACK: array; CONNECT_ERROR: object or string). In a 5/6 packet every
+ * object with {@code "_placeholder": true} must be exactly {@code {"_placeholder":true,"num":N}} with {@code 0 <= N
+ * < count}; it is replaced by a {@link com.fasterxml.jackson.databind.node.BinaryNode} of the N-th attachment.
+ */
+public final class SocketIoPacketDecoder {
+
+    private final JsonPayloadReader payloadReader;
+    private final JsonNodeFactory nodes;
+    private final int maxAttachments;
+    private PartialBinaryPacket pending;
+
+    /**
+     * Creates a decoder.
+     *
+     * @param mapper the mapper used to parse payloads; its {@code StreamReadConstraints} bound the JSON (it is not
+     *     reconfigured)
+     * @param maxAttachments the largest attachment count accepted in one binary packet (the server's default is 10)
+     * @throws IllegalArgumentException if {@code maxAttachments} is negative
+     */
+    public SocketIoPacketDecoder(ObjectMapper mapper, int maxAttachments) {
+        Objects.requireNonNull(mapper, "mapper");
+        if (maxAttachments < 0) {
+            throw new IllegalArgumentException("maxAttachments must be >= 0, got " + maxAttachments);
+        }
+        this.payloadReader = new JsonPayloadReader(mapper);
+        this.nodes = mapper.getNodeFactory();
+        this.maxAttachments = maxAttachments;
+    }
+
+    /**
+     * Decodes one text message: the data of an Engine.IO message, without its {@code 4} type prefix.
+     *
+     * @param text the packet text
+     * @return the packet, or null when it is the header of a binary packet that waits for attachments (see {@link
+     *     #decodeBinary})
+     * @throws SocketIoProtocolException on any protocol violation, including a text message arriving while
+     *     attachments are still expected
+     */
+    public SocketIoPacket decodeText(String text) {
+        Objects.requireNonNull(text, "text");
+        if (pending != null) {
+            int missing = pending.missing();
+            pending = null;
+            throw new SocketIoProtocolException("expected " + missing + " attachment(s), got a text packet");
+        }
+        PacketHeader header = PacketHeader.parse(text, maxAttachments);
+        JsonNode data = payloadReader.read(text, header.payloadStart());
+        PacketRules.check(header, data);
+        if (!header.isBinary()) {
+            return header.toPacket(data);
+        }
+        PartialBinaryPacket partial =
+                new PartialBinaryPacket(header, data, PlaceholderSlots.collect(data, header.attachments()));
+        if (partial.missing() == 0) {
+            return partial.assemble(nodes);
+        }
+        pending = partial;
+        return null;
+    }
+
+    /**
+     * Feeds one binary attachment of the pending binary packet. The decoder takes ownership of the array (it is
+     * not copied): the caller must not modify it afterwards.
+     *
+     * @param attachment the attachment bytes
+     * @return the complete packet when this was the last expected attachment, otherwise null
+     * @throws SocketIoProtocolException if no binary packet is waiting for attachments
+     */
+    public SocketIoPacket decodeBinary(byte[] attachment) {
+        Objects.requireNonNull(attachment, "attachment");
+        if (pending == null) {
+            throw new SocketIoProtocolException("unexpected binary attachment (no binary packet is pending)");
+        }
+        pending.add(attachment);
+        if (pending.missing() > 0) {
+            return null;
+        }
+        PartialBinaryPacket complete = pending;
+        pending = null;
+        return complete.assemble(nodes);
+    }
+
+    /**
+     * Whether a binary packet header has been received and its attachments are still expected.
+     *
+     * @return true while {@link #decodeText} would reject a text message
+     */
+    public boolean awaitingAttachments() {
+        return pending != null;
+    }
+
+    /** Drops a partially reassembled packet, if any (for example when the connection closes). */
+    public void reset() {
+        pending = null;
+    }
+}

@@ -1,0 +1,92 @@
+package io.courier.protocol;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Encodes {@link SocketIoPacket}s into packet text (without the Engine.IO {@code 4} prefix) plus binary
+ * attachments. Stateless and thread-safe.
+ *
+ * <p>The text is, in order: the type digit; for a binary packet the attachment count and {@code '-'}; the namespace
+ * and {@code ','} when the namespace is not {@code "/"}; the ack id digits when present; the JSON payload when
+ * present. A packet is binary (wire type 5 for EVENT, 6 for ACK) exactly when its data contains a {@link
+ * com.fasterxml.jackson.databind.node.BinaryNode}; each one, anywhere in the tree, is written as {@code
+ * {"_placeholder":true,"num":i}} with {@code i} counted depth-first from 0, and its bytes become attachment {@code
+ * i}. The packet's data is never mutated.
+ */
+public final class SocketIoPacketEncoder {
+
+    private final ObjectWriter writer;
+    private final JsonNodeFactory nodes;
+
+    /**
+     * Creates an encoder.
+     *
+     * @param mapper the mapper used to serialize payloads (indentation is always turned off for this encoder; the
+     *     mapper itself is not reconfigured)
+     */
+    public SocketIoPacketEncoder(ObjectMapper mapper) {
+        Objects.requireNonNull(mapper, "mapper");
+        this.writer = mapper.writer().without(SerializationFeature.INDENT_OUTPUT);
+        this.nodes = mapper.getNodeFactory();
+    }
+
+    /**
+     * Encodes one packet.
+     *
+     * @param packet the packet
+     * @return the text and the attachments (empty when the packet has no binary)
+     * @throws IllegalArgumentException if a packet other than EVENT or ACK contains binary data
+     * @throws UncheckedIOException if Jackson cannot serialize the payload
+     */
+    public EncodedSocketIoPacket encode(SocketIoPacket packet) {
+        Objects.requireNonNull(packet, "packet");
+        SocketIoPacketType type = packet.type();
+        JsonNode data = packet.data();
+        List<byte[]> attachments = List.of();
+        if (data != null) {
+            BinaryExtractor.Result extracted = BinaryExtractor.extract(data, nodes);
+            data = extracted.data();
+            attachments = extracted.attachments();
+        }
+        StringBuilder text = new StringBuilder();
+        if (attachments.isEmpty()) {
+            text.append(type.code());
+        } else {
+            text.append(binaryType(type).code()).append(attachments.size()).append('-');
+        }
+        if (!"/".equals(packet.namespace())) {
+            text.append(packet.namespace()).append(',');
+        }
+        if (packet.hasAckId()) {
+            text.append(packet.ackId());
+        }
+        if (data != null) {
+            text.append(serialize(data));
+        }
+        return new EncodedSocketIoPacket(text.toString(), attachments);
+    }
+
+    private static SocketIoPacketType binaryType(SocketIoPacketType type) {
+        return switch (type) {
+            case EVENT -> SocketIoPacketType.BINARY_EVENT;
+            case ACK -> SocketIoPacketType.BINARY_ACK;
+            default -> throw new IllegalArgumentException("binary data is only allowed in EVENT and ACK, not " + type);
+        };
+    }
+
+    private String serialize(JsonNode data) {
+        try {
+            return writer.writeValueAsString(data);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException("cannot serialize the packet payload", e);
+        }
+    }
+}

@@ -1,0 +1,268 @@
+package io.courier.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.courier.ConnectionRefusedException;
+import io.courier.DisconnectReason;
+import io.courier.Handshake;
+import io.courier.adapter.OutboundPacket;
+import io.courier.engine.EngineIoCloseReason;
+import io.courier.engine.EngineIoRequest;
+import io.courier.engine.EngineIoSession;
+import io.courier.internal.Ids;
+import io.courier.json.JsonCodec;
+import io.courier.protocol.SocketIoPacket;
+import io.courier.protocol.SocketIoPacketDecoder;
+import io.courier.protocol.SocketIoProtocolException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Engine.IO session seen from Socket.IO (socket.io's {@code Client}): decodes packets and multiplexes them onto
+ * the session's namespace sockets.
+ *
+ * <p>Everything here runs on the session's event loop, except {@link #send}, {@link #remove} and
+ * {@link #disconnectAll}, which are safe from any thread.
+ */
+final class ClientConnection implements EngineIoSession.Listener {
+    private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
+
+    private final SocketIoRuntime runtime;
+    private final EngineIoSession session;
+    private final SocketIoPacketDecoder decoder;
+    private final Map<String, DefaultSocket> sockets = new HashMap<>(2);
+    private Set<String> connecting; // namespaces whose middlewares are running
+    private ScheduledFuture<?> connectTimer;
+
+    ClientConnection(SocketIoRuntime runtime, EngineIoSession session) {
+        this.runtime = runtime;
+        this.session = session;
+        this.decoder = new SocketIoPacketDecoder(runtime.mapper(), runtime.settings().maxAttachments());
+        this.connectTimer = session.eventLoop()
+                .schedule(
+                        this::connectTimedOut,
+                        runtime.settings().connectTimeout().toMillis(),
+                        TimeUnit.MILLISECONDS);
+    }
+
+    EngineIoSession session() {
+        return session;
+    }
+
+    @Override
+    public void onMessage(EngineIoSession s, String text) {
+        SocketIoPacket packet;
+        try {
+            packet = decoder.decodeText(text);
+        } catch (SocketIoProtocolException e) {
+            protocolError(e.getMessage());
+            return;
+        }
+        if (packet != null) {
+            onPacket(packet);
+        }
+    }
+
+    @Override
+    public void onBinary(EngineIoSession s, byte[] data) {
+        SocketIoPacket packet;
+        try {
+            packet = decoder.decodeBinary(data);
+        } catch (SocketIoProtocolException e) {
+            protocolError(e.getMessage());
+            return;
+        }
+        if (packet != null) {
+            onPacket(packet);
+        }
+    }
+
+    @Override
+    public void onClose(EngineIoSession s, EngineIoCloseReason reason) {
+        cancelConnectTimer();
+        DisconnectReason r = map(reason);
+        List<DefaultSocket> all = new ArrayList<>(sockets.values());
+        sockets.clear();
+        for (DefaultSocket socket : all) {
+            socket.onClose(r);
+        }
+    }
+
+    private void onPacket(SocketIoPacket packet) {
+        String nsp = packet.namespace();
+        switch (packet.type()) {
+            case CONNECT -> connect(nsp, packet.data());
+            case DISCONNECT -> {
+                DefaultSocket socket = sockets.remove(nsp);
+                if (socket == null) {
+                    protocolError("disconnect from namespace " + nsp + " which is not connected");
+                } else {
+                    socket.onClose(DisconnectReason.CLIENT_NAMESPACE_DISCONNECT);
+                }
+            }
+            case EVENT, BINARY_EVENT -> {
+                DefaultSocket socket = sockets.get(nsp);
+                if (socket == null) {
+                    protocolError("event for namespace " + nsp + " which is not connected");
+                } else if (!socket.onEvent(packet)) {
+                    log.warn(
+                            "closing connection {} from {}: socket {} has {} events waiting (maxQueuedEventsPerSocket)",
+                            session.sid(),
+                            session.request().remoteAddress(),
+                            socket.id(),
+                            runtime.settings().maxQueuedEventsPerSocket());
+                    closeAll(DisconnectReason.INBOUND_QUEUE_FULL);
+                }
+            }
+            case ACK, BINARY_ACK -> {
+                DefaultSocket socket = sockets.get(nsp);
+                if (socket == null) {
+                    protocolError("ack for namespace " + nsp + " which is not connected");
+                } else {
+                    socket.onAck(packet);
+                }
+            }
+            case CONNECT_ERROR -> protocolError("clients may not send CONNECT_ERROR");
+        }
+    }
+
+    private void connect(String nsp, JsonNode auth) {
+        if (sockets.containsKey(nsp) || (connecting != null && connecting.contains(nsp))) {
+            protocolError("second CONNECT for namespace " + nsp);
+            return;
+        }
+        DefaultNamespace namespace = runtime.lookup(nsp);
+        if (namespace == null) {
+            ObjectNode error = JsonNodeFactory.instance.objectNode().put("message", "Invalid namespace");
+            sendPacket(SocketIoPacket.connectError(nsp, error));
+            return;
+        }
+        ObjectNode authObject = auth instanceof ObjectNode o ? o : JsonNodeFactory.instance.objectNode();
+        DefaultSocket socket = new DefaultSocket(Ids.newId(), namespace, this, handshake(authObject), runtime);
+        if (connecting == null) {
+            connecting = new HashSet<>(2);
+        }
+        connecting.add(nsp);
+        namespace.runMiddlewares(socket, (s, refusal) -> onLoop(() -> afterMiddlewares(s, refusal)));
+    }
+
+    private void afterMiddlewares(DefaultSocket socket, ConnectionRefusedException refusal) {
+        String nsp = socket.defaultNamespace().name();
+        connecting.remove(nsp);
+        if (!session.isOpen()) {
+            return;
+        }
+        if (refusal != null) {
+            ObjectNode error = JsonNodeFactory.instance.objectNode().put("message", refusal.getMessage());
+            if (refusal.data() != null) {
+                error.set("data", JsonCodec.toNode(refusal.data()));
+            }
+            sendPacket(SocketIoPacket.connectError(nsp, error));
+            return;
+        }
+        cancelConnectTimer();
+        sockets.put(nsp, socket);
+        socket.onConnected();
+    }
+
+    void sendConnectReply(DefaultSocket socket) {
+        ObjectNode reply = JsonNodeFactory.instance.objectNode().put("sid", socket.id());
+        sendPacket(SocketIoPacket.connect(socket.defaultNamespace().name(), reply));
+    }
+
+    void send(OutboundPacket packet, boolean droppable) {
+        session.send(packet.enginePackets(), droppable);
+    }
+
+    private void sendPacket(SocketIoPacket packet) {
+        send(OutboundPacket.encode(packet, runtime.encoder()), false);
+    }
+
+    /** Forgets a socket that left its namespace on the server's initiative. Safe from any thread. */
+    void remove(DefaultSocket socket) {
+        onLoop(() -> sockets.remove(socket.defaultNamespace().name(), socket));
+    }
+
+    /** {@code socket.disconnect(true)}: every socket leaves with a DISCONNECT packet, then the connection closes. */
+    void disconnectAll() {
+        onLoop(() -> {
+            List<DefaultSocket> all = new ArrayList<>(sockets.values());
+            sockets.clear();
+            for (DefaultSocket socket : all) {
+                socket.send(OutboundPacket.encode(SocketIoPacket.disconnect(socket.defaultNamespace().name()), runtime.encoder()), false);
+                socket.onClose(DisconnectReason.SERVER_NAMESPACE_DISCONNECT);
+            }
+            session.close(EngineIoCloseReason.FORCED_CLOSE);
+        });
+    }
+
+    private void closeAll(DisconnectReason reason) {
+        List<DefaultSocket> all = new ArrayList<>(sockets.values());
+        sockets.clear();
+        for (DefaultSocket socket : all) {
+            socket.onClose(reason);
+        }
+        session.abort(EngineIoCloseReason.INBOUND_QUEUE_FULL);
+    }
+
+    private void protocolError(String message) {
+        log.debug("closing connection {} from {}: {}", session.sid(), session.request().remoteAddress(), message);
+        session.abort(EngineIoCloseReason.PARSE_ERROR);
+    }
+
+    private void connectTimedOut() {
+        if (sockets.isEmpty()) {
+            log.debug("closing connection {}: no namespace joined within connectTimeout", session.sid());
+            session.abort(EngineIoCloseReason.FORCED_CLOSE);
+        }
+    }
+
+    private void cancelConnectTimer() {
+        if (connectTimer != null) {
+            connectTimer.cancel(false);
+            connectTimer = null;
+        }
+    }
+
+    private void onLoop(Runnable task) {
+        if (session.eventLoop().inEventLoop()) {
+            task.run();
+        } else {
+            session.eventLoop().execute(task);
+        }
+    }
+
+    private Handshake handshake(ObjectNode auth) {
+        EngineIoRequest r = session.request();
+        return new Handshake(
+                r.headers(),
+                r.query(),
+                auth,
+                String.valueOf(r.remoteAddress()),
+                r.secure(),
+                r.issued(),
+                r.url());
+    }
+
+    private static DisconnectReason map(EngineIoCloseReason reason) {
+        return switch (reason) {
+            case TRANSPORT_CLOSE -> DisconnectReason.TRANSPORT_CLOSE;
+            case TRANSPORT_ERROR -> DisconnectReason.TRANSPORT_ERROR;
+            case PING_TIMEOUT -> DisconnectReason.PING_TIMEOUT;
+            case PARSE_ERROR -> DisconnectReason.PARSE_ERROR;
+            case FORCED_CLOSE -> DisconnectReason.FORCED_SERVER_CLOSE;
+            case SERVER_SHUTTING_DOWN -> DisconnectReason.SERVER_SHUTTING_DOWN;
+            case OUTBOUND_BUFFER_FULL -> DisconnectReason.OUTBOUND_BUFFER_FULL;
+            case INBOUND_QUEUE_FULL -> DisconnectReason.INBOUND_QUEUE_FULL;
+        };
+    }
+}

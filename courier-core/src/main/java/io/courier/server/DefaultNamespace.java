@@ -1,0 +1,235 @@
+package io.courier.server;
+
+import io.courier.BroadcastOperator;
+import io.courier.ConnectionHandler;
+import io.courier.ConnectionRefusedException;
+import io.courier.EventArgs;
+import io.courier.Middleware;
+import io.courier.Namespace;
+import io.courier.RemoteSocket;
+import io.courier.Socket;
+import io.courier.adapter.Adapter;
+import io.courier.adapter.Member;
+import io.courier.adapter.MemberDirectory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A static namespace, or a child of a {@link ParentNamespace}. */
+public final class DefaultNamespace implements Namespace, MemberDirectory {
+    private static final Logger log = LoggerFactory.getLogger(DefaultNamespace.class);
+
+    private final SocketIoRuntime runtime;
+    private final String name;
+    private final ParentNamespace parent;
+    private final Adapter adapter;
+    private final List<Middleware> middlewares = new CopyOnWriteArrayList<>();
+    private final List<ConnectionHandler> connectionHandlers = new CopyOnWriteArrayList<>();
+    private final Map<String, DefaultSocket> sockets = new ConcurrentHashMap<>();
+    private final AtomicLong ackIds = new AtomicLong();
+
+    DefaultNamespace(SocketIoRuntime runtime, String name, ParentNamespace parent) {
+        this.runtime = runtime;
+        this.name = name;
+        this.parent = parent;
+        this.adapter = runtime.settings().adapterFactory().create(this);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public Namespace use(Middleware middleware) {
+        middlewares.add(middleware);
+        return this;
+    }
+
+    @Override
+    public Namespace onConnection(ConnectionHandler handler) {
+        connectionHandlers.add(handler);
+        return this;
+    }
+
+    @Override
+    public Map<String, Socket> sockets() {
+        return Collections.unmodifiableMap(sockets);
+    }
+
+    @Override
+    public Adapter adapter() {
+        return adapter;
+    }
+
+    @Override
+    public Member member(String id) {
+        return sockets.get(id);
+    }
+
+    @Override
+    public Collection<? extends Member> members() {
+        return sockets.values();
+    }
+
+    long nextAckId() {
+        return ackIds.getAndIncrement();
+    }
+
+    void add(DefaultSocket socket) {
+        sockets.put(socket.id(), socket);
+    }
+
+    void remove(DefaultSocket socket) {
+        sockets.remove(socket.id(), socket);
+    }
+
+    /**
+     * Runs the parent's and this namespace's middlewares in order on the socket's lane; {@code done} receives null on
+     * success or the refusal.
+     */
+    void runMiddlewares(DefaultSocket socket, BiConsumer<DefaultSocket, ConnectionRefusedException> done) {
+        List<Middleware> chain = new ArrayList<>();
+        if (parent != null) {
+            chain.addAll(parent.middlewares);
+        }
+        chain.addAll(middlewares);
+        socket.lane().execute(() -> step(chain, 0, socket, done));
+    }
+
+    private void step(
+            List<Middleware> chain,
+            int i,
+            DefaultSocket socket,
+            BiConsumer<DefaultSocket, ConnectionRefusedException> done) {
+        if (i == chain.size()) {
+            done.accept(socket, null);
+            return;
+        }
+        AtomicBoolean called = new AtomicBoolean();
+        Middleware.Next next = new Middleware.Next() {
+            @Override
+            public void accept() {
+                if (called.compareAndSet(false, true)) {
+                    socket.lane().execute(() -> step(chain, i + 1, socket, done));
+                }
+            }
+
+            @Override
+            public void reject(String message, Object data) {
+                if (called.compareAndSet(false, true)) {
+                    done.accept(socket, new ConnectionRefusedException(message, data));
+                }
+            }
+        };
+        try {
+            chain.get(i).handle(socket, next);
+        } catch (ConnectionRefusedException e) {
+            next.reject(e.getMessage(), e.data());
+        } catch (Exception e) {
+            log.warn("middleware of namespace {} failed", name, e);
+            next.reject("server error", null);
+        }
+    }
+
+    /** Runs the connection handlers (parent's first); called on the socket's lane. */
+    void runConnectionHandlers(DefaultSocket socket) {
+        List<ConnectionHandler> handlers = new ArrayList<>();
+        if (parent != null) {
+            handlers.addAll(parent.connectionHandlers);
+        }
+        handlers.addAll(connectionHandlers);
+        for (ConnectionHandler h : handlers) {
+            try {
+                h.onConnection(socket);
+            } catch (Exception e) {
+                log.warn("connection handler of namespace {} failed", name, e);
+            }
+        }
+    }
+
+    private BroadcastOperator all() {
+        List<DefaultNamespace> self = List.of(this);
+        return new DefaultBroadcastOperator(runtime, () -> self);
+    }
+
+    @Override
+    public BroadcastOperator to(String... rooms) {
+        return all().to(rooms);
+    }
+
+    @Override
+    public BroadcastOperator in(String... rooms) {
+        return all().in(rooms);
+    }
+
+    @Override
+    public BroadcastOperator except(String... rooms) {
+        return all().except(rooms);
+    }
+
+    @Override
+    public BroadcastOperator timeout(Duration timeout) {
+        return all().timeout(timeout);
+    }
+
+    @Override
+    public BroadcastOperator droppable() {
+        return all().droppable();
+    }
+
+    @Override
+    public BroadcastOperator compress(boolean compress) {
+        return all().compress(compress);
+    }
+
+    @Override
+    public BroadcastOperator local() {
+        return all().local();
+    }
+
+    @Override
+    public boolean emit(String event, Object... args) {
+        return all().emit(event, args);
+    }
+
+    @Override
+    public CompletableFuture<List<EventArgs>> emitWithAck(String event, Object... args) {
+        return all().emitWithAck(event, args);
+    }
+
+    @Override
+    public CompletableFuture<List<RemoteSocket>> fetchSockets() {
+        return all().fetchSockets();
+    }
+
+    @Override
+    public void socketsJoin(String... rooms) {
+        all().socketsJoin(rooms);
+    }
+
+    @Override
+    public void socketsLeave(String... rooms) {
+        all().socketsLeave(rooms);
+    }
+
+    @Override
+    public void disconnectSockets(boolean close) {
+        all().disconnectSockets(close);
+    }
+
+    BroadcastOperator operator() {
+        return all();
+    }
+}

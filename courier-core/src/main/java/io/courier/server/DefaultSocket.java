@@ -1,0 +1,452 @@
+package io.courier.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.courier.Ack;
+import io.courier.AckTimeoutException;
+import io.courier.AnyEventHandler;
+import io.courier.BroadcastOperator;
+import io.courier.CourierException;
+import io.courier.DataHandler;
+import io.courier.DisconnectHandler;
+import io.courier.DisconnectReason;
+import io.courier.EventArgs;
+import io.courier.EventHandler;
+import io.courier.Handshake;
+import io.courier.Namespace;
+import io.courier.Socket;
+import io.courier.adapter.AckCallback;
+import io.courier.adapter.Member;
+import io.courier.adapter.OutboundPacket;
+import io.courier.json.JsonCodec;
+import io.courier.protocol.SocketIoPacket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One client in one namespace. */
+final class DefaultSocket implements Socket, Member {
+    private static final Logger log = LoggerFactory.getLogger(DefaultSocket.class);
+
+    private final String id;
+    private final DefaultNamespace namespace;
+    private final ClientConnection connection;
+    private final Handshake handshake;
+    private final HandlerLane lane;
+    private final SocketIoRuntime runtime;
+    private final Map<String, List<EventHandler>> handlers = new ConcurrentHashMap<>();
+    private final List<AnyEventHandler> anyHandlers = new CopyOnWriteArrayList<>();
+    private final List<AnyEventHandler> anyOutgoing = new CopyOnWriteArrayList<>();
+    private final List<DisconnectHandler> disconnectHandlers = new CopyOnWriteArrayList<>();
+    private final List<DisconnectHandler> disconnectingHandlers = new CopyOnWriteArrayList<>();
+    private final Map<Long, AckCallback> pendingAcks = new ConcurrentHashMap<>();
+    private final Map<String, Object> data = new ConcurrentHashMap<>();
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private volatile boolean connected;
+
+    DefaultSocket(String id, DefaultNamespace namespace, ClientConnection connection, Handshake handshake, SocketIoRuntime runtime) {
+        this.id = id;
+        this.namespace = namespace;
+        this.connection = connection;
+        this.handshake = handshake;
+        this.runtime = runtime;
+        this.lane = new HandlerLane(runtime.executor(), runtime.settings().maxQueuedEventsPerSocket());
+    }
+
+    HandlerLane lane() {
+        return lane;
+    }
+
+    DefaultNamespace defaultNamespace() {
+        return namespace;
+    }
+
+    /** Called on the connection's loop once middlewares accepted the socket. */
+    void onConnected() {
+        connected = true;
+        namespace.add(this);
+        connection.sendConnectReply(this);
+        lane.execute(() -> namespace.runConnectionHandlers(this));
+    }
+
+    // ---- inbound, from the connection's loop --------------------------------------------------------------------
+
+    /** Queues an EVENT for the handlers; false if the lane is full. */
+    boolean onEvent(SocketIoPacket packet) {
+        ArrayNode array = (ArrayNode) packet.data();
+        String event = array.get(0).asText();
+        List<JsonNode> args = new ArrayList<>(array.size() - 1);
+        for (int i = 1; i < array.size(); i++) {
+            args.add(array.get(i));
+        }
+        long ackId = packet.ackId();
+        return lane.offer(() -> dispatch(event, new EventArgs(args, runtime.mapper()), ackId));
+    }
+
+    void onAck(SocketIoPacket packet) {
+        AckCallback cb = pendingAcks.remove(packet.ackId());
+        if (cb == null) {
+            log.debug("socket {}: ack for unknown id {} ignored", id, packet.ackId());
+            return;
+        }
+        List<JsonNode> args = new ArrayList<>();
+        packet.data().forEach(args::add);
+        lane.execute(() -> cb.onAck(args));
+    }
+
+    private void dispatch(String event, EventArgs args, long ackId) {
+        Ack ack = ackId >= 0 ? new SocketAck(ackId) : NO_ACK;
+        for (AnyEventHandler h : anyHandlers) {
+            try {
+                h.handle(event, args);
+            } catch (Exception e) {
+                log.warn("socket {}: onAny handler failed for event '{}'", id, event, e);
+            }
+        }
+        List<EventHandler> list = handlers.get(event);
+        if (list == null) {
+            return;
+        }
+        for (EventHandler h : list) {
+            try {
+                h.handle(args, ack);
+            } catch (Exception e) {
+                log.warn("socket {}: handler of event '{}' failed", id, event, e);
+            }
+        }
+    }
+
+    // ---- public API ---------------------------------------------------------------------------------------------
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public Namespace namespace() {
+        return namespace;
+    }
+
+    @Override
+    public Handshake handshake() {
+        return handshake;
+    }
+
+    @Override
+    public Set<String> rooms() {
+        return namespace.adapter().socketRooms(id);
+    }
+
+    @Override
+    public Map<String, Object> data() {
+        return data;
+    }
+
+    @Override
+    public boolean connected() {
+        return connected;
+    }
+
+    @Override
+    public boolean recovered() {
+        return false;
+    }
+
+    @Override
+    public String transport() {
+        return connection.session().transportName();
+    }
+
+    @Override
+    public Socket on(String event, EventHandler handler) {
+        handlers.computeIfAbsent(event, k -> new CopyOnWriteArrayList<>()).add(handler);
+        return this;
+    }
+
+    @Override
+    public <T> Socket on(String event, Class<T> type, DataHandler<T> handler) {
+        return on(event, (args, ack) -> handler.handle(args.get(0, type), ack));
+    }
+
+    @Override
+    public Socket off(String event) {
+        handlers.remove(event);
+        return this;
+    }
+
+    @Override
+    public Socket onAny(AnyEventHandler handler) {
+        anyHandlers.add(handler);
+        return this;
+    }
+
+    @Override
+    public Socket onAnyOutgoing(AnyEventHandler handler) {
+        anyOutgoing.add(handler);
+        return this;
+    }
+
+    @Override
+    public Socket onDisconnect(DisconnectHandler handler) {
+        disconnectHandlers.add(handler);
+        return this;
+    }
+
+    @Override
+    public Socket onDisconnecting(DisconnectHandler handler) {
+        disconnectingHandlers.add(handler);
+        return this;
+    }
+
+    @Override
+    public boolean emit(String event, Object... args) {
+        return new Emitter(false, null).emit(event, args);
+    }
+
+    @Override
+    public CompletableFuture<EventArgs> emitWithAck(String event, Object... args) {
+        return new Emitter(false, null).emitWithAck(event, args);
+    }
+
+    @Override
+    public SocketEmitter timeout(Duration timeout) {
+        return new Emitter(false, null).timeout(timeout);
+    }
+
+    @Override
+    public SocketEmitter droppable() {
+        return new Emitter(true, null);
+    }
+
+    @Override
+    public SocketEmitter compress(boolean compress) {
+        return new Emitter(false, null);
+    }
+
+    @Override
+    public BroadcastOperator to(String... rooms) {
+        return namespace.operator().to(rooms).except(id);
+    }
+
+    @Override
+    public BroadcastOperator broadcast() {
+        return namespace.operator().except(id);
+    }
+
+    @Override
+    public BroadcastOperator except(String... rooms) {
+        return namespace.operator().except(rooms).except(id);
+    }
+
+    @Override
+    public void join(String... rooms) {
+        namespace.adapter().addAll(id, Set.copyOf(Arrays.asList(rooms)));
+    }
+
+    @Override
+    public void leave(String room) {
+        namespace.adapter().del(id, room);
+    }
+
+    @Override
+    public void disconnect(boolean close) {
+        if (!connected) {
+            return;
+        }
+        if (close) {
+            connection.disconnectAll();
+        } else {
+            send(OutboundPacket.encode(SocketIoPacket.disconnect(namespace.name()), runtime.encoder()), false);
+            connection.remove(this);
+            onClose(DisconnectReason.SERVER_NAMESPACE_DISCONNECT);
+        }
+    }
+
+    // ---- Member (adapter delivery) ------------------------------------------------------------------------------
+
+    @Override
+    public void deliver(OutboundPacket packet, boolean droppable, AckCallback ack) {
+        if (ack != null) {
+            pendingAcks.put(packet.packet().ackId(), ack);
+        }
+        send(packet, droppable);
+    }
+
+    void send(OutboundPacket packet, boolean droppable) {
+        if (connected) {
+            connection.send(packet, droppable);
+        }
+    }
+
+    /** Leaves the namespace for {@code reason}; idempotent. Handlers run on the lane. */
+    void onClose(DisconnectReason reason) {
+        if (!closing.compareAndSet(false, true)) {
+            return;
+        }
+        lane.execute(() -> {
+            for (DisconnectHandler h : disconnectingHandlers) {
+                runDisconnectHandler(h, reason);
+            }
+            namespace.adapter().delAll(id);
+            namespace.remove(this);
+            connected = false;
+            for (Map.Entry<Long, AckCallback> e : pendingAcks.entrySet()) {
+                if (e.getValue() instanceof PendingAck p) {
+                    p.future.completeExceptionally(new CourierException("socket has been disconnected"));
+                }
+            }
+            pendingAcks.clear();
+            for (DisconnectHandler h : disconnectHandlers) {
+                runDisconnectHandler(h, reason);
+            }
+        });
+    }
+
+    private void runDisconnectHandler(DisconnectHandler h, DisconnectReason reason) {
+        try {
+            h.onDisconnect(reason);
+        } catch (Exception e) {
+            log.warn("socket {}: disconnect handler failed", id, e);
+        }
+    }
+
+    private void notifyOutgoing(String event, ArrayNode data) {
+        if (anyOutgoing.isEmpty()) {
+            return;
+        }
+        List<JsonNode> args = new ArrayList<>();
+        for (int i = 1; i < data.size(); i++) {
+            args.add(data.get(i));
+        }
+        EventArgs eventArgs = new EventArgs(args, runtime.mapper());
+        for (AnyEventHandler h : anyOutgoing) {
+            try {
+                h.handle(event, eventArgs);
+            } catch (Exception e) {
+                log.warn("socket {}: onAnyOutgoing handler failed", id, e);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Socket[" + id + " " + namespace.name() + "]";
+    }
+
+    /** A server-side ack wait: completes its future on this socket's lane. */
+    private record PendingAck(CompletableFuture<EventArgs> future, SocketIoRuntime runtime) implements AckCallback {
+        @Override
+        public void onAck(List<JsonNode> args) {
+            future.complete(new EventArgs(args, runtime.mapper()));
+        }
+    }
+
+    private static final Ack NO_ACK = new Ack() {
+        @Override
+        public boolean requested() {
+            return false;
+        }
+
+        @Override
+        public void reply(Object... args) {}
+    };
+
+    private final class SocketAck implements Ack {
+        private final long ackId;
+        private final AtomicBoolean sent = new AtomicBoolean();
+
+        SocketAck(long ackId) {
+            this.ackId = ackId;
+        }
+
+        @Override
+        public boolean requested() {
+            return true;
+        }
+
+        @Override
+        public void reply(Object... args) {
+            if (sent.compareAndSet(false, true)) {
+                ArrayNode data = JsonCodec.toArray(null, args);
+                send(OutboundPacket.encode(SocketIoPacket.ack(namespace.name(), ackId, data), runtime.encoder()), false);
+            }
+        }
+    }
+
+    private final class Emitter implements SocketEmitter {
+        private final boolean droppable;
+        private final Duration timeout;
+
+        Emitter(boolean droppable, Duration timeout) {
+            this.droppable = droppable;
+            this.timeout = timeout;
+        }
+
+        @Override
+        public SocketEmitter timeout(Duration t) {
+            if (t == null || t.isNegative() || t.isZero()) {
+                throw new IllegalArgumentException("timeout : " + t + " (expected: > 0)");
+            }
+            return new Emitter(droppable, t);
+        }
+
+        @Override
+        public SocketEmitter droppable() {
+            return new Emitter(true, timeout);
+        }
+
+        @Override
+        public SocketEmitter compress(boolean compress) {
+            return this;
+        }
+
+        @Override
+        public boolean emit(String event, Object... args) {
+            EventNames.checkEmittable(event);
+            ArrayNode data = JsonCodec.toArray(event, args);
+            notifyOutgoing(event, data);
+            if (!connected) {
+                return false;
+            }
+            send(OutboundPacket.encode(SocketIoPacket.event(namespace.name(), data), runtime.encoder()), droppable);
+            return true;
+        }
+
+        @Override
+        public CompletableFuture<EventArgs> emitWithAck(String event, Object... args) {
+            EventNames.checkEmittable(event);
+            ArrayNode data = JsonCodec.toArray(event, args);
+            CompletableFuture<EventArgs> future = new CompletableFuture<>();
+            if (!connected) {
+                future.completeExceptionally(new CourierException("socket has been disconnected"));
+                return future;
+            }
+            notifyOutgoing(event, data);
+            long ackId = namespace.nextAckId();
+            pendingAcks.put(ackId, new PendingAck(future, runtime));
+            if (timeout != null) {
+                runtime.timer().newTimeout(
+                        t -> {
+                            if (pendingAcks.remove(ackId) != null) {
+                                lane.execute(() -> future.completeExceptionally(new AckTimeoutException(List.of())));
+                            }
+                        },
+                        timeout.toMillis(),
+                        TimeUnit.MILLISECONDS);
+            }
+            send(OutboundPacket.encode(SocketIoPacket.event(namespace.name(), ackId, data), runtime.encoder()), droppable);
+            return future;
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package io.courier.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.courier.adapter.AdapterFactory;
+import io.courier.json.JsonCodec;
+import io.courier.protocol.SocketIoPacketEncoder;
+import io.netty.util.HashedWheelTimer;
+import io.netty.util.Timer;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Socket.IO server state shared by all connections: namespaces, settings, the encoder and the ack timer.
+ * Thread-safe.
+ */
+public final class SocketIoRuntime {
+    /** The settings the runtime needs (a slice of {@code CourierConfig}). */
+    public record Settings(
+            Duration connectTimeout, int maxAttachments, int maxQueuedEventsPerSocket, Executor handlerExecutor,
+            AdapterFactory adapterFactory) {}
+
+    private final Settings settings;
+    private final ObjectMapper mapper = JsonCodec.mapper();
+    private final SocketIoPacketEncoder encoder = new SocketIoPacketEncoder(mapper);
+    private final Map<String, DefaultNamespace> namespaces = new ConcurrentHashMap<>();
+    private final List<ParentNamespace> parents = new CopyOnWriteArrayList<>();
+    private final Timer timer = new HashedWheelTimer(new DefaultThreadFactory("courier-timer", true), 10, TimeUnit.MILLISECONDS);
+
+    public SocketIoRuntime(Settings settings) {
+        this.settings = settings;
+    }
+
+    Settings settings() {
+        return settings;
+    }
+
+    ObjectMapper mapper() {
+        return mapper;
+    }
+
+    SocketIoPacketEncoder encoder() {
+        return encoder;
+    }
+
+    Timer timer() {
+        return timer;
+    }
+
+    Executor executor() {
+        return settings.handlerExecutor();
+    }
+
+    /** The namespace with that name, created on first use. */
+    public DefaultNamespace namespace(String name) {
+        return namespaces.computeIfAbsent(normalize(name), n -> new DefaultNamespace(this, n, null));
+    }
+
+    /** Registers a parent namespace whose children are created on demand for matching names. */
+    public ParentNamespace parent(java.util.function.Predicate<String> matcher, String description) {
+        ParentNamespace p = new ParentNamespace(this, matcher, description);
+        parents.add(p);
+        return p;
+    }
+
+    /** The existing namespace for a CONNECT, or a new child of the first parent that matches, or null. */
+    DefaultNamespace lookup(String name) {
+        DefaultNamespace ns = namespaces.get(name);
+        if (ns != null) {
+            return ns;
+        }
+        for (ParentNamespace p : parents) {
+            if (p.matches(name)) {
+                return namespaces.computeIfAbsent(name, n -> p.createChild(n));
+            }
+        }
+        return null;
+    }
+
+    /** The session handler to give an Engine.IO server: one {@link ClientConnection} per session. */
+    public io.courier.engine.EngineIoServer.SessionHandler sessionHandler() {
+        return session -> new ClientConnection(this, session);
+    }
+
+    public void close() {
+        namespaces.values().forEach(ns -> ns.adapter().close());
+        timer.stop();
+    }
+
+    static String normalize(String name) {
+        if (name == null || name.isEmpty()) {
+            return "/";
+        }
+        return name.startsWith("/") ? name : "/" + name;
+    }
+}

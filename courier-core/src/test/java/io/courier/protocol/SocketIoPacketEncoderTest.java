@@ -1,0 +1,173 @@
+package io.courier.protocol;
+
+import static io.courier.protocol.Json.arr;
+import static io.courier.protocol.Json.bin;
+import static io.courier.protocol.Json.obj;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.BinaryNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SocketIoPacketEncoderTest {
+
+    private final SocketIoPacketEncoder encoder = new SocketIoPacketEncoder(Json.MAPPER);
+
+    @Test
+    void numbersNestedBinaryDepthFirstInArraysAndObjectValues() {
+        ArrayNode data =
+                arr("e", bin(0), obj("a", arr(bin(1), obj("b", bin(2))), "c", bin(3)), arr(arr(arr(bin(4)))), bin(5));
+
+        EncodedSocketIoPacket encoded = encoder.encode(SocketIoPacket.event("/", data));
+
+        assertThat(encoded.text())
+                .isEqualTo("56-[\"e\",{\"_placeholder\":true,\"num\":0},"
+                        + "{\"a\":[{\"_placeholder\":true,\"num\":1},{\"b\":{\"_placeholder\":true,\"num\":2}}],"
+                        + "\"c\":{\"_placeholder\":true,\"num\":3}},"
+                        + "[[[{\"_placeholder\":true,\"num\":4}]]],"
+                        + "{\"_placeholder\":true,\"num\":5}]");
+        assertThat(encoded.attachments())
+                .containsExactly(
+                        new byte[] {0}, new byte[] {1}, new byte[] {2}, new byte[] {3}, new byte[] {4}, new byte[] {5});
+    }
+
+    @Test
+    void writesTheBinaryEventExampleOfTheSpec() {
+        EncodedSocketIoPacket encoded = encoder.encode(SocketIoPacket.event("/admin", 7, arr(bin(1), bin(2))));
+
+        assertThat(encoded.text())
+                .isEqualTo("52-/admin,7[{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}]");
+    }
+
+    @Test
+    void doesNotMutateTheGivenTree() {
+        ObjectNode inner = obj("file", bin(1, 2), "name", "a.txt");
+        ArrayNode data = arr("upload", inner, arr(bin(3)), obj("plain", arr(1, 2)));
+        JsonNode before = data.deepCopy();
+
+        encoder.encode(SocketIoPacket.event("/", data));
+
+        assertThat(data).isEqualTo(before);
+        assertThat(inner.get("file")).isInstanceOf(BinaryNode.class);
+        assertThat(((ArrayNode) data.get(2)).get(0)).isInstanceOf(BinaryNode.class);
+    }
+
+    @Test
+    void returnsTheAttachmentArraysOfTheBinaryNodesWithoutCopying() {
+        BinaryNode binary = bin(9, 8, 7);
+
+        EncodedSocketIoPacket encoded = encoder.encode(SocketIoPacket.ack("/", 3, arr(binary)));
+
+        assertThat(encoded.attachments().get(0)).isSameAs(binary.binaryValue());
+    }
+
+    @Test
+    void usesTheTextTypesWhenThereIsNoBinary() {
+        assertThat(encoder.encode(SocketIoPacket.event("/", arr("a", obj("k", arr(1)))))
+                        .text())
+                .isEqualTo("2[\"a\",{\"k\":[1]}]");
+        assertThat(encoder.encode(SocketIoPacket.ack("/", 4, arr())).text()).isEqualTo("34[]");
+        assertThat(encoder.encode(SocketIoPacket.event("/", arr("a"))).isBinary())
+                .isFalse();
+    }
+
+    @Test
+    void usesTheBinaryTypesOnlyWhenThereIsBinary() {
+        assertThat(encoder.encode(SocketIoPacket.event("/", arr("a", bin(1)))).text())
+                .startsWith("51-");
+        assertThat(encoder.encode(SocketIoPacket.ack("/", 4, arr(obj("x", bin(1)))))
+                        .text())
+                .startsWith("61-4");
+    }
+
+    @Test
+    void writesAPlaceholderLookalikeInATextPacketAsPlainData() {
+        EncodedSocketIoPacket encoded = encoder.encode(SocketIoPacket.event("/", arr("e", Json.placeholder(0))));
+
+        assertThat(encoded.text()).isEqualTo("2[\"e\",{\"_placeholder\":true,\"num\":0}]");
+        assertThat(encoded.isBinary()).isFalse();
+    }
+
+    @Test
+    void serializesATreeWithoutBinaryAsIs() {
+        ArrayNode data = arr("same", obj("a", 1));
+
+        assertThat(BinaryExtractor.extract(data, Json.MAPPER.getNodeFactory()).data())
+                .isSameAs(data);
+    }
+
+    @Test
+    void copiesOnlyTheContainersOnThePathToABinaryNode() {
+        ObjectNode untouched = obj("a", arr(1, 2));
+        ArrayNode changed = arr(bin(1));
+        ArrayNode data = arr("e", untouched, changed);
+
+        JsonNode result =
+                BinaryExtractor.extract(data, Json.MAPPER.getNodeFactory()).data();
+
+        assertThat(result).isNotSameAs(data);
+        assertThat(result.get(1)).isSameAs(untouched);
+        assertThat(result.get(2)).isNotSameAs(changed);
+    }
+
+    @Test
+    void rejectsBinaryInAPacketOtherThanEventOrAck() {
+        assertThatThrownBy(() -> encoder.encode(SocketIoPacket.connect("/", obj("avatar", bin(1)))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("binary data is only allowed in EVENT and ACK, not CONNECT");
+    }
+
+    @Test
+    void neverWritesTheMainNamespaceButAlwaysWritesTheCommaAfterAnother() {
+        assertThat(encoder.encode(SocketIoPacket.connect("/", null)).text()).isEqualTo("0");
+        assertThat(encoder.encode(SocketIoPacket.connect("/custom", null)).text())
+                .isEqualTo("0/custom,");
+        assertThat(encoder.encode(SocketIoPacket.event("/custom", arr("a"))).text())
+                .isEqualTo("2/custom,[\"a\"]");
+    }
+
+    @Test
+    void ignoresIndentationConfiguredOnTheMapper() {
+        ObjectMapper indenting = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+        String text = new SocketIoPacketEncoder(indenting)
+                .encode(SocketIoPacket.event("/", arr("a", obj("b", 1))))
+                .text();
+
+        assertThat(text).isEqualTo("2[\"a\",{\"b\":1}]");
+    }
+
+    @Test
+    void encodesABinaryNodeNestedNineHundredLevelsDeep() {
+        ArrayNode deepest = arr(bin(42));
+        ArrayNode outer = deepest;
+        for (int i = 0; i < 899; i++) {
+            outer = arr(outer);
+        }
+
+        EncodedSocketIoPacket encoded = encoder.encode(SocketIoPacket.event("/", arr("deep", outer)));
+
+        assertThat(encoded.text())
+                .isEqualTo("51-[\"deep\"," + "[".repeat(900) + "{\"_placeholder\":true,\"num\":0}" + "]".repeat(900)
+                        + "]");
+        assertThat(encoded.attachments()).containsExactly(new byte[] {42});
+    }
+
+    @Test
+    void returnsAnImmutableAttachmentList() {
+        List<byte[]> source = new ArrayList<>(List.of(new byte[] {1}));
+        EncodedSocketIoPacket encoded = new EncodedSocketIoPacket("51-[\"a\",{}]", source);
+        source.clear();
+
+        assertThat(encoded.attachments()).hasSize(1);
+        assertThatThrownBy(() -> encoded.attachments().add(new byte[0]))
+                .isInstanceOf(UnsupportedOperationException.class);
+    }
+}

@@ -1,0 +1,152 @@
+package io.courier.standalone;
+
+import io.courier.Courier;
+import io.courier.ConnectionRefusedException;
+import io.courier.Socket;
+import io.courier.engine.EngineIoCloseReason;
+import io.courier.engine.EngineIoConfig;
+import io.courier.engine.EngineIoServer;
+import io.courier.engine.EngineIoSession;
+import io.courier.engine.codec.EngineIoPacket;
+import io.courier.netty.CorsPolicy;
+import io.courier.netty.CourierHttpServer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The server the official Engine.IO and Socket.IO test suites (and Courier's own interop tests) talk to: PROTOCOL.md
+ * section 12 on one port.
+ *
+ * <ul>
+ *   <li>{@code /engine.io/}: a bare Engine.IO server that echoes every message (text stays text, binary stays binary);
+ *   <li>{@code /socket.io/}: the official Socket.IO contract (namespaces {@code /} and {@code /custom}) plus Courier's
+ *       extended contract ({@code request-ack}, {@code disconnect-me}, {@code whoami}, {@code join}/{@code leave},
+ *       {@code broadcast}, {@code to-room}, {@code to-socket}, namespace {@code /private}).
+ * </ul>
+ *
+ * Settings of the contract: pingInterval 300 ms, pingTimeout 200 ms, maxHttpBufferSize 1e6, connectTimeout 1 s, CORS
+ * any origin, connection state recovery off.
+ */
+public final class ConformanceServer implements AutoCloseable {
+    private final CourierHttpServer http;
+    private final Courier io;
+
+    private ConformanceServer(CourierHttpServer http, Courier io) {
+        this.http = http;
+        this.io = io;
+    }
+
+    /** Starts the contract on {@code host:port} (port 0 picks a free port). */
+    public static ConformanceServer start(String host, int port) {
+        CourierHttpServer http = new CourierHttpServer(host, port, 0);
+        EngineIoConfig engineConfig = new EngineIoConfig(
+                Duration.ofMillis(300),
+                Duration.ofMillis(200),
+                Duration.ofSeconds(10),
+                1_000_000,
+                16L * 1024 * 1024,
+                Set.of(EngineIoConfig.POLLING, EngineIoConfig.WEBSOCKET),
+                true);
+        http.mount("/engine.io/", new EngineIoServer(engineConfig, session -> new Echo()), CorsPolicy.anyOrigin());
+        Courier io = Courier.create(c -> c.pingInterval(Duration.ofMillis(300))
+                .pingTimeout(Duration.ofMillis(200))
+                .maxHttpBufferSize(1_000_000)
+                .connectTimeout(Duration.ofSeconds(1))
+                .cors(CorsPolicy.anyOrigin()));
+        installHandlers(io);
+        io.attach(http);
+        try {
+            http.start();
+        } catch (RuntimeException e) {
+            io.close();
+            throw e;
+        }
+        return new ConformanceServer(http, io);
+    }
+
+    public int port() {
+        return http.port();
+    }
+
+    public Courier courier() {
+        return io;
+    }
+
+    @Override
+    public void close() {
+        http.close();
+        io.close();
+    }
+
+    /** The handlers of the official and extended contracts. */
+    static void installHandlers(Courier io) {
+        io.onConnection(socket -> {
+            socket.emit("auth", socket.handshake().auth());
+            socket.on("message", (args, ack) -> socket.emit("message-back", args.toArray()));
+            socket.on("message-with-ack", (args, ack) -> ack.reply(args.toArray()));
+            installExtensions(io, socket);
+        });
+        io.of("/custom").onConnection(socket -> socket.emit("auth", socket.handshake().auth()));
+        io.of("/private")
+                .use((socket, next) -> {
+                    if ("secret".equals(socket.handshake().auth("token").orElse(null))) {
+                        next.accept();
+                    } else {
+                        throw new ConnectionRefusedException("unauthorized", Map.of("reason", "invalid token"));
+                    }
+                })
+                .onConnection(socket -> socket.emit("auth", socket.handshake().auth()));
+    }
+
+    private static void installExtensions(Courier io, Socket socket) {
+        socket.on("request-ack", (args, ack) -> socket.emitWithAck("please-ack", args.toArray())
+                .thenAccept(reply -> socket.emit("ack-received", reply.toArray())));
+        socket.on("disconnect-me", (args, ack) -> socket.disconnect(false));
+        socket.on("whoami", (args, ack) -> ack.reply(Map.of(
+                "id", socket.id(), "recovered", socket.recovered(), "rooms", new TreeSet<>(socket.rooms()))));
+        socket.on("join", (args, ack) -> {
+            socket.join(args.getString(0));
+            ack.reply();
+        });
+        socket.on("leave", (args, ack) -> {
+            socket.leave(args.getString(0));
+            ack.reply();
+        });
+        socket.on("broadcast", (args, ack) -> {
+            io.emit("broadcast-back", args.toArray());
+            ack.reply();
+        });
+        socket.on("to-room", (args, ack) -> {
+            Object[] all = args.toArray();
+            io.to(args.getString(0)).emit("room-message", all);
+            ack.reply();
+        });
+        socket.on("to-socket", (args, ack) -> {
+            List<Object> rest = new ArrayList<>(Arrays.asList(args.toArray()));
+            rest.remove(0);
+            io.to(args.getString(0)).emit("direct-message", rest.toArray());
+            ack.reply();
+        });
+    }
+
+    /** Echoes every message back to its session. */
+    private static final class Echo implements EngineIoSession.Listener {
+        @Override
+        public void onMessage(EngineIoSession session, String text) {
+            session.send(EngineIoPacket.message(text));
+        }
+
+        @Override
+        public void onBinary(EngineIoSession session, byte[] data) {
+            session.send(EngineIoPacket.binary(data));
+        }
+
+        @Override
+        public void onClose(EngineIoSession session, EngineIoCloseReason reason) {}
+    }
+}

@@ -1,0 +1,174 @@
+package io.courier.standalone;
+
+import io.courier.Courier;
+import io.courier.CourierConfig;
+import io.courier.netty.CourierHttpServer;
+import io.courier.netty.StaticResource;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The {@code courier} command: the standalone server, or {@code conformance} for the test-suite contract.
+ *
+ * <p>Flags come after the optional subcommand; each also reads an environment variable (shown in {@code --help}).
+ */
+public final class Main {
+    private static final String USAGE = """
+            Usage: courier [conformance] [options]
+
+            Starts the Courier server (Socket.IO v5 / Engine.IO v4) with embedded defaults.
+              conformance          serve the official test-suite contract instead (PROTOCOL.md section 12):
+                                   bare Engine.IO echo on /engine.io/ and Socket.IO on /socket.io/
+
+            Options:
+              --port P             port to listen on (default 3000; env COURIER_PORT)
+              --host H             address to bind (default 127.0.0.1; env COURIER_HOST; 0.0.0.0 for all)
+              --path P             Socket.IO path (default /socket.io/; env COURIER_PATH)
+              --cors-origin O      allow browsers on origin O (repeatable; * for any; env COURIER_CORS_ORIGINS,
+                                   comma-separated). Default: same origin only
+              --no-serve-client    do not serve the browser bundle at <path>socket.io.js
+              --help               print this help
+            """;
+
+    private Main() {}
+
+    public static void main(String[] args) throws InterruptedException {
+        List<String> rest = new ArrayList<>(List.of(args));
+        boolean conformance = !rest.isEmpty() && rest.get(0).equals("conformance");
+        if (conformance) {
+            rest.remove(0);
+        }
+        Options options;
+        try {
+            options = Options.parse(rest, System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("courier: " + e.getMessage());
+            System.err.print(USAGE);
+            System.exit(2);
+            return;
+        }
+        if (options.help) {
+            System.out.print(USAGE);
+            return;
+        }
+        AutoCloseable server = conformance ? startConformance(options, System.out) : startStandalone(options, System.out);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                server.close();
+            } catch (Exception e) {
+                // shutting down anyway
+            }
+            stopped.countDown();
+        }));
+        stopped.await();
+    }
+
+    static ConformanceServer startConformance(Options options, PrintStream out) {
+        ConformanceServer server = ConformanceServer.start(options.host, options.port);
+        out.println("Courier conformance server listening on http://" + options.host + ":" + server.port()
+                + " (Engine.IO echo at /engine.io/, Socket.IO at /socket.io/)");
+        return server;
+    }
+
+    static AutoCloseable startStandalone(Options options, PrintStream out) {
+        Courier io = Courier.create(c -> {
+            c.host(options.host).port(options.port).path(options.path).serveClient(options.serveClient);
+            if (!options.corsOrigins.isEmpty()) {
+                c.cors((CourierConfig.Cors cors) -> options.corsOrigins.forEach(cors::allowOrigin));
+            }
+        });
+        DemoHandlers.install(io);
+        CourierHttpServer http = new CourierHttpServer(options.host, options.port, 0);
+        http.resource("/", StaticResource.of(resource("index.html"), "text/html; charset=utf-8"));
+        io.attach(http);
+        http.start();
+        out.println("Courier listening on http://" + options.host + ":" + http.port() + " (Socket.IO at "
+                + options.path + ", demo page at /)");
+        return new StandaloneServer(io, http);
+    }
+
+    private static byte[] resource(String name) {
+        try (InputStream in = Main.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + name);
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The standalone server: the Courier instance plus the HTTP server that also serves the page. */
+    private record StandaloneServer(Courier io, CourierHttpServer http) implements AutoCloseable {
+        @Override
+        public void close() {
+            http.close();
+            io.close();
+        }
+    }
+
+    /** Parsed command-line options, with environment fallbacks. */
+    static final class Options {
+        String host = "127.0.0.1";
+        int port = 3000;
+        String path = "/socket.io/";
+        List<String> corsOrigins = new ArrayList<>();
+        boolean serveClient = true;
+        boolean help;
+
+        static Options parse(List<String> args, Map<String, String> env) {
+            Options o = new Options();
+            if (env.get("COURIER_PORT") != null) {
+                o.port = port(env.get("COURIER_PORT"));
+            }
+            o.host = env.getOrDefault("COURIER_HOST", o.host);
+            o.path = env.getOrDefault("COURIER_PATH", o.path);
+            if (env.get("COURIER_CORS_ORIGINS") != null) {
+                for (String s : env.get("COURIER_CORS_ORIGINS").split(",")) {
+                    if (!s.isBlank()) {
+                        o.corsOrigins.add(s.trim());
+                    }
+                }
+            }
+            for (int i = 0; i < args.size(); i++) {
+                String a = args.get(i);
+                switch (a) {
+                    case "--help", "-h" -> o.help = true;
+                    case "--no-serve-client" -> o.serveClient = false;
+                    case "--port" -> o.port = port(value(args, ++i, a));
+                    case "--host" -> o.host = value(args, ++i, a);
+                    case "--path" -> o.path = value(args, ++i, a);
+                    case "--cors-origin" -> o.corsOrigins.add(value(args, ++i, a));
+                    default -> throw new IllegalArgumentException("unknown option " + a);
+                }
+            }
+            return o;
+        }
+
+        private static String value(List<String> args, int i, String flag) {
+            if (i >= args.size()) {
+                throw new IllegalArgumentException(flag + " needs a value");
+            }
+            return args.get(i);
+        }
+
+        private static int port(String s) {
+            try {
+                int p = Integer.parseInt(s);
+                if (p < 0 || p > 65535) {
+                    throw new NumberFormatException();
+                }
+                return p;
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("port : " + s + " (expected: 0-65535)");
+            }
+        }
+    }
+}

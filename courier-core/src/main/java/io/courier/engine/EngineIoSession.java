@@ -41,6 +41,9 @@ public final class EngineIoSession {
         CLOSED
     }
 
+    /** How long a sid stays known after a client close over polling (see {@link #finish}). */
+    private static final long LINGER_MILLIS = 1000;
+
     private static final Listener NO_LISTENER = new Listener() {
         @Override
         public void onMessage(EngineIoSession s, String text) {}
@@ -67,6 +70,7 @@ public final class EngineIoSession {
     private ScheduledFuture<?> heartbeat; // the next ping, or the pong deadline while awaitingPong
     private boolean awaitingPong;
     private ScheduledFuture<?> upgradeTimer;
+    private boolean lingering; // closed by the client while its poll was in flight: that poll still gets a noop
 
     EngineIoSession(EngineIoServer server, String sid, EventLoop loop, EngineIoRequest request, Transport transport) {
         this.server = server;
@@ -282,7 +286,13 @@ public final class EngineIoSession {
 
     private void handlePoll(PollResponder r) {
         if (state == State.CLOSED) {
-            r.error(EngineIoError.UNKNOWN_SID);
+            if (lingering) {
+                lingering = false;
+                server.remove(this);
+                r.respond(List.of(EngineIoPacket.NOOP));
+            } else {
+                r.error(EngineIoError.UNKNOWN_SID);
+            }
             return;
         }
         if (!(transport instanceof PollingTransport p)) {
@@ -448,7 +458,21 @@ public final class EngineIoSession {
         state = State.CLOSED;
         cancelTimer(heartbeat);
         cancelTimer(upgradeTimer);
-        server.remove(this);
+        if (reason == EngineIoCloseReason.TRANSPORT_CLOSE
+                && transport instanceof PollingTransport p
+                && !p.hasPendingPoll()) {
+            // the client's close POST can overtake its own poll on another connection: keep the sid known for a
+            // moment so that poll is released with a noop, as it would have been had it arrived first
+            lingering = true;
+            loop.schedule(() -> {
+                        lingering = false;
+                        server.remove(this);
+                    },
+                    LINGER_MILLIS,
+                    TimeUnit.MILLISECONDS);
+        } else {
+            server.remove(this);
+        }
         if (probe != null) {
             probe.close(null);
             probe = null;

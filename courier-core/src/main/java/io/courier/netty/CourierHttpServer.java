@@ -156,7 +156,7 @@ public final class CourierHttpServer implements AutoCloseable {
         }
         if (bossGroup != null) {
             bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
-            workerGroup.shutdownGracefully(100, 5, TimeUnit.SECONDS).syncUninterruptibly();
+            workerGroup.shutdownGracefully(100, 3000, TimeUnit.MILLISECONDS).syncUninterruptibly();
             bossGroup = null;
             workerGroup = null;
         }

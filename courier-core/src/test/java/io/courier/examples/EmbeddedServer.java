@@ -1,0 +1,24 @@
+package io.courier.examples;
+
+import io.courier.Courier;
+
+/** The README's embedded example, compiled with the tests so it cannot rot. */
+public final class EmbeddedServer {
+    private EmbeddedServer() {}
+
+    public static Courier start(int port) {
+        Courier io = Courier.create(config -> config.port(port).cors(cors -> cors.allowOrigin("https://chat.example")));
+        io.use((socket, next) -> {
+            if (socket.handshake().auth("token").isPresent()) next.accept();
+            else next.reject("unauthorized");
+        });
+        io.onConnection(socket -> {
+            socket.join("lobby");
+            socket.on("chat", (args, ack) -> {
+                socket.to("lobby").emit("chat", args.get(0));
+                ack.reply("stored");
+            });
+        });
+        return io.start();
+    }
+}

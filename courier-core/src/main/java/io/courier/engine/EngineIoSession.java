@@ -6,6 +6,7 @@ import io.netty.channel.EventLoop;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -126,7 +127,7 @@ public final class EngineIoSession {
         if (loop.inEventLoop()) {
             write(packets, droppable);
         } else {
-            loop.execute(() -> write(packets, droppable));
+            onLoop(() -> write(packets, droppable));
         }
     }
 
@@ -214,8 +215,12 @@ public final class EngineIoSession {
     private void onLoop(Runnable task) {
         if (loop.inEventLoop()) {
             task.run();
-        } else {
-            loop.execute(task);
+        } else if (!loop.isShuttingDown()) {
+            try {
+                loop.execute(task);
+            } catch (RejectedExecutionException e) {
+                // the loop stopped between the check and the call: the session's connections are gone with it
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 package io.courier.standalone;
 
 import io.courier.Courier;
+import io.courier.CourierConfig;
 import io.courier.ConnectionRefusedException;
 import io.courier.Socket;
 import io.courier.engine.EngineIoCloseReason;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 
 /**
  * The server the official Engine.IO and Socket.IO test suites (and Courier's own interop tests) talk to: PROTOCOL.md
@@ -43,6 +45,15 @@ public final class ConformanceServer implements AutoCloseable {
 
     /** Starts the contract on {@code host:port} (port 0 picks a free port). */
     public static ConformanceServer start(String host, int port) {
+        return start(host, port, c -> {});
+    }
+
+    /**
+     * The same handlers with Socket.IO settings changed after the contract's, e.g. production timings for load tests:
+     * the contract's 500 ms heartbeat window and 1 s connect timeout are shorter than a Node process running hundreds
+     * of clients on a small machine can promise.
+     */
+    public static ConformanceServer start(String host, int port, Consumer<CourierConfig.Builder> overrides) {
         CourierHttpServer http = new CourierHttpServer(host, port, 0);
         EngineIoConfig engineConfig = new EngineIoConfig(
                 Duration.ofMillis(300),
@@ -53,11 +64,14 @@ public final class ConformanceServer implements AutoCloseable {
                 Set.of(EngineIoConfig.POLLING, EngineIoConfig.WEBSOCKET),
                 true);
         http.mount("/engine.io/", new EngineIoServer(engineConfig, session -> new Echo()), CorsPolicy.anyOrigin());
-        Courier io = Courier.create(c -> c.pingInterval(Duration.ofMillis(300))
-                .pingTimeout(Duration.ofMillis(200))
-                .maxHttpBufferSize(1_000_000)
-                .connectTimeout(Duration.ofSeconds(1))
-                .cors(CorsPolicy.anyOrigin()));
+        Courier io = Courier.create(c -> {
+            c.pingInterval(Duration.ofMillis(300))
+                    .pingTimeout(Duration.ofMillis(200))
+                    .maxHttpBufferSize(1_000_000)
+                    .connectTimeout(Duration.ofSeconds(1))
+                    .cors(CorsPolicy.anyOrigin());
+            overrides.accept(c);
+        });
         installHandlers(io);
         io.attach(http);
         try {

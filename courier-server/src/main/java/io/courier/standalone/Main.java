@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +33,8 @@ public final class Main {
               --path P             Socket.IO path (default /socket.io/; env COURIER_PATH)
               --cors-origin O      allow browsers on origin O (repeatable; * for any; env COURIER_CORS_ORIGINS,
                                    comma-separated). Default: same origin only
+              --ping-interval MS   heartbeat interval (default 25000; conformance 300)
+              --ping-timeout MS    heartbeat timeout (default 20000; conformance 200)
               --no-serve-client    do not serve the browser bundle at <path>socket.io.js
               --help               print this help
             """;
@@ -71,7 +74,14 @@ public final class Main {
     }
 
     static ConformanceServer startConformance(Options options, PrintStream out) {
-        ConformanceServer server = ConformanceServer.start(options.host, options.port);
+        ConformanceServer server = ConformanceServer.start(options.host, options.port, c -> {
+            if (options.pingInterval != null) {
+                c.pingInterval(options.pingInterval);
+            }
+            if (options.pingTimeout != null) {
+                c.pingTimeout(options.pingTimeout);
+            }
+        });
         out.println("Courier conformance server listening on http://" + options.host + ":" + server.port()
                 + " (Engine.IO echo at /engine.io/, Socket.IO at /socket.io/)");
         return server;
@@ -80,6 +90,12 @@ public final class Main {
     static AutoCloseable startStandalone(Options options, PrintStream out) {
         Courier io = Courier.create(c -> {
             c.host(options.host).port(options.port).path(options.path).serveClient(options.serveClient);
+            if (options.pingInterval != null) {
+                c.pingInterval(options.pingInterval);
+            }
+            if (options.pingTimeout != null) {
+                c.pingTimeout(options.pingTimeout);
+            }
             if (!options.corsOrigins.isEmpty()) {
                 c.cors((CourierConfig.Cors cors) -> options.corsOrigins.forEach(cors::allowOrigin));
             }
@@ -121,6 +137,8 @@ public final class Main {
         String path = "/socket.io/";
         List<String> corsOrigins = new ArrayList<>();
         boolean serveClient = true;
+        Duration pingInterval;
+        Duration pingTimeout;
         boolean help;
 
         static Options parse(List<String> args, Map<String, String> env) {
@@ -146,6 +164,8 @@ public final class Main {
                     case "--host" -> o.host = value(args, ++i, a);
                     case "--path" -> o.path = value(args, ++i, a);
                     case "--cors-origin" -> o.corsOrigins.add(value(args, ++i, a));
+                    case "--ping-interval" -> o.pingInterval = millis(value(args, ++i, a), a);
+                    case "--ping-timeout" -> o.pingTimeout = millis(value(args, ++i, a), a);
                     default -> throw new IllegalArgumentException("unknown option " + a);
                 }
             }
@@ -157,6 +177,18 @@ public final class Main {
                 throw new IllegalArgumentException(flag + " needs a value");
             }
             return args.get(i);
+        }
+
+        private static Duration millis(String s, String flag) {
+            try {
+                long ms = Long.parseLong(s);
+                if (ms <= 0) {
+                    throw new NumberFormatException();
+                }
+                return Duration.ofMillis(ms);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(flag + " : " + s + " (expected: milliseconds > 0)");
+            }
         }
 
         private static int port(String s) {

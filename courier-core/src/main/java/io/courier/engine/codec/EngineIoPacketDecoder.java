@@ -52,8 +52,7 @@ public final class EngineIoPacketDecoder {
         }
         if (body[from] == 'b') {
             try {
-                byte[] data = Base64.getDecoder().decode(new String(body, from + 1, to - from - 1, StandardCharsets.ISO_8859_1));
-                return EngineIoPacket.binary(data);
+                return EngineIoPacket.binary(Base64.getDecoder().decode(base64Text(body, from + 1, to)));
             } catch (IllegalArgumentException e) {
                 throw new EngineIoProtocolException("invalid base64 at record " + index);
             }
@@ -65,5 +64,20 @@ public final class EngineIoPacketDecoder {
             throw new EngineIoProtocolException(e.getMessage() + " at record " + index);
         }
         return EngineIoPacket.text(type, new String(body, from + 1, to - from - 1, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The base64 text of a binary record without ASCII whitespace: the official Java client (engine.io-client 2.x)
+     * encodes with line breaks, which the reference server's decoder ignores. Other non-alphabet bytes stay and fail.
+     */
+    private static String base64Text(byte[] body, int from, int to) {
+        StringBuilder sb = new StringBuilder(to - from);
+        for (int i = from; i < to; i++) {
+            char c = (char) (body[i] & 0xff);
+            if (c != '\n' && c != '\r' && c != ' ' && c != '\t') {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
     }
 }

@@ -1,0 +1,97 @@
+package io.courier.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class HandlerLaneTest {
+    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+
+    @AfterEach
+    void shutdown() {
+        executor.shutdownNow();
+    }
+
+    @Test
+    void runsTasksOneAtATimeInSubmissionOrderFromManyThreads() throws Exception {
+        HandlerLane lane = new HandlerLane(executor, Integer.MAX_VALUE);
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger maxRunning = new AtomicInteger();
+        List<Integer> order = Collections.synchronizedList(new ArrayList<>());
+        int producers = 4;
+        int perProducer = 2000;
+        CountDownLatch done = new CountDownLatch(producers * perProducer);
+        List<Thread> threads = new ArrayList<>();
+        for (int p = 0; p < producers; p++) {
+            int base = p * perProducer;
+            threads.add(Thread.ofPlatform().start(() -> {
+                for (int i = 0; i < perProducer; i++) {
+                    int n = base + i;
+                    lane.execute(() -> {
+                        maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+                        order.add(n);
+                        running.decrementAndGet();
+                        done.countDown();
+                    });
+                }
+            }));
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(maxRunning.get()).isEqualTo(1);
+        assertThat(order).hasSize(producers * perProducer);
+        // each producer's tasks ran in the order that producer submitted them
+        for (int p = 0; p < producers; p++) {
+            int lo = p * perProducer;
+            List<Integer> mine = order.stream().filter(n -> n >= lo && n < lo + perProducer).toList();
+            assertThat(mine).isSorted();
+        }
+    }
+
+    @Test
+    void offerRefusesClientTasksAtTheBoundButExecuteNeverRefuses() throws Exception {
+        HandlerLane lane = new HandlerLane(executor, 3);
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch started = new CountDownLatch(1);
+        assertThat(lane.offer(() -> {
+                    started.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }))
+                .isTrue();
+        assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(lane.offer(() -> {})).isTrue();
+        assertThat(lane.offer(() -> {})).isTrue();
+        assertThat(lane.offer(() -> {})).isFalse();
+        CountDownLatch internal = new CountDownLatch(1);
+        lane.execute(internal::countDown);
+        release.countDown();
+        assertThat(internal.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(lane.offer(() -> {})).isTrue();
+    }
+
+    @Test
+    void aFailingTaskDoesNotStopTheLane() throws Exception {
+        HandlerLane lane = new HandlerLane(executor, 10);
+        CountDownLatch after = new CountDownLatch(1);
+        lane.execute(() -> {
+            throw new IllegalStateException("boom");
+        });
+        lane.execute(after::countDown);
+        assertThat(after.await(10, TimeUnit.SECONDS)).isTrue();
+    }
+}

@@ -33,8 +33,7 @@ run("basics", 15000, async (ctx) => {
     expectEqual(await back, args, "message-back args");
 
     ctx.step(`message-with-ack (${label})`);
-    // One ack argument per emitted argument would be lost by emitWithAck (it resolves with the
-    // first one), so use a callback and compare the whole list.
+    // emitWithAck resolves with the first ack argument only; a callback sees the whole list.
     const acked = await new Promise((resolve) => socket.emit("message-with-ack", ...args, (...a) => resolve(a)));
     expectEqual(acked, args, "message-with-ack ack args");
 

@@ -55,6 +55,7 @@ function clientOptions(extra) {
 function connect(nsp = "/", extra = {}) {
   const socket = io(baseUrl() + nsp, clientOptions({ forceNew: true, ...extra }));
   opened.add(socket);
+  watchDrops(socket.io);
   return socket;
 }
 
@@ -62,7 +63,18 @@ function connect(nsp = "/", extra = {}) {
 function manager(extra = {}) {
   const m = new Manager(baseUrl(), clientOptions(extra));
   opened.add(m);
+  watchDrops(m);
   return m;
+}
+
+// Engine-level closes seen so far. A dropped connection (say a missed heartbeat) usually shows up
+// later as a timeout in some unrelated step; the failure line lists these so the cause is visible.
+const drops = [];
+
+function watchDrops(m) {
+  m.on("close", (reason) => {
+    if (drops.length < 10) drops.push(reason);
+  });
 }
 
 /** Resolves with the argument list of the next `event` on `emitter`. */
@@ -198,7 +210,8 @@ function closeAll() {
 
 /**
  * Runs `scenario(ctx)` under an overall timeout and prints exactly one final JSON line:
- * `{"ok":true,"mode":...,"elapsedMs":...,...details}` or `{"ok":false,"error":...,"step":...}`.
+ * `{"ok":true,"mode":...,"elapsedMs":...,...details}` or `{"ok":false,"error":...,"step":...}`,
+ * the latter with `engineCloses` (reasons, in order) when engine connections had closed before.
  * `ctx.step(name)` names what the scenario is doing, so a timeout says where it got stuck.
  * `ctx.phase(obj)` prints an intermediate line (with a "phase" key, never an "ok" key).
  */
@@ -214,8 +227,12 @@ function run(name, timeoutMs, scenario) {
     closeAll();
     process.stdout.write(JSON.stringify(report) + "\n", () => process.exit(code));
   };
-  const fail = (err) =>
-    finish(1, { ok: false, error: String((err && err.message) || err), step: `${name}: ${currentStep}` });
+  const fail = (err) => {
+    const report = { ok: false, error: String((err && err.message) || err), step: `${name}: ${currentStep}` };
+    // Snapshot before closeAll(), whose own closes would be noise.
+    if (drops.length > 0) report.engineCloses = [...drops];
+    finish(1, report);
+  };
 
   const override = Number(process.env.COURIER_TIMEOUT_MS);
   const limit = Number.isFinite(override) && override > 0 ? override : timeoutMs;

@@ -3,29 +3,43 @@
 // scenarios can be checked against the reference implementation before they judge Courier, and so
 // a scenario that fails on Courier can be re-run here to tell a Courier bug from a scenario bug.
 //
-//   node reference-server.js [port] [--recovery]
+//   node reference-server.js [port] [--recovery] [--ping-interval=MS] [--ping-timeout=MS]
 //
 // port 0 (the default) picks a free port. Listens on 127.0.0.1 and prints one line {"port":N} on
 // stdout once listening. --recovery turns on connection state recovery as in the recovery contract;
 // note that the server then appends an offset to every non-ack event, which the plain scenarios
-// (exact argument comparisons) are not written for.
+// (exact argument comparisons) are not written for. The --ping-* flags override the contract's
+// 300/200 ms heartbeat, which is too tight for many-clients.js over long-polling on a busy machine.
 
 const http = require("node:http");
 const { Server } = require("socket.io");
 
+const USAGE = "usage: node reference-server.js [port] [--recovery] [--ping-interval=MS] [--ping-timeout=MS]";
 const args = process.argv.slice(2);
 const recovery = args.includes("--recovery");
+function msFlag(name, fallback) {
+  const arg = args.find((a) => a.startsWith(`--${name}=`));
+  if (arg === undefined) return fallback;
+  const value = Number(arg.slice(name.length + 3));
+  if (!Number.isInteger(value) || value <= 0) {
+    console.error(`${USAGE}; bad ${arg}`);
+    process.exit(2);
+  }
+  return value;
+}
+const pingInterval = msFlag("ping-interval", 300);
+const pingTimeout = msFlag("ping-timeout", 200);
 const portArg = args.find((a) => !a.startsWith("--"));
 const port = portArg === undefined ? 0 : Number(portArg);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  console.error(`usage: node reference-server.js [port] [--recovery]; bad port "${portArg}"`);
+  console.error(`${USAGE}; bad port "${portArg}"`);
   process.exit(2);
 }
 
 const httpServer = http.createServer();
 const io = new Server(httpServer, {
-  pingInterval: 300,
-  pingTimeout: 200,
+  pingInterval,
+  pingTimeout,
   maxHttpBufferSize: 1e6,
   connectTimeout: 1000,
   cors: { origin: "*" },

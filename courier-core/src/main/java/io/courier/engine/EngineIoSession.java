@@ -72,6 +72,7 @@ public final class EngineIoSession {
     private boolean awaitingPong;
     private ScheduledFuture<?> upgradeTimer;
     private boolean lingering; // closed by the client while its poll was in flight: that poll still gets a noop
+    private EngineIoCloseReason closingReason; // set while CLOSING
 
     EngineIoSession(EngineIoServer server, String sid, EventLoop loop, EngineIoRequest request, Transport transport) {
         this.server = server;
@@ -162,7 +163,7 @@ public final class EngineIoSession {
         onLoop(() -> {
             if (transport instanceof PollingTransport p && p.isPending(responder)) {
                 p.hold(null);
-                close(EngineIoCloseReason.TRANSPORT_CLOSE, false);
+                close(EngineIoCloseReason.TRANSPORT_ERROR, false);
             }
         });
     }
@@ -314,7 +315,7 @@ public final class EngineIoSession {
             List<EngineIoPacket> out = drainBuffer();
             out.add(EngineIoPacket.CLOSE);
             r.respond(out);
-            finish(EngineIoCloseReason.FORCED_CLOSE, false);
+            finish(closingReason, false);
             return;
         }
         p.hold(r);
@@ -327,6 +328,15 @@ public final class EngineIoSession {
     }
 
     private void onPacket(EngineIoPacket packet, Transport from) {
+        if (state == State.CLOSING
+                && from == probe
+                && upgrading
+                && packet.type() == EngineIoPacketType.UPGRADE) {
+            // the client finished switching while we were waiting to close: the WebSocket carries the rest
+            completeUpgrade();
+            finish(closingReason, true);
+            return;
+        }
         if (state != State.OPEN) {
             return;
         }
@@ -441,11 +451,10 @@ public final class EngineIoSession {
         if (state == State.OPEN
                 && flushFirst
                 && transport instanceof PollingTransport p
-                && !p.hasPendingPoll()
-                && buffer != null
-                && !buffer.isEmpty()) {
-            // keep the session until the client polls once more, so it reads what we sent before closing
+                && !p.hasPendingPoll()) {
+            // keep the session until the client polls once more, so it reads what we sent and the close packet
             state = State.CLOSING;
+            closingReason = reason;
             cancelTimer(heartbeat);
             heartbeat = loop.schedule(
                     () -> finish(reason, false),

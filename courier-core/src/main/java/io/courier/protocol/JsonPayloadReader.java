@@ -22,8 +22,18 @@ final class JsonPayloadReader {
 
     private final ObjectReader reader;
 
+    /** The reader of the last mapper seen: readers are immutable and thread-safe, and one per connection costs ~250 B. */
+    private static volatile Cached cached;
+
+    private record Cached(ObjectMapper mapper, ObjectReader reader) {}
+
     JsonPayloadReader(ObjectMapper mapper) {
-        this.reader = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        Cached c = cached;
+        if (c == null || c.mapper() != mapper) {
+            c = new Cached(mapper, mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS));
+            cached = c;
+        }
+        this.reader = c.reader();
     }
 
     /**

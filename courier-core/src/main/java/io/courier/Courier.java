@@ -214,7 +214,11 @@ public final class Courier implements AutoCloseable {
         try (InputStream in = Courier.class.getResourceAsStream(BUNDLE_DIR + file)) {
             if (in == null) {
                 if (!file.endsWith(".map")) {
-                    log.warn("client bundle {} is not on the classpath; {}{} will answer 404", file, config.path(), file);
+                    log.warn(
+                            "client bundle {} is not on the classpath; {}{} will answer 404",
+                            file,
+                            config.path(),
+                            file);
                 }
                 return;
             }

@@ -197,7 +197,13 @@ public record CourierConfig(
 
         public CourierConfig build() {
             EngineIoConfig engine = new EngineIoConfig(
-                    pingInterval, pingTimeout, upgradeTimeout, maxHttpBufferSize, maxBufferedBytes, transports, allowUpgrades);
+                    pingInterval,
+                    pingTimeout,
+                    upgradeTimeout,
+                    maxHttpBufferSize,
+                    maxBufferedBytes,
+                    transports,
+                    allowUpgrades);
             return new CourierConfig(
                     host,
                     port,

@@ -11,7 +11,8 @@ import java.util.Set;
  * @param compress the per-message compression flag
  * @param local only this node's sockets
  */
-public record BroadcastOptions(Set<String> rooms, Set<String> except, boolean droppable, boolean compress, boolean local) {
+public record BroadcastOptions(
+        Set<String> rooms, Set<String> except, boolean droppable, boolean compress, boolean local) {
     public BroadcastOptions {
         rooms = Set.copyOf(rooms);
         except = Set.copyOf(except);

@@ -328,10 +328,7 @@ public final class EngineIoSession {
     }
 
     private void onPacket(EngineIoPacket packet, Transport from) {
-        if (state == State.CLOSING
-                && from == probe
-                && upgrading
-                && packet.type() == EngineIoPacketType.UPGRADE) {
+        if (state == State.CLOSING && from == probe && upgrading && packet.type() == EngineIoPacketType.UPGRADE) {
             // the client finished switching while we were waiting to close: the WebSocket carries the rest
             completeUpgrade();
             finish(closingReason, true);
@@ -448,17 +445,17 @@ public final class EngineIoSession {
         if (state == State.CLOSED) {
             return;
         }
-        if (state == State.OPEN
-                && flushFirst
-                && transport instanceof PollingTransport p
-                && !p.hasPendingPoll()) {
+        if (state == State.OPEN && flushFirst && transport instanceof PollingTransport p && !p.hasPendingPoll()) {
             // keep the session until the client polls once more, so it reads what we sent and the close packet
             state = State.CLOSING;
             closingReason = reason;
             cancelTimer(heartbeat);
             heartbeat = loop.schedule(
                     () -> finish(reason, false),
-                    server.config().pingInterval().plus(server.config().pingTimeout()).toMillis(),
+                    server.config()
+                            .pingInterval()
+                            .plus(server.config().pingTimeout())
+                            .toMillis(),
                     TimeUnit.MILLISECONDS);
             return;
         }
@@ -478,7 +475,8 @@ public final class EngineIoSession {
             // the client's close POST can overtake its own poll on another connection: keep the sid known for a
             // moment so that poll is released with a noop, as it would have been had it arrived first
             lingering = true;
-            loop.schedule(() -> {
+            loop.schedule(
+                    () -> {
                         lingering = false;
                         server.remove(this);
                     },

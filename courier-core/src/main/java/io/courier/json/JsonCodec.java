@@ -15,9 +15,7 @@ import java.nio.ByteBuffer;
  * of 1000 digits, strings of 20,000,000 characters. A document beyond them is a protocol error.
  */
 public final class JsonCodec {
-    private static final ObjectMapper MAPPER = JsonMapper.builder()
-            .build()
-            .findAndRegisterModules();
+    private static final ObjectMapper MAPPER = JsonMapper.builder().build().findAndRegisterModules();
 
     static {
         MAPPER.getFactory()

@@ -16,8 +16,8 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -93,9 +93,13 @@ public final class CourierHttpServer implements AutoCloseable {
         }
         boolean epoll = Epoll.isAvailable();
         bossGroup = new MultiThreadIoEventLoopGroup(
-                1, new DefaultThreadFactory("courier-accept"), epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+                1,
+                new DefaultThreadFactory("courier-accept"),
+                epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         workerGroup = new MultiThreadIoEventLoopGroup(
-                ioThreads, new DefaultThreadFactory("courier-io"), epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+                ioThreads,
+                new DefaultThreadFactory("courier-io"),
+                epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         Class<? extends ServerChannel> channelClass =
                 epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         ServerBootstrap b = new ServerBootstrap()

@@ -138,7 +138,8 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         EngineIoConfig config = engine.config();
         boolean upgrade = isWebSocketUpgrade(headers);
 
-        if (req.method().equals(HttpMethod.OPTIONS) && headers.contains(HttpHeaderNames.ACCESS_CONTROL_REQUEST_METHOD)) {
+        if (req.method().equals(HttpMethod.OPTIONS)
+                && headers.contains(HttpHeaderNames.ACCESS_CONTROL_REQUEST_METHOD)) {
             preflight(ctx, req, origin, cors);
             return;
         }
@@ -164,9 +165,8 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
                 engineError(ctx, req, EngineIoError.UNKNOWN_SID, origin, cors);
                 return;
             }
-            boolean transportMatches = upgrade
-                    ? transport.equals(EngineIoConfig.WEBSOCKET)
-                    : transport.equals(session.transportName());
+            boolean transportMatches =
+                    upgrade ? transport.equals(EngineIoConfig.WEBSOCKET) : transport.equals(session.transportName());
             if (!transportMatches) {
                 engineError(ctx, req, EngineIoError.BAD_REQUEST, origin, cors);
                 return;
@@ -206,16 +206,20 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void handshake(
-            ChannelHandlerContext ctx, HttpRequest req, QueryStringDecoder uri, EngineEndpoint endpoint, String origin) {
+            ChannelHandlerContext ctx,
+            HttpRequest req,
+            QueryStringDecoder uri,
+            EngineEndpoint endpoint,
+            String origin) {
         EngineIoServer engine = endpoint.engine();
         EngineIoSession session = engine.openPolling(ctx.channel().eventLoop(), snapshot(ctx, req, uri));
         EngineIoPacket open = engine.openPacket(session, false);
-        NettyPollResponder responder =
-                new NettyPollResponder(ctx, HttpUtil.isKeepAlive(req), origin, endpoint.cors());
+        NettyPollResponder responder = new NettyPollResponder(ctx, HttpUtil.isKeepAlive(req), origin, endpoint.cors());
         responder.respond(List.of(open));
     }
 
-    private void poll(ChannelHandlerContext ctx, HttpRequest req, EngineIoSession session, String origin, CorsPolicy cors) {
+    private void poll(
+            ChannelHandlerContext ctx, HttpRequest req, EngineIoSession session, String origin, CorsPolicy cors) {
         NettyPollResponder responder = new NettyPollResponder(ctx, HttpUtil.isKeepAlive(req), origin, cors);
         pendingPoll = responder;
         pendingPollSession = session;
@@ -223,7 +227,11 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void beginPost(
-            ChannelHandlerContext ctx, HttpRequest req, EngineIoSession session, EngineEndpoint endpoint, String origin) {
+            ChannelHandlerContext ctx,
+            HttpRequest req,
+            EngineIoSession session,
+            EngineEndpoint endpoint,
+            String origin) {
         CorsPolicy cors = endpoint.cors();
         int max = endpoint.engine().config().maxHttpBufferSize();
         String contentType = req.headers().get(HttpHeaderNames.CONTENT_TYPE);
@@ -285,15 +293,21 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
             log.debug("session {}: {}", session.sid(), e.getMessage());
             session.endPost();
             session.abort(EngineIoCloseReason.PARSE_ERROR);
-            HttpResponses.write(ctx, withCors(HttpResponses.empty(HttpResponseStatus.BAD_REQUEST), origin, cors), keepAlive);
+            HttpResponses.write(
+                    ctx, withCors(HttpResponses.empty(HttpResponseStatus.BAD_REQUEST), origin, cors), keepAlive);
             return;
         }
         session.endPost();
-        HttpResponses.write(ctx, withCors(HttpResponses.text(HttpResponseStatus.OK, "ok", "text/html"), origin, cors), keepAlive);
+        HttpResponses.write(
+                ctx, withCors(HttpResponses.text(HttpResponseStatus.OK, "ok", "text/html"), origin, cors), keepAlive);
     }
 
     private void tooLarge(ChannelHandlerContext ctx, long size, int max, String origin, CorsPolicy cors) {
-        log.info("connection {}: request body of {} bytes over maxHttpBufferSize {}", ctx.channel().remoteAddress(), size, max);
+        log.info(
+                "connection {}: request body of {} bytes over maxHttpBufferSize {}",
+                ctx.channel().remoteAddress(),
+                size,
+                max);
         refuse(ctx, withCors(HttpResponses.empty(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE), origin, cors));
     }
 
@@ -319,7 +333,12 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         DefaultFullHttpRequest full = new DefaultFullHttpRequest(
-                req.protocolVersion(), req.method(), req.uri(), Unpooled.EMPTY_BUFFER, req.headers(), HttpHeaders.EMPTY_HEADERS);
+                req.protocolVersion(),
+                req.method(),
+                req.uri(),
+                Unpooled.EMPTY_BUFFER,
+                req.headers(),
+                HttpHeaders.EMPTY_HEADERS);
         try {
             handshaker.handshake(ctx.channel(), full).addListener(f -> {
                 if (!f.isSuccess()) {
@@ -327,7 +346,10 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
                 }
             });
         } catch (WebSocketServerHandshakeException e) {
-            log.debug("connection {}: WebSocket handshake refused: {}", ctx.channel().remoteAddress(), e.getMessage());
+            log.debug(
+                    "connection {}: WebSocket handshake refused: {}",
+                    ctx.channel().remoteAddress(),
+                    e.getMessage());
             refuse(ctx, HttpResponses.text(HttpResponseStatus.BAD_REQUEST, "Bad Request", "text/plain"));
             return;
         }
@@ -354,7 +376,8 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         cors.addHeaders(origin, r.headers());
         r.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, "GET,HEAD,PUT,PATCH,POST,DELETE");
         String requested = req.headers().get(HttpHeaderNames.ACCESS_CONTROL_REQUEST_HEADERS);
-        if (requested != null && CorsPolicy.validOrigin(requested.replace(" ", "").replace(",", ""))) {
+        if (requested != null
+                && CorsPolicy.validOrigin(requested.replace(" ", "").replace(",", ""))) {
             r.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, requested);
             r.headers().add(HttpHeaderNames.VARY, HttpHeaderNames.ACCESS_CONTROL_REQUEST_HEADERS);
         }
@@ -372,7 +395,9 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         } else {
             r = HttpResponses.response(
                     HttpResponseStatus.OK,
-                    req.method().equals(HttpMethod.HEAD) ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(resource.content()),
+                    req.method().equals(HttpMethod.HEAD)
+                            ? Unpooled.EMPTY_BUFFER
+                            : Unpooled.wrappedBuffer(resource.content()),
                     resource.contentType());
             r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, resource.content().length);
         }
@@ -383,7 +408,13 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
 
     private void engineError(
             ChannelHandlerContext ctx, HttpRequest req, EngineIoError error, String origin, CorsPolicy cors) {
-        log.debug("connection {}: {} {} -> {} {}", ctx.channel().remoteAddress(), req.method(), req.uri(), error.code(), error.message());
+        log.debug(
+                "connection {}: {} {} -> {} {}",
+                ctx.channel().remoteAddress(),
+                req.method(),
+                req.uri(),
+                error.code(),
+                error.message());
         respond(ctx, req, withCors(HttpResponses.error(error), origin, cors));
     }
 

@@ -17,7 +17,8 @@ public record StaticResource(byte[] content, String contentType, String etag) {
     public static StaticResource of(byte[] content, String contentType) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(content);
-            return new StaticResource(content, contentType, "\"" + HexFormat.of().formatHex(digest, 0, 12) + "\"");
+            return new StaticResource(
+                    content, contentType, "\"" + HexFormat.of().formatHex(digest, 0, 12) + "\"");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

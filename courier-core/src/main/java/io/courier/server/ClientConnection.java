@@ -46,7 +46,8 @@ final class ClientConnection implements EngineIoSession.Listener {
     ClientConnection(SocketIoRuntime runtime, EngineIoSession session) {
         this.runtime = runtime;
         this.session = session;
-        this.decoder = new SocketIoPacketDecoder(runtime.mapper(), runtime.settings().maxAttachments());
+        this.decoder =
+                new SocketIoPacketDecoder(runtime.mapper(), runtime.settings().maxAttachments());
         this.connectTimer = session.eventLoop()
                 .schedule(
                         this::connectTimedOut,
@@ -198,7 +199,12 @@ final class ClientConnection implements EngineIoSession.Listener {
             List<DefaultSocket> all = new ArrayList<>(sockets.values());
             sockets.clear();
             for (DefaultSocket socket : all) {
-                socket.send(OutboundPacket.encode(SocketIoPacket.disconnect(socket.defaultNamespace().name()), runtime.encoder()), false);
+                socket.send(
+                        OutboundPacket.encode(
+                                SocketIoPacket.disconnect(
+                                        socket.defaultNamespace().name()),
+                                runtime.encoder()),
+                        false);
                 socket.onClose(DisconnectReason.SERVER_NAMESPACE_DISCONNECT);
             }
             session.close(EngineIoCloseReason.FORCED_CLOSE);
@@ -215,7 +221,11 @@ final class ClientConnection implements EngineIoSession.Listener {
     }
 
     private void protocolError(String message) {
-        log.debug("closing connection {} from {}: {}", session.sid(), session.request().remoteAddress(), message);
+        log.debug(
+                "closing connection {} from {}: {}",
+                session.sid(),
+                session.request().remoteAddress(),
+                message);
         session.abort(EngineIoCloseReason.PARSE_ERROR);
     }
 
@@ -244,13 +254,7 @@ final class ClientConnection implements EngineIoSession.Listener {
     private Handshake handshake(ObjectNode auth) {
         EngineIoRequest r = session.request();
         return new Handshake(
-                r.headers(),
-                r.query(),
-                auth,
-                String.valueOf(r.remoteAddress()),
-                r.secure(),
-                r.issued(),
-                r.url());
+                r.headers(), r.query(), auth, String.valueOf(r.remoteAddress()), r.secure(), r.issued(), r.url());
     }
 
     private static DisconnectReason map(EngineIoCloseReason reason) {

@@ -70,7 +70,8 @@ final class DefaultBroadcastOperator implements BroadcastOperator {
 
     @Override
     public BroadcastOperator to(String... more) {
-        return new DefaultBroadcastOperator(runtime, targets, plus(rooms, more), except, droppable, compress, local, timeout);
+        return new DefaultBroadcastOperator(
+                runtime, targets, plus(rooms, more), except, droppable, compress, local, timeout);
     }
 
     @Override
@@ -80,7 +81,8 @@ final class DefaultBroadcastOperator implements BroadcastOperator {
 
     @Override
     public BroadcastOperator except(String... more) {
-        return new DefaultBroadcastOperator(runtime, targets, rooms, plus(except, more), droppable, compress, local, timeout);
+        return new DefaultBroadcastOperator(
+                runtime, targets, rooms, plus(except, more), droppable, compress, local, timeout);
     }
 
     @Override
@@ -129,8 +131,8 @@ final class DefaultBroadcastOperator implements BroadcastOperator {
         BroadcastOptions options = options();
         AckCollector collector = new AckCollector();
         for (DefaultNamespace ns : targets.get()) {
-            OutboundPacket packet = OutboundPacket.encode(
-                    SocketIoPacket.event(ns.name(), ns.nextAckId(), data), runtime.encoder());
+            OutboundPacket packet =
+                    OutboundPacket.encode(SocketIoPacket.event(ns.name(), ns.nextAckId(), data), runtime.encoder());
             ns.adapter().broadcastWithAck(packet, options, collector::expect, collector::onAck);
         }
         collector.allCounted();

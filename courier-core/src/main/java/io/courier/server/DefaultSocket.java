@@ -54,7 +54,12 @@ final class DefaultSocket implements Socket, Member {
     private final AtomicBoolean closing = new AtomicBoolean();
     private volatile boolean connected;
 
-    DefaultSocket(String id, DefaultNamespace namespace, ClientConnection connection, Handshake handshake, SocketIoRuntime runtime) {
+    DefaultSocket(
+            String id,
+            DefaultNamespace namespace,
+            ClientConnection connection,
+            Handshake handshake,
+            SocketIoRuntime runtime) {
         this.id = id;
         this.namespace = namespace;
         this.connection = connection;
@@ -379,7 +384,9 @@ final class DefaultSocket implements Socket, Member {
         public void reply(Object... args) {
             if (sent.compareAndSet(false, true)) {
                 ArrayNode data = JsonCodec.toArray(null, args);
-                send(OutboundPacket.encode(SocketIoPacket.ack(namespace.name(), ackId, data), runtime.encoder()), false);
+                send(
+                        OutboundPacket.encode(SocketIoPacket.ack(namespace.name(), ackId, data), runtime.encoder()),
+                        false);
             }
         }
     }
@@ -436,16 +443,20 @@ final class DefaultSocket implements Socket, Member {
             long ackId = namespace.nextAckId();
             pendingAcks.put(ackId, new PendingAck(future, runtime));
             if (timeout != null) {
-                runtime.timer().newTimeout(
-                        t -> {
-                            if (pendingAcks.remove(ackId) != null) {
-                                lane.execute(() -> future.completeExceptionally(new AckTimeoutException(List.of())));
-                            }
-                        },
-                        timeout.toMillis(),
-                        TimeUnit.MILLISECONDS);
+                runtime.timer()
+                        .newTimeout(
+                                t -> {
+                                    if (pendingAcks.remove(ackId) != null) {
+                                        lane.execute(
+                                                () -> future.completeExceptionally(new AckTimeoutException(List.of())));
+                                    }
+                                },
+                                timeout.toMillis(),
+                                TimeUnit.MILLISECONDS);
             }
-            send(OutboundPacket.encode(SocketIoPacket.event(namespace.name(), ackId, data), runtime.encoder()), droppable);
+            send(
+                    OutboundPacket.encode(SocketIoPacket.event(namespace.name(), ackId, data), runtime.encoder()),
+                    droppable);
             return future;
         }
     }

@@ -22,7 +22,10 @@ import java.util.concurrent.TimeUnit;
 public final class SocketIoRuntime {
     /** The settings the runtime needs (a slice of {@code CourierConfig}). */
     public record Settings(
-            Duration connectTimeout, int maxAttachments, int maxQueuedEventsPerSocket, Executor handlerExecutor,
+            Duration connectTimeout,
+            int maxAttachments,
+            int maxQueuedEventsPerSocket,
+            Executor handlerExecutor,
             AdapterFactory adapterFactory) {}
 
     private final Settings settings;
@@ -30,7 +33,8 @@ public final class SocketIoRuntime {
     private final SocketIoPacketEncoder encoder = new SocketIoPacketEncoder(mapper);
     private final Map<String, DefaultNamespace> namespaces = new ConcurrentHashMap<>();
     private final List<ParentNamespace> parents = new CopyOnWriteArrayList<>();
-    private final Timer timer = new HashedWheelTimer(new DefaultThreadFactory("courier-timer", true), 10, TimeUnit.MILLISECONDS);
+    private final Timer timer =
+            new HashedWheelTimer(new DefaultThreadFactory("courier-timer", true), 10, TimeUnit.MILLISECONDS);
 
     public SocketIoRuntime(Settings settings) {
         this.settings = settings;

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 /** Enforces the import rules of ARCHITECTURE.md ("Layering") on the main sources of courier-core. */
 class LayeringTest {
     private static final Path MAIN = Path.of("src/main/java/io/courier");
-    private static final Pattern IMPORT = Pattern.compile("^import (?:static )?io\\.courier\\.([a-z.]*?)\\.?[A-Z]", Pattern.MULTILINE);
+    private static final Pattern IMPORT =
+            Pattern.compile("^import (?:static )?io\\.courier\\.([a-z.]*?)\\.?[A-Z]", Pattern.MULTILINE);
 
     /** Package (relative to io.courier; "" is the root API) to the io.courier packages it may import. */
     private static final Map<String, Set<String>> ALLOWED = Map.of(
@@ -38,7 +39,9 @@ class LayeringTest {
             for (Path file : files.filter(p -> p.toString().endsWith(".java")).toList()) {
                 String pkg = MAIN.relativize(file.getParent()).toString().replace('/', '.');
                 Set<String> allowed = ALLOWED.get(pkg);
-                assertThat(allowed).as("package %s of %s is not listed in the layering rules", pkg, file).isNotNull();
+                assertThat(allowed)
+                        .as("package %s of %s is not listed in the layering rules", pkg, file)
+                        .isNotNull();
                 Matcher m = IMPORT.matcher(Files.readString(file));
                 while (m.find()) {
                     String target = m.group(1);

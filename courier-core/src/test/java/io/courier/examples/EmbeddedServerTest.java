@@ -17,13 +17,15 @@ class EmbeddedServerTest {
                 HttpClient http = HttpClient.newHttpClient()) {
             String base = "http://127.0.0.1:" + io.port() + "/socket.io/";
             HttpResponse<String> handshake = http.send(
-                    HttpRequest.newBuilder(URI.create(base + "?EIO=4&transport=polling")).build(),
+                    HttpRequest.newBuilder(URI.create(base + "?EIO=4&transport=polling"))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(handshake.statusCode()).isEqualTo(200);
             assertThat(handshake.body()).startsWith("0{\"sid\":\"");
 
             HttpResponse<String> bundle = http.send(
-                    HttpRequest.newBuilder(URI.create(base + "socket.io.min.js")).build(),
+                    HttpRequest.newBuilder(URI.create(base + "socket.io.min.js"))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(bundle.statusCode()).isEqualTo(200);
             assertThat(bundle.headers().firstValue("content-type")).hasValue("application/javascript; charset=utf-8");

@@ -54,7 +54,8 @@ class HandlerLaneTest {
         // each producer's tasks ran in the order that producer submitted them
         for (int p = 0; p < producers; p++) {
             int lo = p * perProducer;
-            List<Integer> mine = order.stream().filter(n -> n >= lo && n < lo + perProducer).toList();
+            List<Integer> mine =
+                    order.stream().filter(n -> n >= lo && n < lo + perProducer).toList();
             assertThat(mine).isSorted();
         }
     }

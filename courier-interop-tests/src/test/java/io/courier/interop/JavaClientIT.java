@@ -43,7 +43,10 @@ class JavaClientIT {
         IO.Options options = IO.Options.builder()
                 .setForceNew(true)
                 .setReconnection(false)
-                .setTransports(transports.equals("upgrade") ? new String[] {"polling", "websocket"} : new String[] {transports})
+                .setTransports(
+                        transports.equals("upgrade")
+                                ? new String[] {"polling", "websocket"}
+                                : new String[] {transports})
                 .setAuth(auth)
                 .build();
         Socket s = IO.socket(URI.create("http://127.0.0.1:" + server.port() + nsp), options);

@@ -57,8 +57,8 @@ class NodeClientIT {
     @ParameterizedTest(name = "200 clients over {0}")
     @ValueSource(strings = {"polling", "websocket", "upgrade"})
     void twoHundredConcurrentClientsEachGetEveryBroadcast(String mode) throws Exception {
-        try (ConformanceServer loadServer = ConformanceServer.start("127.0.0.1", 0, c -> c.pingInterval(
-                                Duration.ofSeconds(25))
+        try (ConformanceServer loadServer =
+                ConformanceServer.start("127.0.0.1", 0, c -> c.pingInterval(Duration.ofSeconds(25))
                         .pingTimeout(Duration.ofSeconds(20))
                         .connectTimeout(Duration.ofSeconds(45)))) {
             NodeScript.Result r = NodeScript.of("many-clients.js")
@@ -68,7 +68,9 @@ class NodeClientIT {
                     .timeout(Duration.ofSeconds(120))
                     .run();
             assertThat(r.ok()).as(r.describe()).isTrue();
-            assertThat(r.result().path("broadcastsReceived").asInt()).as(r.describe()).isEqualTo(200 * 200);
+            assertThat(r.result().path("broadcastsReceived").asInt())
+                    .as(r.describe())
+                    .isEqualTo(200 * 200);
         }
     }
 

@@ -1,8 +1,8 @@
 package io.courier.standalone;
 
+import io.courier.ConnectionRefusedException;
 import io.courier.Courier;
 import io.courier.CourierConfig;
-import io.courier.ConnectionRefusedException;
 import io.courier.Socket;
 import io.courier.engine.EngineIoCloseReason;
 import io.courier.engine.EngineIoConfig;
@@ -105,7 +105,8 @@ public final class ConformanceServer implements AutoCloseable {
             socket.on("message-with-ack", (args, ack) -> ack.reply(args.toArray()));
             installExtensions(io, socket);
         });
-        io.of("/custom").onConnection(socket -> socket.emit("auth", socket.handshake().auth()));
+        io.of("/custom")
+                .onConnection(socket -> socket.emit("auth", socket.handshake().auth()));
         io.of("/private")
                 .use((socket, next) -> {
                     if ("secret".equals(socket.handshake().auth("token").orElse(null))) {
@@ -121,8 +122,10 @@ public final class ConformanceServer implements AutoCloseable {
         socket.on("request-ack", (args, ack) -> socket.emitWithAck("please-ack", args.toArray())
                 .thenAccept(reply -> socket.emit("ack-received", reply.toArray())));
         socket.on("disconnect-me", (args, ack) -> socket.disconnect(false));
-        socket.on("whoami", (args, ack) -> ack.reply(Map.of(
-                "id", socket.id(), "recovered", socket.recovered(), "rooms", new TreeSet<>(socket.rooms()))));
+        socket.on(
+                "whoami",
+                (args, ack) -> ack.reply(Map.of(
+                        "id", socket.id(), "recovered", socket.recovered(), "rooms", new TreeSet<>(socket.rooms()))));
         socket.on("join", (args, ack) -> {
             socket.join(args.getString(0));
             ack.reply();

@@ -12,7 +12,9 @@ final class DemoHandlers {
 
     static void install(Courier io) {
         io.onConnection(socket -> {
-            io.emit("presence", Map.of("id", socket.id(), "online", io.sockets().sockets().size()));
+            io.emit(
+                    "presence",
+                    Map.of("id", socket.id(), "online", io.sockets().sockets().size()));
             socket.on("message", (args, ack) -> {
                 String text = args.getString(0);
                 io.emit("message", Map.of("from", socket.id(), "text", text == null ? "" : text));
@@ -20,7 +22,8 @@ final class DemoHandlers {
             });
             socket.on("whoami", (args, ack) -> ack.reply(socket.id()));
             socket.onDisconnect(reason -> io.emit(
-                    "presence", Map.of("id", socket.id(), "online", io.sockets().sockets().size(), "left", reason.text())));
+                    "presence",
+                    Map.of("id", socket.id(), "online", io.sockets().sockets().size(), "left", reason.text())));
         });
     }
 }

@@ -60,7 +60,8 @@ public final class Main {
             System.out.print(USAGE);
             return;
         }
-        AutoCloseable server = conformance ? startConformance(options, System.out) : startStandalone(options, System.out);
+        AutoCloseable server =
+                conformance ? startConformance(options, System.out) : startStandalone(options, System.out);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
@@ -105,8 +106,8 @@ public final class Main {
         http.resource("/", StaticResource.of(resource("index.html"), "text/html; charset=utf-8"));
         io.attach(http);
         http.start();
-        out.println("Courier listening on http://" + options.host + ":" + http.port() + " (Socket.IO at "
-                + options.path + ", demo page at /)");
+        out.println("Courier listening on http://" + options.host + ":" + http.port() + " (Socket.IO at " + options.path
+                + ", demo page at /)");
         return new StandaloneServer(io, http);
     }
 

@@ -99,7 +99,6 @@ public final class NodeScript {
         return new Result(last[0], finished ? p.exitValue() : -1, stdout, stderr.toString());
     }
 
-
     private static JsonNode parse(String line) {
         if (!line.startsWith("{")) {
             return null;

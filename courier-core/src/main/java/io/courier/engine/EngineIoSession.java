@@ -150,7 +150,29 @@ public final class EngineIoSession {
 
     /** Closes the session at once, discarding buffered packets (protocol violations, overlapping requests). */
     public void abort(EngineIoCloseReason reason) {
-        onLoop(() -> close(reason, false));
+        abort(reason, () -> {});
+    }
+
+    /**
+     * Like {@link #abort(EngineIoCloseReason)}, then runs {@code then} on the owner loop: the HTTP layer answers the
+     * offending request only once the session is gone, so the client's next request cannot overtake the close.
+     */
+    public void abort(EngineIoCloseReason reason, Runnable then) {
+        if (loop.inEventLoop()) {
+            close(reason, false);
+            then.run();
+        } else if (!loop.isShuttingDown()) {
+            try {
+                loop.execute(() -> {
+                    close(reason, false);
+                    then.run();
+                });
+            } catch (RejectedExecutionException e) {
+                then.run();
+            }
+        } else {
+            then.run();
+        }
     }
 
     /** A long-poll GET arrived for this session. */

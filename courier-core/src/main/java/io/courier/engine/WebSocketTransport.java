@@ -17,6 +17,7 @@ import java.util.Collection;
  */
 public final class WebSocketTransport implements Transport {
     private final Channel channel;
+    private boolean closeSent; // owner loop or channel loop; a second close frame is never written
 
     public WebSocketTransport(Channel channel) {
         this.channel = channel;
@@ -56,9 +57,19 @@ public final class WebSocketTransport implements Transport {
 
     @Override
     public void close(EngineIoPacket last) {
+        closeWith(WebSocketCloseStatus.NORMAL_CLOSURE);
+    }
+
+    /** Sends one close frame with {@code status} (only the first call does) and closes the connection. */
+    public synchronized void closeWith(WebSocketCloseStatus status) {
+        if (closeSent) {
+            return;
+        }
+        closeSent = true;
         if (channel.isActive()) {
-            channel.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE))
-                    .addListener(ChannelFutureListener.CLOSE);
+            channel.writeAndFlush(new CloseWebSocketFrame(status)).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            channel.close();
         }
     }
 }

@@ -12,7 +12,7 @@ import java.nio.ByteBuffer;
  * The one Jackson mapper Courier uses, and the conversion of emit arguments into JSON trees.
  *
  * <p>Parsing limits (per JSON document; messages are also bounded by maxHttpBufferSize): nesting depth 1000, numbers
- * of 1000 digits, strings of 20,000,000 characters. A document beyond them is a protocol error.
+ * of 100 digits (JSON.stringify never writes more than about 21), strings of 20,000,000 characters. A document beyond them is a protocol error.
  */
 public final class JsonCodec {
     private static final ObjectMapper MAPPER = JsonMapper.builder().build().findAndRegisterModules();
@@ -21,7 +21,7 @@ public final class JsonCodec {
         MAPPER.getFactory()
                 .setStreamReadConstraints(StreamReadConstraints.builder()
                         .maxNestingDepth(1000)
-                        .maxNumberLength(1000)
+                        .maxNumberLength(100)
                         .maxStringLength(20_000_000)
                         .build());
     }

@@ -237,8 +237,10 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         String contentType = req.headers().get(HttpHeaderNames.CONTENT_TYPE);
         if (contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("application/octet-stream")) {
             // binary POST bodies were an Engine.IO v3 feature; v4 always sends text
-            session.abort(EngineIoCloseReason.PARSE_ERROR);
-            refuse(ctx, withCors(HttpResponses.empty(HttpResponseStatus.BAD_REQUEST), origin, cors));
+            discarding = true;
+            session.abort(
+                    EngineIoCloseReason.PARSE_ERROR,
+                    () -> refuse(ctx, withCors(HttpResponses.empty(HttpResponseStatus.BAD_REQUEST), origin, cors)));
             return;
         }
         long declared = HttpUtil.getContentLength(req, -1L);
@@ -248,8 +250,10 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         }
         if (!session.beginPost()) {
             log.debug("session {}: overlapping POST", session.sid());
-            session.abort(EngineIoCloseReason.TRANSPORT_ERROR);
-            refuse(ctx, withCors(HttpResponses.empty(HttpResponseStatus.BAD_REQUEST), origin, cors));
+            discarding = true;
+            session.abort(
+                    EngineIoCloseReason.TRANSPORT_ERROR,
+                    () -> refuse(ctx, withCors(HttpResponses.empty(HttpResponseStatus.BAD_REQUEST), origin, cors)));
             return;
         }
         body = ctx.alloc().compositeBuffer();
@@ -260,7 +264,23 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onContent(ChannelHandlerContext ctx, HttpContent content) {
-        if (discarding || body == null) {
+        if (discarding) {
+            return;
+        }
+        if (content.decoderResult().isFailure()) {
+            // a malformed chunk: Netty's decoder discards the rest of the connection, so close it
+            log.debug(
+                    "connection {}: bad HTTP body: {}",
+                    ctx.channel().remoteAddress(),
+                    content.decoderResult().cause());
+            if (body != null) {
+                postSession.endPost();
+                releaseBody();
+            }
+            refuse(ctx, HttpResponses.empty(HttpResponseStatus.BAD_REQUEST));
+            return;
+        }
+        if (body == null) {
             return;
         }
         int max = postEndpoint.engine().config().maxHttpBufferSize();
@@ -292,9 +312,12 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         } catch (EngineIoProtocolException e) {
             log.debug("session {}: {}", session.sid(), e.getMessage());
             session.endPost();
-            session.abort(EngineIoCloseReason.PARSE_ERROR);
-            HttpResponses.write(
-                    ctx, withCors(HttpResponses.empty(HttpResponseStatus.BAD_REQUEST), origin, cors), keepAlive);
+            session.abort(
+                    EngineIoCloseReason.PARSE_ERROR,
+                    () -> HttpResponses.write(
+                            ctx,
+                            withCors(HttpResponses.empty(HttpResponseStatus.BAD_REQUEST), origin, cors),
+                            keepAlive));
             return;
         }
         session.endPost();
@@ -322,10 +345,26 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         WebSocketDecoderConfig decoderConfig = WebSocketDecoderConfig.newBuilder()
                 .maxFramePayloadLength(max)
                 .allowExtensions(false)
-                .closeOnProtocolViolation(true)
+                .closeOnProtocolViolation(false)
                 .build();
         WebSocketServerHandshakerFactory factory =
                 new WebSocketServerHandshakerFactory(webSocketUrl(ctx, req), null, decoderConfig);
+        String version = req.headers().get(HttpHeaderNames.SEC_WEBSOCKET_VERSION);
+        if (!"13".equals(version)) {
+            // only RFC 6455; Netty would also speak the pre-RFC drafts 07 and 08
+            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel())
+                    .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+            discarding = true;
+            return;
+        }
+        if (!validWebSocketKey(req.headers().get(HttpHeaderNames.SEC_WEBSOCKET_KEY))
+                || req.headers().getAll(HttpHeaderNames.UPGRADE).size() != 1) {
+            log.debug(
+                    "connection {}: invalid WebSocket upgrade headers",
+                    ctx.channel().remoteAddress());
+            refuse(ctx, HttpResponses.text(HttpResponseStatus.BAD_REQUEST, "Bad Request", "text/plain"));
+            return;
+        }
         WebSocketServerHandshaker handshaker = factory.newHandshaker(req);
         if (handshaker == null) {
             WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
@@ -408,6 +447,17 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
 
     private void engineError(
             ChannelHandlerContext ctx, HttpRequest req, EngineIoError error, String origin, CorsPolicy cors) {
+        if (isWebSocketUpgrade(req.headers())) {
+            // the reference server answers a refused upgrade and drops the connection
+            log.debug(
+                    "connection {}: upgrade {} -> {} {}",
+                    ctx.channel().remoteAddress(),
+                    req.uri(),
+                    error.code(),
+                    error.message());
+            refuse(ctx, withCors(HttpResponses.error(error), origin, cors));
+            return;
+        }
         log.debug(
                 "connection {}: {} {} -> {} {}",
                 ctx.channel().remoteAddress(),
@@ -447,6 +497,18 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         postSession = null;
         postEndpoint = null;
         postOrigin = null;
+    }
+
+    /** RFC 6455 section 4.1: the key is the base64 of 16 random bytes. */
+    private static boolean validWebSocketKey(String key) {
+        if (key == null || key.length() != 24) {
+            return false;
+        }
+        try {
+            return java.util.Base64.getDecoder().decode(key).length == 16;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     private static boolean isWebSocketUpgrade(HttpHeaders headers) {

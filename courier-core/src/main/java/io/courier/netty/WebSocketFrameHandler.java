@@ -7,7 +7,6 @@ import io.courier.engine.codec.EngineIoPacket;
 import io.courier.engine.codec.EngineIoPacketDecoder;
 import io.courier.engine.codec.EngineIoProtocolException;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
@@ -59,11 +58,14 @@ final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
                 session.onWebSocketPacket(transport, EngineIoPacket.binary(data));
             } else if (msg instanceof PingWebSocketFrame ping) {
                 ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
-            } else if (msg instanceof CloseWebSocketFrame) {
+            } else if (msg instanceof CloseWebSocketFrame close) {
                 closed = true;
+                // RFC 6455 section 7.4: codes from 5000 up are not defined; Netty lets them through
+                transport.closeWith(
+                        close.statusCode() >= 5000
+                                ? WebSocketCloseStatus.PROTOCOL_ERROR
+                                : WebSocketCloseStatus.NORMAL_CLOSURE);
                 session.onWebSocketClosed(transport, EngineIoCloseReason.TRANSPORT_CLOSE);
-                ctx.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE))
-                        .addListener(ChannelFutureListener.CLOSE);
             }
         } finally {
             ReferenceCountUtil.release(msg);
@@ -89,9 +91,9 @@ final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
                     session.server().config().maxHttpBufferSize());
             fail(ctx, EngineIoCloseReason.TRANSPORT_ERROR, WebSocketCloseStatus.MESSAGE_TOO_BIG);
         } else if (cause instanceof CorruptedWebSocketFrameException e) {
-            // Netty's decoder has already sent the close frame with the status for the violation
+            // the decoder leaves the close frame to us (closeOnProtocolViolation is off): 1002, or 1007 for bad UTF-8
             log.debug("session {}: {}", session.sid(), e.getMessage());
-            fail(ctx, EngineIoCloseReason.TRANSPORT_ERROR, null);
+            fail(ctx, EngineIoCloseReason.TRANSPORT_ERROR, e.closeStatus());
         } else {
             log.debug("session {}: transport error: {}", session.sid(), cause.toString());
             fail(ctx, EngineIoCloseReason.TRANSPORT_ERROR, null);
@@ -99,14 +101,15 @@ final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void fail(ChannelHandlerContext ctx, EngineIoCloseReason reason, WebSocketCloseStatus status) {
+        // our status goes out first; the session's own close of this transport then writes nothing more
+        if (status != null) {
+            transport.closeWith(status);
+        } else {
+            ctx.close();
+        }
         if (!closed) {
             closed = true;
             session.onWebSocketClosed(transport, reason);
-        }
-        if (status != null && ctx.channel().isActive()) {
-            ctx.writeAndFlush(new CloseWebSocketFrame(status)).addListener(ChannelFutureListener.CLOSE);
-        } else {
-            ctx.close();
         }
     }
 }

@@ -45,12 +45,10 @@ final class DefaultSocket implements Socket, Member {
     private final HandlerLane lane;
     private final SocketIoRuntime runtime;
     private final Map<String, List<EventHandler>> handlers = new ConcurrentHashMap<>();
-    private final List<AnyEventHandler> anyHandlers = new CopyOnWriteArrayList<>();
-    private final List<AnyEventHandler> anyOutgoing = new CopyOnWriteArrayList<>();
-    private final List<DisconnectHandler> disconnectHandlers = new CopyOnWriteArrayList<>();
-    private final List<DisconnectHandler> disconnectingHandlers = new CopyOnWriteArrayList<>();
-    private final Map<Long, AckCallback> pendingAcks = new ConcurrentHashMap<>();
-    private final Map<String, Object> data = new ConcurrentHashMap<>();
+    // allocated on first use: most sockets never register these, and an idle socket should stay small
+    private volatile Hooks hooks;
+    private volatile Map<Long, AckCallback> pendingAcks;
+    private volatile Map<String, Object> data;
     private final AtomicBoolean closing = new AtomicBoolean();
     private volatile boolean connected;
 
@@ -99,7 +97,8 @@ final class DefaultSocket implements Socket, Member {
     }
 
     void onAck(SocketIoPacket packet) {
-        AckCallback cb = pendingAcks.remove(packet.ackId());
+        Map<Long, AckCallback> acks = pendingAcks;
+        AckCallback cb = acks == null ? null : acks.remove(packet.ackId());
         if (cb == null) {
             log.debug("socket {}: ack for unknown id {} ignored", id, packet.ackId());
             return;
@@ -111,7 +110,7 @@ final class DefaultSocket implements Socket, Member {
 
     private void dispatch(String event, EventArgs args, long ackId) {
         Ack ack = ackId >= 0 ? new SocketAck(ackId) : NO_ACK;
-        for (AnyEventHandler h : anyHandlers) {
+        for (AnyEventHandler h : hooks == null ? List.<AnyEventHandler>of() : hooks.any) {
             try {
                 h.handle(event, args);
             } catch (Exception e) {
@@ -155,7 +154,17 @@ final class DefaultSocket implements Socket, Member {
 
     @Override
     public Map<String, Object> data() {
-        return data;
+        Map<String, Object> d = data;
+        if (d == null) {
+            synchronized (this) {
+                d = data;
+                if (d == null) {
+                    d = new ConcurrentHashMap<>();
+                    data = d;
+                }
+            }
+        }
+        return d;
     }
 
     @Override
@@ -192,25 +201,25 @@ final class DefaultSocket implements Socket, Member {
 
     @Override
     public Socket onAny(AnyEventHandler handler) {
-        anyHandlers.add(handler);
+        hooks().any.add(handler);
         return this;
     }
 
     @Override
     public Socket onAnyOutgoing(AnyEventHandler handler) {
-        anyOutgoing.add(handler);
+        hooks().anyOutgoing.add(handler);
         return this;
     }
 
     @Override
     public Socket onDisconnect(DisconnectHandler handler) {
-        disconnectHandlers.add(handler);
+        hooks().disconnect.add(handler);
         return this;
     }
 
     @Override
     public Socket onDisconnecting(DisconnectHandler handler) {
-        disconnectingHandlers.add(handler);
+        hooks().disconnecting.add(handler);
         return this;
     }
 
@@ -283,7 +292,7 @@ final class DefaultSocket implements Socket, Member {
     @Override
     public void deliver(OutboundPacket packet, boolean droppable, AckCallback ack) {
         if (ack != null) {
-            pendingAcks.put(packet.packet().ackId(), ack);
+            acks().put(packet.packet().ackId(), ack);
         }
         send(packet, droppable);
     }
@@ -300,19 +309,23 @@ final class DefaultSocket implements Socket, Member {
             return;
         }
         lane.execute(() -> {
-            for (DisconnectHandler h : disconnectingHandlers) {
+            Hooks hs = hooks;
+            for (DisconnectHandler h : hs == null ? List.<DisconnectHandler>of() : hs.disconnecting) {
                 runDisconnectHandler(h, reason);
             }
             namespace.adapter().delAll(id);
             namespace.remove(this);
             connected = false;
-            for (Map.Entry<Long, AckCallback> e : pendingAcks.entrySet()) {
-                if (e.getValue() instanceof PendingAck p) {
-                    p.future.completeExceptionally(new CourierException("socket has been disconnected"));
+            Map<Long, AckCallback> acks = pendingAcks;
+            if (acks != null) {
+                for (AckCallback cb : acks.values()) {
+                    if (cb instanceof PendingAck p) {
+                        p.future.completeExceptionally(new CourierException("socket has been disconnected"));
+                    }
                 }
+                acks.clear();
             }
-            pendingAcks.clear();
-            for (DisconnectHandler h : disconnectHandlers) {
+            for (DisconnectHandler h : hs == null ? List.<DisconnectHandler>of() : hs.disconnect) {
                 runDisconnectHandler(h, reason);
             }
         });
@@ -327,7 +340,8 @@ final class DefaultSocket implements Socket, Member {
     }
 
     private void notifyOutgoing(String event, ArrayNode data) {
-        if (anyOutgoing.isEmpty()) {
+        Hooks hs = hooks;
+        if (hs == null || hs.anyOutgoing.isEmpty()) {
             return;
         }
         List<JsonNode> args = new ArrayList<>();
@@ -335,13 +349,49 @@ final class DefaultSocket implements Socket, Member {
             args.add(data.get(i));
         }
         EventArgs eventArgs = new EventArgs(args, runtime.mapper());
-        for (AnyEventHandler h : anyOutgoing) {
+        for (AnyEventHandler h : hs.anyOutgoing) {
             try {
                 h.handle(event, eventArgs);
             } catch (Exception e) {
                 log.warn("socket {}: onAnyOutgoing handler failed", id, e);
             }
         }
+    }
+
+    private Hooks hooks() {
+        Hooks h = hooks;
+        if (h == null) {
+            synchronized (this) {
+                h = hooks;
+                if (h == null) {
+                    h = new Hooks();
+                    hooks = h;
+                }
+            }
+        }
+        return h;
+    }
+
+    private Map<Long, AckCallback> acks() {
+        Map<Long, AckCallback> a = pendingAcks;
+        if (a == null) {
+            synchronized (this) {
+                a = pendingAcks;
+                if (a == null) {
+                    a = new ConcurrentHashMap<>();
+                    pendingAcks = a;
+                }
+            }
+        }
+        return a;
+    }
+
+    /** The listeners besides per-event handlers. */
+    private static final class Hooks {
+        final List<AnyEventHandler> any = new CopyOnWriteArrayList<>();
+        final List<AnyEventHandler> anyOutgoing = new CopyOnWriteArrayList<>();
+        final List<DisconnectHandler> disconnect = new CopyOnWriteArrayList<>();
+        final List<DisconnectHandler> disconnecting = new CopyOnWriteArrayList<>();
     }
 
     @Override
@@ -441,12 +491,12 @@ final class DefaultSocket implements Socket, Member {
             }
             notifyOutgoing(event, data);
             long ackId = namespace.nextAckId();
-            pendingAcks.put(ackId, new PendingAck(future, runtime));
+            acks().put(ackId, new PendingAck(future, runtime));
             if (timeout != null) {
                 runtime.timer()
                         .newTimeout(
                                 t -> {
-                                    if (pendingAcks.remove(ackId) != null) {
+                                    if (acks().remove(ackId) != null) {
                                         lane.execute(
                                                 () -> future.completeExceptionally(new AckTimeoutException(List.of())));
                                     }

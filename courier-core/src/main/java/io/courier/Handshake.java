@@ -2,6 +2,7 @@ package io.courier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.SocketAddress;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
@@ -13,7 +14,7 @@ import java.util.Optional;
  * @param headers HTTP headers of the first request, lower-case names
  * @param query query parameters of the first request
  * @param auth the CONNECT packet's auth object ({@code {}} when absent); do not modify
- * @param address the client's address, e.g. {@code /127.0.0.1:51234}
+ * @param remoteAddress the client's socket address (see {@link #address()})
  * @param secure whether TLS was used
  * @param issued when the engine connection was opened
  * @param url the first request's URI
@@ -22,10 +23,15 @@ public record Handshake(
         Map<String, String> headers,
         Map<String, String> query,
         ObjectNode auth,
-        String address,
+        SocketAddress remoteAddress,
         boolean secure,
         Instant issued,
         String url) {
+
+    /** The client's address as text, e.g. {@code /127.0.0.1:51234} (socket.io's {@code handshake.address}). */
+    public String address() {
+        return String.valueOf(remoteAddress);
+    }
 
     /** A header by case-insensitive name. */
     public Optional<String> header(String name) {

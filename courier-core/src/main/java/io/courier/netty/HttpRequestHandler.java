@@ -28,9 +28,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
@@ -397,10 +395,7 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         if (!probe) {
             session = engine.openWebSocket(ws, snapshot(ctx, req, uri));
         }
-        ctx.pipeline().addAfter(ctx.name(), "ws-frames", new WebSocketFrameHandler(session, ws));
-        ctx.pipeline().addAfter(ctx.name(), "ws-aggregator", new WebSocketFrameAggregator(max));
-        ctx.pipeline().addAfter(ctx.name(), "ws-utf8", new Utf8FrameValidator());
-        ctx.pipeline().remove(this);
+        ctx.pipeline().replace(this, "ws-frames", new WebSocketFrameHandler(session, ws));
         if (probe) {
             session.onUpgradeSocket(ws);
         }
@@ -528,10 +523,12 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
 
     private static EngineIoRequest snapshot(ChannelHandlerContext ctx, HttpRequest req, QueryStringDecoder uri) {
         Map<String, String> query = new HashMap<>();
-        uri.parameters().forEach((k, v) -> query.put(k, v.isEmpty() ? "" : v.get(0)));
+        uri.parameters()
+                .forEach((k, v) -> query.put(CommonStrings.value(k), v.isEmpty() ? "" : CommonStrings.value(v.get(0))));
         Map<String, String> headers = new HashMap<>();
         for (Map.Entry<String, String> h : req.headers()) {
-            headers.merge(h.getKey().toLowerCase(Locale.ROOT), h.getValue(), (a, b) -> a + ", " + b);
+            headers.merge(
+                    CommonStrings.headerName(h.getKey()), CommonStrings.value(h.getValue()), (a, b) -> a + ", " + b);
         }
         return new EngineIoRequest(
                 req.uri(),

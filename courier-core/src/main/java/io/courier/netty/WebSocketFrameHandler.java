@@ -6,24 +6,30 @@ import io.courier.engine.WebSocketTransport;
 import io.courier.engine.codec.EngineIoPacket;
 import io.courier.engine.codec.EngineIoPacketDecoder;
 import io.courier.engine.codec.EngineIoProtocolException;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns whole WebSocket messages (after {@code WebSocketFrameAggregator}) into Engine.IO packets for one session: each
- * text frame is one packet, each binary frame one binary message.
+ * Turns WebSocket messages into Engine.IO packets for one session: each text message is one packet, each binary message
+ * one binary message. Gathers fragmented messages up to maxHttpBufferSize (close 1009 beyond it) and checks that text
+ * is valid UTF-8 (close 1007), so the pipeline needs no aggregator or validator stage of its own.
  */
 final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(WebSocketFrameHandler.class);
@@ -31,6 +37,8 @@ final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
     private final EngineIoSession session;
     private final WebSocketTransport transport;
     private boolean closed;
+    private CompositeByteBuf fragments; // a fragmented message being gathered, up to maxHttpBufferSize
+    private boolean fragmentsText;
 
     WebSocketFrameHandler(EngineIoSession session, WebSocketTransport transport) {
         this.session = session;
@@ -43,19 +51,28 @@ final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
             if (closed) {
                 return;
             }
-            if (msg instanceof TextWebSocketFrame text) {
-                EngineIoPacket packet;
-                try {
-                    packet = EngineIoPacketDecoder.decodeText(text.text());
-                } catch (EngineIoProtocolException e) {
-                    log.debug("session {}: {}", session.sid(), e.getMessage());
-                    fail(ctx, EngineIoCloseReason.PARSE_ERROR, WebSocketCloseStatus.PROTOCOL_ERROR);
+            if (msg instanceof ContinuationWebSocketFrame cont) {
+                // Netty's decoder has already refused a continuation outside a fragmented message
+                if (!append(ctx, cont.content()) || !cont.isFinalFragment()) {
                     return;
                 }
-                session.onWebSocketPacket(transport, packet);
-            } else if (msg instanceof BinaryWebSocketFrame binary) {
-                byte[] data = ByteBufUtil.getBytes(binary.content());
-                session.onWebSocketPacket(transport, EngineIoPacket.binary(data));
+                ByteBuf whole = fragments;
+                fragments = null;
+                try {
+                    onMessage(ctx, whole, fragmentsText);
+                } finally {
+                    whole.release();
+                }
+            } else if (msg instanceof TextWebSocketFrame || msg instanceof BinaryWebSocketFrame) {
+                WebSocketFrame frame = (WebSocketFrame) msg;
+                boolean text = msg instanceof TextWebSocketFrame;
+                if (frame.isFinalFragment()) {
+                    onMessage(ctx, frame.content(), text);
+                } else {
+                    fragments = ctx.alloc().compositeBuffer();
+                    fragmentsText = text;
+                    append(ctx, frame.content());
+                }
             } else if (msg instanceof PingWebSocketFrame ping) {
                 ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
             } else if (msg instanceof CloseWebSocketFrame close) {
@@ -72,8 +89,55 @@ final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** Adds a fragment; false (and the connection failed with 1009) when the message grows past the limit. */
+    private boolean append(ChannelHandlerContext ctx, ByteBuf content) {
+        int max = session.server().config().maxHttpBufferSize();
+        if ((long) fragments.readableBytes() + content.readableBytes() > max) {
+            fragments.release();
+            fragments = null;
+            tooBig(ctx);
+            return false;
+        }
+        fragments.addComponent(true, content.retain());
+        return true;
+    }
+
+    private void onMessage(ChannelHandlerContext ctx, ByteBuf content, boolean text) {
+        if (!text) {
+            session.onWebSocketPacket(transport, EngineIoPacket.binary(ByteBufUtil.getBytes(content)));
+            return;
+        }
+        if (!ByteBufUtil.isText(content, StandardCharsets.UTF_8)) {
+            log.debug("session {}: text message is not valid UTF-8", session.sid());
+            fail(ctx, EngineIoCloseReason.TRANSPORT_ERROR, WebSocketCloseStatus.INVALID_PAYLOAD_DATA);
+            return;
+        }
+        EngineIoPacket packet;
+        try {
+            packet = EngineIoPacketDecoder.decodeText(content.toString(StandardCharsets.UTF_8));
+        } catch (EngineIoProtocolException e) {
+            log.debug("session {}: {}", session.sid(), e.getMessage());
+            fail(ctx, EngineIoCloseReason.PARSE_ERROR, WebSocketCloseStatus.PROTOCOL_ERROR);
+            return;
+        }
+        session.onWebSocketPacket(transport, packet);
+    }
+
+    private void tooBig(ChannelHandlerContext ctx) {
+        log.info(
+                "session {} from {}: WebSocket message over maxHttpBufferSize {}",
+                session.sid(),
+                ctx.channel().remoteAddress(),
+                session.server().config().maxHttpBufferSize());
+        fail(ctx, EngineIoCloseReason.TRANSPORT_ERROR, WebSocketCloseStatus.MESSAGE_TOO_BIG);
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (fragments != null) {
+            fragments.release();
+            fragments = null;
+        }
         if (!closed) {
             closed = true;
             session.onWebSocketClosed(transport, EngineIoCloseReason.TRANSPORT_CLOSE);
@@ -84,12 +148,7 @@ final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof TooLongFrameException) {
-            log.info(
-                    "session {} from {}: WebSocket message over maxHttpBufferSize {}",
-                    session.sid(),
-                    ctx.channel().remoteAddress(),
-                    session.server().config().maxHttpBufferSize());
-            fail(ctx, EngineIoCloseReason.TRANSPORT_ERROR, WebSocketCloseStatus.MESSAGE_TOO_BIG);
+            tooBig(ctx);
         } else if (cause instanceof CorruptedWebSocketFrameException e) {
             // the decoder leaves the close frame to us (closeOnProtocolViolation is off): 1002, or 1007 for bad UTF-8
             log.debug("session {}: {}", session.sid(), e.getMessage());

@@ -159,6 +159,9 @@ final class ClientConnection implements EngineIoSession.Listener {
     private void afterMiddlewares(DefaultSocket socket, ConnectionRefusedException refusal) {
         String nsp = socket.defaultNamespace().name();
         connecting.remove(nsp);
+        if (connecting.isEmpty()) {
+            connecting = null;
+        }
         if (!session.isOpen()) {
             return;
         }
@@ -253,8 +256,7 @@ final class ClientConnection implements EngineIoSession.Listener {
 
     private Handshake handshake(ObjectNode auth) {
         EngineIoRequest r = session.request();
-        return new Handshake(
-                r.headers(), r.query(), auth, String.valueOf(r.remoteAddress()), r.secure(), r.issued(), r.url());
+        return new Handshake(r.headers(), r.query(), auth, r.remoteAddress(), r.secure(), r.issued(), r.url());
     }
 
     private static DisconnectReason map(EngineIoCloseReason reason) {

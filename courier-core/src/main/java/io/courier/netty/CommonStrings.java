@@ -1,0 +1,86 @@
+package io.courier.netty;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Shared instances for the header names, query keys and values that nearly every request repeats, so a session's
+ * request snapshot holds references to these constants instead of its own copies. The tables are fixed: nothing a
+ * client sends is ever added to them.
+ */
+final class CommonStrings {
+    private static final Map<String, String> HEADER_NAMES = table(
+            "host",
+            "connection",
+            "upgrade",
+            "user-agent",
+            "accept",
+            "accept-encoding",
+            "accept-language",
+            "origin",
+            "referer",
+            "cookie",
+            "authorization",
+            "content-type",
+            "content-length",
+            "cache-control",
+            "pragma",
+            "sec-websocket-key",
+            "sec-websocket-version",
+            "sec-websocket-extensions",
+            "sec-websocket-protocol",
+            "x-forwarded-for",
+            "x-forwarded-proto",
+            "x-forwarded-host",
+            "x-real-ip",
+            "dnt",
+            "priority",
+            "sec-fetch-mode",
+            "sec-fetch-site",
+            "sec-fetch-dest",
+            "sec-ch-ua",
+            "sec-ch-ua-mobile",
+            "sec-ch-ua-platform");
+
+    private static final Map<String, String> VALUES = table(
+            "EIO",
+            "transport",
+            "sid",
+            "t",
+            "j",
+            "b64",
+            "4",
+            "polling",
+            "websocket",
+            "Upgrade",
+            "upgrade",
+            "keep-alive",
+            "close",
+            "13",
+            "*/*",
+            "gzip, deflate",
+            "gzip, deflate, br",
+            "gzip, deflate, br, zstd",
+            "permessage-deflate; client_max_window_bits",
+            "no-cache");
+
+    private CommonStrings() {}
+
+    /** The lower-case header name, as a shared constant when it is a common one. */
+    static String headerName(String name) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        return HEADER_NAMES.getOrDefault(lower, lower);
+    }
+
+    /** The value itself, or an equal shared constant when it is a common one. */
+    static String value(String value) {
+        return VALUES.getOrDefault(value, value);
+    }
+
+    private static Map<String, String> table(String... strings) {
+        return Stream.of(strings).collect(Collectors.toUnmodifiableMap(Function.identity(), Function.identity()));
+    }
+}

@@ -91,7 +91,7 @@ public final class LocalAdapter implements Adapter {
 
     @Override
     public void broadcast(OutboundPacket packet, BroadcastOptions options) {
-        forEachMatch(options, m -> m.deliver(packet, options.droppable(), null));
+        namespace.deliver(matches(options), packet, options.droppable(), null);
     }
 
     @Override
@@ -99,9 +99,7 @@ public final class LocalAdapter implements Adapter {
             OutboundPacket packet, BroadcastOptions options, IntConsumer clientCount, AckCallback ack) {
         List<Member> targets = matches(options);
         clientCount.accept(targets.size());
-        for (Member m : targets) {
-            m.deliver(packet, options.droppable(), ack);
-        }
+        namespace.deliver(targets, packet, options.droppable(), ack);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.courier.adapter;
 
 import java.util.Collection;
+import java.util.List;
 
 /** The namespace's local sockets, as given to its adapter. Thread-safe. */
 public interface MemberDirectory {
@@ -12,4 +13,14 @@ public interface MemberDirectory {
 
     /** A weakly consistent view of all local sockets. */
     Collection<? extends Member> members();
+
+    /**
+     * Delivers one packet to many local sockets (see {@link Member#deliver}). The namespace may batch the work, e.g.
+     * one task per event loop instead of one per recipient; the default delivers member by member.
+     */
+    default void deliver(List<? extends Member> targets, OutboundPacket packet, boolean droppable, AckCallback ack) {
+        for (Member m : targets) {
+            m.deliver(packet, droppable, ack);
+        }
+    }
 }

@@ -8,18 +8,23 @@ import io.courier.Middleware;
 import io.courier.Namespace;
 import io.courier.RemoteSocket;
 import io.courier.Socket;
+import io.courier.adapter.AckCallback;
 import io.courier.adapter.Adapter;
 import io.courier.adapter.Member;
 import io.courier.adapter.MemberDirectory;
+import io.courier.adapter.OutboundPacket;
+import io.netty.channel.EventLoop;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
@@ -81,6 +86,45 @@ public final class DefaultNamespace implements Namespace, MemberDirectory {
     @Override
     public Collection<? extends Member> members() {
         return sockets.values();
+    }
+
+    /**
+     * Hands the packet to each target's session with one task per event loop rather than one per recipient: a
+     * broadcast to N sockets queues at most one task on each loop, and each loop then writes the same shared bytes to
+     * its own sessions.
+     */
+    @Override
+    public void deliver(List<? extends Member> targets, OutboundPacket packet, boolean droppable, AckCallback ack) {
+        if (targets.size() == 1) {
+            targets.get(0).deliver(packet, droppable, ack);
+            return;
+        }
+        Map<EventLoop, List<DefaultSocket>> byLoop = new HashMap<>();
+        for (Member m : targets) {
+            DefaultSocket s = (DefaultSocket) m;
+            if (ack != null) {
+                s.expectAck(packet, ack);
+            }
+            byLoop.computeIfAbsent(s.eventLoop(), k -> new ArrayList<>()).add(s);
+        }
+        for (Map.Entry<EventLoop, List<DefaultSocket>> e : byLoop.entrySet()) {
+            List<DefaultSocket> sockets = e.getValue();
+            Runnable task = () -> {
+                for (DefaultSocket s : sockets) {
+                    s.send(packet, droppable);
+                }
+            };
+            EventLoop loop = e.getKey();
+            if (loop.inEventLoop()) {
+                task.run();
+            } else {
+                try {
+                    loop.execute(task);
+                } catch (RejectedExecutionException stopped) {
+                    // the loop is shutting down with its connections
+                }
+            }
+        }
     }
 
     long nextAckId() {

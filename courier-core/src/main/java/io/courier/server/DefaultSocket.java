@@ -292,9 +292,19 @@ final class DefaultSocket implements Socket, Member {
     @Override
     public void deliver(OutboundPacket packet, boolean droppable, AckCallback ack) {
         if (ack != null) {
-            acks().put(packet.packet().ackId(), ack);
+            expectAck(packet, ack);
         }
         send(packet, droppable);
+    }
+
+    /** Registers the callback for the packet's ack id before the packet is sent. */
+    void expectAck(OutboundPacket packet, AckCallback ack) {
+        acks().put(packet.packet().ackId(), ack);
+    }
+
+    /** The event loop that owns this socket's connection. */
+    io.netty.channel.EventLoop eventLoop() {
+        return connection.session().eventLoop();
     }
 
     void send(OutboundPacket packet, boolean droppable) {

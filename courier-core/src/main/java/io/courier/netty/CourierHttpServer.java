@@ -76,7 +76,7 @@ public final class CourierHttpServer implements AutoCloseable {
 
     /** Mounts an Engine.IO server under {@code path} (a prefix, e.g. {@code /socket.io/}). */
     public CourierHttpServer mount(String path, EngineIoServer engine, CorsPolicy cors) {
-        routes.endpoints.add(new EngineEndpoint(path, engine, cors));
+        routes.add(new EngineEndpoint(path, engine, cors));
         return this;
     }
 
@@ -170,6 +170,10 @@ public final class CourierHttpServer implements AutoCloseable {
     static final class Routes {
         private final List<EngineEndpoint> endpoints = new CopyOnWriteArrayList<>();
         private final Map<String, StaticResource> resources = new ConcurrentHashMap<>();
+
+        void add(EngineEndpoint endpoint) {
+            endpoints.add(endpoint);
+        }
 
         StaticResource resource(String path) {
             return resources.get(path);

@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,23 +62,19 @@ final class ClientConnection implements EngineIoSession.Listener {
 
     @Override
     public void onMessage(EngineIoSession s, String text) {
-        SocketIoPacket packet;
-        try {
-            packet = decoder.decodeText(text);
-        } catch (SocketIoProtocolException e) {
-            protocolError(e.getMessage());
-            return;
-        }
-        if (packet != null) {
-            onPacket(packet);
-        }
+        decode(() -> decoder.decodeText(text));
     }
 
     @Override
     public void onBinary(EngineIoSession s, byte[] data) {
+        decode(() -> decoder.decodeBinary(data));
+    }
+
+    /** Runs one decoding step; a whole packet is handled, null means binary attachments are still expected. */
+    private void decode(Supplier<SocketIoPacket> step) {
         SocketIoPacket packet;
         try {
-            packet = decoder.decodeBinary(data);
+            packet = step.get();
         } catch (SocketIoProtocolException e) {
             protocolError(e.getMessage());
             return;

@@ -3,10 +3,8 @@ package io.courier.server;
 import io.courier.BroadcastOperator;
 import io.courier.ConnectionHandler;
 import io.courier.ConnectionRefusedException;
-import io.courier.EventArgs;
 import io.courier.Middleware;
 import io.courier.Namespace;
-import io.courier.RemoteSocket;
 import io.courier.Socket;
 import io.courier.adapter.AckCallback;
 import io.courier.adapter.Adapter;
@@ -14,14 +12,12 @@ import io.courier.adapter.Member;
 import io.courier.adapter.MemberDirectory;
 import io.courier.adapter.OutboundPacket;
 import io.netty.channel.EventLoop;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
@@ -32,7 +28,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** A static namespace, or a child of a {@link ParentNamespace}. */
-public final class DefaultNamespace implements Namespace, MemberDirectory {
+public final class DefaultNamespace extends BroadcastingNamespace implements MemberDirectory {
     private static final Logger log = LoggerFactory.getLogger(DefaultNamespace.class);
 
     private final SocketIoRuntime runtime;
@@ -203,77 +199,9 @@ public final class DefaultNamespace implements Namespace, MemberDirectory {
         }
     }
 
-    private BroadcastOperator all() {
+    @Override
+    BroadcastOperator operator() {
         List<DefaultNamespace> self = List.of(this);
         return new DefaultBroadcastOperator(runtime, () -> self);
-    }
-
-    @Override
-    public BroadcastOperator to(String... rooms) {
-        return all().to(rooms);
-    }
-
-    @Override
-    public BroadcastOperator in(String... rooms) {
-        return all().in(rooms);
-    }
-
-    @Override
-    public BroadcastOperator except(String... rooms) {
-        return all().except(rooms);
-    }
-
-    @Override
-    public BroadcastOperator timeout(Duration timeout) {
-        return all().timeout(timeout);
-    }
-
-    @Override
-    public BroadcastOperator droppable() {
-        return all().droppable();
-    }
-
-    @Override
-    public BroadcastOperator compress(boolean compress) {
-        return all().compress(compress);
-    }
-
-    @Override
-    public BroadcastOperator local() {
-        return all().local();
-    }
-
-    @Override
-    public boolean emit(String event, Object... args) {
-        return all().emit(event, args);
-    }
-
-    @Override
-    public CompletableFuture<List<EventArgs>> emitWithAck(String event, Object... args) {
-        return all().emitWithAck(event, args);
-    }
-
-    @Override
-    public CompletableFuture<List<RemoteSocket>> fetchSockets() {
-        return all().fetchSockets();
-    }
-
-    @Override
-    public void socketsJoin(String... rooms) {
-        all().socketsJoin(rooms);
-    }
-
-    @Override
-    public void socketsLeave(String... rooms) {
-        all().socketsLeave(rooms);
-    }
-
-    @Override
-    public void disconnectSockets(boolean close) {
-        all().disconnectSockets(close);
-    }
-
-    BroadcastOperator operator() {
-        return all();
     }
 }

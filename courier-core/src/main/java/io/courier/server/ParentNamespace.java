@@ -2,17 +2,13 @@ package io.courier.server;
 
 import io.courier.BroadcastOperator;
 import io.courier.ConnectionHandler;
-import io.courier.EventArgs;
 import io.courier.Middleware;
 import io.courier.Namespace;
-import io.courier.RemoteSocket;
 import io.courier.Socket;
 import io.courier.adapter.Adapter;
-import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 
@@ -20,7 +16,7 @@ import java.util.function.Predicate;
  * A dynamic namespace: children are created on the first CONNECT whose name matches. Middlewares and connection
  * handlers added here apply to every child, including those created earlier; emits reach all children.
  */
-public final class ParentNamespace implements Namespace {
+public final class ParentNamespace extends BroadcastingNamespace {
     private final SocketIoRuntime runtime;
     private final Predicate<String> matcher;
     private final String description;
@@ -76,73 +72,9 @@ public final class ParentNamespace implements Namespace {
         return null;
     }
 
-    private BroadcastOperator all() {
+    @Override
+    BroadcastOperator operator() {
         Collection<DefaultNamespace> view = children;
         return new DefaultBroadcastOperator(runtime, () -> view);
-    }
-
-    @Override
-    public BroadcastOperator to(String... rooms) {
-        return all().to(rooms);
-    }
-
-    @Override
-    public BroadcastOperator in(String... rooms) {
-        return all().in(rooms);
-    }
-
-    @Override
-    public BroadcastOperator except(String... rooms) {
-        return all().except(rooms);
-    }
-
-    @Override
-    public BroadcastOperator timeout(Duration timeout) {
-        return all().timeout(timeout);
-    }
-
-    @Override
-    public BroadcastOperator droppable() {
-        return all().droppable();
-    }
-
-    @Override
-    public BroadcastOperator compress(boolean compress) {
-        return all().compress(compress);
-    }
-
-    @Override
-    public BroadcastOperator local() {
-        return all().local();
-    }
-
-    @Override
-    public boolean emit(String event, Object... args) {
-        return all().emit(event, args);
-    }
-
-    @Override
-    public CompletableFuture<List<EventArgs>> emitWithAck(String event, Object... args) {
-        return all().emitWithAck(event, args);
-    }
-
-    @Override
-    public CompletableFuture<List<RemoteSocket>> fetchSockets() {
-        return all().fetchSockets();
-    }
-
-    @Override
-    public void socketsJoin(String... rooms) {
-        all().socketsJoin(rooms);
-    }
-
-    @Override
-    public void socketsLeave(String... rooms) {
-        all().socketsLeave(rooms);
-    }
-
-    @Override
-    public void disconnectSockets(boolean close) {
-        all().disconnectSockets(close);
     }
 }

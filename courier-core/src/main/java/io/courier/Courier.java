@@ -3,9 +3,11 @@ package io.courier;
 import io.courier.engine.EngineIoServer;
 import io.courier.netty.CourierHttpServer;
 import io.courier.netty.StaticResource;
+import io.courier.recovery.InMemoryRecoveryStore;
 import io.courier.server.SocketIoRuntime;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -56,7 +58,15 @@ public final class Courier implements AutoCloseable {
                 config.maxAttachments(),
                 config.maxQueuedEventsPerSocket(),
                 executor,
-                config.adapterFactory()));
+                config.adapterFactory(),
+                config.recovery().enabled()
+                        ? new InMemoryRecoveryStore(
+                                config.recovery().maxDisconnectionDuration(),
+                                config.recovery().maxPackets(),
+                                Clock.systemUTC())
+                        : null,
+                config.recovery().skipMiddlewares(),
+                config.recovery().maxDisconnectionDuration()));
         this.engine = new EngineIoServer(config.engine(), runtime.sessionHandler());
         runtime.namespace("/");
     }

@@ -28,6 +28,7 @@ import java.util.concurrent.Executor;
  *     with "inbound queue full"; default 1000
  * @param handlerExecutor where handlers run (serially per socket); null for a virtual thread per task (default)
  * @param adapterFactory the room index / fan-out of each namespace; default {@link LocalAdapter}
+ * @param recovery Socket.IO's connection state recovery; default off
  */
 public record CourierConfig(
         String host,
@@ -41,7 +42,28 @@ public record CourierConfig(
         int maxAttachments,
         int maxQueuedEventsPerSocket,
         Executor handlerExecutor,
-        AdapterFactory adapterFactory) {
+        AdapterFactory adapterFactory,
+        Recovery recovery) {
+
+    /**
+     * Socket.IO's {@code connectionStateRecovery}: a client that loses its connection for a recoverable reason and
+     * comes back within {@code maxDisconnectionDuration} gets the same socket id, rooms and data, and every event it
+     * missed, in order. Events are tagged with an offset (an extra last argument, as in Socket.IO); acknowledged and
+     * droppable emits are not. The in-memory log holds at most {@code maxPackets} events (oldest dropped first) and
+     * nothing older than {@code maxDisconnectionDuration}; a client whose offset is gone connects as a new socket.
+     *
+     * @param enabled whether recovery is on (default off, as in socket.io)
+     * @param maxDisconnectionDuration how long a session can be restored (default 2 minutes)
+     * @param skipMiddlewares whether a restored socket skips the connection middlewares (default true, as in
+     *     socket.io)
+     * @param maxPackets bound of the in-memory event log (default 100,000)
+     */
+    public record Recovery(
+            boolean enabled, Duration maxDisconnectionDuration, boolean skipMiddlewares, int maxPackets) {
+        static Recovery off() {
+            return new Recovery(false, Duration.ofMinutes(2), true, 100_000);
+        }
+    }
 
     public static Builder builder() {
         return new Builder();
@@ -67,6 +89,7 @@ public record CourierConfig(
         private int maxQueuedEventsPerSocket = 1000;
         private Executor handlerExecutor;
         private AdapterFactory adapterFactory = LocalAdapter::new;
+        private Recovery recovery = Recovery.off();
 
         private Builder() {}
 
@@ -195,6 +218,16 @@ public record CourierConfig(
             return this;
         }
 
+        /**
+         * Turns connection state recovery on: {@code connectionStateRecovery(r -> r.maxDisconnectionDuration(d))}.
+         */
+        public Builder connectionStateRecovery(java.util.function.Consumer<RecoveryBuilder> configure) {
+            RecoveryBuilder r = new RecoveryBuilder();
+            configure.accept(r);
+            this.recovery = new Recovery(true, r.maxDisconnectionDuration, r.skipMiddlewares, r.maxPackets);
+            return this;
+        }
+
         public CourierConfig build() {
             EngineIoConfig engine = new EngineIoConfig(
                     pingInterval,
@@ -216,7 +249,8 @@ public record CourierConfig(
                     maxAttachments,
                     maxQueuedEventsPerSocket,
                     handlerExecutor,
-                    adapterFactory);
+                    adapterFactory,
+                    recovery);
         }
 
         private static Duration positive(String name, Duration d) {
@@ -224,6 +258,33 @@ public record CourierConfig(
                 throw new IllegalArgumentException(name + " : " + d + " (expected: > 0)");
             }
             return d;
+        }
+    }
+
+    /** Options of {@link Builder#connectionStateRecovery}. */
+    public static final class RecoveryBuilder {
+        private Duration maxDisconnectionDuration = Duration.ofMinutes(2);
+        private boolean skipMiddlewares = true;
+        private int maxPackets = 100_000;
+
+        private RecoveryBuilder() {}
+
+        public RecoveryBuilder maxDisconnectionDuration(Duration d) {
+            this.maxDisconnectionDuration = Builder.positive("maxDisconnectionDuration", d);
+            return this;
+        }
+
+        public RecoveryBuilder skipMiddlewares(boolean skip) {
+            this.skipMiddlewares = skip;
+            return this;
+        }
+
+        public RecoveryBuilder maxPackets(int max) {
+            if (max <= 0) {
+                throw new IllegalArgumentException("maxPackets : " + max + " (expected: > 0)");
+            }
+            this.maxPackets = max;
+            return this;
         }
     }
 

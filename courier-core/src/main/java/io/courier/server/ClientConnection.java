@@ -15,6 +15,8 @@ import io.courier.json.JsonCodec;
 import io.courier.protocol.SocketIoPacket;
 import io.courier.protocol.SocketIoPacketDecoder;
 import io.courier.protocol.SocketIoProtocolException;
+import io.courier.recovery.RecoveryStore;
+import io.courier.recovery.SavedSession;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -145,15 +147,41 @@ final class ClientConnection implements EngineIoSession.Listener {
             return;
         }
         ObjectNode authObject = auth instanceof ObjectNode o ? o : JsonNodeFactory.instance.objectNode();
-        DefaultSocket socket = new DefaultSocket(Ids.newId(), namespace, this, handshake(authObject), runtime);
+        RecoveryStore recovery = runtime.recovery();
+        SavedSession saved = null;
+        String offset = null;
+        if (recovery != null) {
+            // connection state recovery: the client sends back its pid and the offset of the last event it got
+            JsonNode pid = authObject.get("pid");
+            JsonNode last = authObject.get("offset");
+            if (pid != null && pid.isTextual() && last != null && last.isTextual()) {
+                offset = last.asText();
+                saved = recovery.restorable(pid.asText(), offset)
+                        .filter(session -> session.namespace().equals(nsp))
+                        .orElse(null);
+            }
+        }
+        DefaultSocket socket = new DefaultSocket(
+                saved != null ? saved.socketId() : Ids.newId(),
+                recovery == null ? null : saved != null ? saved.pid() : Ids.newId(),
+                saved != null,
+                namespace,
+                this,
+                handshake(authObject),
+                runtime);
         if (connecting == null) {
             connecting = new HashSet<>(2);
         }
         connecting.add(nsp);
-        namespace.runMiddlewares(socket, (s, refusal) -> onLoop(() -> afterMiddlewares(s, refusal)));
+        String lastOffset = offset;
+        if (saved != null && runtime.settings().skipMiddlewares()) {
+            afterMiddlewares(socket, null, lastOffset);
+        } else {
+            namespace.runMiddlewares(socket, (s, refusal) -> onLoop(() -> afterMiddlewares(s, refusal, lastOffset)));
+        }
     }
 
-    private void afterMiddlewares(DefaultSocket socket, ConnectionRefusedException refusal) {
+    private void afterMiddlewares(DefaultSocket socket, ConnectionRefusedException refusal, String offset) {
         String nsp = socket.defaultNamespace().name();
         connecting.remove(nsp);
         if (connecting.isEmpty()) {
@@ -171,12 +199,23 @@ final class ClientConnection implements EngineIoSession.Listener {
             return;
         }
         cancelConnectTimer();
+        if (socket.recovered()
+                && runtime.recovery().restore(socket.pid(), offset, (saved, missed) -> {
+                    sockets.put(nsp, socket);
+                    socket.onRecovered(saved, missed);
+                })) {
+            return;
+        }
+        // a new connection (or, in a rare race, a session that expired since CONNECT arrived: it keeps its ids)
         sockets.put(nsp, socket);
         socket.onConnected();
     }
 
     void sendConnectReply(DefaultSocket socket) {
         ObjectNode reply = JsonNodeFactory.instance.objectNode().put("sid", socket.id());
+        if (socket.pid() != null) {
+            reply.put("pid", socket.pid());
+        }
         sendPacket(SocketIoPacket.connect(socket.defaultNamespace().name(), reply));
     }
 

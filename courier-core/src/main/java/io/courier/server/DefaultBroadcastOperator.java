@@ -11,6 +11,7 @@ import io.courier.adapter.Member;
 import io.courier.adapter.OutboundPacket;
 import io.courier.json.JsonCodec;
 import io.courier.protocol.SocketIoPacket;
+import io.courier.recovery.RecoveryStore;
 import io.netty.util.Timeout;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -117,9 +118,19 @@ final class DefaultBroadcastOperator implements BroadcastOperator {
         EventNames.checkEmittable(event);
         ArrayNode data = JsonCodec.toArray(event, args);
         BroadcastOptions options = options();
+        RecoveryStore recovery = runtime.recovery();
         for (DefaultNamespace ns : targets.get()) {
-            OutboundPacket packet = OutboundPacket.encode(SocketIoPacket.event(ns.name(), data), runtime.encoder());
-            ns.adapter().broadcast(packet, options);
+            if (recovery != null && !droppable) {
+                // connection state recovery: tag with an offset and log, then fan out in offset order
+                recovery.append(ns.name(), rooms, except, data, logged -> ns.adapter()
+                        .broadcast(
+                                OutboundPacket.encode(
+                                        SocketIoPacket.event(ns.name(), logged.data()), runtime.encoder()),
+                                options));
+            } else {
+                OutboundPacket packet = OutboundPacket.encode(SocketIoPacket.event(ns.name(), data), runtime.encoder());
+                ns.adapter().broadcast(packet, options);
+            }
         }
         return true;
     }

@@ -20,6 +20,9 @@ import io.courier.adapter.Member;
 import io.courier.adapter.OutboundPacket;
 import io.courier.json.JsonCodec;
 import io.courier.protocol.SocketIoPacket;
+import io.courier.recovery.LoggedPacket;
+import io.courier.recovery.RecoveryStore;
+import io.courier.recovery.SavedSession;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -39,6 +42,8 @@ final class DefaultSocket implements Socket, Member {
     private static final Logger log = LoggerFactory.getLogger(DefaultSocket.class);
 
     private final String id;
+    private final String pid; // connection state recovery's private id; null when recovery is off
+    private final boolean recovered;
     private final DefaultNamespace namespace;
     private final ClientConnection connection;
     private final Handshake handshake;
@@ -54,11 +59,15 @@ final class DefaultSocket implements Socket, Member {
 
     DefaultSocket(
             String id,
+            String pid,
+            boolean recovered,
             DefaultNamespace namespace,
             ClientConnection connection,
             Handshake handshake,
             SocketIoRuntime runtime) {
         this.id = id;
+        this.pid = pid;
+        this.recovered = recovered;
         this.namespace = namespace;
         this.connection = connection;
         this.handshake = handshake;
@@ -74,10 +83,33 @@ final class DefaultSocket implements Socket, Member {
         return namespace;
     }
 
+    String pid() {
+        return pid;
+    }
+
     /** Called on the connection's loop once middlewares accepted the socket. */
     void onConnected() {
         connected = true;
         namespace.add(this);
+        connection.sendConnectReply(this);
+        lane.execute(() -> namespace.runConnectionHandlers(this));
+    }
+
+    /**
+     * Called on the connection's loop, under the recovery store's order, when this socket takes over a saved session:
+     * its rooms and data come back and the events it missed are queued before the CONNECT reply, as the reference
+     * server does (the client delivers them just before its {@code connect} event).
+     */
+    void onRecovered(SavedSession session, List<LoggedPacket> missed) {
+        connected = true;
+        namespace.add(this);
+        namespace.adapter().addAll(id, session.rooms());
+        if (!session.data().isEmpty()) {
+            data().putAll(session.data());
+        }
+        for (LoggedPacket p : missed) {
+            send(OutboundPacket.encode(SocketIoPacket.event(namespace.name(), p.data()), runtime.encoder()), false);
+        }
         connection.sendConnectReply(this);
         lane.execute(() -> namespace.runConnectionHandlers(this));
     }
@@ -174,7 +206,7 @@ final class DefaultSocket implements Socket, Member {
 
     @Override
     public boolean recovered() {
-        return false;
+        return recovered;
     }
 
     @Override
@@ -322,6 +354,12 @@ final class DefaultSocket implements Socket, Member {
             Hooks hs = hooks;
             for (DisconnectHandler h : hs == null ? List.<DisconnectHandler>of() : hs.disconnecting) {
                 runDisconnectHandler(h, reason);
+            }
+            RecoveryStore recovery = runtime.recovery();
+            if (recovery != null && pid != null && reason.recoverable()) {
+                Map<String, Object> d = data;
+                recovery.save(new SavedSession(
+                        id, pid, namespace.name(), rooms(), d == null ? Map.of() : d, System.currentTimeMillis()));
             }
             namespace.adapter().delAll(id);
             namespace.remove(this);
@@ -486,7 +524,21 @@ final class DefaultSocket implements Socket, Member {
             if (!connected) {
                 return false;
             }
-            send(OutboundPacket.encode(SocketIoPacket.event(namespace.name(), data), runtime.encoder()), droppable);
+            RecoveryStore recovery = runtime.recovery();
+            if (recovery != null && !droppable) {
+                // with recovery on, a direct emit is logged like a broadcast to the socket's own room
+                recovery.append(
+                        namespace.name(),
+                        Set.of(id),
+                        Set.of(),
+                        data,
+                        logged -> send(
+                                OutboundPacket.encode(
+                                        SocketIoPacket.event(namespace.name(), logged.data()), runtime.encoder()),
+                                false));
+            } else {
+                send(OutboundPacket.encode(SocketIoPacket.event(namespace.name(), data), runtime.encoder()), droppable);
+            }
             return true;
         }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.courier.adapter.AdapterFactory;
 import io.courier.json.JsonCodec;
 import io.courier.protocol.SocketIoPacketEncoder;
+import io.courier.recovery.RecoveryStore;
 import io.netty.util.HashedWheelTimer;
 import io.netty.util.Timer;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -21,12 +22,20 @@ import java.util.concurrent.TimeUnit;
  */
 public final class SocketIoRuntime {
     /** The settings the runtime needs (a slice of {@code CourierConfig}). */
+    /**
+     * The settings the runtime needs (a slice of {@code CourierConfig}).
+     *
+     * @param recovery the connection state recovery store, or null when recovery is off
+     */
     public record Settings(
             Duration connectTimeout,
             int maxAttachments,
             int maxQueuedEventsPerSocket,
             Executor handlerExecutor,
-            AdapterFactory adapterFactory) {}
+            AdapterFactory adapterFactory,
+            RecoveryStore recovery,
+            boolean skipMiddlewares,
+            Duration maxDisconnectionDuration) {}
 
     private final Settings settings;
     private final ObjectMapper mapper = JsonCodec.mapper();
@@ -38,6 +47,30 @@ public final class SocketIoRuntime {
 
     public SocketIoRuntime(Settings settings) {
         this.settings = settings;
+        if (settings.recovery() != null) {
+            scheduleExpiry();
+        }
+    }
+
+    /** The recovery store, or null when connection state recovery is off. */
+    RecoveryStore recovery() {
+        return settings.recovery();
+    }
+
+    private void scheduleExpiry() {
+        long every = Math.min(
+                60_000, Math.max(100, settings.maxDisconnectionDuration().toMillis() / 2));
+        try {
+            timer.newTimeout(
+                    t -> {
+                        settings.recovery().expire();
+                        scheduleExpiry();
+                    },
+                    every,
+                    TimeUnit.MILLISECONDS);
+        } catch (IllegalStateException stopped) {
+            // the server is closing
+        }
     }
 
     Settings settings() {

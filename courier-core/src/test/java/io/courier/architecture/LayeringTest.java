@@ -26,11 +26,12 @@ class LayeringTest {
             "protocol", Set.of(),
             "internal", Set.of(),
             "json", Set.of(),
+            "recovery", Set.of(),
             "engine", Set.of("engine.codec", "internal"),
             "netty", Set.of("engine", "engine.codec", "internal"),
             "adapter", Set.of("engine.codec", "protocol"),
-            "server", Set.of("", "adapter", "engine", "engine.codec", "protocol", "json", "internal"),
-            "", Set.of("adapter", "engine", "engine.codec", "netty", "server", "json", "internal"));
+            "server", Set.of("", "adapter", "engine", "engine.codec", "protocol", "json", "internal", "recovery"),
+            "", Set.of("adapter", "engine", "engine.codec", "netty", "server", "json", "internal", "recovery"));
 
     @Test
     void packagesImportOnlyWhatTheLayeringAllows() throws IOException {

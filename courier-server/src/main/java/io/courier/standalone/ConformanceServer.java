@@ -49,6 +49,18 @@ public final class ConformanceServer implements AutoCloseable {
     }
 
     /**
+     * The recovery contract (PROTOCOL.md section 12): the same handlers and settings with connection state recovery
+     * on, maxDisconnectionDuration 2 s and skipMiddlewares; by convention on the main port + 1.
+     */
+    public static ConformanceServer startRecovery(String host, int port, Consumer<CourierConfig.Builder> overrides) {
+        return start(host, port, c -> {
+            c.connectionStateRecovery(
+                    r -> r.maxDisconnectionDuration(Duration.ofMillis(2000)).skipMiddlewares(true));
+            overrides.accept(c);
+        });
+    }
+
+    /**
      * The same handlers with Socket.IO settings changed after the contract's, e.g. production timings for load tests:
      * the contract's 500 ms heartbeat window and 1 s connect timeout are shorter than a Node process running hundreds
      * of clients on a small machine can promise.

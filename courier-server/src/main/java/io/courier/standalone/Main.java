@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
 
 /**
  * The {@code courier} command: the standalone server, or {@code conformance} for the test-suite contract.
@@ -25,7 +26,8 @@ public final class Main {
 
             Starts the Courier server (Socket.IO v5 / Engine.IO v4) with embedded defaults.
               conformance          serve the official test-suite contract instead (PROTOCOL.md section 12):
-                                   bare Engine.IO echo on /engine.io/ and Socket.IO on /socket.io/
+                                   bare Engine.IO echo on /engine.io/ and Socket.IO on /socket.io/, and the
+                                   recovery contract (connection state recovery on) on port + 1
 
             Options:
               --port P             port to listen on (default 3000; env COURIER_PORT)
@@ -74,18 +76,30 @@ public final class Main {
         stopped.await();
     }
 
-    static ConformanceServer startConformance(Options options, PrintStream out) {
-        ConformanceServer server = ConformanceServer.start(options.host, options.port, c -> {
+    static AutoCloseable startConformance(Options options, PrintStream out) {
+        Consumer<CourierConfig.Builder> timings = c -> {
             if (options.pingInterval != null) {
                 c.pingInterval(options.pingInterval);
             }
             if (options.pingTimeout != null) {
                 c.pingTimeout(options.pingTimeout);
             }
-        });
-        out.println("Courier conformance server listening on http://" + options.host + ":" + server.port()
-                + " (Engine.IO echo at /engine.io/, Socket.IO at /socket.io/)");
-        return server;
+        };
+        ConformanceServer main = ConformanceServer.start(options.host, options.port, timings);
+        ConformanceServer recovery;
+        try {
+            recovery = ConformanceServer.startRecovery(options.host, main.port() + 1, timings);
+        } catch (RuntimeException e) {
+            main.close();
+            throw e;
+        }
+        out.println("Courier conformance server listening on http://" + options.host + ":" + main.port()
+                + " (Engine.IO echo at /engine.io/, Socket.IO at /socket.io/) and, with connection state recovery, on"
+                + " port " + recovery.port());
+        return () -> {
+            main.close();
+            recovery.close();
+        };
     }
 
     static AutoCloseable startStandalone(Options options, PrintStream out) {

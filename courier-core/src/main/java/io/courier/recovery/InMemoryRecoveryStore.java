@@ -1,0 +1,147 @@
+package io.courier.recovery;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+
+/**
+ * Recovery state in memory, as the reference server keeps it: lost on restart.
+ *
+ * <p>Bounds: packets and sessions older than {@code maxDisconnectionDuration} are dropped; the log also holds at most
+ * {@code maxPackets} entries, dropping the oldest (a client whose offset was dropped connects as a new socket, which
+ * is Socket.IO's fallback, not an error).
+ *
+ * <p>Offsets are {@code <epoch>-<sequence>} in base 36: the epoch is random per store, so an offset from before a
+ * restart is simply unknown.
+ */
+public final class InMemoryRecoveryStore implements RecoveryStore {
+    private final Duration maxDisconnectionDuration;
+    private final int maxPackets;
+    private final Clock clock;
+    private final String epoch = Long.toString(ThreadLocalRandom.current().nextLong(1L << 40, 1L << 41), 36);
+    private final ArrayDeque<Entry> log = new ArrayDeque<>();
+    private final Map<String, SavedSession> sessions = new ConcurrentHashMap<>();
+    private long nextSequence = 1;
+
+    private record Entry(long sequence, LoggedPacket packet) {}
+
+    public InMemoryRecoveryStore(Duration maxDisconnectionDuration, int maxPackets, Clock clock) {
+        if (maxDisconnectionDuration.isNegative() || maxDisconnectionDuration.isZero()) {
+            throw new IllegalArgumentException(
+                    "maxDisconnectionDuration : " + maxDisconnectionDuration + " (expected: > 0)");
+        }
+        if (maxPackets <= 0) {
+            throw new IllegalArgumentException("maxPackets : " + maxPackets + " (expected: > 0)");
+        }
+        this.maxDisconnectionDuration = maxDisconnectionDuration;
+        this.maxPackets = maxPackets;
+        this.clock = clock;
+    }
+
+    @Override
+    public synchronized void append(
+            String namespace, Set<String> rooms, Set<String> except, ArrayNode data, Consumer<LoggedPacket> fanOut) {
+        long now = clock.millis();
+        long sequence = nextSequence++;
+        String offset = epoch + "-" + Long.toString(sequence, 36);
+        ArrayNode tagged = data.deepCopy();
+        tagged.add(offset);
+        LoggedPacket packet = new LoggedPacket(offset, namespace, Set.copyOf(rooms), Set.copyOf(except), tagged, now);
+        log.addLast(new Entry(sequence, packet));
+        trim(now);
+        fanOut.accept(packet);
+    }
+
+    @Override
+    public void save(SavedSession session) {
+        sessions.put(session.pid(), session);
+    }
+
+    @Override
+    public synchronized Optional<SavedSession> restorable(String pid, String offset) {
+        long now = clock.millis();
+        trim(now);
+        SavedSession session = sessions.get(pid);
+        if (session == null || now - session.disconnectedAt() > maxDisconnectionDuration.toMillis()) {
+            return Optional.empty();
+        }
+        long after = sequenceOf(offset);
+        if (after < 0 || log.isEmpty() || after < log.peekFirst().sequence() || after >= nextSequence) {
+            return Optional.empty();
+        }
+        return Optional.of(session);
+    }
+
+    @Override
+    public synchronized boolean restore(String pid, String offset, RestoreHandler onRestore) {
+        SavedSession session = restorable(pid, offset).orElse(null);
+        if (session == null) {
+            return false;
+        }
+        long after = sequenceOf(offset);
+        List<LoggedPacket> missed = new ArrayList<>();
+        for (Entry e : log) {
+            if (e.sequence() > after
+                    && e.packet().namespace().equals(session.namespace())
+                    && e.packet().reaches(session.rooms())) {
+                missed.add(e.packet());
+            }
+        }
+        // like the reference, the saved session stays: the next disconnect overwrites it
+        onRestore.restored(session, missed);
+        return true;
+    }
+
+    @Override
+    public synchronized void expire() {
+        long now = clock.millis();
+        trim(now);
+        sessions.values().removeIf(s -> now - s.disconnectedAt() > maxDisconnectionDuration.toMillis());
+    }
+
+    @Override
+    public Optional<SavedSession> session(String pid) {
+        return Optional.ofNullable(sessions.get(pid));
+    }
+
+    /** Entries in the log; for tests. */
+    public synchronized int size() {
+        return log.size();
+    }
+
+    private void trim(long now) {
+        long cutoff = now - maxDisconnectionDuration.toMillis();
+        Iterator<Entry> it = log.iterator();
+        while (it.hasNext()) {
+            Entry e = it.next();
+            if (log.size() > maxPackets || e.packet().timestamp() < cutoff) {
+                it.remove();
+            } else {
+                break;
+            }
+        }
+    }
+
+    /** The sequence of one of our offsets, or -1 for anything else (another epoch, garbage). */
+    private long sequenceOf(String offset) {
+        int dash = offset.indexOf('-');
+        if (dash < 0 || !offset.regionMatches(0, epoch, 0, dash) || dash != epoch.length()) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(offset.substring(dash + 1), 36);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+}

@@ -16,11 +16,9 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -28,10 +26,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakeException;
-import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
-import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.time.Instant;
@@ -134,7 +128,7 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         CorsPolicy cors = endpoint.cors();
         EngineIoServer engine = endpoint.engine();
         EngineIoConfig config = engine.config();
-        boolean upgrade = isWebSocketUpgrade(headers);
+        boolean upgrade = WebSocketUpgrade.requested(headers);
 
         if (req.method().equals(HttpMethod.OPTIONS)
                 && headers.contains(HttpHeaderNames.ACCESS_CONTROL_REQUEST_METHOD)) {
@@ -339,55 +333,8 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
             EngineEndpoint endpoint,
             EngineIoSession session) {
         EngineIoServer engine = endpoint.engine();
-        int max = engine.config().maxHttpBufferSize();
-        WebSocketDecoderConfig decoderConfig = WebSocketDecoderConfig.newBuilder()
-                .maxFramePayloadLength(max)
-                .allowExtensions(false)
-                .closeOnProtocolViolation(false)
-                .build();
-        WebSocketServerHandshakerFactory factory =
-                new WebSocketServerHandshakerFactory(webSocketUrl(ctx, req), null, decoderConfig);
-        String version = req.headers().get(HttpHeaderNames.SEC_WEBSOCKET_VERSION);
-        if (!"13".equals(version)) {
-            // only RFC 6455; Netty would also speak the pre-RFC drafts 07 and 08
-            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel())
-                    .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+        if (!WebSocketUpgrade.handshake(ctx, req, engine.config().maxHttpBufferSize())) {
             discarding = true;
-            return;
-        }
-        if (!validWebSocketKey(req.headers().get(HttpHeaderNames.SEC_WEBSOCKET_KEY))
-                || req.headers().getAll(HttpHeaderNames.UPGRADE).size() != 1) {
-            log.debug(
-                    "connection {}: invalid WebSocket upgrade headers",
-                    ctx.channel().remoteAddress());
-            refuse(ctx, HttpResponses.text(HttpResponseStatus.BAD_REQUEST, "Bad Request", "text/plain"));
-            return;
-        }
-        WebSocketServerHandshaker handshaker = factory.newHandshaker(req);
-        if (handshaker == null) {
-            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
-            discarding = true;
-            return;
-        }
-        DefaultFullHttpRequest full = new DefaultFullHttpRequest(
-                req.protocolVersion(),
-                req.method(),
-                req.uri(),
-                Unpooled.EMPTY_BUFFER,
-                req.headers(),
-                HttpHeaders.EMPTY_HEADERS);
-        try {
-            handshaker.handshake(ctx.channel(), full).addListener(f -> {
-                if (!f.isSuccess()) {
-                    ctx.close();
-                }
-            });
-        } catch (WebSocketServerHandshakeException e) {
-            log.debug(
-                    "connection {}: WebSocket handshake refused: {}",
-                    ctx.channel().remoteAddress(),
-                    e.getMessage());
-            refuse(ctx, HttpResponses.text(HttpResponseStatus.BAD_REQUEST, "Bad Request", "text/plain"));
             return;
         }
         WebSocketTransport ws = new WebSocketTransport(ctx.channel());
@@ -442,7 +389,7 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
 
     private void engineError(
             ChannelHandlerContext ctx, HttpRequest req, EngineIoError error, String origin, CorsPolicy cors) {
-        if (isWebSocketUpgrade(req.headers())) {
+        if (WebSocketUpgrade.requested(req.headers())) {
             // the reference server answers a refused upgrade and drops the connection
             log.debug(
                     "connection {}: upgrade {} -> {} {}",
@@ -494,31 +441,9 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         postOrigin = null;
     }
 
-    /** RFC 6455 section 4.1: the key is the base64 of 16 random bytes. */
-    private static boolean validWebSocketKey(String key) {
-        if (key == null || key.length() != 24) {
-            return false;
-        }
-        try {
-            return java.util.Base64.getDecoder().decode(key).length == 16;
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
-    }
-
-    private static boolean isWebSocketUpgrade(HttpHeaders headers) {
-        return headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
-                && headers.contains(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
-    }
-
     private static String param(QueryStringDecoder uri, String name) {
         List<String> values = uri.parameters().get(name);
         return values == null || values.isEmpty() ? null : values.get(0);
-    }
-
-    private static String webSocketUrl(ChannelHandlerContext ctx, HttpRequest req) {
-        boolean tls = ctx.pipeline().get(SslHandler.class) != null;
-        return (tls ? "wss://" : "ws://") + req.headers().get(HttpHeaderNames.HOST, "localhost") + req.uri();
     }
 
     private static EngineIoRequest snapshot(ChannelHandlerContext ctx, HttpRequest req, QueryStringDecoder uri) {

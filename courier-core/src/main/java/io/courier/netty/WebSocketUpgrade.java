@@ -1,0 +1,109 @@
+package io.courier.netty;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakeException;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.netty.handler.ssl.SslHandler;
+import java.util.Base64;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The RFC 6455 opening handshake of an engine request: stricter header checks than Netty's (only version 13, a
+ * well-formed key, one Upgrade header), then Netty's handshaker, which installs the frame codec. No extensions are
+ * negotiated (no permessage-deflate, as in the reference server's default).
+ */
+final class WebSocketUpgrade {
+    private static final Logger log = LoggerFactory.getLogger(WebSocketUpgrade.class);
+
+    private WebSocketUpgrade() {}
+
+    /** Whether the request asks to switch to WebSocket. */
+    static boolean requested(HttpHeaders headers) {
+        return headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
+                && headers.contains(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
+    }
+
+    /**
+     * Answers 101 and installs the frame codec, or refuses (426 naming version 13, or 400) and closes the connection.
+     *
+     * @return whether the connection is now a WebSocket
+     */
+    static boolean handshake(ChannelHandlerContext ctx, HttpRequest req, int maxFramePayload) {
+        HttpHeaders headers = req.headers();
+        if (!"13".equals(headers.get(HttpHeaderNames.SEC_WEBSOCKET_VERSION))) {
+            // only RFC 6455; Netty would also speak the pre-RFC drafts 07 and 08
+            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel())
+                    .addListener(ChannelFutureListener.CLOSE);
+            return false;
+        }
+        if (!validKey(headers.get(HttpHeaderNames.SEC_WEBSOCKET_KEY))
+                || headers.getAll(HttpHeaderNames.UPGRADE).size() != 1) {
+            return refuse(ctx, "invalid WebSocket upgrade headers");
+        }
+        WebSocketDecoderConfig decoderConfig = WebSocketDecoderConfig.newBuilder()
+                .maxFramePayloadLength(maxFramePayload)
+                .allowExtensions(false)
+                // WebSocketFrameHandler sends the close frame, with the status of the violation
+                .closeOnProtocolViolation(false)
+                .build();
+        WebSocketServerHandshaker handshaker =
+                new WebSocketServerHandshakerFactory(url(ctx, req), null, decoderConfig).newHandshaker(req);
+        if (handshaker == null) {
+            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel())
+                    .addListener(ChannelFutureListener.CLOSE);
+            return false;
+        }
+        DefaultFullHttpRequest full = new DefaultFullHttpRequest(
+                req.protocolVersion(),
+                req.method(),
+                req.uri(),
+                Unpooled.EMPTY_BUFFER,
+                headers,
+                HttpHeaders.EMPTY_HEADERS);
+        try {
+            handshaker.handshake(ctx.channel(), full).addListener(f -> {
+                if (!f.isSuccess()) {
+                    ctx.close();
+                }
+            });
+        } catch (WebSocketServerHandshakeException e) {
+            return refuse(ctx, "WebSocket handshake refused: " + e.getMessage());
+        }
+        return true;
+    }
+
+    private static boolean refuse(ChannelHandlerContext ctx, String why) {
+        log.debug("connection {}: {}", ctx.channel().remoteAddress(), why);
+        HttpResponses.write(
+                ctx, HttpResponses.text(HttpResponseStatus.BAD_REQUEST, "Bad Request", "text/plain"), false);
+        return false;
+    }
+
+    /** RFC 6455 section 4.1: the key is the base64 of 16 random bytes. */
+    private static boolean validKey(String key) {
+        if (key == null || key.length() != 24) {
+            return false;
+        }
+        try {
+            return Base64.getDecoder().decode(key).length == 16;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static String url(ChannelHandlerContext ctx, HttpRequest req) {
+        boolean tls = ctx.pipeline().get(SslHandler.class) != null;
+        return (tls ? "wss://" : "ws://") + req.headers().get(HttpHeaderNames.HOST, "localhost") + req.uri();
+    }
+}

@@ -20,6 +20,7 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -77,6 +78,19 @@ public final class CourierHttpServer implements AutoCloseable {
     /** Mounts an Engine.IO server under {@code path} (a prefix, e.g. {@code /socket.io/}). */
     public CourierHttpServer mount(String path, EngineIoServer engine, CorsPolicy cors) {
         routes.add(new EngineEndpoint(path, engine, cors));
+        return this;
+    }
+
+    /**
+     * How long a connection may go without a complete HTTP request head (or POST body) before it is closed; the
+     * default is the longest pingInterval + pingTimeout of the mounted endpoints plus 10 s (at least 30 s). Not
+     * applied to WebSocket connections, whose heartbeat bounds them.
+     */
+    public CourierHttpServer idleTimeout(Duration timeout) {
+        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("idleTimeout : " + timeout + " (expected: > 0)");
+        }
+        routes.idleTimeout = timeout;
         return this;
     }
 
@@ -170,6 +184,25 @@ public final class CourierHttpServer implements AutoCloseable {
     static final class Routes {
         private final List<EngineEndpoint> endpoints = new CopyOnWriteArrayList<>();
         private final Map<String, StaticResource> resources = new ConcurrentHashMap<>();
+        private volatile Duration idleTimeout;
+
+        long idleTimeoutMillis() {
+            Duration set = idleTimeout;
+            if (set != null) {
+                return set.toMillis();
+            }
+            long longest = 0;
+            for (EngineEndpoint e : endpoints) {
+                longest = Math.max(
+                        longest,
+                        e.engine()
+                                .config()
+                                .pingInterval()
+                                .plus(e.engine().config().pingTimeout())
+                                .toMillis());
+            }
+            return Math.max(30_000, longest + 10_000);
+        }
 
         void add(EngineEndpoint endpoint) {
             endpoints.add(endpoint);

@@ -33,6 +33,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,8 +62,53 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
     private NettyPollResponder pendingPoll;
     private EngineIoSession pendingPollSession;
 
+    // the next request head, or the rest of a POST body, must arrive before this fires (slow or idle clients)
+    private ScheduledFuture<?> deadline;
+
     HttpRequestHandler(CourierHttpServer.Routes routes) {
         this.routes = routes;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        armDeadline(ctx);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        cancelDeadline();
+    }
+
+    /**
+     * Closes the connection if it stays without a complete request head (or POST body) for the idle timeout; a
+     * trickling or silent client costs a connection for that long at most. A pending long-poll is answered well
+     * before (within pingInterval), after which the next request re-arms the clock.
+     */
+    private void armDeadline(ChannelHandlerContext ctx) {
+        cancelDeadline();
+        deadline = ctx.executor()
+                .schedule(
+                        () -> {
+                            log.debug(
+                                    "connection {}: no complete request within {} ms, closing",
+                                    ctx.channel().remoteAddress(),
+                                    routes.idleTimeoutMillis());
+                            if (body != null) {
+                                postSession.endPost();
+                                releaseBody();
+                            }
+                            discarding = true;
+                            ctx.close();
+                        },
+                        routes.idleTimeoutMillis(),
+                        TimeUnit.MILLISECONDS);
+    }
+
+    private void cancelDeadline() {
+        if (deadline != null) {
+            deadline.cancel(false);
+            deadline = null;
+        }
     }
 
     @Override
@@ -69,6 +116,8 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         try {
             if (msg instanceof HttpRequest req) {
                 discarding = false;
+                // a new clock for this request's body (if any) and then for the next request head
+                armDeadline(ctx);
                 onRequest(ctx, req);
             }
             if (msg instanceof HttpContent content) {
@@ -81,6 +130,7 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        cancelDeadline();
         releaseBody();
         if (pendingPoll != null && !pendingPoll.answered()) {
             pendingPollSession.onPollAborted(pendingPoll);

@@ -1,0 +1,133 @@
+package io.courier.journal;
+
+import static io.courier.journal.JournalTestSupport.SMALL;
+import static io.courier.journal.JournalTestSupport.await;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** R8 (second half): damage in the middle of the log is reported, never truncated silently and never served. */
+class CorruptionTest {
+    private static final int RECORDS = 300;
+    private static final int MAX_PAYLOAD = 200;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aFlippedPayloadByteInASealedSegmentFailsOnlyThatRecord() throws IOException {
+        Damage damage = damageMiddleRecordOfSegment(1, FrameField.PAYLOAD);
+        try (SegmentLog log = SegmentLog.open(dir, SMALL)) {
+            assertThat(log.lastPosition()).isEqualTo(RECORDS);
+            JournalTestSupport.assertDeterministic(log, 1, damage.position - 1, MAX_PAYLOAD);
+            assertThatThrownBy(() -> log.read(damage.position, 1))
+                    .isInstanceOfSatisfying(CorruptRecordException.class, e -> {
+                        assertThat(e.position()).isEqualTo(damage.position);
+                        assertThat(e.resumePosition()).isEqualTo(damage.position + 1);
+                        assertThat(e.segment())
+                                .isEqualTo(damage.segment.getFileName().toString());
+                    })
+                    .hasMessageContaining("position " + damage.position);
+            assertThat(log.corruptions())
+                    .containsExactly(new Corruption(
+                            damage.segment.getFileName().toString(),
+                            damage.position,
+                            damage.position,
+                            damage.offset,
+                            FrameScanner.DAMAGED));
+            JournalTestSupport.assertDeterministic(log, damage.position + 1, RECORDS, MAX_PAYLOAD);
+        }
+    }
+
+    @Test
+    void aReaderReportsTheDamagedRecordOnceAndContinuesAfterIt() throws IOException {
+        Damage damage = damageMiddleRecordOfSegment(2, FrameField.PAYLOAD);
+        try (SegmentLog log = SegmentLog.open(dir, SMALL)) {
+            LogReader reader = log.reader(1);
+            List<LogRecord> before = reader.read(RECORDS);
+            assertThat(before).hasSize((int) damage.position - 1);
+            assertThatThrownBy(reader::next).isInstanceOf(CorruptRecordException.class);
+            assertThat(reader.nextPosition()).isEqualTo(damage.position + 1);
+            assertThat(reader.read(RECORDS)).hasSize(RECORDS - (int) damage.position);
+        }
+    }
+
+    @Test
+    void aFlippedLengthByteInASealedSegmentIsFoundAndTheNextRecordsStayReadable() throws IOException {
+        Damage damage = damageMiddleRecordOfSegment(1, FrameField.LENGTH);
+        try (SegmentLog log = SegmentLog.open(dir, SMALL)) {
+            assertThatThrownBy(() -> log.read(damage.position, 1))
+                    .isInstanceOfSatisfying(CorruptRecordException.class, e -> assertThat(e.position())
+                            .isEqualTo(damage.position));
+            JournalTestSupport.assertDeterministic(log, damage.position + 1, RECORDS, MAX_PAYLOAD);
+            assertThat(log.corruptions()).extracting(Corruption::firstPosition).containsExactly(damage.position);
+        }
+    }
+
+    @Test
+    void damageInTheMiddleOfTheTailSegmentIsReportedAtOpenAndNotTruncated() throws IOException {
+        Damage damage = damageMiddleRecordOfSegment(-1, FrameField.CRC);
+        // as after a crash: no sidecar for the tail, so open scans the whole tail segment
+        Files.delete(Segment.indexPath(damage.segment));
+        try (SegmentLog log = SegmentLog.open(dir, SMALL)) {
+            assertThat(log.corruptions()).extracting(Corruption::firstPosition).containsExactly(damage.position);
+            assertThat(log.lastPosition()).isEqualTo(RECORDS);
+            assertThatThrownBy(() -> log.read(damage.position, 1)).isInstanceOf(CorruptRecordException.class);
+            JournalTestSupport.assertDeterministic(log, damage.position + 1, RECORDS, MAX_PAYLOAD);
+            assertThat(await(log.append(new byte[] {1}))).isEqualTo(RECORDS + 1);
+            assertThat(log.corruptions()).hasSize(1);
+        }
+    }
+
+    @Test
+    void damageBeforeTheLastIndexPointOfACleanlyClosedTailIsFoundByTheRead() throws IOException {
+        Damage damage = damageMiddleRecordOfSegment(-1, FrameField.PAYLOAD);
+        try (SegmentLog log = SegmentLog.open(dir, SMALL)) {
+            assertThat(log.lastPosition()).isEqualTo(RECORDS);
+            assertThatThrownBy(() -> log.read(damage.position, 1)).isInstanceOf(CorruptRecordException.class);
+            assertThat(log.corruptions()).extracting(Corruption::firstPosition).containsExactly(damage.position);
+            JournalTestSupport.assertDeterministic(log, damage.position + 1, RECORDS, MAX_PAYLOAD);
+        }
+    }
+
+    private enum FrameField {
+        LENGTH(2),
+        CRC(5),
+        PAYLOAD(RecordCodec.HEADER_BYTES + 1);
+
+        final int delta;
+
+        FrameField(int delta) {
+            this.delta = delta;
+        }
+    }
+
+    private record Damage(Path segment, long position, long offset) {}
+
+    /** Writes the log and flips one byte of a middle record of segment {@code index} (-1: the last segment). */
+    private Damage damageMiddleRecordOfSegment(int index, FrameField field) throws IOException {
+        try (SegmentLog log = SegmentLog.open(dir, SMALL)) {
+            JournalTestSupport.appendDeterministic(log, RECORDS, MAX_PAYLOAD);
+        }
+        List<Path> segments = JournalTestSupport.segmentFiles(dir);
+        assertThat(segments).hasSizeGreaterThan(3);
+        Path segment = segments.get(index < 0 ? segments.size() - 1 : index);
+        List<Long> frames = JournalTestSupport.frameOffsets(segment);
+        assertThat(frames).hasSizeGreaterThan(3);
+        for (int i = frames.size() / 2; i < frames.size() - 1; i++) {
+            long offset = frames.get(i);
+            long position = JournalTestSupport.framePosition(segment, offset);
+            if (Payloads.forPosition(position, MAX_PAYLOAD).length > 2) {
+                JournalTestSupport.flipByte(segment, offset + field.delta);
+                return new Damage(segment, position, offset);
+            }
+        }
+        throw new AssertionError("no suitable record in " + segment);
+    }
+}

@@ -1,0 +1,139 @@
+package io.courier.journal;
+
+import static io.courier.journal.JournalTestSupport.await;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GroupCommitTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void tenThousandConcurrentAppendsGetUniqueDensePositionsAndReadBackOnceInOrder() throws Exception {
+        int threads = 8;
+        int perThread = 1250;
+        JournalConfig config =
+                JournalConfig.defaults().withSegmentBytes(64 << 10).withMaxRecordBytes(1024);
+        ConcurrentHashMap<Long, String> payloadByPosition = new ConcurrentHashMap<>();
+        try (SegmentLog log = SegmentLog.open(dir, config)) {
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<List<CompletableFuture<Long>>>> results = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                results.add(pool.submit(() -> {
+                    start.await();
+                    List<CompletableFuture<Long>> futures = new ArrayList<>();
+                    for (int i = 0; i < perThread; i++) {
+                        String payload = "t" + thread + "-" + i;
+                        futures.add(log.append(payload.getBytes())
+                                .whenComplete((p, e) -> payloadByPosition.put(p, payload)));
+                    }
+                    return futures;
+                }));
+            }
+            start.countDown();
+            List<Long> positions = new ArrayList<>();
+            for (Future<List<CompletableFuture<Long>>> result : results) {
+                for (CompletableFuture<Long> future : result.get(30, TimeUnit.SECONDS)) {
+                    positions.add(await(future));
+                }
+            }
+            pool.shutdown();
+            assertThat(new HashSet<>(positions)).hasSize(threads * perThread);
+            assertThat(positions).allSatisfy(p -> assertThat(p).isBetween(1L, (long) threads * perThread));
+            assertThat(log.lastPosition()).isEqualTo(threads * perThread);
+
+            List<LogRecord> records = log.read(1, threads * perThread + 10);
+            assertThat(records).hasSize(threads * perThread);
+            Set<String> seen = new HashSet<>();
+            for (int i = 0; i < records.size(); i++) {
+                LogRecord record = records.get(i);
+                assertThat(record.position()).isEqualTo(i + 1);
+                String payload = new String(record.payload());
+                assertThat(payload).isEqualTo(payloadByPosition.get(record.position()));
+                assertThat(seen.add(payload)).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void thePendingAppendBeyondMaxPendingAppendsFailsFastAndFuturesCompleteOnTheWriterThread() throws Exception {
+        FaultyChannels channels = new FaultyChannels();
+        JournalConfig config = JournalTestSupport.SMALL.withMaxPendingAppends(10);
+        try (SegmentLog log = SegmentLog.open(dir, config, channels)) {
+            channels.blockWrites();
+            List<CompletableFuture<Long>> accepted = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                accepted.add(log.append(new byte[] {(byte) i}));
+            }
+            assertThat(channels.writeBlocked().await(10, TimeUnit.SECONDS)).isTrue();
+            assertThatThrownBy(() -> log.append(new byte[] {42}))
+                    .isInstanceOf(JournalFullException.class)
+                    .isInstanceOf(RejectedExecutionException.class)
+                    .hasMessageContaining("maxPendingAppends");
+            assertThat(accepted).noneSatisfy(f -> assertThat(f).isDone());
+            // nobody else touches the futures until they completed, so the callbacks run where they were completed
+            Set<String> completingThreads = ConcurrentHashMap.newKeySet();
+            CountDownLatch completed = new CountDownLatch(accepted.size());
+            accepted.forEach(f -> f.whenComplete((p, e) -> {
+                completingThreads.add(Thread.currentThread().getName());
+                completed.countDown();
+            }));
+            channels.unblockWrites();
+            assertThat(completed.await(30, TimeUnit.SECONDS)).isTrue();
+            for (int i = 0; i < 10; i++) {
+                assertThat(await(accepted.get(i))).isEqualTo(i + 1);
+            }
+            assertThat(await(log.append(new byte[] {42}))).isEqualTo(11);
+            assertThat(completingThreads).singleElement().asString().startsWith("courier-journal-writer-");
+        }
+    }
+
+    @Test
+    void appendThroughputIsPrinted() throws IOException {
+        int count = 200_000;
+        byte[] payload = new byte[200];
+        try (SegmentLog log = SegmentLog.open(dir)) {
+            List<CompletableFuture<Long>> futures = new ArrayList<>(count);
+            long started = System.nanoTime();
+            for (int i = 0; i < count; i++) {
+                ByteBuffer.wrap(payload).putInt(0, i);
+                byte[] copy = payload.clone();
+                for (; ; ) {
+                    try {
+                        futures.add(log.append(copy));
+                        break;
+                    } catch (JournalFullException e) {
+                        Thread.onSpinWait();
+                    }
+                }
+            }
+            await(futures.get(count - 1));
+            double seconds = (System.nanoTime() - started) / 1e9;
+            System.out.printf(
+                    "journal throughput: %d durable appends of 200 B (FsyncPolicy.ALWAYS, defaults) in %.2f s = %.0f"
+                            + " appends/s%n",
+                    count, seconds, count / seconds);
+            assertThat(log.lastPosition()).isEqualTo(count);
+        }
+    }
+}

@@ -4,6 +4,8 @@ import io.courier.engine.EngineIoServer;
 import io.courier.netty.CourierHttpServer;
 import io.courier.netty.StaticResource;
 import io.courier.recovery.InMemoryRecoveryStore;
+import io.courier.recovery.JournalRecoveryStore;
+import io.courier.recovery.RecoveryStore;
 import io.courier.server.SocketIoRuntime;
 import java.io.IOException;
 import java.io.InputStream;
@@ -59,16 +61,21 @@ public final class Courier implements AutoCloseable {
                 config.maxQueuedEventsPerSocket(),
                 executor,
                 config.adapterFactory(),
-                config.recovery().enabled()
-                        ? new InMemoryRecoveryStore(
-                                config.recovery().maxDisconnectionDuration(),
-                                config.recovery().maxPackets(),
-                                Clock.systemUTC())
-                        : null,
+                recoveryStore(config.recovery()),
                 config.recovery().skipMiddlewares(),
                 config.recovery().maxDisconnectionDuration()));
         this.engine = new EngineIoServer(config.engine(), runtime.sessionHandler());
         runtime.namespace("/");
+    }
+
+    private static RecoveryStore recoveryStore(CourierConfig.Recovery r) {
+        if (!r.enabled()) {
+            return null;
+        }
+        return r.dataDir() == null
+                ? new InMemoryRecoveryStore(r.maxDisconnectionDuration(), r.maxPackets(), Clock.systemUTC())
+                : JournalRecoveryStore.open(
+                        r.dataDir(), r.maxDisconnectionDuration(), r.maxPackets(), Clock.systemUTC());
     }
 
     /** A server configured by {@code configure} (see {@link CourierConfig.Builder} for options and defaults). */

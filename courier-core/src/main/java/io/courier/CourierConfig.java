@@ -4,6 +4,7 @@ import io.courier.adapter.AdapterFactory;
 import io.courier.adapter.LocalAdapter;
 import io.courier.engine.EngineIoConfig;
 import io.courier.netty.CorsPolicy;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,11 +58,13 @@ public record CourierConfig(
      * @param skipMiddlewares whether a restored socket skips the connection middlewares (default true, as in
      *     socket.io)
      * @param maxPackets bound of the in-memory event log (default 100,000)
+     * @param dataDir where the log and sessions are also written so recovery survives a restart, or null to keep them
+     *     in memory only (default)
      */
     public record Recovery(
-            boolean enabled, Duration maxDisconnectionDuration, boolean skipMiddlewares, int maxPackets) {
+            boolean enabled, Duration maxDisconnectionDuration, boolean skipMiddlewares, int maxPackets, Path dataDir) {
         static Recovery off() {
-            return new Recovery(false, Duration.ofMinutes(2), true, 100_000);
+            return new Recovery(false, Duration.ofMinutes(2), true, 100_000, null);
         }
     }
 
@@ -224,7 +227,7 @@ public record CourierConfig(
         public Builder connectionStateRecovery(java.util.function.Consumer<RecoveryBuilder> configure) {
             RecoveryBuilder r = new RecoveryBuilder();
             configure.accept(r);
-            this.recovery = new Recovery(true, r.maxDisconnectionDuration, r.skipMiddlewares, r.maxPackets);
+            this.recovery = new Recovery(true, r.maxDisconnectionDuration, r.skipMiddlewares, r.maxPackets, r.dataDir);
             return this;
         }
 
@@ -266,8 +269,15 @@ public record CourierConfig(
         private Duration maxDisconnectionDuration = Duration.ofMinutes(2);
         private boolean skipMiddlewares = true;
         private int maxPackets = 100_000;
+        private Path dataDir;
 
         private RecoveryBuilder() {}
+
+        /** Also writes the log and sessions to {@code dir} (a segment log), so recovery survives a restart. */
+        public RecoveryBuilder durable(Path dir) {
+            this.dataDir = java.util.Objects.requireNonNull(dir, "dir");
+            return this;
+        }
 
         public RecoveryBuilder maxDisconnectionDuration(Duration d) {
             this.maxDisconnectionDuration = Builder.positive("maxDisconnectionDuration", d);

@@ -28,14 +28,27 @@ public final class InMemoryRecoveryStore implements RecoveryStore {
     private final Duration maxDisconnectionDuration;
     private final int maxPackets;
     private final Clock clock;
-    private final String epoch = Long.toString(ThreadLocalRandom.current().nextLong(1L << 40, 1L << 41), 36);
+    private final String epoch;
     private final ArrayDeque<Entry> log = new ArrayDeque<>();
     private final Map<String, SavedSession> sessions = new ConcurrentHashMap<>();
+    private final Persistence persistence;
     private long nextSequence = 1;
 
     private record Entry(long sequence, LoggedPacket packet) {}
 
+    /** Told about every logged packet and saved session, in order, under the store's lock; must not block. */
+    interface Persistence {
+        void packet(long sequence, LoggedPacket packet);
+
+        void session(SavedSession session);
+    }
+
     public InMemoryRecoveryStore(Duration maxDisconnectionDuration, int maxPackets, Clock clock) {
+        this(maxDisconnectionDuration, maxPackets, clock, newEpoch(), null);
+    }
+
+    InMemoryRecoveryStore(
+            Duration maxDisconnectionDuration, int maxPackets, Clock clock, String epoch, Persistence persistence) {
         if (maxDisconnectionDuration.isNegative() || maxDisconnectionDuration.isZero()) {
             throw new IllegalArgumentException(
                     "maxDisconnectionDuration : " + maxDisconnectionDuration + " (expected: > 0)");
@@ -46,6 +59,28 @@ public final class InMemoryRecoveryStore implements RecoveryStore {
         this.maxDisconnectionDuration = maxDisconnectionDuration;
         this.maxPackets = maxPackets;
         this.clock = clock;
+        this.epoch = epoch;
+        this.persistence = persistence;
+    }
+
+    static String newEpoch() {
+        return Long.toString(ThreadLocalRandom.current().nextLong(1L << 40, 1L << 41), 36);
+    }
+
+    /** Puts back a packet read from durable storage (in sequence order), before the store is used. */
+    synchronized void load(long sequence, LoggedPacket packet) {
+        if (clock.millis() - packet.timestamp() <= maxDisconnectionDuration.toMillis()) {
+            log.addLast(new Entry(sequence, packet));
+            trim(clock.millis());
+        }
+        nextSequence = Math.max(nextSequence, sequence + 1);
+    }
+
+    /** Puts back a session read from durable storage; a later one for the same pid wins. */
+    void loadSession(SavedSession session) {
+        if (clock.millis() - session.disconnectedAt() <= maxDisconnectionDuration.toMillis()) {
+            sessions.put(session.pid(), session);
+        }
     }
 
     @Override
@@ -59,12 +94,18 @@ public final class InMemoryRecoveryStore implements RecoveryStore {
         LoggedPacket packet = new LoggedPacket(offset, namespace, Set.copyOf(rooms), Set.copyOf(except), tagged, now);
         log.addLast(new Entry(sequence, packet));
         trim(now);
+        if (persistence != null) {
+            persistence.packet(sequence, packet);
+        }
         fanOut.accept(packet);
     }
 
     @Override
-    public void save(SavedSession session) {
+    public synchronized void save(SavedSession session) {
         sessions.put(session.pid(), session);
+        if (persistence != null) {
+            persistence.session(session);
+        }
     }
 
     @Override

@@ -43,4 +43,7 @@ public interface RecoveryStore {
 
     /** A session by pid, for tests and diagnostics. */
     Optional<SavedSession> session(String pid);
+
+    /** Releases files or connections; called when the server stops. */
+    default void close() {}
 }

@@ -127,6 +127,9 @@ public final class SocketIoRuntime {
     public void close() {
         namespaces.values().forEach(ns -> ns.adapter().close());
         timer.stop();
+        if (settings.recovery() != null) {
+            settings.recovery().close();
+        }
     }
 
     static String normalize(String name) {

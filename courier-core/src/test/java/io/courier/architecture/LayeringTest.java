@@ -26,7 +26,7 @@ class LayeringTest {
             Map.entry("protocol", Set.of()),
             Map.entry("internal", Set.of()),
             Map.entry("json", Set.of()),
-            Map.entry("recovery", Set.of()),
+            Map.entry("recovery", Set.of("journal")),
             Map.entry("journal", Set.of()),
             Map.entry("engine", Set.of("engine.codec", "internal")),
             Map.entry("netty", Set.of("engine", "engine.codec", "internal")),

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +36,8 @@ public final class Main {
               --path P             Socket.IO path (default /socket.io/; env COURIER_PATH)
               --cors-origin O      allow browsers on origin O (repeatable; * for any; env COURIER_CORS_ORIGINS,
                                    comma-separated). Default: same origin only
+              --data DIR           where connection state recovery keeps its log and sessions, so clients
+                                   recover across restarts (default ./courier-data; env COURIER_DATA)
               --ping-interval MS   heartbeat interval (default 25000; conformance 300)
               --ping-timeout MS    heartbeat timeout (default 20000; conformance 200)
               --no-serve-client    do not serve the browser bundle at <path>socket.io.js
@@ -105,6 +108,7 @@ public final class Main {
     static AutoCloseable startStandalone(Options options, PrintStream out) {
         Courier io = Courier.create(c -> {
             c.host(options.host).port(options.port).path(options.path).serveClient(options.serveClient);
+            c.connectionStateRecovery(r -> r.durable(options.data));
             if (options.pingInterval != null) {
                 c.pingInterval(options.pingInterval);
             }
@@ -121,7 +125,8 @@ public final class Main {
         io.attach(http);
         http.start();
         out.println("Courier listening on http://" + options.host + ":" + http.port() + " (Socket.IO at " + options.path
-                + ", demo page at /)");
+                + ", demo page at /, recovery data in "
+                + options.data.toAbsolutePath().normalize() + ")");
         return new StandaloneServer(io, http);
     }
 
@@ -154,6 +159,7 @@ public final class Main {
         boolean serveClient = true;
         Duration pingInterval;
         Duration pingTimeout;
+        Path data = Path.of("courier-data");
         boolean help;
 
         static Options parse(List<String> args, Map<String, String> env) {
@@ -163,6 +169,9 @@ public final class Main {
             }
             o.host = env.getOrDefault("COURIER_HOST", o.host);
             o.path = env.getOrDefault("COURIER_PATH", o.path);
+            if (env.get("COURIER_DATA") != null) {
+                o.data = Path.of(env.get("COURIER_DATA"));
+            }
             if (env.get("COURIER_CORS_ORIGINS") != null) {
                 for (String s : env.get("COURIER_CORS_ORIGINS").split(",")) {
                     if (!s.isBlank()) {
@@ -179,6 +188,7 @@ public final class Main {
                     case "--host" -> o.host = value(args, ++i, a);
                     case "--path" -> o.path = value(args, ++i, a);
                     case "--cors-origin" -> o.corsOrigins.add(value(args, ++i, a));
+                    case "--data" -> o.data = Path.of(value(args, ++i, a));
                     case "--ping-interval" -> o.pingInterval = millis(value(args, ++i, a), a);
                     case "--ping-timeout" -> o.pingTimeout = millis(value(args, ++i, a), a);
                     default -> throw new IllegalArgumentException("unknown option " + a);

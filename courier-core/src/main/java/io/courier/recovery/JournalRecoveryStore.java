@@ -1,0 +1,258 @@
+package io.courier.recovery;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.courier.journal.JournalConfig;
+import io.courier.journal.LogReader;
+import io.courier.journal.LogRecord;
+import io.courier.journal.SegmentLog;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Recovery state that survives a restart: the in-memory store (which serves every request) plus a write-behind copy
+ * of every logged packet and saved session in a {@link SegmentLog}, replayed into memory on open.
+ *
+ * <p>Offsets are {@code <epoch>-<sequence>} with the epoch kept in {@code <dir>/epoch}, so a client's offset from
+ * before the restart is still understood. Records are written behind the fan-out and fsynced by the journal's group
+ * commit (within a few milliseconds): a crash can lose the newest records, after which the affected clients connect
+ * as new sockets — recovery stays best-effort, as in Socket.IO; durable queues give the stronger promise.
+ * {@code socket.data()} values come back as JSON values (maps, lists, strings, numbers, booleans).
+ */
+public final class JournalRecoveryStore implements RecoveryStore {
+    private static final Logger log = LoggerFactory.getLogger(JournalRecoveryStore.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final SegmentLog journal;
+    private final InMemoryRecoveryStore memory;
+    private final Duration maxDisconnectionDuration;
+    private final Clock clock;
+
+    private JournalRecoveryStore(
+            SegmentLog journal, Duration maxDisconnectionDuration, int maxPackets, Clock clock, String epoch) {
+        this.journal = journal;
+        this.maxDisconnectionDuration = maxDisconnectionDuration;
+        this.clock = clock;
+        this.memory = new InMemoryRecoveryStore(maxDisconnectionDuration, maxPackets, clock, epoch, new Writer());
+    }
+
+    /** Opens (or creates) the store in {@code dir} and replays what is still within the retention. */
+    public static JournalRecoveryStore open(Path dir, Duration maxDisconnectionDuration, int maxPackets, Clock clock) {
+        try {
+            Files.createDirectories(dir);
+            String epoch = epoch(dir.resolve("epoch"));
+            SegmentLog journal = SegmentLog.open(dir.resolve("log"), JournalConfig.defaults());
+            JournalRecoveryStore store =
+                    new JournalRecoveryStore(journal, maxDisconnectionDuration, maxPackets, clock, epoch);
+            store.replay();
+            return store;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the recovery store in " + dir, e);
+        }
+    }
+
+    @Override
+    public void append(
+            String namespace, Set<String> rooms, Set<String> except, ArrayNode data, Consumer<LoggedPacket> fanOut) {
+        memory.append(namespace, rooms, except, data, fanOut);
+    }
+
+    @Override
+    public void save(SavedSession session) {
+        memory.save(session);
+    }
+
+    @Override
+    public Optional<SavedSession> restorable(String pid, String offset) {
+        return memory.restorable(pid, offset);
+    }
+
+    @Override
+    public boolean restore(String pid, String offset, RestoreHandler onRestore) {
+        return memory.restore(pid, offset, onRestore);
+    }
+
+    @Override
+    public Optional<SavedSession> session(String pid) {
+        return memory.session(pid);
+    }
+
+    /** Expires memory, then deletes the journal's whole segments older than the retention. */
+    @Override
+    public void expire() {
+        memory.expire();
+        long cutoff = clock.millis() - maxDisconnectionDuration.toMillis();
+        try {
+            LogReader reader = journal.reader(journal.firstPosition());
+            while (true) {
+                List<LogRecord> batch = reader.read(256);
+                if (batch.isEmpty()) {
+                    return;
+                }
+                for (LogRecord r : batch) {
+                    if (JSON.readTree(r.payload()).path("ts").asLong() >= cutoff) {
+                        journal.trimBefore(r.position());
+                        return;
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            log.warn("recovery store: trimming the journal failed: {}", e.toString());
+        }
+    }
+
+    @Override
+    public void close() {
+        journal.close();
+    }
+
+    private void replay() throws IOException {
+        LogReader reader = journal.reader(journal.firstPosition());
+        int packets = 0;
+        int sessions = 0;
+        int damaged = 0;
+        while (true) {
+            List<LogRecord> batch;
+            try {
+                batch = reader.read(1024);
+            } catch (RuntimeException e) {
+                // damaged records: the reader moves past them (the journal reports them); they are never served
+                if (++damaged > 1000) {
+                    log.warn("recovery store: too many unreadable records, replay stops here");
+                    break;
+                }
+                log.warn("recovery store: skipping unreadable records: {}", e.getMessage());
+                continue;
+            }
+            if (batch.isEmpty()) {
+                break;
+            }
+            for (LogRecord r : batch) {
+                JsonNode n = JSON.readTree(r.payload());
+                if ("p".equals(n.path("t").asText())) {
+                    memory.load(n.path("q").asLong(), decodePacket(n));
+                    packets++;
+                } else if ("s".equals(n.path("t").asText())) {
+                    memory.loadSession(decodeSession(n));
+                    sessions++;
+                }
+            }
+        }
+        log.info(
+                "recovery store: replayed {} packet and {} session records from {}",
+                packets,
+                sessions,
+                journal.directory());
+    }
+
+    /** Writes each packet and session behind the in-memory store; never blocks, never fails the emit. */
+    private final class Writer implements InMemoryRecoveryStore.Persistence {
+        @Override
+        public void packet(long sequence, LoggedPacket p) {
+            ObjectNode n = JsonNodeFactory.instance.objectNode();
+            n.put("t", "p")
+                    .put("q", sequence)
+                    .put("o", p.offset())
+                    .put("n", p.namespace())
+                    .put("ts", p.timestamp());
+            n.set("r", strings(p.rooms()));
+            n.set("x", strings(p.except()));
+            List<byte[]> attachments = new ArrayList<>();
+            n.set("d", Attachments.extract(p.data(), attachments));
+            ArrayNode a = n.putArray("a");
+            attachments.forEach(b -> a.add(Base64.getEncoder().encodeToString(b)));
+            write(n);
+        }
+
+        @Override
+        public void session(SavedSession s) {
+            ObjectNode n = JsonNodeFactory.instance.objectNode();
+            n.put("t", "s").put("id", s.socketId()).put("pid", s.pid()).put("n", s.namespace());
+            n.put("ts", s.disconnectedAt());
+            n.set("r", strings(s.rooms()));
+            n.set("d", JSON.valueToTree(s.data()));
+            write(n);
+        }
+
+        private void write(ObjectNode n) {
+            try {
+                journal.append(JSON.writeValueAsBytes(n)).whenComplete((pos, err) -> {
+                    if (err != null) {
+                        log.warn("recovery store: a record was not written: {}", err.toString());
+                    }
+                });
+            } catch (IOException | RuntimeException e) {
+                log.warn("recovery store: a record was not written: {}", e.toString());
+            }
+        }
+    }
+
+    private static LoggedPacket decodePacket(JsonNode n) {
+        List<byte[]> attachments = new ArrayList<>();
+        n.path("a").forEach(b -> attachments.add(Base64.getDecoder().decode(b.asText())));
+        ArrayNode data = (ArrayNode) Attachments.restore(n.path("d"), attachments);
+        return new LoggedPacket(
+                n.path("o").asText(),
+                n.path("n").asText(),
+                stringSet(n.path("r")),
+                stringSet(n.path("x")),
+                data,
+                n.path("ts").asLong());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static SavedSession decodeSession(JsonNode n) {
+        Map<String, Object> data = JSON.convertValue(n.path("d"), Map.class);
+        return new SavedSession(
+                n.path("id").asText(),
+                n.path("pid").asText(),
+                n.path("n").asText(),
+                stringSet(n.path("r")),
+                data == null ? Map.of() : data,
+                n.path("ts").asLong());
+    }
+
+    private static ArrayNode strings(Set<String> values) {
+        ArrayNode a = JsonNodeFactory.instance.arrayNode();
+        values.forEach(a::add);
+        return a;
+    }
+
+    private static Set<String> stringSet(JsonNode array) {
+        Set<String> out = new HashSet<>();
+        array.forEach(v -> out.add(v.asText()));
+        return out;
+    }
+
+    private static String epoch(Path file) throws IOException {
+        if (Files.exists(file)) {
+            return Files.readString(file, StandardCharsets.US_ASCII).trim();
+        }
+        String epoch = InMemoryRecoveryStore.newEpoch();
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(epoch.getBytes(StandardCharsets.US_ASCII)));
+            ch.force(true);
+        }
+        return epoch;
+    }
+}

@@ -83,7 +83,7 @@ public final class SegmentLog implements AutoCloseable {
         LogRecovery.Result recovered = LogRecovery.recover(dir, config, factory);
         SegmentLog segmentLog = new SegmentLog(dir, config, factory, recovered);
         segmentLog.writer.start();
-        log.info(
+        log.debug(
                 "Opened journal {}: {} segment(s), positions {}..{}, {} corruption(s), {} ms",
                 dir,
                 segmentLog.segments.size(),

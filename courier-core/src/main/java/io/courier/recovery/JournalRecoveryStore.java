@@ -158,11 +158,13 @@ public final class JournalRecoveryStore implements RecoveryStore {
                 }
             }
         }
-        log.info(
-                "recovery store: replayed {} packet and {} session records from {}",
-                packets,
-                sessions,
-                journal.directory());
+        if (packets + sessions > 0) {
+            log.info(
+                    "recovery store: replayed {} packet and {} session records from {}",
+                    packets,
+                    sessions,
+                    journal.directory());
+        }
     }
 
     /** Writes each packet and session behind the in-memory store; never blocks, never fails the emit. */

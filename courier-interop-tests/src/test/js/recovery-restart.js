@@ -18,7 +18,9 @@ run("recovery-restart", 40000, async (ctx) => {
   const b = connect("/");
   await Promise.all([waitConnect(a), waitConnect(b)]);
   const firstId = a.id;
+  const firstIdOfB = b.id;
   await a.emitWithAck("join", "r");
+  await b.emitWithAck("join", "r"); // so B holds an offset too
   const rooms = record(a, "room-message");
   await b.emitWithAck("to-room", "r", "one");
   await until(() => rooms.length === 1);
@@ -40,5 +42,10 @@ run("recovery-restart", 40000, async (ctx) => {
   const who = await roundTrip(a);
   expectEqual(rooms.map((r) => r[1]), ["one", "two"], "room events at A, in order, each once");
   expect(who.rooms.includes("r"), `rooms restored, got ${JSON.stringify(who.rooms)}`);
+
+  ctx.step("B, connected during the restart, is recovered too");
+  await until(() => b.connected);
+  expectEqual(b.id, firstIdOfB, "socket id of B after the restart");
+  expect(b.recovered === true, "B recovered after a server shutdown");
   return { transport: a.io.engine.transport.name, socketId: a.id };
 });

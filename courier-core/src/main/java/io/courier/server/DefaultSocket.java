@@ -350,16 +350,17 @@ final class DefaultSocket implements Socket, Member {
         if (!closing.compareAndSet(false, true)) {
             return;
         }
+        // saved at once, not on the lane: at shutdown the store closes right after the event loops drain
+        RecoveryStore recovery = runtime.recovery();
+        if (recovery != null && pid != null && reason.recoverable()) {
+            Map<String, Object> d = data;
+            recovery.save(new SavedSession(
+                    id, pid, namespace.name(), rooms(), d == null ? Map.of() : d, System.currentTimeMillis()));
+        }
         lane.execute(() -> {
             Hooks hs = hooks;
             for (DisconnectHandler h : hs == null ? List.<DisconnectHandler>of() : hs.disconnecting) {
                 runDisconnectHandler(h, reason);
-            }
-            RecoveryStore recovery = runtime.recovery();
-            if (recovery != null && pid != null && reason.recoverable()) {
-                Map<String, Object> d = data;
-                recovery.save(new SavedSession(
-                        id, pid, namespace.name(), rooms(), d == null ? Map.of() : d, System.currentTimeMillis()));
             }
             namespace.adapter().delAll(id);
             namespace.remove(this);

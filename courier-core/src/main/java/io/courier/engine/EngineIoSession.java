@@ -73,6 +73,7 @@ public final class EngineIoSession {
     private ScheduledFuture<?> upgradeTimer;
     private boolean lingering; // closed by the client while its poll was in flight: that poll still gets a noop
     private EngineIoCloseReason closingReason; // set while CLOSING
+    private boolean listenerNotified;
 
     EngineIoSession(EngineIoServer server, String sid, EventLoop loop, EngineIoRequest request, Transport transport) {
         this.server = server;
@@ -471,6 +472,8 @@ public final class EngineIoSession {
             // keep the session until the client polls once more, so it reads what we sent and the close packet
             state = State.CLOSING;
             closingReason = reason;
+            // the session is over for the layers above now; only the goodbye packets are still on their way
+            notifyClosed(reason);
             cancelTimer(heartbeat);
             heartbeat = loop.schedule(
                     () -> finish(reason, false),
@@ -528,6 +531,14 @@ public final class EngineIoSession {
         buffer = null;
         bufferedBytes = 0;
         log.debug("session {} closed: {}", sid, reason.text());
+        notifyClosed(reason);
+    }
+
+    private void notifyClosed(EngineIoCloseReason reason) {
+        if (listenerNotified) {
+            return;
+        }
+        listenerNotified = true;
         try {
             listener.onClose(this, reason);
         } catch (RuntimeException e) {

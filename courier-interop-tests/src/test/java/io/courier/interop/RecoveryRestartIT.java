@@ -3,17 +3,18 @@ package io.courier.interop;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.courier.interop.support.NodeScript;
+import io.courier.interop.support.RestartableServer;
 import io.courier.standalone.ConformanceServer;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Connection state recovery survives a server restart when the recovery store is durable: the stock client that was
- * away during the restart gets its session and the event it missed from the new server process.
+ * away during the restart, and the one connected through it, get their sessions and missed events from the new
+ * server process.
  */
 class RecoveryRestartIT {
     @TempDir
@@ -30,32 +31,19 @@ class RecoveryRestartIT {
     @ParameterizedTest(name = "over {0}")
     @ValueSource(strings = {"polling", "websocket"})
     void stockClientRecoversAcrossAServerRestart(String mode) throws Exception {
-        AtomicReference<ConformanceServer> server = new AtomicReference<>(start(0));
-        int port = server.get().port();
-        AtomicReference<Throwable> restartFailure = new AtomicReference<>();
-        try {
+        try (RestartableServer server = new RestartableServer(this::start)) {
             NodeScript.Result r = NodeScript.of("recovery-restart.js")
-                    .env("COURIER_URL", "http://127.0.0.1:" + port)
+                    .env("COURIER_URL", "http://127.0.0.1:" + server.port())
                     .env("COURIER_TRANSPORTS", mode)
                     .timeout(Duration.ofSeconds(60))
                     .onPhase(phase -> {
                         if (phase.path("phase").asText().equals("restart")) {
-                            try {
-                                server.getAndSet(null).close();
-                                server.set(start(port));
-                            } catch (Throwable t) {
-                                restartFailure.set(t);
-                            }
+                            server.restart();
                         }
                     })
                     .run();
-            assertThat(restartFailure.get()).isNull();
+            assertThat(server.restartFailure()).isNull();
             assertThat(r.ok()).as(r.describe()).isTrue();
-        } finally {
-            ConformanceServer s = server.get();
-            if (s != null) {
-                s.close();
-            }
         }
     }
 }

@@ -1,6 +1,10 @@
 package io.courier;
 
+import io.courier.durable.InMemoryMessageStore;
+import io.courier.durable.JournalMessageStore;
+import io.courier.durable.MessageStore;
 import io.courier.engine.EngineIoServer;
+import io.courier.journal.JournalConfig;
 import io.courier.netty.CourierHttpServer;
 import io.courier.netty.StaticResource;
 import io.courier.recovery.InMemoryRecoveryStore;
@@ -43,6 +47,7 @@ public final class Courier implements AutoCloseable {
     private final SocketIoRuntime runtime;
     private final EngineIoServer engine;
     private final ExecutorService ownExecutor;
+    private final DurableQueues durable;
     private CourierHttpServer ownServer;
 
     private Courier(CourierConfig config) {
@@ -66,6 +71,23 @@ public final class Courier implements AutoCloseable {
                 config.recovery().maxDisconnectionDuration()));
         this.engine = new EngineIoServer(config.engine(), runtime.sessionHandler());
         runtime.namespace("/");
+        CourierConfig.Durable d = config.durable();
+        this.durable = d.enabled()
+                ? runtime.startDurable(
+                        messageStore(d), d.namespace(), d.identity(), d.inFlightWindow(), d.maintenanceInterval())
+                : null;
+    }
+
+    private static MessageStore messageStore(CourierConfig.Durable d) {
+        if (d.dataDir() == null) {
+            return new InMemoryMessageStore(d.retention());
+        }
+        try {
+            return JournalMessageStore.open(
+                    d.dataDir(), JournalConfig.defaults().withFsyncPolicy(d.fsync()), d.retention());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot open the durable store in " + d.dataDir(), e);
+        }
     }
 
     private static RecoveryStore recoveryStore(CourierConfig.Recovery r) {
@@ -170,6 +192,18 @@ public final class Courier implements AutoCloseable {
 
     public void disconnectSockets(boolean close) {
         sockets().disconnectSockets(close);
+    }
+
+    /**
+     * The durable queues.
+     *
+     * @throws IllegalStateException if they were not turned on with {@link CourierConfig.Builder#durableQueues}
+     */
+    public DurableQueues durable() {
+        if (durable == null) {
+            throw new IllegalStateException("durable queues are off: turn them on with config.durableQueues(...)");
+        }
+        return durable;
     }
 
     /** The Engine.IO layer (sessions), for metrics and advanced use. */

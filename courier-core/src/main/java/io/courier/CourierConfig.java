@@ -2,7 +2,9 @@ package io.courier;
 
 import io.courier.adapter.AdapterFactory;
 import io.courier.adapter.LocalAdapter;
+import io.courier.durable.Retention;
 import io.courier.engine.EngineIoConfig;
+import io.courier.journal.FsyncPolicy;
 import io.courier.netty.CorsPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,6 +13,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 
 /**
  * Immutable server settings, built once by {@link Builder} (option names follow socket.io's). Every option has a
@@ -30,6 +33,7 @@ import java.util.concurrent.Executor;
  * @param handlerExecutor where handlers run (serially per socket); null for a virtual thread per task (default)
  * @param adapterFactory the room index / fan-out of each namespace; default {@link LocalAdapter}
  * @param recovery Socket.IO's connection state recovery; default off
+ * @param durable durable queues per client identity; default off
  */
 public record CourierConfig(
         String host,
@@ -44,7 +48,8 @@ public record CourierConfig(
         int maxQueuedEventsPerSocket,
         Executor handlerExecutor,
         AdapterFactory adapterFactory,
-        Recovery recovery) {
+        Recovery recovery,
+        Durable durable) {
 
     /**
      * Socket.IO's {@code connectionStateRecovery}: a client that loses its connection for a recoverable reason and
@@ -65,6 +70,102 @@ public record CourierConfig(
             boolean enabled, Duration maxDisconnectionDuration, boolean skipMiddlewares, int maxPackets, Path dataDir) {
         static Recovery off() {
             return new Recovery(false, Duration.ofMinutes(2), true, 100_000, null);
+        }
+    }
+
+    /**
+     * Durable queues (see {@link DurableQueues}): messages published to channels wait, on disk, until each durable
+     * subscriber acknowledged them.
+     *
+     * @param enabled whether durable queues are on (default off)
+     * @param dataDir the directory of the embedded store, or null to keep queues in memory (lost on restart)
+     * @param namespace the namespace whose sockets can be durable identities (default {@code /})
+     * @param identity a socket's durable identity from its handshake, or null for an ordinary (anonymous) socket;
+     *     default: the {@code clientId} member of the CONNECT auth object
+     * @param inFlightWindow deliveries a subscriber may have unacknowledged per channel before it gets no more
+     *     (default 100)
+     * @param retention per channel, how long unacknowledged messages are kept (default {@link Retention#DEFAULT})
+     * @param fsync when a publish is acknowledged relative to fsync (default {@link FsyncPolicy#ALWAYS})
+     * @param maintenanceInterval how often cursors are saved and acknowledged or expired messages removed (default
+     *     1 s)
+     */
+    public record Durable(
+            boolean enabled,
+            Path dataDir,
+            String namespace,
+            Function<Handshake, String> identity,
+            int inFlightWindow,
+            Function<String, Retention> retention,
+            FsyncPolicy fsync,
+            Duration maintenanceInterval) {
+        static Durable off() {
+            return new DurableBuilder().build(false);
+        }
+    }
+
+    /** Options of {@link Builder#durableQueues}. */
+    public static final class DurableBuilder {
+        private Path dataDir;
+        private String namespace = "/";
+        private Function<Handshake, String> identity = h -> h.auth("clientId").orElse(null);
+        private int inFlightWindow = 100;
+        private Function<String, Retention> retention = channel -> Retention.DEFAULT;
+        private FsyncPolicy fsync = FsyncPolicy.ALWAYS;
+        private Duration maintenanceInterval = Duration.ofSeconds(1);
+
+        private DurableBuilder() {}
+
+        /** Keeps the queues in {@code dir} (the embedded segment-log store); without it they live in memory. */
+        public DurableBuilder directory(Path dir) {
+            this.dataDir = Objects.requireNonNull(dir, "dir");
+            return this;
+        }
+
+        public DurableBuilder namespace(String name) {
+            this.namespace = Objects.requireNonNull(name, "name").startsWith("/") ? name : "/" + name;
+            return this;
+        }
+
+        /** How a socket's durable identity is found in its handshake (null: not a durable identity). */
+        public DurableBuilder identity(Function<Handshake, String> resolver) {
+            this.identity = Objects.requireNonNull(resolver, "resolver");
+            return this;
+        }
+
+        public DurableBuilder inFlightWindow(int window) {
+            if (window < 1 || window > 100_000) {
+                throw new IllegalArgumentException("inFlightWindow : " + window + " (expected: 1-100000)");
+            }
+            this.inFlightWindow = window;
+            return this;
+        }
+
+        /** The same retention for every channel. */
+        public DurableBuilder retention(Retention retention) {
+            Objects.requireNonNull(retention, "retention");
+            this.retention = channel -> retention;
+            return this;
+        }
+
+        /** Retention by channel name (called often: make it cheap). */
+        public DurableBuilder retention(Function<String, Retention> byChannel) {
+            this.retention = Objects.requireNonNull(byChannel, "byChannel");
+            return this;
+        }
+
+        public DurableBuilder fsync(FsyncPolicy policy) {
+            this.fsync = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        public DurableBuilder maintenanceInterval(Duration interval) {
+            this.maintenanceInterval = Builder.positive("maintenanceInterval", interval);
+            return this;
+        }
+
+        private Durable build(boolean enabled) {
+            return new Durable(
+                    enabled, dataDir, namespace, identity, inFlightWindow, retention, fsync, maintenanceInterval);
         }
     }
 
@@ -93,6 +194,7 @@ public record CourierConfig(
         private Executor handlerExecutor;
         private AdapterFactory adapterFactory = LocalAdapter::new;
         private Recovery recovery = Recovery.off();
+        private Durable durable = Durable.off();
 
         private Builder() {}
 
@@ -231,6 +333,14 @@ public record CourierConfig(
             return this;
         }
 
+        /** Turns durable queues on: {@code durableQueues(d -> d.directory(Path.of("data")))}. */
+        public Builder durableQueues(java.util.function.Consumer<DurableBuilder> configure) {
+            DurableBuilder d = new DurableBuilder();
+            configure.accept(d);
+            this.durable = d.build(true);
+            return this;
+        }
+
         public CourierConfig build() {
             EngineIoConfig engine = new EngineIoConfig(
                     pingInterval,
@@ -253,7 +363,8 @@ public record CourierConfig(
                     maxQueuedEventsPerSocket,
                     handlerExecutor,
                     adapterFactory,
-                    recovery);
+                    recovery,
+                    durable);
         }
 
         private static Duration positive(String name, Duration d) {

@@ -172,6 +172,19 @@ public final class SegmentLog implements AutoCloseable {
     }
 
     /**
+     * The first position {@link #trimBefore(long) trimBefore(position)} would keep: {@link #firstPosition()} if it
+     * would delete nothing, else the first position of the segment that would become the first.
+     */
+    public long trimPoint(long position) {
+        List<Segment> current = segments;
+        long point = current.get(0).firstPosition;
+        for (int i = 1; i < current.size() && current.get(i).firstPosition <= position; i++) {
+            point = current.get(i).firstPosition;
+        }
+        return point;
+    }
+
+    /**
      * Deletes the segments whose every record is below {@code position}: whole segments only, never the active (last)
      * one, so records below {@code position} may remain. Files are deleted and then the directory is fsynced. Readers
      * positioned in a deleted segment get {@link PositionTrimmedException}.

@@ -9,6 +9,7 @@ import io.courier.journal.JournalConfig;
 import io.courier.journal.LogReader;
 import io.courier.journal.LogRecord;
 import io.courier.journal.SegmentLog;
+import io.courier.json.Attachments;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;

@@ -54,6 +54,7 @@ final class DefaultSocket implements Socket, Member {
     private volatile Hooks hooks;
     private volatile Map<Long, AckCallback> pendingAcks;
     private volatile Map<String, Object> data;
+    private volatile String durableIdentity;
     private final AtomicBoolean closing = new AtomicBoolean();
     private volatile boolean connected;
 
@@ -87,12 +88,29 @@ final class DefaultSocket implements Socket, Member {
         return pid;
     }
 
+    /** The durable identity found in the handshake, or null for an anonymous socket. */
+    String durableIdentity() {
+        return durableIdentity;
+    }
+
+    void durableIdentity(String clientId) {
+        this.durableIdentity = clientId;
+    }
+
     /** Called on the connection's loop once middlewares accepted the socket. */
     void onConnected() {
         connected = true;
         namespace.add(this);
         connection.sendConnectReply(this);
+        startDurableDelivery();
         lane.execute(() -> namespace.runConnectionHandlers(this));
+    }
+
+    private void startDurableDelivery() {
+        DurableDelivery durable = runtime.durable();
+        if (durable != null) {
+            durable.onConnected(this);
+        }
     }
 
     /**
@@ -111,6 +129,7 @@ final class DefaultSocket implements Socket, Member {
             send(OutboundPacket.encode(SocketIoPacket.event(namespace.name(), p.data()), runtime.encoder()), false);
         }
         connection.sendConnectReply(this);
+        startDurableDelivery();
         lane.execute(() -> namespace.runConnectionHandlers(this));
     }
 
@@ -358,6 +377,11 @@ final class DefaultSocket implements Socket, Member {
                     id, pid, namespace.name(), rooms(), d == null ? Map.of() : d, System.currentTimeMillis()));
         }
         lane.execute(() -> {
+            // on the lane, after the acks that arrived before the close: they move the durable cursors first
+            DurableDelivery durable = runtime.durable();
+            if (durable != null) {
+                durable.onClosed(this);
+            }
             Hooks hs = hooks;
             for (DisconnectHandler h : hs == null ? List.<DisconnectHandler>of() : hs.disconnecting) {
                 runDisconnectHandler(h, reason);

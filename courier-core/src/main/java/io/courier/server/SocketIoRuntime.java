@@ -21,7 +21,6 @@ import java.util.concurrent.TimeUnit;
  * Thread-safe.
  */
 public final class SocketIoRuntime {
-    /** The settings the runtime needs (a slice of {@code CourierConfig}). */
     /**
      * The settings the runtime needs (a slice of {@code CourierConfig}).
      *
@@ -44,6 +43,8 @@ public final class SocketIoRuntime {
     private final List<ParentNamespace> parents = new CopyOnWriteArrayList<>();
     private final Timer timer =
             new HashedWheelTimer(new DefaultThreadFactory("courier-timer", true), 10, TimeUnit.MILLISECONDS);
+
+    private volatile DurableDelivery durable;
 
     public SocketIoRuntime(Settings settings) {
         this.settings = settings;
@@ -71,6 +72,27 @@ public final class SocketIoRuntime {
         } catch (IllegalStateException stopped) {
             // the server is closing
         }
+    }
+
+    /**
+     * Turns durable queues on (before the server starts serving): {@code store} is owned by the runtime from now on.
+     */
+    public io.courier.DurableQueues startDurable(
+            io.courier.durable.MessageStore store,
+            String namespace,
+            java.util.function.Function<io.courier.Handshake, String> identity,
+            int window,
+            Duration maintenanceInterval) {
+        if (durable != null) {
+            throw new IllegalStateException("durable queues already started");
+        }
+        durable = new DurableDelivery(this, store, namespace, identity, window, maintenanceInterval);
+        return durable;
+    }
+
+    /** The durable queues, or null when they are off. */
+    DurableDelivery durable() {
+        return durable;
     }
 
     Settings settings() {
@@ -127,6 +149,9 @@ public final class SocketIoRuntime {
     public void close() {
         namespaces.values().forEach(ns -> ns.adapter().close());
         timer.stop();
+        if (durable != null) {
+            durable.close();
+        }
         if (settings.recovery() != null) {
             settings.recovery().close();
         }

@@ -26,17 +26,37 @@ class LayeringTest {
             Map.entry("protocol", Set.of()),
             Map.entry("internal", Set.of()),
             Map.entry("json", Set.of()),
-            Map.entry("recovery", Set.of("journal")),
+            Map.entry("recovery", Set.of("journal", "json")),
+            Map.entry("durable", Set.of("journal", "json")),
             Map.entry("journal", Set.of()),
             Map.entry("engine", Set.of("engine.codec", "internal")),
             Map.entry("netty", Set.of("engine", "engine.codec", "internal")),
             Map.entry("adapter", Set.of("engine.codec", "protocol")),
             Map.entry(
                     "server",
-                    Set.of("", "adapter", "engine", "engine.codec", "protocol", "json", "internal", "recovery")),
+                    Set.of(
+                            "",
+                            "adapter",
+                            "engine",
+                            "engine.codec",
+                            "protocol",
+                            "json",
+                            "internal",
+                            "recovery",
+                            "durable")),
             Map.entry(
                     "",
-                    Set.of("adapter", "engine", "engine.codec", "netty", "server", "json", "internal", "recovery")));
+                    Set.of(
+                            "adapter",
+                            "engine",
+                            "engine.codec",
+                            "netty",
+                            "server",
+                            "json",
+                            "internal",
+                            "recovery",
+                            "durable",
+                            "journal")));
 
     @Test
     void packagesImportOnlyWhatTheLayeringAllows() throws IOException {

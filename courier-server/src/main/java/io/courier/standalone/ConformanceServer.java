@@ -61,6 +61,20 @@ public final class ConformanceServer implements AutoCloseable {
     }
 
     /**
+     * The contract plus durable queues with the hub's client protocol ({@link HubProtocol}); {@code configure} sets
+     * the durable options, e.g. the data directory.
+     */
+    public static ConformanceServer startDurable(
+            String host, int port, Consumer<CourierConfig.DurableBuilder> configure) {
+        ConformanceServer server = start(host, port, c -> c.pingInterval(Duration.ofSeconds(5))
+                .pingTimeout(Duration.ofSeconds(10))
+                .connectTimeout(Duration.ofSeconds(10))
+                .durableQueues(configure));
+        HubProtocol.install(server.io);
+        return server;
+    }
+
+    /**
      * The same handlers with Socket.IO settings changed after the contract's, e.g. production timings for load tests:
      * the contract's 500 ms heartbeat window and 1 s connect timeout are shorter than a Node process running hundreds
      * of clients on a small machine can promise.

@@ -1,4 +1,4 @@
-package io.courier.recovery;
+package io.courier.json;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -14,11 +14,11 @@ import java.util.Map;
  * Binary arguments in stored JSON: each binary node becomes {@code {"_placeholder":true,"num":i}} with its bytes kept
  * aside, as Socket.IO itself writes them, and is put back on reading.
  */
-final class Attachments {
+public final class Attachments {
     private Attachments() {}
 
     /** A copy of {@code node} with binary nodes replaced by placeholders; their bytes are added to {@code out}. */
-    static JsonNode extract(JsonNode node, List<byte[]> out) {
+    public static JsonNode extract(JsonNode node, List<byte[]> out) {
         if (node.isBinary()) {
             try {
                 out.add(node.binaryValue());
@@ -47,7 +47,7 @@ final class Attachments {
     }
 
     /** The inverse of {@link #extract}. */
-    static JsonNode restore(JsonNode node, List<byte[]> attachments) {
+    public static JsonNode restore(JsonNode node, List<byte[]> attachments) {
         if (node.isObject()
                 && node.size() == 2
                 && node.path("_placeholder").asBoolean(false)

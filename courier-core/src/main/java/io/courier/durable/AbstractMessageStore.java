@@ -1,0 +1,317 @@
+package io.courier.durable;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Function;
+
+/**
+ * The state every store keeps in memory: channels (an index of their kept messages), subscriptions and cursors, and
+ * the rules that remove messages. Subclasses decide where messages, subscriptions and cursors are persisted. One lock
+ * (this object) guards the state; it is never held during I/O waits.
+ */
+abstract class AbstractMessageStore implements MessageStore {
+    static final int MAX_NAME_LENGTH = 1024;
+
+    private final Function<String, Retention> retention;
+    final Map<String, ChannelLog> channels = new HashMap<>();
+    final Map<String, Map<String, Long>> subscriptions = new HashMap<>();
+    final Map<String, Set<String>> subscribers = new HashMap<>();
+    private boolean closed;
+
+    AbstractMessageStore(Function<String, Retention> retention) {
+        this.retention = retention;
+    }
+
+    // ---- what subclasses provide -------------------------------------------------------------------------------
+
+    /** Persists a message (called under the lock, in seq order); completes with its storage reference. */
+    abstract CompletableFuture<Long> persistMessage(String channel, long seq, long time, byte[] payload);
+
+    abstract CompletableFuture<Void> persistSubscribe(String clientId, String channel, long cursor);
+
+    abstract CompletableFuture<Void> persistUnsubscribe(String clientId, String channel);
+
+    /** A cursor moved (under the lock); persist it eventually. */
+    abstract void cursorMoved(String clientId, String channel);
+
+    /** Loads the payloads of messages copied out of a channel log, without the lock. */
+    abstract List<StoredMessage> load(String channel, long[] seqs, long[] refs, long[] times, byte[][] payloads);
+
+    /** Whether {@link ChannelLog} keeps payloads (the in-memory store). */
+    abstract boolean keepsPayloads();
+
+    /** Housekeeping of the storage after messages were removed (outside the lock). */
+    abstract void afterMaintain();
+
+    // ---- MessageStore ------------------------------------------------------------------------------------------
+
+    @Override
+    public CompletableFuture<StoredMessage> append(String channel, byte[] payload) {
+        checkName("channel", channel);
+        long now = System.currentTimeMillis();
+        ChannelLog log;
+        long seq;
+        CompletableFuture<Long> stored;
+        synchronized (this) {
+            if (closed) {
+                return CompletableFuture.failedFuture(new StoreException("message store is closed"));
+            }
+            log = channels.computeIfAbsent(channel, ChannelLog::new);
+            seq = ++log.lastSeq;
+            try {
+                stored = persistMessage(channel, seq, now, payload);
+            } catch (RuntimeException e) {
+                log.lastSeq--;
+                return CompletableFuture.failedFuture(failure("publish to " + channel, e));
+            }
+        }
+        boolean keep = keepsPayloads();
+        return stored.handle((ref, error) -> {
+            synchronized (this) {
+                if (error != null) {
+                    if (log.lastSeq == seq) {
+                        log.lastSeq--;
+                    }
+                    throw new CompletionException(failure("publish to " + channel, error));
+                }
+                log.add(seq, ref, now, payload.length, keep ? payload : null);
+            }
+            return new StoredMessage(String.valueOf(ref), channel, seq, now, payload);
+        });
+    }
+
+    @Override
+    public List<StoredMessage> readAfter(String channel, long afterSeq, int max) {
+        long[] seqs;
+        long[] refs;
+        long[] times;
+        byte[][] payloads;
+        synchronized (this) {
+            ChannelLog log = channels.get(channel);
+            if (log == null) {
+                return List.of();
+            }
+            int from = log.indexAfter(afterSeq);
+            int n = Math.min(max, log.size() - from);
+            if (n <= 0) {
+                return List.of();
+            }
+            seqs = new long[n];
+            refs = new long[n];
+            times = new long[n];
+            payloads = new byte[n][];
+            for (int i = 0; i < n; i++) {
+                seqs[i] = log.seq(from + i);
+                refs[i] = log.ref(from + i);
+                times[i] = log.time(from + i);
+                payloads[i] = log.payload(from + i);
+            }
+        }
+        return load(channel, seqs, refs, times, payloads);
+    }
+
+    @Override
+    public synchronized long lastSeq(String channel) {
+        ChannelLog log = channels.get(channel);
+        return log == null ? 0 : log.lastDurableSeq;
+    }
+
+    @Override
+    public synchronized long expiredThrough(String channel) {
+        ChannelLog log = channels.get(channel);
+        return log == null ? 0 : log.expiredThrough;
+    }
+
+    @Override
+    public synchronized Optional<ChannelStats> stats(String channel) {
+        ChannelLog log = channels.get(channel);
+        if (log == null) {
+            return Optional.empty();
+        }
+        int n = log.size();
+        return Optional.of(new ChannelStats(
+                channel,
+                n,
+                log.bytes(),
+                n == 0 ? 0 : log.seq(0),
+                log.lastDurableSeq,
+                n == 0 || log.ref(0) < 0 ? null : String.valueOf(log.ref(0)),
+                n == 0 || log.ref(n - 1) < 0 ? null : String.valueOf(log.ref(n - 1)),
+                subscribers.getOrDefault(channel, Set.of()).size(),
+                log.expiredThrough));
+    }
+
+    @Override
+    public CompletableFuture<Long> subscribe(String clientId, String channel) {
+        checkName("clientId", clientId);
+        checkName("channel", channel);
+        CompletableFuture<Void> persisted;
+        long cursor;
+        synchronized (this) {
+            checkOpen();
+            Long existing = subscriptions.getOrDefault(clientId, Map.of()).get(channel);
+            if (existing != null) {
+                return CompletableFuture.completedFuture(existing);
+            }
+            cursor = channels.computeIfAbsent(channel, ChannelLog::new).lastSeq;
+            addSubscription(clientId, channel, cursor);
+            try {
+                persisted = persistSubscribe(clientId, channel, cursor);
+            } catch (RuntimeException e) {
+                removeSubscription(clientId, channel);
+                return CompletableFuture.failedFuture(failure("subscribe " + clientId + " to " + channel, e));
+            }
+        }
+        return persisted.handle((ok, error) -> {
+            if (error != null) {
+                synchronized (this) {
+                    removeSubscription(clientId, channel);
+                }
+                throw new CompletionException(failure("subscribe " + clientId + " to " + channel, error));
+            }
+            return cursor;
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> unsubscribe(String clientId, String channel) {
+        synchronized (this) {
+            checkOpen();
+            if (!removeSubscription(clientId, channel)) {
+                return CompletableFuture.completedFuture(null);
+            }
+            try {
+                return persistUnsubscribe(clientId, channel).exceptionally(error -> {
+                    throw new CompletionException(failure("unsubscribe " + clientId + " from " + channel, error));
+                });
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(failure("unsubscribe " + clientId + " from " + channel, e));
+            }
+        }
+    }
+
+    @Override
+    public synchronized Map<String, Long> subscriptions(String clientId) {
+        return Map.copyOf(subscriptions.getOrDefault(clientId, Map.of()));
+    }
+
+    @Override
+    public synchronized Set<String> subscribers(String channel) {
+        return Set.copyOf(subscribers.getOrDefault(channel, Set.of()));
+    }
+
+    @Override
+    public synchronized void commit(String clientId, String channel, long seq) {
+        Map<String, Long> subs = subscriptions.get(clientId);
+        Long cursor = subs == null ? null : subs.get(channel);
+        if (cursor != null && seq > cursor) {
+            subs.put(channel, seq);
+            cursorMoved(clientId, channel);
+        }
+    }
+
+    @Override
+    public void maintain(long nowMillis) {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            for (ChannelLog log : channels.values()) {
+                long acked = Long.MAX_VALUE;
+                for (String clientId : subscribers.getOrDefault(log.name, Set.of())) {
+                    acked = Math.min(acked, subscriptions.get(clientId).get(log.name));
+                }
+                Retention r = retention.apply(log.name);
+                long maxAge = r.maxAge().toMillis();
+                while (log.size() > 0) {
+                    long seq = log.seq(0);
+                    if (seq <= acked) {
+                        log.removeFirst();
+                    } else if (nowMillis - log.time(0) > maxAge || log.bytes() > r.maxBytes()) {
+                        log.expiredThrough = seq;
+                        log.removeFirst();
+                    } else {
+                        break;
+                    }
+                }
+            }
+        }
+        afterMaintain();
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------------------------
+
+    /** Adds a subscription as persisted (at recovery or by {@link #subscribe}); under the lock. */
+    final void addSubscription(String clientId, String channel, long cursor) {
+        subscriptions.computeIfAbsent(clientId, k -> new LinkedHashMap<>()).put(channel, cursor);
+        subscribers.computeIfAbsent(channel, k -> new LinkedHashSet<>()).add(clientId);
+    }
+
+    final boolean removeSubscription(String clientId, String channel) {
+        Map<String, Long> subs = subscriptions.get(clientId);
+        if (subs == null || subs.remove(channel) == null) {
+            return false;
+        }
+        if (subs.isEmpty()) {
+            subscriptions.remove(clientId);
+        }
+        Set<String> clients = subscribers.get(channel);
+        clients.remove(clientId);
+        if (clients.isEmpty()) {
+            subscribers.remove(channel);
+        }
+        return true;
+    }
+
+    /** One subscription and its cursor. */
+    record Subscription(String clientId, String channel, long cursor) {}
+
+    /** Every subscription; under the lock. */
+    final List<Subscription> snapshotSubscriptions() {
+        List<Subscription> out = new ArrayList<>();
+        subscriptions.forEach((client, subs) ->
+                subs.forEach((channel, cursor) -> out.add(new Subscription(client, channel, cursor))));
+        return out;
+    }
+
+    final synchronized void markClosed() {
+        closed = true;
+    }
+
+    final synchronized boolean isClosed() {
+        return closed;
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new StoreException("message store is closed");
+        }
+    }
+
+    static void checkName(String what, String name) {
+        if (name == null || name.isEmpty() || name.length() > MAX_NAME_LENGTH) {
+            throw new IllegalArgumentException(what + " : " + (name == null ? null : "\"" + abbreviate(name) + "\"")
+                    + " (expected: 1-" + MAX_NAME_LENGTH + " characters)");
+        }
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 40) + "...";
+    }
+
+    private static StoreException failure(String what, Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof StoreException se) {
+            return se;
+        }
+        return new StoreException("could not " + what + ": " + cause.getMessage(), cause);
+    }
+}

@@ -1,0 +1,228 @@
+package io.courier.durable;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.courier.journal.JournalConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The {@link MessageStore} contract for both stores, and what only the journal store promises: restarts. */
+class MessageStoreTest {
+    private static final Function<String, Retention> DEFAULT = c -> Retention.DEFAULT;
+
+    @TempDir
+    Path dir;
+
+    private MessageStore store;
+
+    @AfterEach
+    void close() {
+        if (store != null) {
+            store.close();
+        }
+    }
+
+    private MessageStore open(String kind) throws IOException {
+        return open(kind, DEFAULT);
+    }
+
+    private MessageStore open(String kind, Function<String, Retention> retention) throws IOException {
+        store = kind.equals("memory")
+                ? new InMemoryMessageStore(retention)
+                : JournalMessageStore.open(dir, JournalConfig.defaults(), retention);
+        return store;
+    }
+
+    private JournalMessageStore reopen(JournalConfig config) throws IOException {
+        store.close();
+        JournalMessageStore s = JournalMessageStore.open(dir, config, DEFAULT);
+        store = s;
+        return s;
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(UTF_8);
+    }
+
+    private static List<String> texts(List<StoredMessage> messages) {
+        return messages.stream().map(m -> new String(m.payload(), UTF_8)).toList();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "journal"})
+    void storesEachMessageOnceAndReadsItBackInOrderAfterACursor(String kind) throws IOException {
+        MessageStore s = open(kind);
+        assertThat(s.subscribe("a", "news").join()).isZero();
+        assertThat(s.subscribe("b", "news").join()).isZero();
+        StoredMessage one = s.append("news", bytes("one")).join();
+        StoredMessage two = s.append("news", bytes("two")).join();
+        s.append("other", bytes("elsewhere")).join();
+
+        assertThat(one.seq()).isEqualTo(1);
+        assertThat(two.seq()).isEqualTo(2);
+        assertThat(two.id()).isNotEqualTo(one.id());
+        assertThat(texts(s.readAfter("news", 0, 10))).containsExactly("one", "two");
+        assertThat(texts(s.readAfter("news", 1, 10))).containsExactly("two");
+        assertThat(s.readAfter("news", 0, 10)).extracting(StoredMessage::id).containsExactly(one.id(), two.id());
+        assertThat(texts(s.readAfter("news", 0, 1))).containsExactly("one");
+        assertThat(s.readAfter("nothing", 0, 10)).isEmpty();
+        assertThat(s.lastSeq("news")).isEqualTo(2);
+        assertThat(s.stats("news").orElseThrow())
+                .extracting(ChannelStats::messages, ChannelStats::subscribers, ChannelStats::firstSeq)
+                .containsExactly(2L, 2, 1L);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "journal"})
+    void aSubscriptionStartsAtTheChannelsNewestMessageAndIsIdempotent(String kind) throws IOException {
+        MessageStore s = open(kind);
+        s.subscribe("early", "news").join();
+        s.append("news", bytes("before")).join();
+        assertThat(s.subscribe("late", "news").join()).isEqualTo(1);
+        assertThat(s.subscribe("late", "news").join()).isEqualTo(1);
+        s.commit("early", "news", 1);
+        assertThat(s.subscriptions("early")).containsEntry("news", 1L);
+        s.commit("early", "news", 0);
+        assertThat(s.subscriptions("early")).as("cursors never move back").containsEntry("news", 1L);
+        s.unsubscribe("late", "news").join();
+        assertThat(s.subscribers("news")).containsExactly("early");
+        assertThat(s.subscriptions("late")).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "journal"})
+    void aMessageGoesOnceEverySubscriberAcknowledgedIt(String kind) throws IOException {
+        MessageStore s = open(kind);
+        s.subscribe("a", "news").join();
+        s.subscribe("b", "news").join();
+        for (int i = 1; i <= 3; i++) {
+            s.append("news", bytes("m" + i)).join();
+        }
+        s.commit("a", "news", 3);
+        s.commit("b", "news", 1);
+        s.maintain(System.currentTimeMillis());
+        assertThat(texts(s.readAfter("news", 0, 10))).containsExactly("m2", "m3");
+        assertThat(s.expiredThrough("news")).isZero();
+
+        s.append("nobody-listens", bytes("x")).join();
+        s.maintain(System.currentTimeMillis());
+        assertThat(s.readAfter("nobody-listens", 0, 10))
+                .as("no subscriber, nothing kept")
+                .isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "journal"})
+    void retentionRemovesUnacknowledgedMessagesAndSaysHowFar(String kind) throws IOException {
+        MessageStore s = open(kind, c -> new Retention(Duration.ofMinutes(1), c.equals("small") ? 10 : 1 << 20));
+        s.subscribe("a", "small").join();
+        s.subscribe("a", "old").join();
+        for (int i = 1; i <= 4; i++) {
+            s.append("small", bytes("1234" + i)).join(); // 5 bytes each
+        }
+        s.append("old", bytes("old")).join();
+        long now = System.currentTimeMillis();
+        s.maintain(now);
+        assertThat(texts(s.readAfter("small", 0, 10))).containsExactly("12343", "12344");
+        assertThat(s.expiredThrough("small")).isEqualTo(2);
+        assertThat(s.expiredThrough("old")).isZero();
+
+        s.maintain(now + Duration.ofMinutes(2).toMillis());
+        assertThat(s.readAfter("old", 0, 10)).isEmpty();
+        assertThat(s.expiredThrough("old")).isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "journal"})
+    void namesAreCheckedAndAClosedStoreRefusesWork(String kind) throws IOException {
+        MessageStore s = open(kind);
+        assertThatThrownBy(() -> s.append("", bytes("x"))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> s.subscribe("a".repeat(1025), "c")).isInstanceOf(IllegalArgumentException.class);
+        s.close();
+        assertThatThrownBy(() -> s.append("c", bytes("x")).join())
+                .isInstanceOf(CompletionException.class)
+                .hasCauseInstanceOf(StoreException.class);
+    }
+
+    @Test
+    void subscriptionsCursorsAndMessagesSurviveAReopen() throws IOException {
+        MessageStore s = open("journal");
+        s.subscribe("a", "news").join();
+        s.subscribe("b", "news").join();
+        s.subscribe("gone", "news").join();
+        s.unsubscribe("gone", "news").join();
+        List<String> ids = Stream.of("one", "two", "three")
+                .map(t -> s.append("news", bytes(t)).join().id())
+                .toList();
+        s.commit("a", "news", 2);
+
+        JournalMessageStore again = reopen(JournalConfig.defaults());
+        assertThat(again.subscribers("news")).containsExactlyInAnyOrder("a", "b");
+        assertThat(again.subscriptions("a")).containsEntry("news", 2L);
+        assertThat(again.subscriptions("b")).containsEntry("news", 0L);
+        assertThat(again.readAfter("news", 0, 10)).extracting(StoredMessage::id).containsExactlyElementsOf(ids);
+        assertThat(again.append("news", bytes("four")).join().seq()).isEqualTo(4);
+    }
+
+    @Test
+    void segmentsGoOnceAcknowledgedAndACheckpointKeepsTheStateThatWasInThem() throws IOException {
+        JournalConfig small = JournalConfig.defaults().withSegmentBytes(4096).withMaxRecordBytes(1024);
+        store = JournalMessageStore.open(dir, small, DEFAULT);
+        JournalMessageStore s = (JournalMessageStore) store;
+        s.subscribe("a", "news").join();
+        s.subscribe("a", "quiet").join();
+        for (int i = 1; i <= 200; i++) {
+            s.append("news", bytes("message number " + i)).join();
+        }
+        int before = s.journal().segmentCount();
+        s.commit("a", "news", 199);
+        s.maintain(System.currentTimeMillis());
+        assertThat(before).isGreaterThan(2);
+        assertThat(s.journal().segmentCount()).isLessThan(before);
+        assertThat(texts(s.readAfter("news", 0, 10))).containsExactly("message number 200");
+
+        JournalMessageStore again = reopen(small);
+        assertThat(again.subscriptions("a")).containsEntry("news", 199L).containsEntry("quiet", 0L);
+        assertThat(again.lastSeq("news")).isEqualTo(200);
+        assertThat(texts(again.readAfter("news", 0, 10))).containsExactly("message number 200");
+        assertThat(again.append("news", bytes("next")).join().seq()).isEqualTo(201);
+    }
+
+    @Test
+    void aDamagedMessageIsReportedAsLostNeverServed() throws IOException {
+        MessageStore s = open("journal");
+        s.subscribe("a", "news").join();
+        s.append("news", bytes("first")).join();
+        s.append("news", bytes("DAMAGE-ME")).join();
+        s.append("news", bytes("third")).join();
+        store.close();
+        Path segment;
+        try (Stream<Path> files = Files.list(dir)) {
+            segment =
+                    files.filter(p -> p.toString().endsWith(".seg")).findFirst().orElseThrow();
+        }
+        byte[] file = Files.readAllBytes(segment);
+        String text = new String(file, java.nio.charset.StandardCharsets.ISO_8859_1);
+        file[text.indexOf("DAMAGE-ME") + 2] ^= 0x01;
+        Files.write(segment, file);
+
+        JournalMessageStore again = reopen(JournalConfig.defaults());
+        List<StoredMessage> read = again.readAfter("news", 0, 10);
+        assertThat(read).extracting(StoredMessage::lost).containsExactly(false, true, false);
+        assertThat(new String(read.get(2).payload(), UTF_8)).isEqualTo("third");
+        assertThat(again.journal().corruptions()).isNotEmpty();
+    }
+}

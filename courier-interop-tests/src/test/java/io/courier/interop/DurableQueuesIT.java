@@ -1,0 +1,62 @@
+package io.courier.interop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.courier.interop.support.NodeScript;
+import io.courier.interop.support.RestartableServer;
+import io.courier.standalone.ConformanceServer;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Durable queues with the stock npm client: a durable identity that goes offline gets every message it missed, in
+ * order, with the publisher's ids, when it comes back; with the embedded store, also after a server restart and
+ * without subscribing again.
+ */
+class DurableQueuesIT {
+    @TempDir
+    Path data;
+
+    private ConformanceServer start(int port) {
+        return ConformanceServer.startDurable("127.0.0.1", port, d -> d.directory(data));
+    }
+
+    @ParameterizedTest(name = "over {0}")
+    @ValueSource(strings = {"polling", "websocket", "upgrade"})
+    void offlineSubscriberGetsWhatItMissedInOrder(String mode) throws Exception {
+        try (ConformanceServer server = start(0)) {
+            NodeScript.Result r = NodeScript.of("durable.js")
+                    .env("COURIER_URL", "http://127.0.0.1:" + server.port())
+                    .env("COURIER_TRANSPORTS", mode)
+                    .timeout(Duration.ofSeconds(60))
+                    .run();
+            assertThat(r.ok()).as(r.describe()).isTrue();
+            assertThat(r.result().path("duplicates").asInt()).isZero();
+        }
+    }
+
+    @ParameterizedTest(name = "over {0}")
+    @ValueSource(strings = {"polling", "websocket"})
+    void queueSurvivesAServerRestart(String mode) throws Exception {
+        try (RestartableServer server = new RestartableServer(this::start)) {
+            NodeScript.Result r = NodeScript.of("durable.js")
+                    .env("COURIER_URL", "http://127.0.0.1:" + server.port())
+                    .env("COURIER_TRANSPORTS", mode)
+                    .env("COURIER_RESTART", "1")
+                    .timeout(Duration.ofSeconds(60))
+                    .onPhase(phase -> {
+                        if (phase.path("phase").asText().equals("restart")) {
+                            server.restart();
+                        }
+                    })
+                    .run();
+            assertThat(server.restartFailure()).isNull();
+            assertThat(r.ok()).as(r.describe()).isTrue();
+            // a graceful restart saves every cursor: nothing acknowledged comes again
+            assertThat(r.result().path("duplicates").asInt()).isZero();
+        }
+    }
+}

@@ -36,8 +36,9 @@ public final class Main {
               --path P             Socket.IO path (default /socket.io/; env COURIER_PATH)
               --cors-origin O      allow browsers on origin O (repeatable; * for any; env COURIER_CORS_ORIGINS,
                                    comma-separated). Default: same origin only
-              --data DIR           where connection state recovery keeps its log and sessions, so clients
-                                   recover across restarts (default ./courier-data; env COURIER_DATA)
+              --data DIR           the durable store: durable queues in DIR/queues, connection state
+                                   recovery in DIR/recovery, both kept across restarts
+                                   (default ./courier-data; env COURIER_DATA)
               --ping-interval MS   heartbeat interval (default 25000; conformance 300)
               --ping-timeout MS    heartbeat timeout (default 20000; conformance 200)
               --no-serve-client    do not serve the browser bundle at <path>socket.io.js
@@ -108,7 +109,8 @@ public final class Main {
     static AutoCloseable startStandalone(Options options, PrintStream out) {
         Courier io = Courier.create(c -> {
             c.host(options.host).port(options.port).path(options.path).serveClient(options.serveClient);
-            c.connectionStateRecovery(r -> r.durable(options.data));
+            c.connectionStateRecovery(r -> r.durable(options.data.resolve("recovery")));
+            c.durableQueues(d -> d.directory(options.data.resolve("queues")));
             if (options.pingInterval != null) {
                 c.pingInterval(options.pingInterval);
             }
@@ -120,12 +122,13 @@ public final class Main {
             }
         });
         DemoHandlers.install(io);
+        HubProtocol.install(io);
         CourierHttpServer http = new CourierHttpServer(options.host, options.port, 0);
         http.resource("/", StaticResource.of(resource("index.html"), "text/html; charset=utf-8"));
         io.attach(http);
         http.start();
         out.println("Courier listening on http://" + options.host + ":" + http.port() + " (Socket.IO at " + options.path
-                + ", demo page at /, recovery data in "
+                + ", demo page at /, durable queues and recovery data in "
                 + options.data.toAbsolutePath().normalize() + ")");
         return new StandaloneServer(io, http);
     }

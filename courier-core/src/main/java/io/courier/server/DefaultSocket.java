@@ -54,6 +54,7 @@ final class DefaultSocket implements Socket, Member {
     private volatile Hooks hooks;
     private volatile Map<Long, AckCallback> pendingAcks;
     private volatile Map<String, Object> data;
+    private volatile DedupWindow dedup; // on the first keyed event, with deduplication on
     private final AtomicBoolean closing = new AtomicBoolean();
     private volatile boolean connected;
 
@@ -107,6 +108,9 @@ final class DefaultSocket implements Socket, Member {
         if (!session.data().isEmpty()) {
             data().putAll(session.data());
         }
+        if (runtime.deduplicator() != null) {
+            dedup = runtime.deduplicator().unpark(pid);
+        }
         for (LoggedPacket p : missed) {
             send(OutboundPacket.encode(SocketIoPacket.event(namespace.name(), p.data()), runtime.encoder()), false);
         }
@@ -141,7 +145,14 @@ final class DefaultSocket implements Socket, Member {
     }
 
     private void dispatch(String event, EventArgs args, long ackId) {
-        Ack ack = ackId >= 0 ? new SocketAck(ackId) : NO_ACK;
+        DedupWindow.Entry first = null;
+        if (runtime.deduplicator() != null) {
+            first = runtime.deduplicator().admit(this, event, args, ackId);
+            if (first == DedupWindow.DUPLICATE) {
+                return;
+            }
+        }
+        Ack ack = ackId >= 0 ? new SocketAck(ackId, first) : NO_ACK;
         for (AnyEventHandler h : hooks == null ? List.<AnyEventHandler>of() : hooks.any) {
             try {
                 h.handle(event, args);
@@ -352,10 +363,16 @@ final class DefaultSocket implements Socket, Member {
         }
         // saved at once, not on the lane: at shutdown the store closes right after the event loops drain
         RecoveryStore recovery = runtime.recovery();
+        Deduplicator deduplicator = runtime.deduplicator();
         if (recovery != null && pid != null && reason.recoverable()) {
+            if (deduplicator != null) {
+                deduplicator.park(pid, dedupWindow()); // before the save: whoever restores the session finds it
+            }
             Map<String, Object> d = data;
             recovery.save(new SavedSession(
                     id, pid, namespace.name(), rooms(), d == null ? Map.of() : d, System.currentTimeMillis()));
+        } else if (dedup != null) {
+            dedup.clear();
         }
         lane.execute(() -> {
             Hooks hs = hooks;
@@ -405,6 +422,26 @@ final class DefaultSocket implements Socket, Member {
                 log.warn("socket {}: onAnyOutgoing handler failed", id, e);
             }
         }
+    }
+
+    /** This socket's deduplication window, created on first use. */
+    DedupWindow dedupWindow() {
+        DedupWindow w = dedup;
+        if (w == null) {
+            synchronized (this) {
+                w = dedup;
+                if (w == null) {
+                    w = runtime.deduplicator().newWindow();
+                    dedup = w;
+                }
+            }
+        }
+        return w;
+    }
+
+    /** Sends an ACK packet for {@code ackId}; safe from any thread. */
+    void sendAck(long ackId, ArrayNode data) {
+        send(OutboundPacket.encode(SocketIoPacket.ack(namespace.name(), ackId, data), runtime.encoder()), false);
     }
 
     private Hooks hooks() {
@@ -468,10 +505,12 @@ final class DefaultSocket implements Socket, Member {
 
     private final class SocketAck implements Ack {
         private final long ackId;
+        private final DedupWindow.Entry first; // the event's deduplication entry, or null
         private final AtomicBoolean sent = new AtomicBoolean();
 
-        SocketAck(long ackId) {
+        SocketAck(long ackId, DedupWindow.Entry first) {
             this.ackId = ackId;
+            this.first = first;
         }
 
         @Override
@@ -483,9 +522,10 @@ final class DefaultSocket implements Socket, Member {
         public void reply(Object... args) {
             if (sent.compareAndSet(false, true)) {
                 ArrayNode data = JsonCodec.toArray(null, args);
-                send(
-                        OutboundPacket.encode(SocketIoPacket.ack(namespace.name(), ackId, data), runtime.encoder()),
-                        false);
+                sendAck(ackId, data);
+                if (first != null) {
+                    first.replied(data);
+                }
             }
         }
     }

@@ -40,7 +40,7 @@ final class Deduplicator {
     private final IdempotencyKey idempotencyKey;
     private final long parkNanos;
     private final Timer timer;
-    private final Map<String, DedupWindow> parked = new ConcurrentHashMap<>();
+    private final Map<String, Parking> parked = new ConcurrentHashMap<>();
 
     Deduplicator(CourierConfig.Deduplication config, Duration maxDisconnectionDuration, Timer timer) {
         this.windowNanos = config.window().toNanos();
@@ -76,13 +76,24 @@ final class Deduplicator {
 
     /** Keeps a window for the socket that may recover session {@code pid}. */
     void park(String pid, DedupWindow window) {
-        parked.put(pid, window);
-        schedule(parkNanos, () -> parked.remove(pid, window));
+        Parking parking = new Parking(window);
+        parked.put(pid, parking);
+        schedule(parkNanos, () -> parked.remove(pid, parking)); // not a later parking of the same window
     }
 
     /** The window a socket left behind under {@code pid}, or null. */
     DedupWindow unpark(String pid) {
-        return parked.remove(pid);
+        Parking parking = parked.remove(pid);
+        return parking == null ? null : parking.window;
+    }
+
+    /** One parking of a window; compared by identity. */
+    private static final class Parking {
+        final DedupWindow window;
+
+        Parking(DedupWindow window) {
+            this.window = window;
+        }
     }
 
     private String applicationKey(DefaultSocket socket, String event, EventArgs args) {

@@ -68,7 +68,8 @@ public final class Courier implements AutoCloseable {
                 config.adapterFactory(),
                 recoveryStore(config.recovery()),
                 config.recovery().skipMiddlewares(),
-                config.recovery().maxDisconnectionDuration()));
+                config.recovery().maxDisconnectionDuration(),
+                config.deduplication()));
         this.engine = new EngineIoServer(config.engine(), runtime.sessionHandler());
         runtime.namespace("/");
         CourierConfig.Durable d = config.durable();

@@ -34,6 +34,7 @@ import java.util.function.Function;
  * @param adapterFactory the room index / fan-out of each namespace; default {@link LocalAdapter}
  * @param recovery Socket.IO's connection state recovery; default off
  * @param durable durable queues per client identity; default off
+ * @param deduplication server-side deduplication of client retries; default off
  */
 public record CourierConfig(
         String host,
@@ -49,7 +50,8 @@ public record CourierConfig(
         Executor handlerExecutor,
         AdapterFactory adapterFactory,
         Recovery recovery,
-        Durable durable) {
+        Durable durable,
+        Deduplication deduplication) {
 
     /**
      * Socket.IO's {@code connectionStateRecovery}: a client that loses its connection for a recoverable reason and
@@ -169,6 +171,25 @@ public record CourierConfig(
         }
     }
 
+    /**
+     * Server-side deduplication of client retries (socket.io-client's {@code retries} option re-sends an event whose
+     * ack did not come in time). Per socket, an event is a duplicate when its ack id, or its name and application key
+     * ({@code idempotencyKey}), arrived within {@code window}: its handlers do not run again and it is acknowledged,
+     * under its own ack id, with the first event's reply, now or when that reply comes. Events without a key and
+     * without an ack id are never duplicates. At most {@code maxKeys} keys per socket are remembered, oldest forgotten
+     * first; a retry of a forgotten event runs the handlers again.
+     *
+     * @param enabled whether deduplication is on (default off)
+     * @param window how long a key is remembered after its event arrived (default 2 minutes)
+     * @param maxKeys keys remembered per socket (default 1,000)
+     * @param idempotencyKey finds an event's application key (default {@link IdempotencyKey#DEFAULT})
+     */
+    public record Deduplication(boolean enabled, Duration window, int maxKeys, IdempotencyKey idempotencyKey) {
+        static Deduplication off() {
+            return new Deduplication(false, Duration.ofMinutes(2), 1000, IdempotencyKey.DEFAULT);
+        }
+    }
+
     public static Builder builder() {
         return new Builder();
     }
@@ -195,6 +216,7 @@ public record CourierConfig(
         private AdapterFactory adapterFactory = LocalAdapter::new;
         private Recovery recovery = Recovery.off();
         private Durable durable = Durable.off();
+        private Deduplication deduplication = Deduplication.off();
 
         private Builder() {}
 
@@ -341,6 +363,17 @@ public record CourierConfig(
             return this;
         }
 
+        /**
+         * Turns deduplication of client retries on: {@code deduplication(d -> {})} for the defaults, or e.g. {@code
+         * deduplication(d -> d.window(Duration.ofMinutes(5)).idempotencyKey(IdempotencyKey.property("requestId")))}.
+         */
+        public Builder deduplication(java.util.function.Consumer<DeduplicationBuilder> configure) {
+            DeduplicationBuilder d = new DeduplicationBuilder();
+            configure.accept(d);
+            this.deduplication = new Deduplication(true, d.window, d.maxKeys, d.idempotencyKey);
+            return this;
+        }
+
         public CourierConfig build() {
             EngineIoConfig engine = new EngineIoConfig(
                     pingInterval,
@@ -364,7 +397,8 @@ public record CourierConfig(
                     handlerExecutor,
                     adapterFactory,
                     recovery,
-                    durable);
+                    durable,
+                    deduplication);
         }
 
         private static Duration positive(String name, Duration d) {
@@ -405,6 +439,36 @@ public record CourierConfig(
                 throw new IllegalArgumentException("maxPackets : " + max + " (expected: > 0)");
             }
             this.maxPackets = max;
+            return this;
+        }
+    }
+
+    /** Options of {@link Builder#deduplication}. */
+    public static final class DeduplicationBuilder {
+        private Duration window = Duration.ofMinutes(2);
+        private int maxKeys = 1000;
+        private IdempotencyKey idempotencyKey = IdempotencyKey.DEFAULT;
+
+        private DeduplicationBuilder() {}
+
+        /** How long a key is remembered after its event arrived. */
+        public DeduplicationBuilder window(Duration d) {
+            this.window = Builder.positive("window", d);
+            return this;
+        }
+
+        /** Keys remembered per socket; past it the oldest is forgotten. */
+        public DeduplicationBuilder maxKeys(int max) {
+            if (max <= 0) {
+                throw new IllegalArgumentException("maxKeys : " + max + " (expected: > 0)");
+            }
+            this.maxKeys = max;
+            return this;
+        }
+
+        /** How to find an event's application key; {@link IdempotencyKey#NONE} to deduplicate by ack id only. */
+        public DeduplicationBuilder idempotencyKey(IdempotencyKey key) {
+            this.idempotencyKey = Objects.requireNonNull(key, "idempotencyKey");
             return this;
         }
     }

@@ -55,6 +55,7 @@ final class DefaultSocket implements Socket, Member {
     private volatile Map<Long, AckCallback> pendingAcks;
     private volatile Map<String, Object> data;
     private volatile String durableIdentity;
+    private volatile DedupWindow dedup; // on the first keyed event, with deduplication on
     private final AtomicBoolean closing = new AtomicBoolean();
     private volatile boolean connected;
 
@@ -125,6 +126,9 @@ final class DefaultSocket implements Socket, Member {
         if (!session.data().isEmpty()) {
             data().putAll(session.data());
         }
+        if (runtime.deduplicator() != null) {
+            dedup = runtime.deduplicator().unpark(pid);
+        }
         for (LoggedPacket p : missed) {
             send(OutboundPacket.encode(SocketIoPacket.event(namespace.name(), p.data()), runtime.encoder()), false);
         }
@@ -160,7 +164,14 @@ final class DefaultSocket implements Socket, Member {
     }
 
     private void dispatch(String event, EventArgs args, long ackId) {
-        Ack ack = ackId >= 0 ? new SocketAck(ackId) : NO_ACK;
+        DedupWindow.Entry first = null;
+        if (runtime.deduplicator() != null) {
+            first = runtime.deduplicator().admit(this, event, args, ackId);
+            if (first == DedupWindow.DUPLICATE) {
+                return;
+            }
+        }
+        Ack ack = ackId >= 0 ? new SocketAck(ackId, first) : NO_ACK;
         for (AnyEventHandler h : hooks == null ? List.<AnyEventHandler>of() : hooks.any) {
             try {
                 h.handle(event, args);
@@ -371,10 +382,16 @@ final class DefaultSocket implements Socket, Member {
         }
         // saved at once, not on the lane: at shutdown the store closes right after the event loops drain
         RecoveryStore recovery = runtime.recovery();
+        Deduplicator deduplicator = runtime.deduplicator();
         if (recovery != null && pid != null && reason.recoverable()) {
+            if (deduplicator != null) {
+                deduplicator.park(pid, dedupWindow()); // before the save: whoever restores the session finds it
+            }
             Map<String, Object> d = data;
             recovery.save(new SavedSession(
                     id, pid, namespace.name(), rooms(), d == null ? Map.of() : d, System.currentTimeMillis()));
+        } else if (dedup != null) {
+            dedup.clear();
         }
         lane.execute(() -> {
             // on the lane, after the acks that arrived before the close: they move the durable cursors first
@@ -429,6 +446,26 @@ final class DefaultSocket implements Socket, Member {
                 log.warn("socket {}: onAnyOutgoing handler failed", id, e);
             }
         }
+    }
+
+    /** This socket's deduplication window, created on first use. */
+    DedupWindow dedupWindow() {
+        DedupWindow w = dedup;
+        if (w == null) {
+            synchronized (this) {
+                w = dedup;
+                if (w == null) {
+                    w = runtime.deduplicator().newWindow();
+                    dedup = w;
+                }
+            }
+        }
+        return w;
+    }
+
+    /** Sends an ACK packet for {@code ackId}; safe from any thread. */
+    void sendAck(long ackId, ArrayNode data) {
+        send(OutboundPacket.encode(SocketIoPacket.ack(namespace.name(), ackId, data), runtime.encoder()), false);
     }
 
     private Hooks hooks() {
@@ -492,10 +529,12 @@ final class DefaultSocket implements Socket, Member {
 
     private final class SocketAck implements Ack {
         private final long ackId;
+        private final DedupWindow.Entry first; // the event's deduplication entry, or null
         private final AtomicBoolean sent = new AtomicBoolean();
 
-        SocketAck(long ackId) {
+        SocketAck(long ackId, DedupWindow.Entry first) {
             this.ackId = ackId;
+            this.first = first;
         }
 
         @Override
@@ -507,9 +546,10 @@ final class DefaultSocket implements Socket, Member {
         public void reply(Object... args) {
             if (sent.compareAndSet(false, true)) {
                 ArrayNode data = JsonCodec.toArray(null, args);
-                send(
-                        OutboundPacket.encode(SocketIoPacket.ack(namespace.name(), ackId, data), runtime.encoder()),
-                        false);
+                sendAck(ackId, data);
+                if (first != null) {
+                    first.replied(data);
+                }
             }
         }
     }

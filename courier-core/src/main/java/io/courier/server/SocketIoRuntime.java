@@ -1,6 +1,7 @@
 package io.courier.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.courier.CourierConfig;
 import io.courier.adapter.AdapterFactory;
 import io.courier.json.JsonCodec;
 import io.courier.protocol.SocketIoPacketEncoder;
@@ -25,6 +26,7 @@ public final class SocketIoRuntime {
      * The settings the runtime needs (a slice of {@code CourierConfig}).
      *
      * @param recovery the connection state recovery store, or null when recovery is off
+     * @param deduplication deduplication of client retries (see {@link Deduplicator})
      */
     public record Settings(
             Duration connectTimeout,
@@ -34,7 +36,8 @@ public final class SocketIoRuntime {
             AdapterFactory adapterFactory,
             RecoveryStore recovery,
             boolean skipMiddlewares,
-            Duration maxDisconnectionDuration) {}
+            Duration maxDisconnectionDuration,
+            CourierConfig.Deduplication deduplication) {}
 
     private final Settings settings;
     private final ObjectMapper mapper = JsonCodec.mapper();
@@ -45,9 +48,14 @@ public final class SocketIoRuntime {
             new HashedWheelTimer(new DefaultThreadFactory("courier-timer", true), 10, TimeUnit.MILLISECONDS);
 
     private volatile DurableDelivery durable;
+    private final Deduplicator deduplicator;
 
     public SocketIoRuntime(Settings settings) {
         this.settings = settings;
+        this.deduplicator =
+                settings.deduplication() != null && settings.deduplication().enabled()
+                        ? new Deduplicator(settings.deduplication(), settings.maxDisconnectionDuration(), timer)
+                        : null;
         if (settings.recovery() != null) {
             scheduleExpiry();
         }
@@ -56,6 +64,11 @@ public final class SocketIoRuntime {
     /** The recovery store, or null when connection state recovery is off. */
     RecoveryStore recovery() {
         return settings.recovery();
+    }
+
+    /** Deduplication of client retries, or null when it is off. */
+    Deduplicator deduplicator() {
+        return deduplicator;
     }
 
     private void scheduleExpiry() {

@@ -2,6 +2,7 @@ package io.courier.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.courier.durable.Retention;
 import io.courier.interop.support.NodeScript;
 import io.courier.interop.support.RestartableServer;
 import io.courier.standalone.ConformanceServer;
@@ -35,6 +36,22 @@ class DurableQueuesIT {
                     .run();
             assertThat(r.ok()).as(r.describe()).isTrue();
             assertThat(r.result().path("duplicates").asInt()).isZero();
+        }
+    }
+
+    @ParameterizedTest(name = "over {0}")
+    @ValueSource(strings = {"polling", "websocket"})
+    void windowHoldsBackASubscriberThatDoesNotAckAndRetentionGapsAreAnnounced(String mode) throws Exception {
+        try (ConformanceServer server = ConformanceServer.startDurable("127.0.0.1", 0, d -> d.directory(data)
+                .inFlightWindow(5)
+                .maintenanceInterval(Duration.ofMillis(100))
+                .retention(c -> c.equals("tiny") ? new Retention(Duration.ofHours(1), 200) : Retention.DEFAULT))) {
+            NodeScript.Result r = NodeScript.of("durable-flow.js")
+                    .env("COURIER_URL", "http://127.0.0.1:" + server.port())
+                    .env("COURIER_TRANSPORTS", mode)
+                    .timeout(Duration.ofSeconds(60))
+                    .run();
+            assertThat(r.ok()).as(r.describe()).isTrue();
         }
     }
 

@@ -61,8 +61,9 @@ public final class ConformanceServer implements AutoCloseable {
     }
 
     /**
-     * The contract plus durable queues with the hub's client protocol ({@link HubProtocol}); {@code configure} sets
-     * the durable options, e.g. the data directory.
+     * The contract plus durable queues with the hub's client protocol ({@link HubProtocol}) and
+     * {@code channel-stats(name)}, answered with the channel's {@link io.courier.durable.ChannelStats};
+     * {@code configure} sets the durable options, e.g. the data directory.
      */
     public static ConformanceServer startDurable(
             String host, int port, Consumer<CourierConfig.DurableBuilder> configure) {
@@ -71,6 +72,13 @@ public final class ConformanceServer implements AutoCloseable {
                 .connectTimeout(Duration.ofSeconds(10))
                 .durableQueues(configure));
         HubProtocol.install(server.io);
+        server.io.onConnection(socket -> socket.on(
+                "channel-stats",
+                (args, ack) -> ack.reply(server.io
+                        .durable()
+                        .channel(args.getString(0))
+                        .map(stats -> (Object) stats)
+                        .orElse(Map.of()))));
         return server;
     }
 

@@ -11,7 +11,8 @@
 //   reordered   first deliveries out of publish order within one publisher (must be 0)
 //
 // Env: COURIER_URL, COURIER_TRANSPORTS, SEED, CYCLES, SUBSCRIBERS, PUBLISHERS.
-// Final line: {ok, lost, recovered, unexpected, duplicated, reordered, published, acked, deliveries}
+// Final line: {ok, lost, recovered, unexpected, duplicated, reordered, published, acked, deliveries,
+//              ackedKeys}
 
 const { connect, waitConnect, until, expectEqual, run } = require("./lib");
 
@@ -130,5 +131,6 @@ run("durable-chaos", 240000, async (ctx) => {
     published: invoked.size,
     acked: acked.length,
     deliveries: subscribers.reduce((n, s) => n + s.deliveries.length, 0),
+    ackedKeys: acked, // for the Java client subscriber that the Java side runs next to these
   };
 });

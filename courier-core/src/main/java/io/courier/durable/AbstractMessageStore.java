@@ -57,35 +57,35 @@ abstract class AbstractMessageStore implements MessageStore {
     public CompletableFuture<StoredMessage> append(String channel, byte[] payload) {
         checkName("channel", channel);
         long now = System.currentTimeMillis();
-        ChannelLog log;
-        long seq;
-        CompletableFuture<Long> stored;
+        boolean keep = keepsPayloads();
         synchronized (this) {
             if (closed) {
                 return CompletableFuture.failedFuture(new StoreException("message store is closed"));
             }
-            log = channels.computeIfAbsent(channel, ChannelLog::new);
-            seq = ++log.lastSeq;
+            ChannelLog log = channels.computeIfAbsent(channel, ChannelLog::new);
+            long seq = ++log.lastSeq;
+            CompletableFuture<Long> stored;
             try {
                 stored = persistMessage(channel, seq, now, payload);
             } catch (RuntimeException e) {
                 log.lastSeq--;
                 return CompletableFuture.failedFuture(failure("publish to " + channel, e));
             }
-        }
-        boolean keep = keepsPayloads();
-        return stored.handle((ref, error) -> {
-            synchronized (this) {
-                if (error != null) {
-                    if (log.lastSeq == seq) {
-                        log.lastSeq--;
+            // attached under the lock: if the write already completed, this runs now, before any later append, so the
+            // channel index always grows in seq order (and the returned futures complete in that order)
+            return stored.handle((ref, error) -> {
+                synchronized (this) {
+                    if (error != null) {
+                        if (log.lastSeq == seq) {
+                            log.lastSeq--;
+                        }
+                        throw new CompletionException(failure("publish to " + channel, error));
                     }
-                    throw new CompletionException(failure("publish to " + channel, error));
+                    log.add(seq, ref, now, payload.length, keep ? payload : null);
                 }
-                log.add(seq, ref, now, payload.length, keep ? payload : null);
-            }
-            return new StoredMessage(String.valueOf(ref), channel, seq, now, payload);
-        });
+                return new StoredMessage(String.valueOf(ref), channel, seq, now, payload);
+            });
+        }
     }
 
     @Override

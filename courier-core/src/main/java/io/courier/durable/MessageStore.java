@@ -20,7 +20,9 @@ public interface MessageStore extends AutoCloseable {
      *
      * @return a future that completes with the stored message once it is durable (for the journal store: after the
      *     fsync that covers it, under the default policy), or fails with {@link StoreException}; a failed append was
-     *     not acknowledged and is never delivered as if it had been
+     *     not acknowledged and is never delivered as if it had been. The futures of one channel complete in seq
+     *     order; an action attached to one before the next append of the channel is made runs before the actions of
+     *     later messages (callers that need the order attach under their own lock)
      */
     CompletableFuture<StoredMessage> append(String channel, byte[] payload);
 

@@ -58,6 +58,7 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
     private final Function<Handshake, String> identityResolver;
     private final int window;
     private final HandlerLane[] lanes = new HandlerLane[LANES];
+    private final Object[] publishLocks = new Object[LANES];
     private final Map<String, Identity> online = new ConcurrentHashMap<>();
     private final Map<String, Set<Pump>> livePumps = new ConcurrentHashMap<>(); // per channel, touched on its lane
     private final ScheduledExecutorService maintenance;
@@ -76,6 +77,7 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         this.window = window;
         for (int i = 0; i < LANES; i++) {
             lanes[i] = new HandlerLane(runtime.executor(), Integer.MAX_VALUE);
+            publishLocks[i] = new Object();
         }
         this.maintenance = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("courier-durable-maintenance").daemon().factory());
@@ -157,19 +159,24 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
 
     private CompletableFuture<Published> publishAny(String channel, ArrayNode data) {
         CompletableFuture<Published> result = new CompletableFuture<>();
-        store.append(channel, encode(data)).whenComplete((message, error) -> {
-            if (error != null) {
-                Throwable cause =
-                        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-                runtime.executor().execute(() -> result.completeExceptionally(cause));
-                return;
-            }
-            lane(channel).execute(() -> {
-                fanOut(message, data);
-                Published published = new Published(message.id(), channel, message.seq());
-                runtime.executor().execute(() -> result.complete(published));
+        byte[] payload = encode(data);
+        // append and attach under one lock per channel stripe: the fan-out tasks of a channel reach its lane in seq
+        // order even when a write completes before its callback is attached
+        synchronized (publishLocks[stripe(channel)]) {
+            store.append(channel, payload).whenComplete((message, error) -> {
+                if (error != null) {
+                    Throwable cause =
+                            error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                    runtime.executor().execute(() -> result.completeExceptionally(cause));
+                    return;
+                }
+                lane(channel).execute(() -> {
+                    fanOut(message, data);
+                    Published published = new Published(message.id(), channel, message.seq());
+                    runtime.executor().execute(() -> result.complete(published));
+                });
             });
-        });
+        }
         return result;
     }
 
@@ -408,7 +415,11 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
     }
 
     private HandlerLane lane(String channel) {
-        return lanes[Math.floorMod(channel.hashCode(), LANES)];
+        return lanes[stripe(channel)];
+    }
+
+    private static int stripe(String channel) {
+        return Math.floorMod(channel.hashCode(), LANES);
     }
 
     static String directChannel(String clientId) {

@@ -157,6 +157,35 @@ class MessageStoreTest {
                 .hasCauseInstanceOf(StoreException.class);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "journal"})
+    void concurrentPublishersLeaveTheChannelIndexInSeqOrderWithoutHoles(String kind) throws Exception {
+        MessageStore s = open(kind);
+        s.subscribe("a", "busy").join();
+        int threads = 8;
+        int each = 300;
+        List<Thread> publishers = new java.util.ArrayList<>();
+        java.util.concurrent.ConcurrentLinkedQueue<Long> completionOrder =
+                new java.util.concurrent.ConcurrentLinkedQueue<>();
+        for (int t = 0; t < threads; t++) {
+            publishers.add(Thread.ofPlatform().start(() -> {
+                for (int i = 0; i < each; i++) {
+                    s.append("busy", bytes("x"))
+                            .thenAccept(m -> completionOrder.add(m.seq()))
+                            .join();
+                }
+            }));
+        }
+        for (Thread t : publishers) {
+            t.join();
+        }
+        List<Long> seqs = s.readAfter("busy", 0, threads * each).stream()
+                .map(StoredMessage::seq)
+                .toList();
+        assertThat(seqs).hasSize(threads * each).isSorted().doesNotHaveDuplicates();
+        assertThat(seqs.get(seqs.size() - 1)).isEqualTo((long) threads * each);
+    }
+
     @Test
     void subscriptionsCursorsAndMessagesSurviveAReopen() throws IOException {
         MessageStore s = open("journal");

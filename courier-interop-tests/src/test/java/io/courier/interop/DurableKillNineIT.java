@@ -2,19 +2,29 @@ package io.courier.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.courier.interop.support.JavaClients;
 import io.courier.interop.support.NodeScript;
 import io.courier.interop.support.ServerProcess;
+import io.socket.client.Ack;
+import io.socket.client.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.json.JSONObject;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * R1, kill -9 mid-stream (RELIABILITY.md 2.4): stock npm clients publish and consume a durable channel on the
- * standalone server while it is killed with SIGKILL and restarted on the same data directory, five times per seed.
+ * standalone server, with one official Java client (2.1.2) subscriber next to them, while the server is killed with
+ * SIGKILL and restarted on the same data directory, five times per seed.
  * Every publish the server acknowledged reaches every subscriber; nothing is delivered that was not published, and
  * each publisher's messages arrive in order. Duplicates (at-least-once) and publishes with an unknown outcome that
  * were stored anyway are counted and reported, not failures.
@@ -31,7 +41,26 @@ class DurableKillNineIT {
         int cycles = Integer.getInteger("r1.cycles", 5);
         AtomicInteger kills = new AtomicInteger();
         AtomicReference<Throwable> restartFailure = new AtomicReference<>();
-        try (ServerProcess server = new ServerProcess(data)) {
+        try (ServerProcess server = new ServerProcess(data);
+                JavaClients java = new JavaClients(server.port())) {
+            // a Java client 2.1.2 subscriber next to the Node ones; it reconnects by itself after each kill
+            Set<String> javaKeys = ConcurrentHashMap.newKeySet();
+            AtomicInteger javaDeliveries = new AtomicInteger();
+            Socket javaSubscriber = java.connect("/", o -> {
+                o.reconnection = true;
+                o.reconnectionDelay = 100;
+                o.reconnectionDelayMax = 500;
+                o.auth = Map.of("clientId", "java-sub-" + seed);
+            });
+            javaSubscriber.on("tick", args -> {
+                javaKeys.add(((JSONObject) args[0]).optString("key"));
+                javaDeliveries.incrementAndGet();
+                ((Ack) args[args.length - 1]).call();
+            });
+            CompletableFuture<Object[]> subscribed = new CompletableFuture<>();
+            javaSubscriber.emit("subscribe", new Object[] {"chaos"}, (Ack) subscribed::complete);
+            assertThat(subscribed.get(10, TimeUnit.SECONDS)[0].toString()).contains("\"ok\":true");
+
             NodeScript.Result r = NodeScript.of("durable-chaos.js")
                     .env("COURIER_URL", "http://127.0.0.1:" + server.port())
                     .env("COURIER_TRANSPORTS", "websocket")

@@ -95,12 +95,21 @@ public final class DefaultNamespace extends BroadcastingNamespace implements Mem
             targets.get(0).deliver(packet, droppable, ack);
             return;
         }
-        Map<EventLoop, List<DefaultSocket>> byLoop = new HashMap<>();
+        List<DefaultSocket> sockets = new ArrayList<>(targets.size());
         for (Member m : targets) {
             DefaultSocket s = (DefaultSocket) m;
             if (ack != null) {
                 s.expectAck(packet, ack);
             }
+            sockets.add(s);
+        }
+        send(sockets, packet, droppable);
+    }
+
+    /** Sends one packet to many sockets with one task per event loop (not one per socket). Any thread. */
+    void send(List<DefaultSocket> targets, OutboundPacket packet, boolean droppable) {
+        Map<EventLoop, List<DefaultSocket>> byLoop = new HashMap<>();
+        for (DefaultSocket s : targets) {
             byLoop.computeIfAbsent(s.eventLoop(), k -> new ArrayList<>()).add(s);
         }
         for (Map.Entry<EventLoop, List<DefaultSocket>> e : byLoop.entrySet()) {

@@ -160,7 +160,11 @@ final class DefaultSocket implements Socket, Member {
         }
         List<JsonNode> args = new ArrayList<>();
         packet.data().forEach(args::add);
-        lane.execute(() -> cb.onAck(args));
+        if (cb instanceof LoopAck) {
+            cb.onAck(args);
+        } else {
+            lane.execute(() -> cb.onAck(args));
+        }
     }
 
     private void dispatch(String event, EventArgs args, long ackId) {
@@ -495,6 +499,12 @@ final class DefaultSocket implements Socket, Member {
         }
         return a;
     }
+
+    /**
+     * An ack callback that runs on the event loop that read the ack (it must only hand the work over, e.g. to a
+     * lane), saving the hop through this socket's handler lane.
+     */
+    abstract static class LoopAck implements AckCallback {}
 
     /** The listeners besides per-event handlers. */
     private static final class Hooks {

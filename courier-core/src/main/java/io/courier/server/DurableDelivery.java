@@ -30,6 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,6 +51,10 @@ import org.slf4j.LoggerFactory;
 final class DurableDelivery implements DurableQueues, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DurableDelivery.class);
     private static final int LANES = 16;
+    /** Encoded deliveries kept per channel for subscribers catching up (at most, and within the byte budget). */
+    private static final int RECENT_MAX = 512;
+
+    private static final long RECENT_BUDGET_BYTES = 64L << 20;
     private static final ObjectMapper JSON = JsonCodec.mapper();
 
     private final SocketIoRuntime runtime;
@@ -61,6 +66,8 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
     private final Object[] publishLocks = new Object[LANES];
     private final Map<String, Identity> online = new ConcurrentHashMap<>();
     private final Map<String, Set<Pump>> livePumps = new ConcurrentHashMap<>(); // per channel, touched on its lane
+    private final Map<String, Recent> recent = new ConcurrentHashMap<>(); // per channel, touched on its lane
+    private final AtomicLong recentBytes = new AtomicLong();
     private final ScheduledExecutorService maintenance;
 
     DurableDelivery(
@@ -283,12 +290,31 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         Set<Pump> pumps = livePumps.get(pump.channel);
         if (pumps != null) {
             pumps.remove(pump);
+            if (pumps.isEmpty()) {
+                dropRecent(pump.channel);
+            }
         }
     }
 
-    /** Sends stored messages after the last one sent until the window is full or the pump is caught up. */
+    /**
+     * Sends the messages after the last one sent until the window is full or the pump is caught up: from the recent
+     * deliveries of the channel when they reach back far enough (no store read, no new encoding), else from the store.
+     */
     private void fill(Pump pump) {
         while (pump.socket != null && pump.inFlight.size() < window) {
+            Recent r = recent.get(pump.channel);
+            if (r != null && !r.entries.isEmpty() && r.entries.peekFirst().seq <= pump.sent + 1) {
+                for (Encoded e : r.entries) {
+                    if (pump.inFlight.size() >= window) {
+                        return;
+                    }
+                    if (e.seq > pump.sent) {
+                        send(pump, e.seq, e.packet);
+                    }
+                }
+                pump.live = true; // the newest fanned-out message was sent: from now on the fan-out feeds this pump
+                return;
+            }
             int room = window - pump.inFlight.size();
             List<StoredMessage> messages = store.readAfter(pump.channel, pump.sent, room);
             for (StoredMessage m : messages) {
@@ -310,27 +336,66 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         if (pumps == null || pumps.isEmpty()) {
             return;
         }
-        OutboundPacket packet = null;
+        OutboundPacket packet = encodeDelivery(message.channel(), message.id(), message.seq(), data);
+        remember(message, packet);
+        List<DefaultSocket> targets = new ArrayList<>(pumps.size());
         for (Pump pump : pumps) {
             if (message.seq() <= pump.sent || pump.socket == null) {
                 continue;
             }
             if (!pump.live || pump.inFlight.size() >= window) {
-                pump.live = false; // it reads this one from the store once acknowledgements make room
+                pump.live = false; // it catches up in fill() once acknowledgements make room
                 continue;
             }
-            if (packet == null) {
-                packet = encodeDelivery(message.channel(), message.id(), message.seq(), data);
+            expect(pump, message.seq(), packet);
+            targets.add(pump.socket);
+        }
+        namespace.send(targets, packet, false);
+    }
+
+    /**
+     * Keeps the delivery for pumps that are behind. The entries of a channel are always its newest fanned-out messages
+     * without a gap: a message that does not fit the budget empties the channel's entries instead.
+     */
+    private void remember(StoredMessage message, OutboundPacket packet) {
+        Recent r = recent.computeIfAbsent(message.channel(), c -> new Recent());
+        int bytes = message.payload().length + 64;
+        if (recentBytes.addAndGet(bytes) > RECENT_BUDGET_BYTES) {
+            recentBytes.addAndGet(-bytes);
+            dropRecent(message.channel());
+            return;
+        }
+        r.entries.addLast(new Encoded(message.seq(), packet, bytes));
+        while (r.entries.size() > RECENT_MAX) {
+            recentBytes.addAndGet(-r.entries.pollFirst().bytes);
+        }
+    }
+
+    private void dropRecent(String channel) {
+        Recent r = recent.remove(channel);
+        if (r != null) {
+            for (Encoded e : r.entries) {
+                recentBytes.addAndGet(-e.bytes);
             }
-            send(pump, message.seq(), packet);
         }
     }
 
     private void send(Pump pump, long seq, OutboundPacket packet) {
+        expect(pump, seq, packet);
+        pump.socket.send(packet, false);
+    }
+
+    /** Records the delivery as in flight and registers its ack, which goes straight to the channel's lane. */
+    private void expect(Pump pump, long seq, OutboundPacket packet) {
         int generation = pump.generation;
         pump.inFlight.add(new InFlight(seq));
         pump.sent = seq;
-        pump.socket.deliver(packet, false, args -> lane(pump.channel).execute(() -> onAck(pump, generation, seq)));
+        pump.socket.expectAck(packet, new DefaultSocket.LoopAck() {
+            @Override
+            public void onAck(List<JsonNode> args) {
+                lane(pump.channel).execute(() -> acked(pump, generation, seq));
+            }
+        });
     }
 
     private void sendGap(Pump pump, long fromSeq, long toSeq) {
@@ -345,7 +410,7 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         log.info("{}: continuity lost on {} for seq {}..{}", pump.clientId, pump.channel, fromSeq, toSeq);
     }
 
-    private void onAck(Pump pump, int generation, long seq) {
+    private void acked(Pump pump, int generation, long seq) {
         if (generation != pump.generation) {
             return; // an ack from a connection that is gone: its deliveries are sent again anyway
         }
@@ -478,6 +543,13 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
             this.sent = cursor;
         }
     }
+
+    /** A channel's newest encoded deliveries, oldest first; touched only on the channel's lane. */
+    private static final class Recent {
+        final ArrayDeque<Encoded> entries = new ArrayDeque<>();
+    }
+
+    private record Encoded(long seq, OutboundPacket packet, int bytes) {}
 
     private static final class InFlight {
         final long seq;

@@ -39,6 +39,18 @@ class DurableQueuesIT {
         }
     }
 
+    /** R4: deliveries while subscribers upgrade, and an upgrade cut between 3probe and 5. */
+    @org.junit.jupiter.api.Test
+    void deliveriesSurviveTheUpgradeAndAnUpgradeCutAfterTheProbe() throws Exception {
+        try (ConformanceServer server = start(0)) {
+            NodeScript.Result r = NodeScript.of("durable-upgrade.js")
+                    .env("COURIER_URL", "http://127.0.0.1:" + server.port())
+                    .timeout(Duration.ofSeconds(90))
+                    .run();
+            assertThat(r.ok()).as(r.describe()).isTrue();
+        }
+    }
+
     @ParameterizedTest(name = "over {0}")
     @ValueSource(strings = {"polling", "websocket"})
     void windowHoldsBackASubscriberThatDoesNotAckAndRetentionGapsAreAnnounced(String mode) throws Exception {

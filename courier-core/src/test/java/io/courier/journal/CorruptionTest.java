@@ -96,6 +96,35 @@ class CorruptionTest {
         }
     }
 
+    /** Found by {@link SegmentRecoveryFuzzTest} (crash-97d068ec...): recovery skipped intact records 4..6. */
+    @Test
+    void aDamagedLengthPointingAtALaterFrameLosesOnlyTheDamagedRecord() throws IOException {
+        try (SegmentLog log = SegmentLog.open(dir, SMALL)) {
+            JournalTestSupport.appendDeterministic(log, 8, 100);
+        }
+        Path segment = JournalTestSupport.segmentFiles(dir).get(0);
+        Files.delete(Segment.indexPath(segment)); // as after a crash: open scans the tail
+        List<Long> frames = JournalTestSupport.frameOffsets(segment);
+        long damaged = frames.get(2); // position 3
+        byte[] bytes = Files.readAllBytes(segment);
+        // the length of record 3 now ends where record 7 starts: frame 7 is intact, but 4..6 are too
+        java.nio.ByteBuffer.wrap(bytes)
+                .putInt((int) damaged, (int) (frames.get(6) - damaged - RecordCodec.HEADER_BYTES));
+        Files.write(segment, bytes);
+
+        try (SegmentLog log = SegmentLog.open(dir, SMALL)) {
+            assertThat(log.corruptions())
+                    .containsExactly(
+                            new Corruption(segment.getFileName().toString(), 3, 3, damaged, FrameScanner.DAMAGED));
+            JournalTestSupport.assertDeterministic(log, 1, 2, 100);
+            assertThatThrownBy(() -> log.read(3, 1))
+                    .isInstanceOfSatisfying(CorruptRecordException.class, e -> assertThat(e.resumePosition())
+                            .isEqualTo(4));
+            JournalTestSupport.assertDeterministic(log, 4, 8, 100);
+            assertThat(log.corruptions()).hasSize(1);
+        }
+    }
+
     private enum FrameField {
         LENGTH(2),
         CRC(5),

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -151,22 +152,11 @@ final class RecoveryFuzzSeeds {
 
     /** A segment named after {@code first} holding frames with the given positions and {@link Payloads}. */
     private static byte[] segment(long first, long... positions) {
-        ByteBuffer header = SegmentHeader.encode(first);
-        byte[][] frames = new byte[positions.length][];
-        RecordCodec codec = new RecordCodec(CONFIG.maxRecordBytes());
-        int size = header.remaining();
-        for (int i = 0; i < positions.length; i++) {
-            byte[] payload = Payloads.forPosition(positions[i], 30);
-            ByteBuffer frame = ByteBuffer.allocate(RecordCodec.HEADER_BYTES + payload.length);
-            codec.encode(frame, positions[i], payload);
-            frames[i] = frame.array();
-            size += frames[i].length;
+        List<Map.Entry<Long, byte[]>> frames = new ArrayList<>();
+        for (long position : positions) {
+            frames.add(Map.entry(position, Payloads.forPosition(position, 30)));
         }
-        ByteBuffer out = ByteBuffer.allocate(size).put(header);
-        for (byte[] frame : frames) {
-            out.put(frame);
-        }
-        return out.array();
+        return JournalTestSupport.encodeSegment(first, frames);
     }
 
     private static byte[] scenario(int flags, int first, int nextDelta, int tailRecords, byte[] sidecar, byte[] seg) {

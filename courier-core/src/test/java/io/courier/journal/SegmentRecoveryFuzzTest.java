@@ -407,22 +407,11 @@ class SegmentRecoveryFuzzTest {
             for (int i = 0; i < records; i++) {
                 payloads.put(firstPosition + i, Payloads.forPosition(firstPosition + i, 40));
             }
-            Files.write(dir.resolve(SegmentHeader.fileName(firstPosition)), encodeSegment(firstPosition, payloads));
+            Files.write(
+                    dir.resolve(SegmentHeader.fileName(firstPosition)),
+                    JournalTestSupport.encodeSegment(firstPosition, payloads.entrySet()));
             return new TailModel(firstPosition, payloads);
         }
-    }
-
-    /** A segment file: header and one frame per payload, positions as given. */
-    static byte[] encodeSegment(long firstPosition, Map<Long, byte[]> payloads) {
-        int size = SegmentHeader.BYTES;
-        for (byte[] payload : payloads.values()) {
-            size += RecordCodec.HEADER_BYTES + payload.length;
-        }
-        ByteBuffer buffer = ByteBuffer.allocate(size);
-        buffer.put(SegmentHeader.encode(firstPosition));
-        RecordCodec codec = new RecordCodec(CONFIG.maxRecordBytes());
-        payloads.forEach((position, payload) -> codec.encode(buffer, position, payload));
-        return buffer.array();
     }
 
     // ---- the input format of segmentWithSidecar ----

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.ListIterator;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -81,9 +82,26 @@ final class LogRecovery {
                         previous.name(),
                         current.name());
                 previous.lastPosition = current.firstPosition - 1;
+                ignoreDamageAfter(corruptions, previous);
             }
         }
         return new Result(segments, corruptions);
+    }
+
+    /** Drops or shortens the damage found in {@code segment} past its (lowered) last position. */
+    private static void ignoreDamageAfter(List<Corruption> corruptions, Segment segment) {
+        for (ListIterator<Corruption> it = corruptions.listIterator(); it.hasNext(); ) {
+            Corruption c = it.next();
+            if (!c.segment().equals(segment.name()) || c.lastPosition() <= segment.lastPosition) {
+                continue;
+            }
+            if (c.firstPosition() > segment.lastPosition) {
+                it.remove();
+            } else {
+                it.set(new Corruption(
+                        c.segment(), c.firstPosition(), segment.lastPosition, c.fileOffset(), c.reason()));
+            }
+        }
     }
 
     private static TreeMap<Long, Path> listSegments(Path dir) throws IOException {

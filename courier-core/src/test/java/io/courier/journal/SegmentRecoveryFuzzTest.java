@@ -36,9 +36,10 @@ import org.slf4j.LoggerFactory;
  *   <li>every record served is a frame intact in the files as written (checked with an independent CRC32C decoder),
  *       under the position it was asked for;
  *   <li>the positions {@code firstPosition..lastPosition} are dense: each one is served or reported unreadable by a
- *       {@link CorruptRecordException}, and a served one is never inside a reported {@link Corruption};
- *   <li>the intact frames at the start of a segment (consecutive positions from its first) are all served, unless a
- *       sidecar that checks out lies about them; records of a valid tail segment are always served;
+ *       {@link CorruptRecordException};
+ *   <li>unless a sidecar that checks out lies (trusted by design): the intact frames at the start of a segment
+ *       (consecutive positions from its first) are all served, and no served position is inside a reported
+ *       {@link Corruption}; records of a valid tail segment are always served;
  *   <li>the tail segment ends at its last intact record after open (a torn tail is truncated);
  *   <li>recovery is idempotent: reopening serves the same records, and a record appended after recovery gets the next
  *       position and survives another reopen;
@@ -47,7 +48,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Regression mode</b> (every {@code mvn test}, no {@code JAZZER_FUZZ}): each target runs on the empty input and
  * on every file under {@code src/test/resources/io/courier/journal/SegmentRecoveryFuzzTestInputs/<method>/}
- * ({@link RecoveryFuzzSeeds} regenerates the seed files; crash inputs found by fuzzing are added there by hand).
+ * ({@link RecoveryFuzzSeeds} regenerates the seed files; the {@code crash-*} files are inputs fuzzing failed on).
  *
  * <p><b>Fuzzing</b>, one target per run, here for one hour (the default is {@link FuzzTest#maxDuration()}, 5 minutes):
  *

@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
  *       data end equals the file size; otherwise they are scanned record by record (and the sidecar rewritten).
  *       Sealed segments are never modified.
  *   <li>The tail (last) segment is scanned from its last index point (the sidecar of a clean close, if the frame of
- *       that position is intact there) or from its header. Damage followed by an intact frame is reported as a {@link Corruption} and kept; damage with nothing
- *       intact after it up to the end of the file is a torn tail and is truncated (one log line says what).
+ *       that position is intact there) or from its header. Damage followed by an intact frame is reported as a
+ *       {@link Corruption} and kept; damage with nothing intact after it up to the end of the file is a torn tail and
+ *       is truncated (one log line says what).
  *   <li>A tail segment shorter than its header (a crash while it was being created) gets its header rewritten; a
  *       damaged header is logged and the file name is trusted.
  *   <li>Positions missing between two segments are reported as a {@link Corruption}.

@@ -8,8 +8,10 @@ import java.nio.ByteBuffer;
  *
  * <p>A candidate must decode completely (possible length, within the file, matching CRC32C) and carry a position in
  * {@code [expected, expected + distance / 16]}: every frame takes at least 16 bytes, so no more records than that
- * can hide in the damaged bytes. The frame at the damaged frame's declared length is tried first, then every byte
- * offset in turn.
+ * can hide in the damaged bytes. The frame at the damaged frame's declared length is tried first, but only taken if
+ * it holds {@code expected} or {@code expected + 1} (the damaged frame was one record whose length survived): a
+ * damaged length can point at any later frame, past intact records. Otherwise every byte offset is tried in turn,
+ * so the first intact frame in the file wins.
  */
 final class FrameScanner {
     /** The reason given for records lost to damaged bytes, by recovery and by readers alike. */
@@ -32,9 +34,11 @@ final class FrameScanner {
             int length = header.getInt(header.position());
             if (codec.plausibleLength(length)) {
                 long next = badOffset + RecordCodec.HEADER_BYTES + length;
-                RecordCodec.Frame frame = next < stop ? codec.decode(window, next, end) : null;
-                if (frame != null && inRange(frame.position(), expected, next - badOffset)) {
-                    return frame;
+                RecordCodec.Frame frame = codec.decode(window, next, end);
+                if (frame != null && frame.position() >= expected && frame.position() <= expected + 1) {
+                    // Decided without regard to limit, so that a search bounded by an index entry (a reader's)
+                    // agrees with the unbounded one recovery made.
+                    return next < stop ? frame : null;
                 }
             }
         }

@@ -144,6 +144,11 @@ public final class LogReader {
                 resumePosition = segment.lastPosition + 1;
                 resumeOffset = end;
             }
+            if (resumePosition > segment.lastPosition + 1) {
+                // frames past the segment's last position are ignored: the next segment starts there (see LogRecovery)
+                resumePosition = segment.lastPosition + 1;
+                resumeOffset = end;
+            }
             if (resumePosition > next) {
                 Segment damaged = segment;
                 long requested = next;

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.ListIterator;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -21,9 +22,10 @@ import org.slf4j.LoggerFactory;
  *   <li>Sealed segments (all but the last) are trusted as far as their sidecar index goes when it checks out and its
  *       data end equals the file size; otherwise they are scanned record by record (and the sidecar rewritten).
  *       Sealed segments are never modified.
- *   <li>The tail (last) segment is scanned from its last index point (the sidecar of a clean close) or from its
- *       header. Damage followed by an intact frame is reported as a {@link Corruption} and kept; damage with nothing
- *       intact after it up to the end of the file is a torn tail and is truncated (one log line says what).
+ *   <li>The tail (last) segment is scanned from its last index point (the sidecar of a clean close, if the frame of
+ *       that position is intact there) or from its header. Damage followed by an intact frame is reported as a
+ *       {@link Corruption} and kept; damage with nothing intact after it up to the end of the file is a torn tail and
+ *       is truncated (one log line says what).
  *   <li>A tail segment shorter than its header (a crash while it was being created) gets its header rewritten; a
  *       damaged header is logged and the file name is trusted.
  *   <li>Positions missing between two segments are reported as a {@link Corruption}.
@@ -81,9 +83,26 @@ final class LogRecovery {
                         previous.name(),
                         current.name());
                 previous.lastPosition = current.firstPosition - 1;
+                ignoreDamageAfter(corruptions, previous);
             }
         }
         return new Result(segments, corruptions);
+    }
+
+    /** Drops or shortens the damage found in {@code segment} past its (lowered) last position. */
+    private static void ignoreDamageAfter(List<Corruption> corruptions, Segment segment) {
+        for (ListIterator<Corruption> it = corruptions.listIterator(); it.hasNext(); ) {
+            Corruption c = it.next();
+            if (!c.segment().equals(segment.name()) || c.lastPosition() <= segment.lastPosition) {
+                continue;
+            }
+            if (c.firstPosition() > segment.lastPosition) {
+                it.remove();
+            } else {
+                it.set(new Corruption(
+                        c.segment(), c.firstPosition(), segment.lastPosition, c.fileOffset(), c.reason()));
+            }
+        }
     }
 
     private static TreeMap<Long, Path> listSegments(Path dir) throws IOException {
@@ -182,7 +201,10 @@ final class LogRecovery {
             SegmentIndex index;
             long startOffset = SegmentHeader.BYTES;
             long startPosition = first;
-            if (sidecar != null && sidecar.dataEnd() <= size && sidecar.index().last() != null) {
+            if (sidecar != null
+                    && sidecar.dataEnd() <= size
+                    && sidecar.index().last() != null
+                    && holdsItsFrame(window, codec, sidecar.index().last(), first, size, path)) {
                 index = sidecar.index();
                 startOffset = index.last().offset();
                 startPosition = index.last().position();
@@ -207,6 +229,30 @@ final class LogRecovery {
             Segment.closeQuietly(channel);
             throw e;
         }
+    }
+
+    /**
+     * Whether the tail's last index point holds an intact frame of its position, a position that the bytes before it
+     * can hold (each frame takes at least 16 bytes). A sidecar that checks out can still disagree with its segment,
+     * whose bytes may have been damaged after the clean close that wrote it; scanning from such a point would vouch
+     * for records that were never verified, and a later open without that sidecar would not see them.
+     */
+    private static boolean holdsItsFrame(
+            FileWindow window, RecordCodec codec, SegmentIndex.Entry entry, long first, long size, Path path)
+            throws IOException {
+        RecordCodec.Frame frame = codec.decode(window, entry.offset(), size);
+        if (frame != null
+                && frame.position() == entry.position()
+                && entry.position() - first <= (entry.offset() - SegmentHeader.BYTES) / RecordCodec.HEADER_BYTES) {
+            return true;
+        }
+        log.warn(
+                "Index sidecar of tail segment {} names position {} at offset {}, which does not hold it; scanning the"
+                        + " segment from its start",
+                path,
+                entry.position(),
+                entry.offset());
+        return false;
     }
 
     /** Logs a damaged header (the file name is trusted) and returns the problem, or null. */

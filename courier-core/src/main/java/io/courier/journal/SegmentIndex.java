@@ -129,7 +129,10 @@ final class SegmentIndex {
         return entries.count;
     }
 
-    /** Writes the sidecar atomically (temporary file, then rename). Not fsynced: a lost or torn sidecar is rebuilt. */
+    /**
+     * Writes the sidecar atomically (temporary file, then rename; the temporary file is deleted if that fails). Not
+     * fsynced: a lost or torn sidecar is rebuilt.
+     */
     void writeSidecar(Path path, long lastPosition, long dataEnd) throws IOException {
         Entries e = entries;
         ByteBuffer buffer = ByteBuffer.allocate(FIXED_BYTES + e.count * 8 + 4);
@@ -146,8 +149,18 @@ final class SegmentIndex {
         crc.update(buffer.array(), 0, buffer.position());
         buffer.putInt((int) crc.getValue());
         Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
-        Files.write(tmp, buffer.array());
-        Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        try {
+            Files.write(tmp, buffer.array());
+            Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException failure) {
+            // on a full disk a partly written temporary file would hold space until the next open
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException suppressed) {
+                failure.addSuppressed(suppressed);
+            }
+            throw failure;
+        }
     }
 
     /**

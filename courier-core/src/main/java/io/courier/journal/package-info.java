@@ -50,9 +50,10 @@
  *       sealed. A new segment's header is fsynced and then the directory is fsynced; deletions are followed by a
  *       directory fsync too.
  *   <li>So after a crash only the tail of the active segment can be incomplete. At open it is scanned from its last
- *       index point (or its header): the first frame that fails (impossible length, short, CRC mismatch, or an
- *       unexpected position) with no intact frame of a later position after it up to the end of the file is a torn
- *       tail and is truncated (one WARN line says how many bytes, from which offset, after which position).
+ *       index point (from a clean close's sidecar, used only if the frame of that position is intact there) or from
+ *       its header: the first frame that fails (impossible length, short, CRC mismatch, or an unexpected position)
+ *       with no intact frame of a later position after it up to the end of the file is a torn tail and is truncated
+ *       (one WARN line says how many bytes, from which offset, after which position).
  *   <li>A damaged frame followed by intact ones (bit rot, not a torn write) is not truncated: the damaged positions
  *       are reported by {@link io.courier.journal.SegmentLog#corruptions()} and reading them throws
  *       {@link io.courier.journal.CorruptRecordException}; the records after them stay readable. Sealed segments are

@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -88,6 +90,23 @@ final class JournalTestSupport {
     /** The position stored in the frame at {@code offset}. */
     static long framePosition(Path segment, long offset) throws IOException {
         return ByteBuffer.wrap(Files.readAllBytes(segment)).getLong((int) offset + 8);
+    }
+
+    /**
+     * A segment file's bytes: the header for {@code firstPosition}, then one frame per (position, payload), in order;
+     * positions may be anything (out of order, repeated).
+     */
+    static byte[] encodeSegment(long firstPosition, Collection<Map.Entry<Long, byte[]>> frames) {
+        int size = SegmentHeader.BYTES;
+        for (Map.Entry<Long, byte[]> frame : frames) {
+            size += RecordCodec.HEADER_BYTES + frame.getValue().length;
+        }
+        ByteBuffer buffer = ByteBuffer.allocate(size).put(SegmentHeader.encode(firstPosition));
+        RecordCodec codec = new RecordCodec(Integer.MAX_VALUE);
+        for (Map.Entry<Long, byte[]> frame : frames) {
+            codec.encode(buffer, frame.getKey(), frame.getValue());
+        }
+        return buffer.array();
     }
 
     static void flipByte(Path file, long offset) throws IOException {

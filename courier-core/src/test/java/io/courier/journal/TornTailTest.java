@@ -77,6 +77,27 @@ class TornTailTest {
         assertRecoversTo(original, first - 1);
     }
 
+    /** Found by {@link SegmentRecoveryFuzzTest} (crash-a45c983e...): the first open and the next disagreed. */
+    @Test
+    void damageOverTheLastIndexPointOfACleanCloseIsATornTailOnEveryOpen() throws IOException {
+        Path original = writeLog();
+        Path lastSegment = lastSegment(original);
+        long first = Long.parseLong(lastSegment.getFileName().toString().substring(0, 20));
+        SegmentIndex.Sidecar sidecar =
+                SegmentIndex.readSidecar(Segment.indexPath(lastSegment), first, SMALL.indexIntervalBytes());
+        assertThat(sidecar).as("sidecar of the clean close").isNotNull();
+        List<Long> frames = JournalTestSupport.frameOffsets(lastSegment);
+        int lastIndexed = frames.indexOf(sidecar.index().last().offset());
+        assertThat(lastIndexed).isPositive();
+        // zeros from the frame before the last index point to the end, as damaged blocks read back
+        long zeroFrom = frames.get(lastIndexed - 1);
+        long expectedLast = JournalTestSupport.framePosition(lastSegment, zeroFrom) - 1;
+        try (FileChannel channel = FileChannel.open(lastSegment, StandardOpenOption.WRITE)) {
+            channel.write(java.nio.ByteBuffer.allocate((int) (channel.size() - zeroFrom)), zeroFrom);
+        }
+        assertRecoversTo(original, expectedLast);
+    }
+
     private void assertRecoversTo(Path dir, long expectedLast) throws IOException {
         try (SegmentLog log = SegmentLog.open(dir, SMALL)) {
             assertThat(log.lastPosition()).as("last position of %s", dir).isEqualTo(expectedLast);

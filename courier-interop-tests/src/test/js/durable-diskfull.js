@@ -1,0 +1,51 @@
+"use strict";
+// R7, disk full, end to end: the server's durable store sits on a small tmpfs that is nearly full.
+// The vendor publishes 2 KB messages until a publish is refused; the refusal must be an explicit
+// {ok:false, error} that names the lack of space, and the server must go on serving: the durable
+// subscriber receives every publish that was acknowledged. Then the Java side frees space (on
+// {"phase":"free"}) and publishing works again.
+//
+// Env: COURIER_URL, COURIER_TRANSPORTS.
+// Final line: {ok, mode, elapsedMs, acked, error}
+
+const { connect, waitConnect, until, expectEqual, expect, run } = require("./lib");
+
+run("durable-diskfull", 60000, async (ctx) => {
+  const watcher = connect("/", { auth: { clientId: "watcher" } });
+  const vendor = connect("/");
+  await Promise.all([waitConnect(watcher), waitConnect(vendor)]);
+  const got = [];
+  watcher.on("item", (n, filler, meta, ack) => {
+    got.push(n);
+    ack();
+  });
+  await watcher.emitWithAck("subscribe", "full");
+
+  ctx.step("publish until the disk is full");
+  const filler = "x".repeat(2048);
+  const acked = [];
+  let refusal;
+  for (let n = 0; n < 5000 && !refusal; n++) {
+    const reply = await vendor.emitWithAck("publish", "full", "item", n, filler);
+    if (reply.ok) acked.push(n);
+    else refusal = reply;
+  }
+  expect(refusal !== undefined, "a publish was refused before 5000 x 2 KB");
+  expect(/space/i.test(refusal.error), `the refusal names the lack of space, got ${JSON.stringify(refusal)}`);
+
+  ctx.step("the server goes on: the subscriber gets everything acknowledged");
+  await until(() => got.length >= acked.length);
+  expectEqual(got.slice(0, acked.length), acked, "acknowledged publishes, in order");
+
+  ctx.step("space comes back: publishing works again");
+  ctx.phase({ phase: "free" });
+  let again;
+  for (let i = 0; i < 200; i++) {
+    again = await vendor.emitWithAck("publish", "full", "item", "after", filler);
+    if (again.ok) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  expect(again.ok === true, `publish after freeing space, got ${JSON.stringify(again)}`);
+  await until(() => got.includes("after"));
+  return { acked: acked.length, error: refusal.error };
+});

@@ -101,6 +101,19 @@ public final class CourierHttpServer implements AutoCloseable {
     }
 
     /** Binds and starts serving; returns once the socket listens. */
+    /**
+     * Serves plain HTTP requests for {@code path} (exactly) or, if it ends with {@code /}, for every path below it;
+     * request bodies over {@code maxBodyBytes} are refused with 413. Checked after static resources and before the
+     * engine endpoints.
+     */
+    public CourierHttpServer route(String path, int maxBodyBytes, HttpRoute route) {
+        if (maxBodyBytes < 0) {
+            throw new IllegalArgumentException("maxBodyBytes : " + maxBodyBytes + " (expected: >= 0)");
+        }
+        routes.routes.add(new Routes.Mounted(path, maxBodyBytes, route));
+        return this;
+    }
+
     public synchronized CourierHttpServer start() {
         if (serverChannel != null) {
             throw new IllegalStateException("already started");
@@ -183,6 +196,7 @@ public final class CourierHttpServer implements AutoCloseable {
     /** The route table shared by all connections. */
     static final class Routes {
         private final List<EngineEndpoint> endpoints = new CopyOnWriteArrayList<>();
+        private final List<Mounted> routes = new CopyOnWriteArrayList<>();
         private final Map<String, StaticResource> resources = new ConcurrentHashMap<>();
         private volatile Duration idleTimeout;
 
@@ -210,6 +224,22 @@ public final class CourierHttpServer implements AutoCloseable {
 
         StaticResource resource(String path) {
             return resources.get(path);
+        }
+
+        /** A route mounted at {@code path} itself or, for a prefix ending in {@code /}, anywhere below it. */
+        record Mounted(String path, int maxBodyBytes, HttpRoute route) {
+            boolean matches(String requested) {
+                return path.endsWith("/") ? requested.startsWith(path) : requested.equals(path);
+            }
+        }
+
+        Mounted route(String path) {
+            for (Mounted m : routes) {
+                if (m.matches(path)) {
+                    return m;
+                }
+            }
+            return null;
         }
 
         EngineEndpoint endpoint(String path) {

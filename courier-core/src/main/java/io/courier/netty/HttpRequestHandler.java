@@ -58,6 +58,10 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
     private boolean postKeepAlive;
     // content of a request we already answered (or refused) is dropped until its last chunk
     private boolean discarding;
+    // the body of a request to an HttpRoute, while it arrives
+    private CompositeByteBuf routeBody;
+    private CourierHttpServer.Routes.Mounted routeTarget;
+    private HttpRequest routeRequest;
     // the long-poll this connection is holding, to report an abort if the client goes away first
     private NettyPollResponder pendingPoll;
     private EngineIoSession pendingPollSession;
@@ -132,6 +136,7 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         cancelDeadline();
         releaseBody();
+        releaseRouteBody();
         if (pendingPoll != null && !pendingPoll.answered()) {
             pendingPollSession.onPollAborted(pendingPoll);
         }
@@ -163,12 +168,88 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
             serveResource(ctx, req, resource);
             return;
         }
+        CourierHttpServer.Routes.Mounted route = routes.route(path);
+        if (route != null) {
+            long declared = HttpUtil.getContentLength(req, -1L);
+            if (declared > route.maxBodyBytes()) {
+                refuse(ctx, HttpResponses.text(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "Too Large", "text/plain"));
+                return;
+            }
+            routeBody = ctx.alloc().compositeBuffer();
+            routeTarget = route;
+            routeRequest = req;
+            return;
+        }
         EngineEndpoint endpoint = routes.endpoint(path);
         if (endpoint == null) {
             respond(ctx, req, HttpResponses.text(HttpResponseStatus.NOT_FOUND, "Not Found", "text/plain"));
             return;
         }
         onEngineRequest(ctx, req, uri, endpoint);
+    }
+
+    private void onRouteContent(ChannelHandlerContext ctx, HttpContent content) {
+        if (routeBody.readableBytes() + content.content().readableBytes() > routeTarget.maxBodyBytes()) {
+            releaseRouteBody();
+            refuse(ctx, HttpResponses.text(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "Too Large", "text/plain"));
+            return;
+        }
+        routeBody.addComponent(true, content.content().retain());
+        if (!(content instanceof LastHttpContent)) {
+            return;
+        }
+        HttpRequest req = routeRequest;
+        HttpRoute route = routeTarget.route();
+        byte[] bytes = ByteBufUtil.getBytes(routeBody);
+        releaseRouteBody();
+        boolean keepAlive = HttpUtil.isKeepAlive(req);
+        QueryStringDecoder uri = new QueryStringDecoder(req.uri());
+        Map<String, String> query = new HashMap<>();
+        uri.parameters().forEach((k, v) -> query.put(k, v.isEmpty() ? "" : v.get(0)));
+        Map<String, String> headers = new HashMap<>();
+        for (Map.Entry<String, String> h : req.headers()) {
+            headers.putIfAbsent(h.getKey().toLowerCase(Locale.ROOT), h.getValue());
+        }
+        HttpRoute.Call call = new HttpRoute.Call(
+                req.method().name(),
+                uri.path(),
+                query,
+                headers,
+                bytes,
+                ctx.channel().remoteAddress());
+        java.util.concurrent.CompletableFuture<HttpRoute.Reply> reply;
+        try {
+            reply = route.handle(call);
+        } catch (RuntimeException e) {
+            reply = java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
+        reply.whenComplete((r, error) -> ctx.executor().execute(() -> {
+            if (!ctx.channel().isActive()) {
+                return;
+            }
+            if (error != null || r == null) {
+                log.warn("{} {}: route failed", call.method(), call.path(), error);
+                HttpResponses.write(
+                        ctx,
+                        HttpResponses.text(
+                                HttpResponseStatus.INTERNAL_SERVER_ERROR, "Internal Server Error", "text/plain"),
+                        keepAlive);
+                return;
+            }
+            FullHttpResponse response = HttpResponses.response(
+                    HttpResponseStatus.valueOf(r.status()), Unpooled.wrappedBuffer(r.body()), r.contentType());
+            r.headers().forEach((k, v) -> response.headers().set(k, v));
+            HttpResponses.write(ctx, response, keepAlive);
+        }));
+    }
+
+    private void releaseRouteBody() {
+        if (routeBody != null) {
+            routeBody.release();
+            routeBody = null;
+            routeTarget = null;
+            routeRequest = null;
+        }
     }
 
     private void onEngineRequest(
@@ -309,6 +390,10 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         if (discarding) {
             return;
         }
+        if (routeBody != null && content.decoderResult().isSuccess()) {
+            onRouteContent(ctx, content);
+            return;
+        }
         if (content.decoderResult().isFailure()) {
             // a malformed chunk: Netty's decoder discards the rest of the connection, so close it
             log.debug(
@@ -319,6 +404,7 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
                 postSession.endPost();
                 releaseBody();
             }
+            releaseRouteBody();
             refuse(ctx, HttpResponses.empty(HttpResponseStatus.BAD_REQUEST));
             return;
         }

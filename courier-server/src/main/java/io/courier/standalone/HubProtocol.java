@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,12 +71,21 @@ public final class HubProtocol {
         }
         String event = args.getString(1);
         Object[] payload = Arrays.copyOfRange(args.toArray(), 2, args.size());
-        reply(ack, durable.publish(channel, event, payload).thenApply(published -> {
-            Object[] live = Arrays.copyOf(payload, payload.length + 1);
-            live[payload.length] = Map.of("channel", channel, "id", published.id(), "seq", published.seq());
+        reply(ack, publish(io, channel, event, payload).thenApply(published -> ok("id", published.id())));
+    }
+
+    /**
+     * Publishes durably (see {@link DurableQueues#publish}) and, once stored, also to the anonymous subscribers of
+     * the channel, with the same last argument {@code {channel, id, seq}}.
+     */
+    static CompletableFuture<DurableQueues.Published> publish(
+            Courier io, String channel, String event, Object... args) {
+        return io.durable().publish(channel, event, args).thenApply(published -> {
+            Object[] live = Arrays.copyOf(args, args.length + 1);
+            live[args.length] = Map.of("channel", channel, "id", published.id(), "seq", published.seq());
             io.to(ROOM_PREFIX + channel).emit(event, live);
-            return ok("id", published.id());
-        }));
+            return published;
+        });
     }
 
     private static void reply(io.courier.Ack ack, java.util.concurrent.CompletableFuture<Map<String, Object>> result) {

@@ -39,6 +39,9 @@ public final class Main {
               --data DIR           the durable store: durable queues in DIR/queues, connection state
                                    recovery in DIR/recovery, both kept across restarts
                                    (default ./courier-data; env COURIER_DATA)
+              --api-key KEY        require "Authorization: Bearer KEY" on /api/* (env COURIER_API_KEY).
+                                   Without it the hub runs in dev mode: the HTTP API is open to anyone
+                                   who can reach the port (bound to 127.0.0.1 by default)
               --ping-interval MS   heartbeat interval (default 25000; conformance 300)
               --ping-timeout MS    heartbeat timeout (default 20000; conformance 200)
               --no-serve-client    do not serve the browser bundle at <path>socket.io.js
@@ -125,12 +128,16 @@ public final class Main {
         HubProtocol.install(io);
         CourierHttpServer http = new CourierHttpServer(options.host, options.port, 0);
         http.resource("/", StaticResource.of(resource("index.html"), "text/html; charset=utf-8"));
+        HubHttpApi api = HubHttpApi.mount(http, io, options.apiKey);
         io.attach(http);
         http.start();
+        api.ready(true);
         out.println("Courier listening on http://" + options.host + ":" + http.port() + " (Socket.IO at " + options.path
-                + ", demo page at /, durable queues and recovery data in "
+                + ", demo page at /, HTTP API at /api/"
+                + (options.apiKey == null ? " in DEV MODE: no API key, anyone who reaches the port may publish" : "")
+                + "; durable queues and recovery data in "
                 + options.data.toAbsolutePath().normalize() + ")");
-        return new StandaloneServer(io, http);
+        return new StandaloneServer(io, http, api);
     }
 
     private static byte[] resource(String name) {
@@ -145,9 +152,10 @@ public final class Main {
     }
 
     /** The standalone server: the Courier instance plus the HTTP server that also serves the page. */
-    private record StandaloneServer(Courier io, CourierHttpServer http) implements AutoCloseable {
+    private record StandaloneServer(Courier io, CourierHttpServer http, HubHttpApi api) implements AutoCloseable {
         @Override
         public void close() {
+            api.ready(false);
             http.close();
             io.close();
         }
@@ -163,6 +171,7 @@ public final class Main {
         Duration pingInterval;
         Duration pingTimeout;
         Path data = Path.of("courier-data");
+        String apiKey;
         boolean help;
 
         static Options parse(List<String> args, Map<String, String> env) {
@@ -175,6 +184,7 @@ public final class Main {
             if (env.get("COURIER_DATA") != null) {
                 o.data = Path.of(env.get("COURIER_DATA"));
             }
+            o.apiKey = env.get("COURIER_API_KEY");
             if (env.get("COURIER_CORS_ORIGINS") != null) {
                 for (String s : env.get("COURIER_CORS_ORIGINS").split(",")) {
                     if (!s.isBlank()) {
@@ -192,6 +202,7 @@ public final class Main {
                     case "--path" -> o.path = value(args, ++i, a);
                     case "--cors-origin" -> o.corsOrigins.add(value(args, ++i, a));
                     case "--data" -> o.data = Path.of(value(args, ++i, a));
+                    case "--api-key" -> o.apiKey = value(args, ++i, a);
                     case "--ping-interval" -> o.pingInterval = millis(value(args, ++i, a), a);
                     case "--ping-timeout" -> o.pingTimeout = millis(value(args, ++i, a), a);
                     default -> throw new IllegalArgumentException("unknown option " + a);

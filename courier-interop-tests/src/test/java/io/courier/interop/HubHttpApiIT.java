@@ -1,0 +1,170 @@
+package io.courier.interop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.courier.interop.support.JavaClients;
+import io.courier.interop.support.ServerProcess;
+import io.socket.client.Ack;
+import io.socket.client.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.json.JSONObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The standalone hub's HTTP API against the real server process: publishing (one and batch) reaches a durable
+ * subscriber using the official Java client, channel stats, health endpoints, the API key, and clear JSON errors.
+ */
+class HubHttpApiIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @TempDir
+    Path data;
+
+    private record Response(int status, JsonNode json, String text) {}
+
+    private Response call(int port, String method, String path, String body, String key) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (key != null) {
+            b.header("Authorization", "Bearer " + key);
+        }
+        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        JsonNode json = null;
+        if (r.headers().firstValue("content-type").orElse("").startsWith("application/json")) {
+            json = JSON.readTree(r.body());
+        }
+        return new Response(r.statusCode(), json, r.body());
+    }
+
+    @Test
+    void devModePublishReachesADurableSubscriberAndReportsTheChannel() throws Exception {
+        try (ServerProcess server = new ServerProcess(data);
+                JavaClients clients = new JavaClients(server.port())) {
+            int port = server.port();
+            Socket driver = clients.connect("/", o -> o.auth = Map.of("clientId", "driver-1"));
+            List<Object[]> received = new CopyOnWriteArrayList<>();
+            driver.on("pickup", args -> {
+                received.add(args);
+                ((Ack) args[args.length - 1]).call();
+            });
+            CompletableFuture<Object[]> subscribed = new CompletableFuture<>();
+            driver.emit("subscribe", new Object[] {"parcels"}, (Ack) subscribed::complete);
+            assertThat(subscribed.get(10, TimeUnit.SECONDS)[0].toString()).contains("\"ok\":true");
+
+            Response one = call(
+                    port,
+                    "POST",
+                    "/api/publish",
+                    "{\"channel\":\"parcels\",\"event\":\"pickup\",\"args\":[{\"parcel\":1},\"fragile\"]}",
+                    null);
+            assertThat(one.status()).isEqualTo(200);
+            assertThat(one.json().path("channel").asText()).isEqualTo("parcels");
+            assertThat(one.json().path("seq").asLong()).isEqualTo(1);
+            String id = one.json().path("id").asText();
+
+            Response batch = call(
+                    port,
+                    "POST",
+                    "/api/publish",
+                    "{\"messages\":[{\"channel\":\"parcels\",\"event\":\"pickup\",\"args\":[{\"parcel\":2}]},"
+                            + "{\"channel\":\"parcels\",\"event\":\"pickup\",\"args\":[{\"parcel\":3}]},"
+                            + "{\"channel\":\"@x\",\"event\":\"pickup\"}]}",
+                    null);
+            assertThat(batch.status()).isEqualTo(200);
+            JsonNode results = batch.json().path("results");
+            assertThat(results).hasSize(3);
+            assertThat(results.get(0).path("ok").asBoolean()).isTrue();
+            assertThat(results.get(1).path("seq").asLong()).isEqualTo(3);
+            assertThat(results.get(2).path("ok").asBoolean()).isFalse();
+            assertThat(results.get(2).path("error").asText()).contains("direct channels");
+
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10); // hang guard
+            while (received.size() < 3 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(received).hasSize(3);
+            Object[] first = received.get(0);
+            assertThat(((JSONObject) first[0]).getInt("parcel")).isEqualTo(1);
+            assertThat(first[1]).isEqualTo("fragile");
+            JSONObject meta = (JSONObject) first[2];
+            assertThat(meta.getString("id")).isEqualTo(id);
+            assertThat(meta.getString("channel")).isEqualTo("parcels");
+            assertThat(received)
+                    .extracting(a -> ((JSONObject) a[0]).getInt("parcel"))
+                    .containsExactly(1, 2, 3);
+
+            Response stats = call(port, "GET", "/api/channels/parcels", null, null);
+            assertThat(stats.status()).isEqualTo(200);
+            assertThat(stats.json().path("subscribers").asInt()).isEqualTo(1);
+            assertThat(stats.json().path("lastSeq").asLong()).isEqualTo(3);
+            assertThat(call(port, "GET", "/api/channels/nothing-here", null, null)
+                            .status())
+                    .isEqualTo(404);
+            assertThat(call(port, "GET", "/healthz", null, null).status()).isEqualTo(200);
+            assertThat(call(port, "GET", "/readyz", null, null).status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void badRequestsGetClearJsonErrorsAndTheServerGoesOn() throws Exception {
+        try (ServerProcess server = new ServerProcess(data)) {
+            int port = server.port();
+            Map<String, Integer> cases = Map.of(
+                    "not json", 400,
+                    "[1,2]", 400,
+                    "{\"event\":\"e\"}", 400,
+                    "{\"channel\":\"c\"}", 400,
+                    "{\"channel\":\"c\",\"event\":\"e\",\"args\":{}}", 400,
+                    "{\"messages\":[]}", 400,
+                    "{\"messages\":[{\"channel\":\"c\",\"event\":\"e\"},{\"channel\":1}]}", 400);
+            for (Map.Entry<String, Integer> c : cases.entrySet()) {
+                Response r = call(port, "POST", "/api/publish", c.getKey(), null);
+                assertThat(r.status()).as(c.getKey()).isEqualTo(c.getValue());
+                assertThat(r.json().path("error").asText()).as(c.getKey()).isNotBlank();
+            }
+            assertThat(call(port, "GET", "/api/publish", null, null).status()).isEqualTo(405);
+            assertThat(call(port, "GET", "/api/nothing", null, null).status()).isEqualTo(404);
+            String huge = "{\"channel\":\"c\",\"event\":\"e\",\"args\":[\"" + "x".repeat(1 << 20) + "\"]}";
+            assertThat(call(port, "POST", "/api/publish", huge, null).status()).isEqualTo(413);
+            assertThat(call(port, "POST", "/api/publish", "{\"channel\":\"c\",\"event\":\"e\"}", null)
+                            .status())
+                    .as("still serving")
+                    .isEqualTo(200);
+        }
+    }
+
+    @Test
+    void withAnApiKeyOnlyTheRightBearerMayUseTheApi() throws Exception {
+        try (ServerProcess server = new ServerProcess(data, "--api-key", "s3cret")) {
+            int port = server.port();
+            String body = "{\"channel\":\"c\",\"event\":\"e\"}";
+            Response none = call(port, "POST", "/api/publish", body, null);
+            assertThat(none.status()).isEqualTo(401);
+            assertThat(none.json().path("error").asText()).contains("API key");
+            assertThat(call(port, "POST", "/api/publish", body, "wrong").status())
+                    .isEqualTo(401);
+            assertThat(call(port, "GET", "/api/channels/c", null, "wrong").status())
+                    .isEqualTo(401);
+            assertThat(call(port, "POST", "/api/publish", body, "s3cret").status())
+                    .isEqualTo(200);
+            assertThat(call(port, "GET", "/healthz", null, null).status())
+                    .as("health needs no key")
+                    .isEqualTo(200);
+        }
+    }
+}

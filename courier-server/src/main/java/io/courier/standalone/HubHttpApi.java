@@ -1,0 +1,237 @@
+package io.courier.standalone;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.courier.Courier;
+import io.courier.DurableQueues;
+import io.courier.durable.ChannelStats;
+import io.courier.durable.StoreException;
+import io.courier.json.JsonCodec;
+import io.courier.netty.CourierHttpServer;
+import io.courier.netty.HttpRoute.Call;
+import io.courier.netty.HttpRoute.Reply;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * The hub's backend API (README, "HTTP API"):
+ *
+ * <ul>
+ *   <li>{@code POST /api/publish} with {@code {channel, event, args}}, or {@code {messages: [...]}} for up to
+ *       {@value #MAX_BATCH} at once: 200 with {@code {id, channel, seq}} (or {@code {results: [...]}}) once stored;
+ *   <li>{@code GET /api/channels/{name}}: the channel's subscribers, kept messages and ids;
+ *   <li>{@code GET /healthz} (the process answers) and {@code GET /readyz} (it accepts publishes).
+ * </ul>
+ *
+ * <p>With an API key configured, {@code /api/*} needs {@code Authorization: Bearer <key>}; without one (dev mode)
+ * it is open. Errors are JSON {@code {error}} with a 4xx status, or 503 when the store refuses a publish.
+ */
+final class HubHttpApi {
+    static final int MAX_BODY_BYTES = 1 << 20;
+    static final int MAX_BATCH = 1000;
+    private static final ObjectMapper JSON = JsonCodec.mapper();
+
+    private final Courier io;
+    private final byte[] apiKey; // null in dev mode
+    private volatile boolean ready;
+
+    private HubHttpApi(Courier io, String apiKey) {
+        this.io = io;
+        this.apiKey = apiKey == null ? null : apiKey.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Mounts the API on {@code http}; {@code apiKey} null for dev mode. */
+    static HubHttpApi mount(CourierHttpServer http, Courier io, String apiKey) {
+        HubHttpApi api = new HubHttpApi(io, apiKey);
+        http.route("/api/", MAX_BODY_BYTES, api::api);
+        http.route("/healthz", 0, call -> CompletableFuture.completedFuture(Reply.text(200, "ok\n")));
+        http.route(
+                "/readyz",
+                0,
+                call -> CompletableFuture.completedFuture(
+                        api.ready ? Reply.text(200, "ready\n") : Reply.text(503, "not ready\n")));
+        return api;
+    }
+
+    /** Marks the hub ready (started) or not (shutting down). */
+    void ready(boolean ready) {
+        this.ready = ready;
+    }
+
+    private CompletableFuture<Reply> api(Call call) {
+        if (!authorized(call.header("authorization"))) {
+            return done(error(401, "missing or wrong API key: send Authorization: Bearer <key>"));
+        }
+        if (call.path().equals("/api/publish")) {
+            return call.method().equals("POST") ? publish(call) : done(error(405, "use POST /api/publish"));
+        }
+        if (call.path().startsWith("/api/channels/")) {
+            if (!call.method().equals("GET")) {
+                return done(error(405, "use GET /api/channels/{name}"));
+            }
+            String name = URLDecoder.decode(call.path().substring("/api/channels/".length()), StandardCharsets.UTF_8);
+            Optional<ChannelStats> stats =
+                    name.isEmpty() ? Optional.empty() : io.durable().channel(name);
+            return done(stats.map(s -> json(200, channel(s)))
+                    .orElseGet(() -> error(404, "no channel named \"" + name + "\"")));
+        }
+        return done(error(404, "no such API: " + call.method() + " " + call.path()));
+    }
+
+    private boolean authorized(String header) {
+        if (apiKey == null) {
+            return true;
+        }
+        if (header == null || !header.startsWith("Bearer ")) {
+            return false;
+        }
+        return MessageDigest.isEqual(apiKey, header.substring(7).trim().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private CompletableFuture<Reply> publish(Call call) {
+        JsonNode body;
+        try {
+            body = JSON.readTree(call.body());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return done(error(400, "the body is not JSON: " + e.getOriginalMessage()));
+        } catch (IOException e) {
+            return done(error(400, "the body cannot be read: " + e.getMessage()));
+        }
+        if (body == null || !body.isObject()) {
+            return done(error(400, "expected a JSON object {channel, event, args} or {messages: [...]}"));
+        }
+        JsonNode messages = body.get("messages");
+        if (messages == null) {
+            String problem = problem(body);
+            if (problem != null) {
+                return done(error(400, problem));
+            }
+            return publishOne(body)
+                    .handle((published, failure) -> failure == null
+                            ? json(200, result(published))
+                            : error(statusOf(failure), messageOf(failure)));
+        }
+        if (!messages.isArray() || messages.isEmpty() || messages.size() > MAX_BATCH) {
+            return done(error(400, "messages must be an array of 1 to " + MAX_BATCH + " {channel, event, args}"));
+        }
+        for (int i = 0; i < messages.size(); i++) {
+            String problem = problem(messages.get(i));
+            if (problem != null) {
+                return done(error(400, "messages[" + i + "]: " + problem));
+            }
+        }
+        // in order: each one is stored before the next is published, so a batch keeps its order in a channel
+        CompletableFuture<List<ObjectNode>> chain = CompletableFuture.completedFuture(new ArrayList<>());
+        for (JsonNode m : messages) {
+            chain = chain.thenCompose(results -> publishOne(m).handle((published, failure) -> {
+                results.add(
+                        failure == null
+                                ? result(published).put("ok", true)
+                                : JsonNodeFactory.instance
+                                        .objectNode()
+                                        .put("ok", false)
+                                        .put("error", messageOf(failure)));
+                return results;
+            }));
+        }
+        return chain.thenApply(results -> {
+            ObjectNode out = JsonNodeFactory.instance.objectNode();
+            results.forEach(out.putArray("results")::add);
+            return json(200, out);
+        });
+    }
+
+    private CompletableFuture<DurableQueues.Published> publishOne(JsonNode m) {
+        Object[] args = new Object[m.path("args").size()];
+        for (int i = 0; i < args.length; i++) {
+            args[i] = m.get("args").get(i);
+        }
+        try {
+            return HubProtocol.publish(
+                    io, m.get("channel").asText(), m.get("event").asText(), args);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** What is wrong with one {channel, event, args}, or null. */
+    private static String problem(JsonNode m) {
+        if (m == null || !m.isObject()) {
+            return "expected an object {channel, event, args}";
+        }
+        JsonNode channel = m.get("channel");
+        if (channel == null || !channel.isTextual() || channel.asText().isEmpty()) {
+            return "channel must be a non-empty string";
+        }
+        JsonNode event = m.get("event");
+        if (event == null || !event.isTextual() || event.asText().isEmpty()) {
+            return "event must be a non-empty string";
+        }
+        JsonNode args = m.get("args");
+        if (args != null && !args.isArray()) {
+            return "args must be an array";
+        }
+        return null;
+    }
+
+    private static ObjectNode result(DurableQueues.Published p) {
+        return JsonNodeFactory.instance
+                .objectNode()
+                .put("id", p.id())
+                .put("channel", p.channel())
+                .put("seq", p.seq());
+    }
+
+    private static ObjectNode channel(ChannelStats s) {
+        ObjectNode n = JsonNodeFactory.instance
+                .objectNode()
+                .put("channel", s.channel())
+                .put("subscribers", s.subscribers())
+                .put("messages", s.messages())
+                .put("bytes", s.bytes())
+                .put("firstSeq", s.firstSeq())
+                .put("lastSeq", s.lastSeq());
+        n.put("oldestId", s.oldestId());
+        n.put("newestId", s.newestId());
+        return n;
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+    }
+
+    private static int statusOf(Throwable failure) {
+        Throwable t = unwrap(failure);
+        return t instanceof IllegalArgumentException ? 400 : t instanceof StoreException ? 503 : 500;
+    }
+
+    private static String messageOf(Throwable failure) {
+        return String.valueOf(unwrap(failure).getMessage());
+    }
+
+    private static Reply error(int status, String message) {
+        return json(status, JsonNodeFactory.instance.objectNode().put("error", message));
+    }
+
+    private static Reply json(int status, JsonNode body) {
+        try {
+            return Reply.json(status, JSON.writeValueAsBytes(body));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static CompletableFuture<Reply> done(Reply r) {
+        return CompletableFuture.completedFuture(r);
+    }
+}

@@ -223,6 +223,18 @@ final class ClientConnection implements EngineIoSession.Listener {
         session.send(packet.enginePackets(), droppable);
     }
 
+    void sendAll(List<OutboundPacket> packets) {
+        if (packets.size() == 1) {
+            send(packets.get(0), false);
+            return;
+        }
+        List<io.courier.engine.codec.EngineIoPacket> all = new ArrayList<>();
+        for (OutboundPacket p : packets) {
+            all.addAll(p.enginePackets());
+        }
+        session.send(all, false);
+    }
+
     private void sendPacket(SocketIoPacket packet) {
         send(OutboundPacket.encode(packet, runtime.encoder()), false);
     }

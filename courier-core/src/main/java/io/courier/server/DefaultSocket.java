@@ -379,6 +379,13 @@ final class DefaultSocket implements Socket, Member {
         }
     }
 
+    /** Sends several packets, in order, with one hop to the event loop. */
+    void sendAll(List<OutboundPacket> packets) {
+        if (connected) {
+            connection.sendAll(packets);
+        }
+    }
+
     /** Leaves the namespace for {@code reason}; idempotent. Handlers run on the lane. */
     void onClose(DisconnectReason reason) {
         if (!closing.compareAndSet(false, true)) {

@@ -38,10 +38,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Delivers durable channels to the sockets of durable identities (see {@link DurableQueues} for the contract).
  *
- * <p>Threading: each channel belongs to one of {@value #LANES} serial lanes (by hash) on the handler executor. A
- * channel's fan-out, its subscribers' store reads, acknowledgements and (de)activations all run on its lane, so a
- * subscriber's deliveries of one channel are ordered without locks; store reads may block (the lane is not an event
- * loop). A published message goes from the store's writer thread to its lane in the store's completion order.
+ * <p>Threading: each identity belongs to one of {@value #LANES} serial lanes (by hash) on the handler executor. The
+ * state of its pumps (deliveries, acknowledgements, activation) is touched on that lane only, so a subscriber's
+ * deliveries of a channel are ordered without locks, and the work of one busy channel spreads over all lanes. Store
+ * reads may block (a lane is not an event loop). A stored message goes from the store's completion, in seq order, to
+ * each lane that has online subscribers of its channel; the first lane to need it encodes it, once for all.
  *
  * <p>Each (identity, channel) online has a {@link Pump}: its cursor (acknowledged prefix), the deliveries in flight
  * (at most the window) and whether it is caught up ("live"). A live pump gets each new message as the packet encoded
@@ -65,8 +66,9 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
     private final HandlerLane[] lanes = new HandlerLane[LANES];
     private final Object[] publishLocks = new Object[LANES];
     private final Map<String, Identity> online = new ConcurrentHashMap<>();
-    private final Map<String, Set<Pump>> livePumps = new ConcurrentHashMap<>(); // per channel, touched on its lane
-    private final Map<String, Recent> recent = new ConcurrentHashMap<>(); // per channel, touched on its lane
+    // per lane, by channel: the online pumps of that lane (touched on the lane; read by the publish completion)
+    private final Map<String, Set<Pump>>[] livePumps = newMaps();
+    private final Map<String, Recent>[] recent = newMaps(); // per lane, by channel; touched on the lane
     private final AtomicLong recentBytes = new AtomicLong();
     private final ScheduledExecutorService maintenance;
 
@@ -121,7 +123,7 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         return store.subscribe(clientId, channel).thenAccept(cursor -> {
             Identity identity = online.get(clientId);
             if (identity != null) {
-                lane(channel).execute(() -> attach(identity, channel, cursor));
+                lane(clientId).execute(() -> attach(identity, channel, cursor));
             }
         });
     }
@@ -131,7 +133,7 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         return store.unsubscribe(clientId, channel).thenAccept(ok -> {
             Identity identity = online.get(clientId);
             if (identity != null) {
-                lane(channel).execute(() -> {
+                lane(clientId).execute(() -> {
                     Pump pump = identity.pumps.remove(channel);
                     if (pump != null) {
                         deactivate(pump);
@@ -167,7 +169,7 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
     private CompletableFuture<Published> publishAny(String channel, ArrayNode data) {
         CompletableFuture<Published> result = new CompletableFuture<>();
         byte[] payload = encode(data);
-        // append and attach under one lock per channel stripe: the fan-out tasks of a channel reach its lane in seq
+        // append and attach under one lock per channel stripe: the fan-out tasks of a channel reach the lanes in seq
         // order even when a write completes before its callback is attached
         synchronized (publishLocks[stripe(channel)]) {
             store.append(channel, payload).whenComplete((message, error) -> {
@@ -177,11 +179,16 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
                     runtime.executor().execute(() -> result.completeExceptionally(cause));
                     return;
                 }
-                lane(channel).execute(() -> {
-                    fanOut(message, data);
-                    Published published = new Published(message.id(), channel, message.seq());
-                    runtime.executor().execute(() -> result.complete(published));
-                });
+                Delivery delivery = new Delivery(message, data);
+                for (int part = 0; part < LANES; part++) {
+                    Set<Pump> pumps = livePumps[part].get(channel);
+                    if (pumps != null && !pumps.isEmpty()) {
+                        int p = part;
+                        lanes[part].execute(() -> fanOut(p, delivery));
+                    }
+                }
+                Published published = new Published(message.id(), channel, message.seq());
+                runtime.executor().execute(() -> result.complete(published));
             });
         }
         return result;
@@ -214,7 +221,7 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         runtime.executor().execute(() -> {
             Map<String, Long> subscriptions = store.subscriptions(clientId);
             for (Map.Entry<String, Long> s : subscriptions.entrySet()) {
-                lane(s.getKey()).execute(() -> attach(identity, s.getKey(), s.getValue()));
+                lane(clientId).execute(() -> attach(identity, s.getKey(), s.getValue()));
             }
             if (!subscriptions.containsKey(direct)) {
                 subscribeAny(clientId, direct).exceptionally(e -> {
@@ -242,7 +249,7 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
             return;
         }
         for (Pump pump : identity.pumps.values()) {
-            lane(pump.channel).execute(() -> {
+            lane(pump.clientId).execute(() -> {
                 if (pump.socket == socket) {
                     DefaultSocket next = identity.newestSocket();
                     if (next == null) {
@@ -255,7 +262,7 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         }
     }
 
-    // ---- on a channel's lane ------------------------------------------------------------------------------------
+    // ---- on the identity's lane ---------------------------------------------------------------------------------
 
     private void attach(Identity identity, String channel, long cursor) {
         DefaultSocket socket = identity.newestSocket();
@@ -272,7 +279,7 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         pump.inFlight.clear();
         pump.sent = pump.cursor;
         pump.live = false;
-        livePumps
+        livePumps[stripe(pump.clientId)]
                 .computeIfAbsent(pump.channel, c -> ConcurrentHashMap.newKeySet())
                 .add(pump);
         long expired = store.expiredThrough(pump.channel);
@@ -287,11 +294,12 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         pump.generation++;
         pump.inFlight.clear();
         pump.live = false;
-        Set<Pump> pumps = livePumps.get(pump.channel);
+        int part = stripe(pump.clientId);
+        Set<Pump> pumps = livePumps[part].get(pump.channel);
         if (pumps != null) {
             pumps.remove(pump);
             if (pumps.isEmpty()) {
-                dropRecent(pump.channel);
+                dropRecent(part, pump.channel);
             }
         }
     }
@@ -301,43 +309,52 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
      * deliveries of the channel when they reach back far enough (no store read, no new encoding), else from the store.
      */
     private void fill(Pump pump) {
-        while (pump.socket != null && pump.inFlight.size() < window) {
-            Recent r = recent.get(pump.channel);
-            if (r != null && !r.entries.isEmpty() && r.entries.peekFirst().seq <= pump.sent + 1) {
-                for (Encoded e : r.entries) {
-                    if (pump.inFlight.size() >= window) {
-                        return;
+        List<OutboundPacket> batch = new ArrayList<>();
+        try {
+            while (pump.socket != null && pump.inFlight.size() < window) {
+                Recent r = recent[stripe(pump.clientId)].get(pump.channel);
+                if (r != null && r.size > 0 && r.get(0).seq <= pump.sent + 1) {
+                    for (int i = r.indexAfter(pump.sent); i < r.size; i++) {
+                        if (pump.inFlight.size() >= window) {
+                            return;
+                        }
+                        Encoded e = r.get(i);
+                        expect(pump, e.seq, e.packet);
+                        batch.add(e.packet);
                     }
-                    if (e.seq > pump.sent) {
-                        send(pump, e.seq, e.packet);
-                    }
+                    pump.live = true; // the newest fanned-out message was sent: the fan-out feeds this pump now
+                    return;
                 }
-                pump.live = true; // the newest fanned-out message was sent: from now on the fan-out feeds this pump
-                return;
-            }
-            int room = window - pump.inFlight.size();
-            List<StoredMessage> messages = store.readAfter(pump.channel, pump.sent, room);
-            for (StoredMessage m : messages) {
-                if (m.lost()) {
-                    sendGap(pump, pump.sent + 1, m.seq());
-                } else {
-                    send(pump, m.seq(), encodeDelivery(m.channel(), m.id(), m.seq(), decode(m.payload())));
+                int room = window - pump.inFlight.size();
+                List<StoredMessage> messages = store.readAfter(pump.channel, pump.sent, room);
+                for (StoredMessage m : messages) {
+                    OutboundPacket packet = m.lost()
+                            ? gap(pump, pump.sent + 1, m.seq())
+                            : encodeDelivery(m.channel(), m.id(), m.seq(), decode(m.payload()));
+                    expect(pump, m.seq(), packet);
+                    batch.add(packet);
+                }
+                if (messages.size() < room) {
+                    pump.live = true;
+                    return;
                 }
             }
-            if (messages.size() < room) {
-                pump.live = true;
-                return;
+        } finally {
+            if (!batch.isEmpty() && pump.socket != null) {
+                pump.socket.sendAll(batch); // one hop to the event loop for the whole batch
             }
         }
     }
 
-    private void fanOut(StoredMessage message, ArrayNode data) {
-        Set<Pump> pumps = livePumps.get(message.channel());
+    /** On lane {@code part}: hands a stored message to that lane's live pumps of its channel. */
+    private void fanOut(int part, Delivery delivery) {
+        StoredMessage message = delivery.message;
+        Set<Pump> pumps = livePumps[part].get(message.channel());
         if (pumps == null || pumps.isEmpty()) {
             return;
         }
-        OutboundPacket packet = encodeDelivery(message.channel(), message.id(), message.seq(), data);
-        remember(message, packet);
+        OutboundPacket packet = delivery.packet();
+        remember(part, message, packet);
         List<DefaultSocket> targets = new ArrayList<>(pumps.size());
         for (Pump pump : pumps) {
             if (message.seq() <= pump.sent || pump.socket == null) {
@@ -353,29 +370,48 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         namespace.send(targets, packet, false);
     }
 
+    /** A stored message on its way to the lanes, encoded by the first lane that needs it, once for all. */
+    private final class Delivery {
+        final StoredMessage message;
+        final ArrayNode data;
+        private OutboundPacket packet;
+
+        Delivery(StoredMessage message, ArrayNode data) {
+            this.message = message;
+            this.data = data;
+        }
+
+        synchronized OutboundPacket packet() {
+            if (packet == null) {
+                packet = encodeDelivery(message.channel(), message.id(), message.seq(), data);
+            }
+            return packet;
+        }
+    }
+
     /**
      * Keeps the delivery for pumps that are behind. The entries of a channel are always its newest fanned-out messages
      * without a gap: a message that does not fit the budget empties the channel's entries instead.
      */
-    private void remember(StoredMessage message, OutboundPacket packet) {
-        Recent r = recent.computeIfAbsent(message.channel(), c -> new Recent());
+    private void remember(int part, StoredMessage message, OutboundPacket packet) {
+        Recent r = recent[part].computeIfAbsent(message.channel(), c -> new Recent());
         int bytes = message.payload().length + 64;
         if (recentBytes.addAndGet(bytes) > RECENT_BUDGET_BYTES) {
             recentBytes.addAndGet(-bytes);
-            dropRecent(message.channel());
+            dropRecent(part, message.channel());
             return;
         }
-        r.entries.addLast(new Encoded(message.seq(), packet, bytes));
-        while (r.entries.size() > RECENT_MAX) {
-            recentBytes.addAndGet(-r.entries.pollFirst().bytes);
+        Encoded evicted = r.add(new Encoded(message.seq(), packet, bytes));
+        if (evicted != null) {
+            recentBytes.addAndGet(-evicted.bytes);
         }
     }
 
-    private void dropRecent(String channel) {
-        Recent r = recent.remove(channel);
+    private void dropRecent(int part, String channel) {
+        Recent r = recent[part].remove(channel);
         if (r != null) {
-            for (Encoded e : r.entries) {
-                recentBytes.addAndGet(-e.bytes);
+            for (int i = 0; i < r.size; i++) {
+                recentBytes.addAndGet(-r.get(i).bytes);
             }
         }
     }
@@ -385,7 +421,7 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         pump.socket.send(packet, false);
     }
 
-    /** Records the delivery as in flight and registers its ack, which goes straight to the channel's lane. */
+    /** Records the delivery as in flight and registers its ack, which goes straight to the pump's lane. */
     private void expect(Pump pump, long seq, OutboundPacket packet) {
         int generation = pump.generation;
         pump.inFlight.add(new InFlight(seq));
@@ -393,12 +429,17 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         pump.socket.expectAck(packet, new DefaultSocket.LoopAck() {
             @Override
             public void onAck(List<JsonNode> args) {
-                lane(pump.channel).execute(() -> acked(pump, generation, seq));
+                lane(pump.clientId).execute(() -> acked(pump, generation, seq));
             }
         });
     }
 
     private void sendGap(Pump pump, long fromSeq, long toSeq) {
+        send(pump, toSeq, gap(pump, fromSeq, toSeq));
+    }
+
+    /** The continuity-lost event for {@code fromSeq..toSeq} (acknowledging it moves the cursor to {@code toSeq}). */
+    private OutboundPacket gap(Pump pump, long fromSeq, long toSeq) {
         ObjectNode gap = JsonNodeFactory.instance
                 .objectNode()
                 .put("channel", pump.channel)
@@ -406,8 +447,8 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
                 .put("toSeq", toSeq);
         ArrayNode data =
                 JsonNodeFactory.instance.arrayNode().add(CONTINUITY_LOST).add(gap);
-        send(pump, toSeq, encode(SocketIoPacket.event(namespace.name(), namespace.nextAckId(), data)));
         log.info("{}: continuity lost on {} for seq {}..{}", pump.clientId, pump.channel, fromSeq, toSeq);
+        return encode(SocketIoPacket.event(namespace.name(), namespace.nextAckId(), data));
     }
 
     private void acked(Pump pump, int generation, long seq) {
@@ -479,8 +520,18 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         }
     }
 
-    private HandlerLane lane(String channel) {
-        return lanes[stripe(channel)];
+    /** The lane of an identity's pumps: all its channels, so the fan-out of one channel spreads over the lanes. */
+    private HandlerLane lane(String clientId) {
+        return lanes[stripe(clientId)];
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <V> Map<String, V>[] newMaps() {
+        Map<String, V>[] maps = new Map[LANES];
+        for (int i = 0; i < LANES; i++) {
+            maps[i] = new ConcurrentHashMap<>();
+        }
+        return maps;
     }
 
     private static int stripe(String channel) {
@@ -525,7 +576,7 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         }
     }
 
-    /** One (identity, channel) while the identity is online; touched only on the channel's lane. */
+    /** One (identity, channel) while the identity is online; touched only on the identity's lane. */
     private static final class Pump {
         final String clientId;
         final String channel;
@@ -544,9 +595,43 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         }
     }
 
-    /** A channel's newest encoded deliveries, oldest first; touched only on the channel's lane. */
+    /** A channel's newest encoded deliveries on one lane, oldest first, in a ring; touched only on that lane. */
     private static final class Recent {
-        final ArrayDeque<Encoded> entries = new ArrayDeque<>();
+        final Encoded[] ring = new Encoded[RECENT_MAX];
+        int head;
+        int size;
+
+        Encoded get(int i) {
+            return ring[(head + i) % RECENT_MAX];
+        }
+
+        /** Appends; returns the entry that made room, or null. */
+        Encoded add(Encoded e) {
+            Encoded evicted = null;
+            if (size == RECENT_MAX) {
+                evicted = ring[head];
+                head = (head + 1) % RECENT_MAX;
+                size--;
+            }
+            ring[(head + size) % RECENT_MAX] = e;
+            size++;
+            return evicted;
+        }
+
+        /** The index of the first entry with a seq above {@code seq} (seqs ascend, possibly with holes). */
+        int indexAfter(long seq) {
+            int lo = 0;
+            int hi = size;
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (get(mid).seq <= seq) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            return lo;
+        }
     }
 
     private record Encoded(long seq, OutboundPacket packet, int bytes) {}

@@ -70,7 +70,10 @@ public final class ConformanceServer implements AutoCloseable {
         ConformanceServer server = start(host, port, c -> c.pingInterval(Duration.ofSeconds(5))
                 .pingTimeout(Duration.ofSeconds(10))
                 .connectTimeout(Duration.ofSeconds(10))
-                .durableQueues(configure));
+                .durableQueues(d -> {
+                    d.identity(HubProtocol.identityResolver(null, java.time.Clock.systemUTC()));
+                    configure.accept(d);
+                }));
         HubProtocol.install(server.io);
         server.io.onConnection(socket -> socket.on(
                 "channel-stats",

@@ -42,17 +42,19 @@ final class HubHttpApi {
     private static final ObjectMapper JSON = JsonCodec.mapper();
 
     private final Courier io;
+    private final HubProtocol hub;
     private final byte[] apiKey; // null in dev mode
     private volatile boolean ready;
 
-    private HubHttpApi(Courier io, String apiKey) {
+    private HubHttpApi(Courier io, HubProtocol hub, String apiKey) {
         this.io = io;
+        this.hub = hub;
         this.apiKey = apiKey == null ? null : apiKey.getBytes(StandardCharsets.UTF_8);
     }
 
     /** Mounts the API on {@code http}; {@code apiKey} null for dev mode. */
-    static HubHttpApi mount(CourierHttpServer http, Courier io, String apiKey) {
-        HubHttpApi api = new HubHttpApi(io, apiKey);
+    static HubHttpApi mount(CourierHttpServer http, Courier io, HubProtocol hub, String apiKey) {
+        HubHttpApi api = new HubHttpApi(io, hub, apiKey);
         http.route("/api/", MAX_BODY_BYTES, api::api);
         http.route("/healthz", 0, call -> CompletableFuture.completedFuture(Reply.text(200, "ok\n")));
         http.route(
@@ -157,8 +159,7 @@ final class HubHttpApi {
             args[i] = m.get("args").get(i);
         }
         try {
-            return HubProtocol.publish(
-                    io, m.get("channel").asText(), m.get("event").asText(), args);
+            return hub.publish(m.get("channel").asText(), m.get("event").asText(), args);
         } catch (IllegalArgumentException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -212,6 +213,9 @@ final class HubHttpApi {
 
     private static int statusOf(Throwable failure) {
         Throwable t = unwrap(failure);
+        if (t instanceof HubProtocol.UnknownChannelException) {
+            return 404;
+        }
         return t instanceof IllegalArgumentException ? 400 : t instanceof StoreException ? 503 : 500;
     }
 

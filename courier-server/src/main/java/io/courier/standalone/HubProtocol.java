@@ -1,14 +1,19 @@
 package io.courier.standalone;
 
+import io.courier.Ack;
 import io.courier.Courier;
 import io.courier.DurableQueues;
 import io.courier.EventArgs;
+import io.courier.Handshake;
 import io.courier.Socket;
 import io.courier.durable.StoreException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
@@ -17,19 +22,78 @@ import org.slf4j.LoggerFactory;
 /**
  * The hub's client protocol on namespace {@code /} (README, "Durable queues"): {@code subscribe(channel)},
  * {@code unsubscribe(channel)} and {@code publish(channel, event, ...args)}, each answered through the client's ack
- * callback with {@code {ok: true, ...}} or {@code {ok: false, error}}.
+ * callback with {@code {ok: true, ...}} or {@code {ok: false, error}}, under the {@link ChannelRules}.
  *
- * <p>A socket with a durable identity subscribes durably (the subscription outlives the connection); an anonymous
- * socket subscribes for as long as it is connected (a room named after the channel) and receives only what is
- * published while it is connected, with the same last argument {@code {channel, id, seq}}.
+ * <p>With a JWT secret, a client connects only with a valid {@code auth.token} (see {@link Jwt}); its {@code sub} is
+ * its durable identity and its claims say what it may subscribe and publish to. Without one (dev mode), a client
+ * names its identity with {@code auth.clientId}.
+ *
+ * <p>A client with an identity subscribes durably to a durable channel (the subscription outlives the connection);
+ * other subscriptions last as long as the connection (a room named after the channel) and receive only what is
+ * published while connected, with the same last argument {@code {channel, id, seq}} ({@code seq} 0 on a channel that
+ * is not durable).
  */
-public final class HubProtocol {
+final class HubProtocol {
     private static final Logger log = LoggerFactory.getLogger(HubProtocol.class);
     private static final String ROOM_PREFIX = "channel:";
 
-    private HubProtocol() {}
+    private final Courier io;
+    private final ChannelRules rules;
+    private final byte[] jwtSecret; // null in dev mode
+    private final Clock clock;
 
-    public static void install(Courier io) {
+    /** A channel no rule matches. */
+    static final class UnknownChannelException extends IllegalArgumentException {
+        UnknownChannelException(String channel) {
+            super("unknown channel " + channel);
+        }
+    }
+
+    HubProtocol(Courier io, ChannelRules rules, String jwtSecret, Clock clock) {
+        this.io = io;
+        this.rules = rules;
+        this.jwtSecret = jwtSecret == null ? null : jwtSecret.getBytes(StandardCharsets.UTF_8);
+        this.clock = clock;
+    }
+
+    /** Dev mode and no rules: every channel exists and is durable, anyone may do anything. */
+    static HubProtocol install(Courier io) {
+        HubProtocol hub = new HubProtocol(io, ChannelRules.devMode(), null, Clock.systemUTC());
+        hub.install();
+        return hub;
+    }
+
+    /**
+     * The durable identity a handshake proves ({@code sub} of a valid {@code auth.token}, with a JWT secret) or claims
+     * ({@code auth.clientId}, in dev mode), or null: the resolver for {@code durableQueues(d -> d.identity(...))}.
+     */
+    static java.util.function.Function<Handshake, String> identityResolver(String jwtSecret, Clock clock) {
+        if (jwtSecret == null) {
+            return handshake -> handshake.auth("clientId").orElse(null);
+        }
+        byte[] secret = jwtSecret.getBytes(StandardCharsets.UTF_8);
+        return handshake -> {
+            try {
+                return Jwt.verify(handshake.auth("token").orElse(null), secret, clock)
+                        .subject();
+            } catch (Jwt.InvalidToken e) {
+                return null;
+            }
+        };
+    }
+
+    void install() {
+        if (jwtSecret != null) {
+            io.use((socket, next) -> {
+                try {
+                    Jwt.verify(socket.handshake().auth("token").orElse(null), jwtSecret, clock);
+                    next.accept();
+                } catch (Jwt.InvalidToken e) {
+                    log.info("client {} refused: {}", socket.handshake().address(), e.getMessage());
+                    next.reject("unauthorized", Map.of("reason", e.getMessage()));
+                }
+            });
+        }
         DurableQueues durable = io.durable();
         io.onConnection(socket -> {
             Optional<String> identity = durable.identity(socket);
@@ -39,7 +103,12 @@ public final class HubProtocol {
                     ack.reply(error("subscribe expects a channel name"));
                     return;
                 }
-                if (identity.isEmpty()) {
+                String refusal = refusal(socket, channel, true);
+                if (refusal != null) {
+                    ack.reply(error(refusal));
+                    return;
+                }
+                if (identity.isEmpty() || !rules.find(channel).durable()) {
                     socket.join(ROOM_PREFIX + channel);
                     ack.reply(ok("channel", channel));
                     return;
@@ -53,34 +122,61 @@ public final class HubProtocol {
                     return;
                 }
                 socket.leave(ROOM_PREFIX + channel);
-                if (identity.isEmpty()) {
+                if (identity.isEmpty() || !durable.subscriptions(identity.get()).contains(channel)) {
                     ack.reply(ok("channel", channel));
                     return;
                 }
                 reply(ack, durable.unsubscribe(identity.get(), channel).thenApply(v -> ok("channel", channel)));
             });
-            socket.on("publish", (args, ack) -> publish(io, durable, socket, args, ack));
+            socket.on("publish", (args, ack) -> {
+                String channel = channelArg(args);
+                if (channel == null || args.size() < 2 || !args.get(1).isTextual()) {
+                    ack.reply(error("publish expects (channel, event, ...args)"));
+                    return;
+                }
+                String refusal = refusal(socket, channel, false);
+                if (refusal != null) {
+                    ack.reply(error(refusal));
+                    return;
+                }
+                Object[] payload = Arrays.copyOfRange(args.toArray(), 2, args.size());
+                reply(ack, publish(channel, args.getString(1), payload).thenApply(p -> ok("id", p.id())));
+            });
         });
     }
 
-    private static void publish(Courier io, DurableQueues durable, Socket socket, EventArgs args, io.courier.Ack ack) {
-        String channel = channelArg(args);
-        if (channel == null || args.size() < 2 || !args.get(1).isTextual()) {
-            ack.reply(error("publish expects (channel, event, ...args)"));
-            return;
+    /** Why this socket may not subscribe to (or publish to) {@code channel}, or null. */
+    private String refusal(Socket socket, String channel, boolean subscribe) {
+        if (channel.startsWith("@")) {
+            return "channels starting with @ are direct channels, not open to clients";
         }
-        String event = args.getString(1);
-        Object[] payload = Arrays.copyOfRange(args.toArray(), 2, args.size());
-        reply(ack, publish(io, channel, event, payload).thenApply(published -> ok("id", published.id())));
+        Jwt.Claims claims = null;
+        if (jwtSecret != null) {
+            try {
+                claims = Jwt.verify(socket.handshake().auth("token").orElse(null), jwtSecret, clock);
+            } catch (Jwt.InvalidToken e) {
+                return e.getMessage();
+            }
+        }
+        return subscribe ? rules.refuseSubscribe(channel, claims) : rules.refusePublish(channel, claims);
     }
 
     /**
-     * Publishes durably (see {@link DurableQueues#publish}) and, once stored, also to the anonymous subscribers of
-     * the channel, with the same last argument {@code {channel, id, seq}}.
+     * Publishes to a channel that exists (no access check: the caller did it). A durable channel stores the message
+     * first ({@link DurableQueues#publish}); then the connection-scoped subscribers get it too, with the same last
+     * argument {@code {channel, id, seq}}.
+     *
+     * @throws UnknownChannelException (in the future) if no rule matches the channel
      */
-    static CompletableFuture<DurableQueues.Published> publish(
-            Courier io, String channel, String event, Object... args) {
-        return io.durable().publish(channel, event, args).thenApply(published -> {
+    CompletableFuture<DurableQueues.Published> publish(String channel, String event, Object... args) {
+        ChannelRules.Rule rule = rules.find(channel);
+        if (rule == null) {
+            return CompletableFuture.failedFuture(new UnknownChannelException(channel));
+        }
+        CompletableFuture<DurableQueues.Published> stored = rule.durable()
+                ? io.durable().publish(channel, event, args)
+                : CompletableFuture.completedFuture(new DurableQueues.Published("t-" + UUID.randomUUID(), channel, 0));
+        return stored.thenApply(published -> {
             Object[] live = Arrays.copyOf(args, args.length + 1);
             live[args.length] = Map.of("channel", channel, "id", published.id(), "seq", published.seq());
             io.to(ROOM_PREFIX + channel).emit(event, live);
@@ -88,7 +184,7 @@ public final class HubProtocol {
         });
     }
 
-    private static void reply(io.courier.Ack ack, java.util.concurrent.CompletableFuture<Map<String, Object>> result) {
+    private static void reply(Ack ack, CompletableFuture<Map<String, Object>> result) {
         result.whenComplete((value, error) -> {
             if (error == null) {
                 ack.reply(value);

@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,9 +40,15 @@ public final class Main {
               --data DIR           the durable store: durable queues in DIR/queues, connection state
                                    recovery in DIR/recovery, both kept across restarts
                                    (default ./courier-data; env COURIER_DATA)
+              --config FILE        read options and channel rules from a YAML file (env COURIER_CONFIG);
+                                   environment variables and flags override it (README, "Configuration file")
               --api-key KEY        require "Authorization: Bearer KEY" on /api/* (env COURIER_API_KEY).
                                    Without it the hub runs in dev mode: the HTTP API is open to anyone
                                    who can reach the port (bound to 127.0.0.1 by default)
+              --jwt-secret S       clients must connect with auth: { token } signed HS256 with S; its sub is
+                                   the client id, its channels / publish claims what it may subscribe and
+                                   publish to (env COURIER_JWT_SECRET). Without it (dev mode) a client
+                                   names itself with auth: { clientId }
               --ping-interval MS   heartbeat interval (default 25000; conformance 300)
               --ping-timeout MS    heartbeat timeout (default 20000; conformance 200)
               --no-serve-client    do not serve the browser bundle at <path>socket.io.js
@@ -110,10 +117,14 @@ public final class Main {
     }
 
     static AutoCloseable startStandalone(Options options, PrintStream out) {
+        ChannelRules rules = options.channels == null ? ChannelRules.devMode() : options.channels;
+        Clock clock = Clock.systemUTC();
         Courier io = Courier.create(c -> {
             c.host(options.host).port(options.port).path(options.path).serveClient(options.serveClient);
             c.connectionStateRecovery(r -> r.durable(options.data.resolve("recovery")));
-            c.durableQueues(d -> d.directory(options.data.resolve("queues")));
+            c.durableQueues(d -> d.directory(options.data.resolve("queues"))
+                    .retention(rules::retention)
+                    .identity(HubProtocol.identityResolver(options.jwtSecret, clock)));
             if (options.pingInterval != null) {
                 c.pingInterval(options.pingInterval);
             }
@@ -125,16 +136,27 @@ public final class Main {
             }
         });
         DemoHandlers.install(io);
-        HubProtocol.install(io);
+        HubProtocol hub = new HubProtocol(io, rules, options.jwtSecret, clock);
+        hub.install();
         CourierHttpServer http = new CourierHttpServer(options.host, options.port, 0);
         http.resource("/", StaticResource.of(resource("index.html"), "text/html; charset=utf-8"));
-        HubHttpApi api = HubHttpApi.mount(http, io, options.apiKey);
+        HubHttpApi api = HubHttpApi.mount(http, io, hub, options.apiKey);
         io.attach(http);
         http.start();
         api.ready(true);
+        List<String> devMode = new ArrayList<>();
+        if (options.apiKey == null) {
+            devMode.add("no API key: anyone who reaches the port may use /api/");
+        }
+        if (options.jwtSecret == null) {
+            devMode.add("no JWT secret: clients name their own clientId");
+        }
         out.println("Courier listening on http://" + options.host + ":" + http.port() + " (Socket.IO at " + options.path
                 + ", demo page at /, HTTP API at /api/"
-                + (options.apiKey == null ? " in DEV MODE: no API key, anyone who reaches the port may publish" : "")
+                + (devMode.isEmpty() ? "" : "; DEV MODE: " + String.join(", ", devMode))
+                + (options.channels == null
+                        ? "; every channel open and durable"
+                        : "; " + rules.rules().size() + " channel rule(s)")
                 + "; durable queues and recovery data in "
                 + options.data.toAbsolutePath().normalize() + ")");
         return new StandaloneServer(io, http, api);
@@ -172,10 +194,22 @@ public final class Main {
         Duration pingTimeout;
         Path data = Path.of("courier-data");
         String apiKey;
+        String jwtSecret;
+        ChannelRules channels; // null: dev mode, every channel open and durable
         boolean help;
 
         static Options parse(List<String> args, Map<String, String> env) {
             Options o = new Options();
+            // the file first, then the environment, then flags: each overrides what came before
+            String config = env.get("COURIER_CONFIG");
+            for (int i = 0; i < args.size() - 1; i++) {
+                if (args.get(i).equals("--config")) {
+                    config = args.get(i + 1);
+                }
+            }
+            if (config != null) {
+                ConfigFile.apply(Path.of(config), o);
+            }
             if (env.get("COURIER_PORT") != null) {
                 o.port = port(env.get("COURIER_PORT"));
             }
@@ -184,8 +218,10 @@ public final class Main {
             if (env.get("COURIER_DATA") != null) {
                 o.data = Path.of(env.get("COURIER_DATA"));
             }
-            o.apiKey = env.get("COURIER_API_KEY");
+            o.apiKey = env.getOrDefault("COURIER_API_KEY", o.apiKey);
+            o.jwtSecret = env.getOrDefault("COURIER_JWT_SECRET", o.jwtSecret);
             if (env.get("COURIER_CORS_ORIGINS") != null) {
+                o.corsOrigins = new ArrayList<>();
                 for (String s : env.get("COURIER_CORS_ORIGINS").split(",")) {
                     if (!s.isBlank()) {
                         o.corsOrigins.add(s.trim());
@@ -203,6 +239,8 @@ public final class Main {
                     case "--cors-origin" -> o.corsOrigins.add(value(args, ++i, a));
                     case "--data" -> o.data = Path.of(value(args, ++i, a));
                     case "--api-key" -> o.apiKey = value(args, ++i, a);
+                    case "--jwt-secret" -> o.jwtSecret = value(args, ++i, a);
+                    case "--config" -> value(args, ++i, a); // read first, above
                     case "--ping-interval" -> o.pingInterval = millis(value(args, ++i, a), a);
                     case "--ping-timeout" -> o.pingTimeout = millis(value(args, ++i, a), a);
                     default -> throw new IllegalArgumentException("unknown option " + a);
@@ -230,7 +268,7 @@ public final class Main {
             }
         }
 
-        private static int port(String s) {
+        static int port(String s) {
             try {
                 int p = Integer.parseInt(s);
                 if (p < 0 || p > 65535) {

@@ -1,0 +1,88 @@
+package io.courier.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigFileTest {
+    @TempDir
+    Path dir;
+
+    private Path write(String yaml) throws Exception {
+        return Files.writeString(dir.resolve("courier.yml"), yaml);
+    }
+
+    @Test
+    void readsEveryOptionAndTheChannelRules() throws Exception {
+        Path file = write("""
+                host: 0.0.0.0
+                port: 4000
+                data: /var/lib/courier
+                corsOrigins: [https://app.example]
+                pingInterval: 10s
+                apiKey: k
+                jwtSecret: s
+                channels:
+                  - match: "parcels.*"
+                    subscribe: token
+                    publish: token
+                    retention: { maxAge: 2d, maxBytes: 64MiB }
+                  - match: news
+                    durable: false
+                    publish: nobody
+                """);
+        Main.Options o = Main.Options.parse(List.of("--config", file.toString()), Map.of());
+        assertThat(o.host).isEqualTo("0.0.0.0");
+        assertThat(o.port).isEqualTo(4000);
+        assertThat(o.data).isEqualTo(Path.of("/var/lib/courier"));
+        assertThat(o.corsOrigins).containsExactly("https://app.example");
+        assertThat(o.pingInterval).isEqualTo(Duration.ofSeconds(10));
+        assertThat(o.apiKey).isEqualTo("k");
+        assertThat(o.jwtSecret).isEqualTo("s");
+        ChannelRules.Rule parcels = o.channels.find("parcels.east");
+        assertThat(parcels.subscribe()).isEqualTo(ChannelRules.Access.TOKEN);
+        assertThat(parcels.retention().maxAge()).isEqualTo(Duration.ofDays(2));
+        assertThat(parcels.retention().maxBytes()).isEqualTo(64L << 20);
+        assertThat(o.channels.find("news").durable()).isFalse();
+        assertThat(o.channels.find("news").subscribe()).isEqualTo(ChannelRules.Access.ANYONE);
+        assertThat(o.channels.find("other")).isNull();
+    }
+
+    @Test
+    void environmentOverridesTheFileAndFlagsOverrideBoth() throws Exception {
+        Path file = write("port: 4000\napiKey: from-file\nhost: 10.0.0.1\n");
+        Main.Options o = Main.Options.parse(
+                List.of("--port", "5000"),
+                Map.of("COURIER_CONFIG", file.toString(), "COURIER_PORT", "4500", "COURIER_API_KEY", "from-env"));
+        assertThat(o.port).isEqualTo(5000);
+        assertThat(o.apiKey).isEqualTo("from-env");
+        assertThat(o.host).isEqualTo("10.0.0.1");
+        assertThat(o.channels).as("no rules: dev mode").isNull();
+    }
+
+    @Test
+    void mistakesNameTheKey() throws Exception {
+        Map<String, String> cases = Map.of(
+                "prot: 3000\n", "unknown key prot",
+                "channels:\n  - durable: true\n", "channels[0]: match",
+                "channels:\n  - match: a\n    subscribe: everybody\n", "channels[0].subscribe",
+                "channels:\n  - match: a\n    retention: { maxAge: forever }\n", "channels[0].retention.maxAge",
+                "channels:\n  - match: a\n    retention: { maxBytes: 1PB }\n", "channels[0].retention.maxBytes",
+                "port: 70000\n", "port",
+                "channels: news\n", "channels must be a list");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            Path file = write(c.getKey());
+            assertThatThrownBy(() -> Main.Options.parse(List.of("--config", file.toString()), Map.of()))
+                    .as(c.getKey())
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(c.getValue());
+        }
+    }
+}

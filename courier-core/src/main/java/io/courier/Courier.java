@@ -5,6 +5,7 @@ import io.courier.durable.JournalMessageStore;
 import io.courier.durable.MessageStore;
 import io.courier.engine.EngineIoServer;
 import io.courier.journal.JournalConfig;
+import io.courier.metrics.CourierMetrics;
 import io.courier.netty.CourierHttpServer;
 import io.courier.netty.StaticResource;
 import io.courier.recovery.InMemoryRecoveryStore;
@@ -205,6 +206,14 @@ public final class Courier implements AutoCloseable {
             throw new IllegalStateException("durable queues are off: turn them on with config.durableQueues(...)");
         }
         return durable;
+    }
+
+    /**
+     * This server's meters for a Micrometer registry: {@code io.metrics().bindTo(registry)} (see
+     * {@link CourierMetrics} for the list); call {@link CourierMetrics#refresh()} before each scrape.
+     */
+    public CourierMetrics metrics() {
+        return new CourierMetrics(engine, runtime);
     }
 
     /** The Engine.IO layer (sessions), for metrics and advanced use. */

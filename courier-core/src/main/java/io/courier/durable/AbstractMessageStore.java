@@ -133,20 +133,30 @@ abstract class AbstractMessageStore implements MessageStore {
     @Override
     public synchronized Optional<ChannelStats> stats(String channel) {
         ChannelLog log = channels.get(channel);
-        if (log == null) {
-            return Optional.empty();
+        return log == null ? Optional.empty() : Optional.of(stats(log));
+    }
+
+    @Override
+    public synchronized List<ChannelStats> channels() {
+        List<ChannelStats> out = new ArrayList<>(channels.size());
+        for (ChannelLog log : channels.values()) {
+            out.add(stats(log));
         }
+        return out;
+    }
+
+    private ChannelStats stats(ChannelLog log) {
         int n = log.size();
-        return Optional.of(new ChannelStats(
-                channel,
+        return new ChannelStats(
+                log.name,
                 n,
                 log.bytes(),
                 n == 0 ? 0 : log.seq(0),
                 log.lastDurableSeq,
                 n == 0 || log.ref(0) < 0 ? null : String.valueOf(log.ref(0)),
                 n == 0 || log.ref(n - 1) < 0 ? null : String.valueOf(log.ref(n - 1)),
-                subscribers.getOrDefault(channel, Set.of()).size(),
-                log.expiredThrough));
+                subscribers.getOrDefault(log.name, Set.of()).size(),
+                log.expiredThrough);
     }
 
     @Override

@@ -37,6 +37,9 @@ public interface MessageStore extends AutoCloseable {
 
     Optional<ChannelStats> stats(String channel);
 
+    /** Every channel's state (a snapshot; for metrics and admin views). */
+    List<ChannelStats> channels();
+
     /**
      * Subscribes {@code clientId} to {@code channel} from now on: its cursor starts at the channel's newest seq. A
      * no-op for an existing subscription.

@@ -32,6 +32,13 @@ public final class EngineIoServer {
         this.handler = Objects.requireNonNull(handler, "handler");
     }
 
+    private final EngineIoStats stats = new EngineIoStats();
+
+    /** Counters for metrics. */
+    public EngineIoStats stats() {
+        return stats;
+    }
+
     public EngineIoConfig config() {
         return config;
     }

@@ -255,12 +255,14 @@ public final class EngineIoSession {
         Transport t = transport;
         boolean direct = !upgrading && t instanceof WebSocketTransport;
         if (droppable && (upgrading || !t.writable())) {
+            server.stats().dropped(packets.size());
             return;
         }
         long size = 0;
         for (EngineIoPacket p : packets) {
             size += p.wireSize();
         }
+        server.stats().sent(packets.size(), size);
         long max = server.config().maxBufferedBytes();
         if (direct) {
             long pending = t.pendingBytes();
@@ -381,6 +383,7 @@ public final class EngineIoSession {
     }
 
     private void deliver(EngineIoPacket packet) {
+        server.stats().received(packet.wireSize());
         try {
             if (packet.isBinary()) {
                 listener.onBinary(this, packet.binary());

@@ -56,6 +56,13 @@ final class GroupCommitWriter {
     private boolean dirty;
     private long dirtySinceNanos;
 
+    /** fsyncs the segment, timing it for {@link JournalStats}. */
+    private void force(Segment segment) throws java.io.IOException {
+        long started = System.nanoTime();
+        segment.channel.force(false);
+        owner.stats().fsync(System.nanoTime() - started);
+    }
+
     GroupCommitWriter(SegmentLog owner, Path dir, JournalConfig config, ChannelFactory factory) {
         this.owner = owner;
         this.dir = dir;
@@ -196,7 +203,7 @@ final class GroupCommitWriter {
                 if (segment.writeEnd + buffer.position() + frameBytes > config.segmentBytes()
                         && position > segment.firstPosition) {
                     flush(segment);
-                    segment.channel.force(false);
+                    force(segment);
                     commit(segment, position - 1, i);
                     segment = roll(segment);
                 }
@@ -217,7 +224,7 @@ final class GroupCommitWriter {
             }
             flush(segment);
             if (config.fsyncPolicy() == FsyncPolicy.ALWAYS) {
-                segment.channel.force(false);
+                force(segment);
             } else if (!dirty) {
                 dirty = true;
                 dirtySinceNanos = System.nanoTime();
@@ -305,7 +312,7 @@ final class GroupCommitWriter {
         }
         Segment segment = owner.activeSegment();
         try {
-            segment.channel.force(false);
+            force(segment);
             dirty = false;
         } catch (IOException e) {
             dirtySinceNanos = System.nanoTime();
@@ -323,7 +330,7 @@ final class GroupCommitWriter {
         Segment segment = owner.activeSegment();
         if (dirty) {
             try {
-                segment.channel.force(false);
+                force(segment);
                 dirty = false;
             } catch (IOException e) {
                 log.error("Journal {}: final fsync of {} failed: {}", dir, segment.name(), e.toString());

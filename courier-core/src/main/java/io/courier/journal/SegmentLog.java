@@ -46,6 +46,7 @@ public final class SegmentLog implements AutoCloseable {
     private final Object segmentsLock = new Object();
     private final CopyOnWriteArrayList<Corruption> corruptions;
     private final GroupCommitWriter writer;
+    private final JournalStats stats = new JournalStats();
     private volatile List<Segment> segments;
     private volatile long lastPosition;
     private volatile boolean closed;
@@ -222,6 +223,11 @@ public final class SegmentLog implements AutoCloseable {
         return removed.size();
     }
 
+    /** Counters for metrics (fsync count and time, records written). */
+    public JournalStats stats() {
+        return stats;
+    }
+
     public Path directory() {
         return dir;
     }
@@ -273,6 +279,7 @@ public final class SegmentLog implements AutoCloseable {
     }
 
     void publish(long position) {
+        stats.committed((int) Math.max(0, position - lastPosition));
         lastPosition = position;
     }
 

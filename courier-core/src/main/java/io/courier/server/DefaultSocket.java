@@ -141,6 +141,7 @@ final class DefaultSocket implements Socket, Member {
 
     /** Queues an EVENT for the handlers; false if the lane is full. */
     boolean onEvent(SocketIoPacket packet) {
+        runtime.stats().eventIn();
         ArrayNode array = (ArrayNode) packet.data();
         String event = array.get(0).asText();
         List<JsonNode> args = new ArrayList<>(array.size() - 1);
@@ -154,6 +155,9 @@ final class DefaultSocket implements Socket, Member {
     void onAck(SocketIoPacket packet) {
         Map<Long, AckCallback> acks = pendingAcks;
         AckCallback cb = acks == null ? null : acks.remove(packet.ackId());
+        if (cb != null) {
+            runtime.stats().acksSettled(1);
+        }
         if (cb == null) {
             log.debug("socket {}: ack for unknown id {} ignored", id, packet.ackId());
             return;
@@ -365,7 +369,9 @@ final class DefaultSocket implements Socket, Member {
 
     /** Registers the callback for the packet's ack id before the packet is sent. */
     void expectAck(OutboundPacket packet, AckCallback ack) {
-        acks().put(packet.packet().ackId(), ack);
+        if (acks().put(packet.packet().ackId(), ack) == null) {
+            runtime.stats().ackExpected();
+        }
     }
 
     /** The event loop that owns this socket's connection. */
@@ -375,13 +381,22 @@ final class DefaultSocket implements Socket, Member {
 
     void send(OutboundPacket packet, boolean droppable) {
         if (connected) {
+            countOut(packet);
             connection.send(packet, droppable);
+        }
+    }
+
+    private void countOut(OutboundPacket packet) {
+        if (packet.packet().type() == io.courier.protocol.SocketIoPacketType.EVENT
+                || packet.packet().type() == io.courier.protocol.SocketIoPacketType.BINARY_EVENT) {
+            runtime.stats().eventOut();
         }
     }
 
     /** Sends several packets, in order, with one hop to the event loop. */
     void sendAll(List<OutboundPacket> packets) {
         if (connected) {
+            packets.forEach(this::countOut);
             connection.sendAll(packets);
         }
     }
@@ -424,7 +439,11 @@ final class DefaultSocket implements Socket, Member {
                         p.future.completeExceptionally(new CourierException("socket has been disconnected"));
                     }
                 }
-                acks.clear();
+                for (Long ackId : acks.keySet()) {
+                    if (acks.remove(ackId) != null) { // exact even if an ack or a timeout races with the close
+                        runtime.stats().acksSettled(1);
+                    }
+                }
             }
             for (DisconnectHandler h : hs == null ? List.<DisconnectHandler>of() : hs.disconnect) {
                 runDisconnectHandler(h, reason);
@@ -636,11 +655,13 @@ final class DefaultSocket implements Socket, Member {
             notifyOutgoing(event, data);
             long ackId = namespace.nextAckId();
             acks().put(ackId, new PendingAck(future, runtime));
+            runtime.stats().ackExpected();
             if (timeout != null) {
                 runtime.timer()
                         .newTimeout(
                                 t -> {
                                     if (acks().remove(ackId) != null) {
+                                        runtime.stats().acksSettled(1);
                                         lane.execute(
                                                 () -> future.completeExceptionally(new AckTimeoutException(List.of())));
                                     }

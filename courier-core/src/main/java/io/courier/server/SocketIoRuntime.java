@@ -48,6 +48,24 @@ public final class SocketIoRuntime {
             new HashedWheelTimer(new DefaultThreadFactory("courier-timer", true), 10, TimeUnit.MILLISECONDS);
 
     private volatile DurableDelivery durable;
+    private final RuntimeStats stats = new RuntimeStats();
+
+    /** Counters for metrics. */
+    public RuntimeStats stats() {
+        return stats;
+    }
+
+    /** The namespaces that exist now. */
+    public java.util.Collection<DefaultNamespace> namespaces() {
+        return java.util.List.copyOf(namespaces.values());
+    }
+
+    /** The durable queues' store, or null when they are off. */
+    public io.courier.durable.MessageStore durableStore() {
+        DurableDelivery d = durable;
+        return d == null ? null : d.store();
+    }
+
     private final Deduplicator deduplicator;
 
     public SocketIoRuntime(Settings settings) {

@@ -28,6 +28,7 @@ class LayeringTest {
             Map.entry("json", Set.of()),
             Map.entry("recovery", Set.of("journal", "json")),
             Map.entry("durable", Set.of("journal", "json")),
+            Map.entry("metrics", Set.of("engine", "server", "durable", "journal")),
             Map.entry("journal", Set.of()),
             Map.entry("engine", Set.of("engine.codec", "internal")),
             Map.entry("netty", Set.of("engine", "engine.codec", "internal")),
@@ -56,7 +57,8 @@ class LayeringTest {
                             "internal",
                             "recovery",
                             "durable",
-                            "journal")));
+                            "journal",
+                            "metrics")));
 
     @Test
     void packagesImportOnlyWhatTheLayeringAllows() throws IOException {

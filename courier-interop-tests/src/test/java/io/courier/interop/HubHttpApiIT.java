@@ -117,7 +117,36 @@ class HubHttpApiIT {
                     .isEqualTo(404);
             assertThat(call(port, "GET", "/healthz", null, null).status()).isEqualTo(200);
             assertThat(call(port, "GET", "/readyz", null, null).status()).isEqualTo(200);
+
+            Response metrics = call(port, "GET", "/metrics", null, null);
+            assertThat(metrics.status()).isEqualTo(200);
+            Map<String, Double> m = prometheus(metrics.text());
+            assertThat(m.get("courier_connections")).isGreaterThanOrEqualTo(1);
+            assertThat(m.get("courier_sockets{namespace=\"/\"}")).isGreaterThanOrEqualTo(1);
+            assertThat(m.get("courier_events_in_total")).as("the subscribe").isGreaterThanOrEqualTo(1);
+            assertThat(m.get("courier_events_out_total")).as("three deliveries").isGreaterThanOrEqualTo(3);
+            assertThat(m.get("courier_bytes_in_bytes_total")).isPositive();
+            assertThat(m.get("courier_bytes_out_bytes_total")).isPositive();
+            assertThat(m).containsKeys("courier_acks_pending", "courier_messages_dropped_total");
+            assertThat(m.get("courier_queue_subscribers{channel=\"parcels\"}")).isEqualTo(1.0);
+            assertThat(m).containsKey("courier_queue_depth{channel=\"parcels\"}");
+            assertThat(m.get("courier_store_fsync_seconds_count")).isPositive();
+            assertThat(m).containsKey("courier_store_fsync_max_seconds");
+            assertThat(m).containsKey("jvm_memory_used_bytes{area=\"heap\",id=\"G1 Eden Space\"}");
         }
+    }
+
+    /** The samples of a Prometheus text exposition: "name{labels}" to value. */
+    private static Map<String, Double> prometheus(String text) {
+        Map<String, Double> out = new java.util.HashMap<>();
+        for (String line : text.split("\n")) {
+            if (line.isBlank() || line.startsWith("#")) {
+                continue;
+            }
+            int space = line.lastIndexOf(' ');
+            out.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
+        }
+        return out;
     }
 
     @Test

@@ -141,6 +141,7 @@ public final class Main {
         CourierHttpServer http = new CourierHttpServer(options.host, options.port, 0);
         http.resource("/", StaticResource.of(resource("index.html"), "text/html; charset=utf-8"));
         HubHttpApi api = HubHttpApi.mount(http, io, hub, options.apiKey);
+        Metrics.mount(http, io);
         io.attach(http);
         http.start();
         api.ready(true);
@@ -152,7 +153,7 @@ public final class Main {
             devMode.add("no JWT secret: clients name their own clientId");
         }
         out.println("Courier listening on http://" + options.host + ":" + http.port() + " (Socket.IO at " + options.path
-                + ", demo page at /, HTTP API at /api/"
+                + ", demo page at /, HTTP API at /api/, metrics at /metrics"
                 + (devMode.isEmpty() ? "" : "; DEV MODE: " + String.join(", ", devMode))
                 + (options.channels == null
                         ? "; every channel open and durable"

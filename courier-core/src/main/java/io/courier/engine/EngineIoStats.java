@@ -1,0 +1,49 @@
+package io.courier.engine;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/** Counters of one {@link EngineIoServer}, for metrics. Message payloads only, not framing or HTTP overhead. */
+public final class EngineIoStats {
+    private final LongAdder messagesIn = new LongAdder();
+    private final LongAdder messagesOut = new LongAdder();
+    private final LongAdder bytesIn = new LongAdder();
+    private final LongAdder bytesOut = new LongAdder();
+    private final LongAdder dropped = new LongAdder();
+
+    void received(int bytes) {
+        messagesIn.increment();
+        bytesIn.add(bytes);
+    }
+
+    void sent(int messages, long bytes) {
+        messagesOut.add(messages);
+        bytesOut.add(bytes);
+    }
+
+    void dropped(int messages) {
+        dropped.add(messages);
+    }
+
+    /** Messages received (text and binary, pings and pongs excluded). */
+    public long messagesIn() {
+        return messagesIn.sum();
+    }
+
+    public long messagesOut() {
+        return messagesOut.sum();
+    }
+
+    /** Bytes of received messages (text as UTF-16 length, an approximation of its UTF-8 size). */
+    public long bytesIn() {
+        return bytesIn.sum();
+    }
+
+    public long bytesOut() {
+        return bytesOut.sum();
+    }
+
+    /** Droppable (volatile) messages dropped because the transport could not take them. */
+    public long dropped() {
+        return dropped.sum();
+    }
+}

@@ -178,12 +178,13 @@ public final class CourierHttpServer implements AutoCloseable {
     /** Closes every session with "server shutting down", stops listening and releases the event loops. */
     @Override
     public synchronized void close() {
-        for (EngineEndpoint e : routes.endpoints) {
-            e.engine().closeAll(EngineIoCloseReason.SERVER_SHUTTING_DOWN);
-        }
+        // stop accepting first, then say goodbye to every session (clients reconnect, elsewhere if they can)
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
             serverChannel = null;
+        }
+        for (EngineEndpoint e : routes.endpoints) {
+            e.engine().closeAll(EngineIoCloseReason.SERVER_SHUTTING_DOWN);
         }
         if (bossGroup != null) {
             bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);

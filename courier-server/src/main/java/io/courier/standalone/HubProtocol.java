@@ -97,6 +97,17 @@ final class HubProtocol {
         DurableQueues durable = io.durable();
         io.onConnection(socket -> {
             Optional<String> identity = durable.identity(socket);
+            log.info(
+                    "event=connect socket={} clientId={} transport={} address={}",
+                    socket.id(),
+                    identity.orElse("-"),
+                    socket.transport(),
+                    socket.handshake().address());
+            socket.onDisconnect(reason -> log.info(
+                    "event=disconnect socket={} clientId={} reason=\"{}\"",
+                    socket.id(),
+                    identity.orElse("-"),
+                    reason.text()));
             socket.on("subscribe", (args, ack) -> {
                 String channel = channelArg(args);
                 if (channel == null) {
@@ -113,7 +124,10 @@ final class HubProtocol {
                     ack.reply(ok("channel", channel));
                     return;
                 }
-                reply(ack, durable.subscribe(identity.get(), channel).thenApply(v -> ok("channel", channel)));
+                reply(ack, durable.subscribe(identity.get(), channel).thenApply(v -> {
+                    log.info("event=subscribe clientId={} channel={} durable=true", identity.get(), channel);
+                    return ok("channel", channel);
+                }));
             });
             socket.on("unsubscribe", (args, ack) -> {
                 String channel = channelArg(args);
@@ -126,7 +140,10 @@ final class HubProtocol {
                     ack.reply(ok("channel", channel));
                     return;
                 }
-                reply(ack, durable.unsubscribe(identity.get(), channel).thenApply(v -> ok("channel", channel)));
+                reply(ack, durable.unsubscribe(identity.get(), channel).thenApply(v -> {
+                    log.info("event=unsubscribe clientId={} channel={}", identity.get(), channel);
+                    return ok("channel", channel);
+                }));
             });
             socket.on("publish", (args, ack) -> {
                 String channel = channelArg(args);

@@ -21,6 +21,7 @@ public final class ServerProcess implements AutoCloseable {
     private final Path data;
     private final int port;
     private final List<String> extraArgs;
+    private final List<String> output = new java.util.concurrent.CopyOnWriteArrayList<>();
     private Process process;
 
     public ServerProcess(Path data, String... extraArgs) {
@@ -45,6 +46,29 @@ public final class ServerProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Stops the server with SIGTERM (its shutdown hook runs) and waits for it to exit.
+     *
+     * @return the exit code
+     */
+    public int stop() {
+        process.destroy();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("server process did not stop within 30 s of SIGTERM");
+            }
+            return process.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** What every process started so far printed on stdout (logs included), up to 10,000 lines. */
+    public List<String> output() {
+        return List.copyOf(output);
     }
 
     /** Starts the server and waits for its start-up line. */
@@ -77,7 +101,7 @@ public final class ServerProcess implements AutoCloseable {
                         try {
                             String l;
                             while ((l = out.readLine()) != null && !l.startsWith("Courier listening")) {
-                                // log lines before the start-up line
+                                keep(l); // log lines before the start-up line
                             }
                             return l;
                         } catch (IOException e) {
@@ -93,16 +117,24 @@ public final class ServerProcess implements AutoCloseable {
             process.destroyForcibly();
             throw new IllegalStateException("server process exited before it started listening");
         }
+        keep(line);
         // keep draining stdout so the child never blocks on a full pipe
         Thread.ofVirtual().start(() -> {
             try {
-                while (out.readLine() != null) {
-                    // discard
+                String l;
+                while ((l = out.readLine()) != null) {
+                    keep(l);
                 }
             } catch (IOException e) {
                 // the process is gone
             }
         });
+    }
+
+    private void keep(String line) {
+        if (output.size() < 10_000) {
+            output.add(line);
+        }
     }
 
     @Override

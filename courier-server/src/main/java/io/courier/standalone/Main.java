@@ -135,7 +135,6 @@ public final class Main {
                 c.cors((CourierConfig.Cors cors) -> options.corsOrigins.forEach(cors::allowOrigin));
             }
         });
-        DemoHandlers.install(io);
         HubProtocol hub = new HubProtocol(io, rules, options.jwtSecret, clock);
         hub.install();
         CourierHttpServer http = new CourierHttpServer(options.host, options.port, 0);

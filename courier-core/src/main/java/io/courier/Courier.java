@@ -137,6 +137,20 @@ public final class Courier implements AutoCloseable {
         return runtime.namespace("/");
     }
 
+    /**
+     * Calls {@code listener} for every namespace: those that exist now and each one created later, dynamic children
+     * included (Socket.IO's {@code new_namespace} event).
+     */
+    public Courier onNamespace(java.util.function.Consumer<Namespace> listener) {
+        runtime.onNamespace(listener::accept);
+        return this;
+    }
+
+    /** The namespaces that exist now (dynamic children included). */
+    public java.util.Collection<Namespace> namespaces() {
+        return java.util.List.copyOf(runtime.namespaces());
+    }
+
     public Courier use(Middleware middleware) {
         sockets().use(middleware);
         return this;

@@ -22,6 +22,12 @@ public interface Socket extends RemoteSocket {
     /** The Engine.IO transport in use: {@code "polling"} or {@code "websocket"}. */
     String transport();
 
+    /**
+     * The id of the Engine.IO connection this socket travels on (Socket.IO's {@code socket.conn.id}); sockets of
+     * several namespaces can share one connection. Not the same as {@link #id()}.
+     */
+    String connectionId();
+
     /** Adds a listener for {@code event}. Several listeners run in registration order. */
     Socket on(String event, EventHandler handler);
 

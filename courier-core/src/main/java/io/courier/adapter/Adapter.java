@@ -48,6 +48,12 @@ public interface Adapter {
     /** Disconnects the matching sockets. */
     void disconnectSockets(BroadcastOptions options, boolean close);
 
+    /**
+     * Registers a listener told when a local socket joins or leaves a room other than its own id. The default keeps
+     * no listeners (an adapter that cannot tell).
+     */
+    default void addRoomListener(RoomListener listener) {}
+
     /** Releases resources when the server stops. */
     default void close() {}
 }

@@ -19,6 +19,7 @@ import java.util.function.IntConsumer;
  * entries here.
  */
 public final class LocalAdapter implements Adapter {
+    private final java.util.List<RoomListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final MemberDirectory namespace;
     private final Map<String, Set<String>> rooms = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> socketRooms = new ConcurrentHashMap<>();
@@ -33,9 +34,10 @@ public final class LocalAdapter implements Adapter {
             if (room.equals(socketId)) {
                 continue;
             }
+            boolean[] added = new boolean[1];
             socketRooms.compute(socketId, (k, set) -> {
                 Set<String> s = set == null ? ConcurrentHashMap.newKeySet() : set;
-                s.add(room);
+                added[0] = s.add(room);
                 return s;
             });
             rooms.compute(room, (k, set) -> {
@@ -43,19 +45,35 @@ public final class LocalAdapter implements Adapter {
                 s.add(socketId);
                 return s;
             });
+            if (added[0]) {
+                for (RoomListener l : listeners) {
+                    l.joined(room, socketId);
+                }
+            }
         }
     }
 
     @Override
     public void del(String socketId, String room) {
+        boolean[] removed = new boolean[1];
         socketRooms.computeIfPresent(socketId, (k, set) -> {
-            set.remove(room);
+            removed[0] = set.remove(room);
             return set.isEmpty() ? null : set;
         });
         rooms.computeIfPresent(room, (k, set) -> {
             set.remove(socketId);
             return set.isEmpty() ? null : set;
         });
+        if (removed[0]) {
+            for (RoomListener l : listeners) {
+                l.left(room, socketId);
+            }
+        }
+    }
+
+    @Override
+    public void addRoomListener(RoomListener listener) {
+        listeners.add(listener);
     }
 
     @Override
@@ -67,6 +85,9 @@ public final class LocalAdapter implements Adapter {
                     set.remove(socketId);
                     return set.isEmpty() ? null : set;
                 });
+                for (RoomListener l : listeners) {
+                    l.left(room, socketId);
+                }
             }
         }
     }

@@ -63,6 +63,7 @@ public final class EngineIoServer {
     public EngineIoSession openPolling(EventLoop loop, EngineIoRequest request) {
         EngineIoSession session = new EngineIoSession(this, Ids.newId(), loop, request, new PollingTransport());
         sessions.put(session.sid(), session);
+        stats.opened();
         session.start(handler.onOpen(session));
         return session;
     }
@@ -72,6 +73,7 @@ public final class EngineIoServer {
         EngineIoSession session =
                 new EngineIoSession(this, Ids.newId(), ws.channel().eventLoop(), request, ws);
         sessions.put(session.sid(), session);
+        stats.opened();
         ws.send(List.of(openPacket(session, true)));
         session.start(handler.onOpen(session));
         return session;
@@ -96,6 +98,8 @@ public final class EngineIoServer {
     }
 
     void remove(EngineIoSession session) {
-        sessions.remove(session.sid(), session);
+        if (sessions.remove(session.sid(), session)) {
+            stats.closed();
+        }
     }
 }

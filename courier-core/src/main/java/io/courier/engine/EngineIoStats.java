@@ -9,6 +9,26 @@ public final class EngineIoStats {
     private final LongAdder bytesIn = new LongAdder();
     private final LongAdder bytesOut = new LongAdder();
     private final LongAdder dropped = new LongAdder();
+    private final LongAdder opened = new LongAdder();
+    private final LongAdder closed = new LongAdder();
+
+    void opened() {
+        opened.increment();
+    }
+
+    void closed() {
+        closed.increment();
+    }
+
+    /** Sessions opened since start. */
+    public long sessionsOpened() {
+        return opened.sum();
+    }
+
+    /** Sessions closed since start. */
+    public long sessionsClosed() {
+        return closed.sum();
+    }
 
     void received(int bytes) {
         messagesIn.increment();

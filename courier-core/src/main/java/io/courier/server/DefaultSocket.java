@@ -248,6 +248,11 @@ final class DefaultSocket implements Socket, Member {
     }
 
     @Override
+    public String connectionId() {
+        return connection.session().sid();
+    }
+
+    @Override
     public String transport() {
         return connection.session().transportName();
     }

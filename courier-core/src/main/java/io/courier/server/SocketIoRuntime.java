@@ -146,9 +146,39 @@ public final class SocketIoRuntime {
         return settings.handlerExecutor();
     }
 
+    private final List<java.util.function.Consumer<DefaultNamespace>> namespaceListeners = new CopyOnWriteArrayList<>();
+
     /** The namespace with that name, created on first use. */
     public DefaultNamespace namespace(String name) {
-        return namespaces.computeIfAbsent(normalize(name), n -> new DefaultNamespace(this, n, null));
+        String n = normalize(name);
+        DefaultNamespace ns = namespaces.get(n);
+        if (ns != null) {
+            return ns;
+        }
+        boolean[] created = new boolean[1];
+        ns = namespaces.computeIfAbsent(n, k -> {
+            created[0] = true;
+            return new DefaultNamespace(this, k, null);
+        });
+        if (created[0]) {
+            announce(ns);
+        }
+        return ns;
+    }
+
+    /**
+     * Calls {@code listener} for every namespace, those that exist now and each one created later (Socket.IO's
+     * {@code new_namespace} event), once each.
+     */
+    public synchronized void onNamespace(java.util.function.Consumer<DefaultNamespace> listener) {
+        namespaceListeners.add(listener);
+        namespaces.values().forEach(listener);
+    }
+
+    private synchronized void announce(DefaultNamespace ns) {
+        for (java.util.function.Consumer<DefaultNamespace> l : namespaceListeners) {
+            l.accept(ns);
+        }
     }
 
     /** Registers a parent namespace whose children are created on demand for matching names. */
@@ -166,7 +196,15 @@ public final class SocketIoRuntime {
         }
         for (ParentNamespace p : parents) {
             if (p.matches(name)) {
-                return namespaces.computeIfAbsent(name, n -> p.createChild(n));
+                boolean[] created = new boolean[1];
+                DefaultNamespace child = namespaces.computeIfAbsent(name, n -> {
+                    created[0] = true;
+                    return p.createChild(n);
+                });
+                if (created[0]) {
+                    announce(child);
+                }
+                return child;
             }
         }
         return null;

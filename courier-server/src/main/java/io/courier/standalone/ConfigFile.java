@@ -31,7 +31,9 @@ final class ConfigFile {
             "pingTimeout",
             "apiKey",
             "jwtSecret",
+            "admin",
             "channels");
+    private static final Set<String> ADMIN_KEYS = Set.of("username", "password", "namespace", "readonly", "mode");
     private static final Set<String> RULE_KEYS = Set.of("match", "durable", "subscribe", "publish", "retention");
     private static final Set<String> RETENTION_KEYS = Set.of("maxAge", "maxBytes");
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
@@ -86,6 +88,34 @@ final class ConfigFile {
         }
         if (root.has("jwtSecret")) {
             o.jwtSecret = text(root, "jwtSecret", where);
+        }
+        if (root.has("admin")) {
+            JsonNode a = root.get("admin");
+            String w = where + ": admin";
+            if (!a.isObject()) {
+                throw new IllegalArgumentException(w + ": expected {username, password, namespace, readonly, mode}");
+            }
+            checkKeys(a, ADMIN_KEYS, w);
+            if (a.has("username")) {
+                o.adminUser = text(a, "username", w);
+            }
+            if (a.has("password")) {
+                o.adminPassword = text(a, "password", w);
+            }
+            if (a.has("namespace")) {
+                String ns = text(a, "namespace", w);
+                o.adminNamespace = ns.startsWith("/") ? ns : "/" + ns;
+            }
+            if (a.has("readonly")) {
+                o.adminReadonly = bool(a, "readonly", w);
+            }
+            if (a.has("mode")) {
+                String mode = text(a, "mode", w);
+                if (!mode.equals("development") && !mode.equals("production")) {
+                    throw new IllegalArgumentException(w + ".mode: " + mode + " (expected: development or production)");
+                }
+                o.adminDevelopment = mode.equals("development");
+            }
         }
         if (root.has("channels")) {
             List<ChannelRules.Rule> rules = new ArrayList<>();

@@ -49,6 +49,9 @@ public final class Main {
                                    the client id, its channels / publish claims what it may subscribe and
                                    publish to (env COURIER_JWT_SECRET). Without it (dev mode) a client
                                    names itself with auth: { clientId }
+              --admin-password P   serve the official Socket.IO Admin UI protocol on /admin, for user
+                                   --admin-user U (default admin) with password P (env COURIER_ADMIN_PASSWORD);
+                                   without a password there is no /admin namespace
               --ping-interval MS   heartbeat interval (default 25000; conformance 300)
               --ping-timeout MS    heartbeat timeout (default 20000; conformance 200)
               --no-serve-client    do not serve the browser bundle at <path>socket.io.js
@@ -137,6 +140,16 @@ public final class Main {
         });
         HubProtocol hub = new HubProtocol(io, rules, options.jwtSecret, clock);
         hub.install();
+        AutoCloseable admin = options.adminPassword == null
+                ? () -> {}
+                : AdminNamespace.install(
+                        io,
+                        new AdminNamespace.Options(
+                                options.adminNamespace,
+                                options.adminUser,
+                                options.adminPassword,
+                                options.adminReadonly,
+                                options.adminDevelopment));
         CourierHttpServer http = new CourierHttpServer(options.host, options.port, 0);
         http.resource("/", StaticResource.of(resource("index.html"), "text/html; charset=utf-8"));
         HubHttpApi api = HubHttpApi.mount(http, io, hub, options.apiKey);
@@ -159,7 +172,7 @@ public final class Main {
                         : "; " + rules.rules().size() + " channel rule(s)")
                 + "; durable queues and recovery data in "
                 + options.data.toAbsolutePath().normalize() + ")");
-        return new StandaloneServer(io, http, api);
+        return new StandaloneServer(io, http, api, admin);
     }
 
     private static byte[] resource(String name) {
@@ -174,9 +187,11 @@ public final class Main {
     }
 
     /** The standalone server: the Courier instance plus the HTTP server that also serves the page. */
-    private record StandaloneServer(Courier io, CourierHttpServer http, HubHttpApi api) implements AutoCloseable {
+    private record StandaloneServer(Courier io, CourierHttpServer http, HubHttpApi api, AutoCloseable admin)
+            implements AutoCloseable {
         @Override
-        public void close() {
+        public void close() throws Exception {
+            admin.close();
             api.ready(false);
             http.close();
             io.close();
@@ -195,6 +210,11 @@ public final class Main {
         Path data = Path.of("courier-data");
         String apiKey;
         String jwtSecret;
+        String adminUser = "admin";
+        String adminPassword; // null: no admin namespace
+        String adminNamespace = "/admin";
+        boolean adminReadonly;
+        boolean adminDevelopment = true;
         ChannelRules channels; // null: dev mode, every channel open and durable
         boolean help;
 
@@ -220,6 +240,7 @@ public final class Main {
             }
             o.apiKey = env.getOrDefault("COURIER_API_KEY", o.apiKey);
             o.jwtSecret = env.getOrDefault("COURIER_JWT_SECRET", o.jwtSecret);
+            o.adminPassword = env.getOrDefault("COURIER_ADMIN_PASSWORD", o.adminPassword);
             if (env.get("COURIER_CORS_ORIGINS") != null) {
                 o.corsOrigins = new ArrayList<>();
                 for (String s : env.get("COURIER_CORS_ORIGINS").split(",")) {
@@ -240,6 +261,8 @@ public final class Main {
                     case "--data" -> o.data = Path.of(value(args, ++i, a));
                     case "--api-key" -> o.apiKey = value(args, ++i, a);
                     case "--jwt-secret" -> o.jwtSecret = value(args, ++i, a);
+                    case "--admin-user" -> o.adminUser = value(args, ++i, a);
+                    case "--admin-password" -> o.adminPassword = value(args, ++i, a);
                     case "--config" -> value(args, ++i, a); // read first, above
                     case "--ping-interval" -> o.pingInterval = millis(value(args, ++i, a), a);
                     case "--ping-timeout" -> o.pingTimeout = millis(value(args, ++i, a), a);

@@ -150,6 +150,50 @@ class HubHttpApiIT {
     }
 
     @Test
+    void aSubscriptionIsDurableFromItsAckOnEvenThroughKillDashNine() throws Exception {
+        try (ServerProcess server = new ServerProcess(data);
+                JavaClients clients = new JavaClients(server.port())) {
+            Socket driver = clients.connect("/", o -> {
+                o.auth = Map.of("clientId", "driver-k9");
+                o.reconnection = true;
+                o.reconnectionDelay = 100;
+                o.reconnectionDelayMax = 500;
+            });
+            List<Object[]> received = new CopyOnWriteArrayList<>();
+            driver.on("pickup", args -> {
+                received.add(args);
+                ((Ack) args[args.length - 1]).call();
+            });
+            CompletableFuture<Object[]> subscribed = new CompletableFuture<>();
+            driver.emit("subscribe", new Object[] {"k9"}, (Ack) subscribed::complete);
+            assertThat(subscribed.get(10, TimeUnit.SECONDS)[0].toString()).contains("\"ok\":true");
+
+            server.killNine(); // right after the ack: no clean shutdown, no later flush
+            server.start();
+            Response published = call(
+                    server.port(),
+                    "POST",
+                    "/api/publish",
+                    "{\"channel\":\"k9\",\"event\":\"pickup\",\"args\":[1]}",
+                    null);
+            assertThat(published.status()).isEqualTo(200);
+            assertThat(call(server.port(), "GET", "/api/channels/k9", null, null)
+                            .json()
+                            .path("subscribers")
+                            .asInt())
+                    .as("the subscription came back from the log")
+                    .isEqualTo(1);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20); // hang guard
+            while (received.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(received)
+                    .as("delivered after the reconnect, without subscribing again")
+                    .hasSize(1);
+        }
+    }
+
+    @Test
     void badRequestsGetClearJsonErrorsAndTheServerGoesOn() throws Exception {
         try (ServerProcess server = new ServerProcess(data)) {
             int port = server.port();

@@ -26,7 +26,8 @@ public final class Main {
     private static final String USAGE = """
             Usage: courier [conformance] [options]
 
-            Starts the Courier server (Socket.IO v5 / Engine.IO v4) with embedded defaults.
+            Starts the Courier hub (Socket.IO v5 / Engine.IO v4, durable queues, HTTP API at /api/, metrics at
+            /metrics, health at /healthz and /readyz, the demo page at /) with embedded defaults.
               conformance          serve the official test-suite contract instead (PROTOCOL.md section 12):
                                    bare Engine.IO echo on /engine.io/ and Socket.IO on /socket.io/, and the
                                    recovery contract (connection state recovery on) on port + 1
@@ -40,8 +41,11 @@ public final class Main {
               --data DIR           the durable store: durable queues in DIR/queues, connection state
                                    recovery in DIR/recovery, both kept across restarts
                                    (default ./courier-data; env COURIER_DATA)
-              --config FILE        read options and channel rules from a YAML file (env COURIER_CONFIG);
-                                   environment variables and flags override it (README, "Configuration file")
+              --config FILE        read options and channel rules from a YAML file (env COURIER_CONFIG; default
+                                   none); environment variables and flags override it (README,
+                                   "Configuration file"). Channel rules live only there; without them
+                                   every channel exists, is durable for clients with an identity, is open
+                                   to anyone, and keeps unacknowledged messages 7 days or 1 GiB
               --api-key KEY        require "Authorization: Bearer KEY" on /api/* (env COURIER_API_KEY).
                                    Without it the hub runs in dev mode: the HTTP API is open to anyone
                                    who can reach the port (bound to 127.0.0.1 by default)

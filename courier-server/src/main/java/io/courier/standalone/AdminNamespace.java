@@ -1,5 +1,6 @@
 package io.courier.standalone;
 
+import io.courier.BroadcastOperator;
 import io.courier.Courier;
 import io.courier.EventArgs;
 import io.courier.Handshake;
@@ -161,42 +162,19 @@ final class AdminNamespace {
     private void registerTasks(Socket socket) {
         socket.on("emit", (args, ack) -> {
             Object[] rest = args.size() > 3 ? Arrays.copyOfRange(args.toArray(), 3, args.size()) : new Object[0];
-            String filter = text(args, 1);
-            Namespace ns = io.of(args.getString(0));
-            if (filter == null) {
-                ns.emit(args.getString(2), rest);
-            } else {
-                ns.in(filter).emit(args.getString(2), rest);
-            }
+            target(args, 1).emit(args.getString(2), rest);
         });
-        socket.on("join", (args, ack) -> {
-            String filter = text(args, 2);
-            Namespace ns = io.of(args.getString(0));
-            if (filter == null) {
-                ns.socketsJoin(args.getString(1));
-            } else {
-                ns.in(filter).socketsJoin(args.getString(1));
-            }
-        });
-        socket.on("leave", (args, ack) -> {
-            String filter = text(args, 2);
-            Namespace ns = io.of(args.getString(0));
-            if (filter == null) {
-                ns.socketsLeave(args.getString(1));
-            } else {
-                ns.in(filter).socketsLeave(args.getString(1));
-            }
-        });
-        socket.on("_disconnect", (args, ack) -> {
-            boolean close = args.size() > 1 && args.get(1).asBoolean(false);
-            String filter = text(args, 2);
-            Namespace ns = io.of(args.getString(0));
-            if (filter == null) {
-                ns.disconnectSockets(close);
-            } else {
-                ns.in(filter).disconnectSockets(close);
-            }
-        });
+        socket.on("join", (args, ack) -> target(args, 2).socketsJoin(args.getString(1)));
+        socket.on("leave", (args, ack) -> target(args, 2).socketsLeave(args.getString(1)));
+        socket.on("_disconnect", (args, ack) -> target(args, 2)
+                .disconnectSockets(args.size() > 1 && args.get(1).asBoolean(false)));
+    }
+
+    /** The sockets of namespace {@code args[0]}, those in room {@code args[filterAt]} if it names one. */
+    private BroadcastOperator target(EventArgs args, int filterAt) {
+        Namespace ns = io.of(args.getString(0));
+        String filter = text(args, filterAt);
+        return filter == null ? ns.except() : ns.in(filter);
     }
 
     private static String text(EventArgs args, int i) {

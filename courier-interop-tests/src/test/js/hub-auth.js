@@ -38,7 +38,7 @@ run("hub-auth", 60000, async (ctx) => {
     if (typeof ack === "function") ack();
   });
   const news = [];
-  driver.on("headline", (text, meta) => news.push({ text, meta }));
+  driver.on("headline", (...args) => news.push({ text: args[0], meta: args[1], count: args.length }));
   expectEqual(await driver.emitWithAck("subscribe", "parcels.east"), { ok: true, channel: "parcels.east" }, "sub");
   expectEqual(await driver.emitWithAck("subscribe", "news"), { ok: true, channel: "news" }, "sub news");
   const refused = async (what, args, reason) => {
@@ -75,6 +75,7 @@ run("hub-auth", 60000, async (ctx) => {
   ctx.phase({ phase: "publish-news" });
   await until(() => news.length === 1);
   expectEqual(news[0].text, "extra", "headline");
+  expectEqual(news[0].count, 2, "the published args and {channel, id, seq}, nothing else (no recovery offset)");
   expectEqual(news[0].meta.seq, 0, "no seq on a channel that is not durable");
   expect(typeof news[0].meta.id === "string" && news[0].meta.id.length > 0, "an id all the same");
   return {};

@@ -120,27 +120,34 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
     }
 
     private CompletableFuture<Void> subscribeAny(String clientId, String channel) {
-        return store.subscribe(clientId, channel).thenAccept(cursor -> {
-            Identity identity = online.get(clientId);
-            if (identity != null) {
-                lane(clientId).execute(() -> attach(identity, channel, cursor));
-            }
-        });
+        // completed on a handler thread, never on the store's writer thread (callers reply to clients from it)
+        return store.subscribe(clientId, channel)
+                .thenAcceptAsync(
+                        cursor -> {
+                            Identity identity = online.get(clientId);
+                            if (identity != null) {
+                                lane(clientId).execute(() -> attach(identity, channel, cursor));
+                            }
+                        },
+                        runtime.executor());
     }
 
     @Override
     public CompletableFuture<Void> unsubscribe(String clientId, String channel) {
-        return store.unsubscribe(clientId, channel).thenAccept(ok -> {
-            Identity identity = online.get(clientId);
-            if (identity != null) {
-                lane(clientId).execute(() -> {
-                    Pump pump = identity.pumps.remove(channel);
-                    if (pump != null) {
-                        deactivate(pump);
-                    }
-                });
-            }
-        });
+        return store.unsubscribe(clientId, channel)
+                .thenAcceptAsync(
+                        ok -> {
+                            Identity identity = online.get(clientId);
+                            if (identity != null) {
+                                lane(clientId).execute(() -> {
+                                    Pump pump = identity.pumps.remove(channel);
+                                    if (pump != null) {
+                                        deactivate(pump);
+                                    }
+                                });
+                            }
+                        },
+                        runtime.executor());
     }
 
     @Override

@@ -38,9 +38,8 @@ public final class Main {
               --path P             Socket.IO path (default /socket.io/; env COURIER_PATH)
               --cors-origin O      allow browsers on origin O (repeatable; * for any; env COURIER_CORS_ORIGINS,
                                    comma-separated). Default: same origin only
-              --data DIR           the durable store: durable queues in DIR/queues, connection state
-                                   recovery in DIR/recovery, both kept across restarts
-                                   (default ./courier-data; env COURIER_DATA)
+              --data DIR           the durable store: the durable queues live in DIR/queues and survive
+                                   restarts (default ./courier-data; env COURIER_DATA)
               --config FILE        read options and channel rules from a YAML file (env COURIER_CONFIG; default
                                    none); environment variables and flags override it (README,
                                    "Configuration file"). Channel rules live only there; without them
@@ -128,7 +127,8 @@ public final class Main {
         Clock clock = Clock.systemUTC();
         Courier io = Courier.create(c -> {
             c.host(options.host).port(options.port).path(options.path).serveClient(options.serveClient);
-            c.connectionStateRecovery(r -> r.durable(options.data.resolve("recovery")));
+            // no connection state recovery: the hub's deliveries carry {channel, id, seq} as their only extra
+            // argument, and identified clients get the durable queue instead
             c.durableQueues(d -> d.directory(options.data.resolve("queues"))
                     .retention(rules::retention)
                     .identity(HubProtocol.identityResolver(options.jwtSecret, clock)));
@@ -174,7 +174,7 @@ public final class Main {
                 + (options.channels == null
                         ? "; every channel open and durable"
                         : "; " + rules.rules().size() + " channel rule(s)")
-                + "; durable queues and recovery data in "
+                + "; durable queues in "
                 + options.data.toAbsolutePath().normalize() + ")");
         return new StandaloneServer(io, http, api, admin);
     }

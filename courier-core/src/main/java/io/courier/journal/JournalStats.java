@@ -3,21 +3,16 @@ package io.courier.journal;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
-/** Counters of one {@link SegmentLog}, for metrics: fsyncs of the writer thread and the records it made durable. */
+/** Counters of one {@link SegmentLog}, for metrics: the writer thread's fsyncs and their time. */
 public final class JournalStats {
     private final LongAdder fsyncs = new LongAdder();
     private final LongAdder fsyncNanos = new LongAdder();
     private final AtomicLong maxFsyncNanos = new AtomicLong();
-    private final LongAdder records = new LongAdder();
 
     void fsync(long nanos) {
         fsyncs.increment();
         fsyncNanos.add(nanos);
         maxFsyncNanos.accumulateAndGet(nanos, Math::max);
-    }
-
-    void committed(int count) {
-        records.add(count);
     }
 
     /** How many fsyncs the writer made (group commits, segment seals, periodic fsyncs). */
@@ -33,10 +28,5 @@ public final class JournalStats {
     /** The longest one, in nanoseconds. */
     public long maxFsyncNanos() {
         return maxFsyncNanos.get();
-    }
-
-    /** Records written and completed. */
-    public long records() {
-        return records.sum();
     }
 }

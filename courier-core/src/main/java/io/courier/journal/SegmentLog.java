@@ -223,7 +223,7 @@ public final class SegmentLog implements AutoCloseable {
         return removed.size();
     }
 
-    /** Counters for metrics (fsync count and time, records written). */
+    /** Counters for metrics (fsync count and time). */
     public JournalStats stats() {
         return stats;
     }
@@ -279,7 +279,6 @@ public final class SegmentLog implements AutoCloseable {
     }
 
     void publish(long position) {
-        stats.committed((int) Math.max(0, position - lastPosition));
         lastPosition = position;
     }
 

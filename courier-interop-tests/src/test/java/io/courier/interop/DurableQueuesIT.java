@@ -76,11 +76,7 @@ class DurableQueuesIT {
                     .env("COURIER_TRANSPORTS", mode)
                     .env("COURIER_RESTART", "1")
                     .timeout(Duration.ofSeconds(60))
-                    .onPhase(phase -> {
-                        if (phase.path("phase").asText().equals("restart")) {
-                            server.restart();
-                        }
-                    })
+                    .onPhase(server.restartOn("restart"))
                     .run();
             assertThat(server.restartFailure()).isNull();
             assertThat(r.ok()).as(r.describe()).isTrue();

@@ -36,11 +36,7 @@ class RecoveryRestartIT {
                     .env("COURIER_URL", "http://127.0.0.1:" + server.port())
                     .env("COURIER_TRANSPORTS", mode)
                     .timeout(Duration.ofSeconds(60))
-                    .onPhase(phase -> {
-                        if (phase.path("phase").asText().equals("restart")) {
-                            server.restart();
-                        }
-                    })
+                    .onPhase(server.restartOn("restart"))
                     .run();
             assertThat(server.restartFailure()).isNull();
             assertThat(r.ok()).as(r.describe()).isTrue();

@@ -20,11 +20,7 @@ class ServerRestartIT {
                     .env("COURIER_TRANSPORTS", mode)
                     .env("COURIER_WAIT_RECONNECT", "1")
                     .timeout(Duration.ofSeconds(60))
-                    .onPhase(phase -> {
-                        if (phase.path("phase").asText().equals("connected")) {
-                            server.restart();
-                        }
-                    })
+                    .onPhase(server.restartOn("connected"))
                     .run();
             assertThat(server.restartFailure()).isNull();
             assertThat(r.ok()).as(r.describe()).isTrue();

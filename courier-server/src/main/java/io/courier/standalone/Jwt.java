@@ -90,7 +90,7 @@ final class Jwt {
         return new Claims(sub.asText(), strings(payload, "channels"), strings(payload, "publish"));
     }
 
-    /** Signs {@code claims} (for tests and for the {@code courier token} command). */
+    /** Signs {@code claims} (for tests: applications mint tokens with any JWT library). */
     static String sign(Map<String, ?> claims, byte[] secret) {
         try {
             String header = base64(JSON.writeValueAsBytes(Map.of("alg", "HS256", "typ", "JWT")));

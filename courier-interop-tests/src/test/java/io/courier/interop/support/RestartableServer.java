@@ -35,6 +35,15 @@ public final class RestartableServer implements AutoCloseable {
         }
     }
 
+    /** A phase listener for {@link NodeScript#onPhase} that restarts the server when a script prints {@code phase}. */
+    public java.util.function.Consumer<com.fasterxml.jackson.databind.JsonNode> restartOn(String phase) {
+        return line -> {
+            if (line.path("phase").asText().equals(phase)) {
+                restart();
+            }
+        };
+    }
+
     /** What went wrong in {@link #restart()}, or null. */
     public Throwable restartFailure() {
         return restartFailure.get();

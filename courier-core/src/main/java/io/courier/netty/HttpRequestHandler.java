@@ -47,6 +47,7 @@ import org.slf4j.LoggerFactory;
  */
 final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(HttpRequestHandler.class);
+    private static final long TOO_LARGE_GRACE_MILLIS = 3000;
 
     private final CourierHttpServer.Routes routes;
 
@@ -58,6 +59,8 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
     private boolean postKeepAlive;
     // content of a request we already answered (or refused) is dropped until its last chunk
     private boolean discarding;
+    // after a 413: close once the refused body's last chunk has been dropped
+    private boolean closeAfterBody;
     // the body of a request to an HttpRoute, while it arrives
     private CompositeByteBuf routeBody;
     private CourierHttpServer.Routes.Mounted routeTarget;
@@ -172,7 +175,10 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         if (route != null) {
             long declared = HttpUtil.getContentLength(req, -1L);
             if (declared > route.maxBodyBytes()) {
-                refuse(ctx, HttpResponses.text(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "Too Large", "text/plain"));
+                refuseTooLarge(
+                        ctx,
+                        HttpResponses.text(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "Too Large", "text/plain"),
+                        false);
                 return;
             }
             routeBody = ctx.alloc().compositeBuffer();
@@ -191,7 +197,10 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
     private void onRouteContent(ChannelHandlerContext ctx, HttpContent content) {
         if (routeBody.readableBytes() + content.content().readableBytes() > routeTarget.maxBodyBytes()) {
             releaseRouteBody();
-            refuse(ctx, HttpResponses.text(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "Too Large", "text/plain"));
+            refuseTooLarge(
+                    ctx,
+                    HttpResponses.text(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "Too Large", "text/plain"),
+                    content instanceof LastHttpContent);
             return;
         }
         routeBody.addComponent(true, content.content().retain());
@@ -368,7 +377,7 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         }
         long declared = HttpUtil.getContentLength(req, -1L);
         if (declared > max) {
-            tooLarge(ctx, declared, max, origin, cors);
+            tooLarge(ctx, declared, max, origin, cors, false);
             return;
         }
         if (!session.beginPost()) {
@@ -388,6 +397,9 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
 
     private void onContent(ChannelHandlerContext ctx, HttpContent content) {
         if (discarding) {
+            if (closeAfterBody && content instanceof LastHttpContent) {
+                ctx.close();
+            }
             return;
         }
         if (routeBody != null && content.decoderResult().isSuccess()) {
@@ -418,7 +430,7 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
             CorsPolicy cors = postEndpoint.cors();
             String origin = postOrigin;
             releaseBody();
-            tooLarge(ctx, size, max, origin, cors);
+            tooLarge(ctx, size, max, origin, cors, content instanceof LastHttpContent);
             return;
         }
         body.addComponent(true, content.content().retain());
@@ -453,13 +465,17 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
                 ctx, withCors(HttpResponses.text(HttpResponseStatus.OK, "ok", "text/html"), origin, cors), keepAlive);
     }
 
-    private void tooLarge(ChannelHandlerContext ctx, long size, int max, String origin, CorsPolicy cors) {
+    private void tooLarge(
+            ChannelHandlerContext ctx, long size, int max, String origin, CorsPolicy cors, boolean bodyDone) {
         log.info(
                 "connection {}: request body of {} bytes over maxHttpBufferSize {}",
                 ctx.channel().remoteAddress(),
                 size,
                 max);
-        refuse(ctx, withCors(HttpResponses.empty(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE), origin, cors));
+        refuseTooLarge(
+                ctx,
+                withCors(HttpResponses.empty(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE), origin, cors),
+                bodyDone);
     }
 
     private void upgradeToWebSocket(
@@ -557,6 +573,24 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** Answers and closes the connection: used when the request's remaining bytes must not be read. */
+    /**
+     * Answers 413 at once but closes only after the rest of the body arrived (and was dropped), at most
+     * {@value #TOO_LARGE_GRACE_MILLIS} ms later: a client still sending would otherwise get a reset instead of the
+     * answer.
+     */
+    private void refuseTooLarge(ChannelHandlerContext ctx, FullHttpResponse r, boolean bodyDone) {
+        if (bodyDone) {
+            refuse(ctx, r);
+            return;
+        }
+        discarding = true;
+        closeAfterBody = true;
+        r.headers().set(HttpHeaderNames.CONNECTION, io.netty.handler.codec.http.HttpHeaderValues.CLOSE);
+        ctx.writeAndFlush(r, ctx.voidPromise());
+        // a client that stops sending (or announced far more than it sends) is not waited for
+        ctx.executor().schedule(() -> ctx.close(), TOO_LARGE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
     private void refuse(ChannelHandlerContext ctx, FullHttpResponse r) {
         discarding = true;
         HttpResponses.write(ctx, r, false);

@@ -187,6 +187,25 @@ class HttpBadInputTest {
     }
 
     @Test
+    void aClientThatSendsItsWholeOversizedBodyStillReadsThe413() throws Exception {
+        String sid = server.polling().handshake();
+        try (RawClient c = server.connect()) {
+            // the server answers after the head; closing at once would reset the connection under the client's feet
+            String body = "4" + "x".repeat(16 << 20);
+            c.send(c.request(
+                            "POST",
+                            HANDSHAKE + "&sid=" + sid,
+                            "Content-Type: text/plain",
+                            "Content-Length: " + body.length())
+                    + body);
+            assertThat(c.readResponse().status()).isEqualTo(413);
+            c.awaitClosed();
+        }
+        server.polling().closeIfOpen(sid);
+        server.assertServesNewClient();
+    }
+
+    @Test
     void aChunkedPostGrowingPastMaxHttpBufferSizeIsRefusedWith413BeforeItEnds() throws Exception {
         String sid = server.polling().handshake();
         try (RawClient c = server.connect()) {

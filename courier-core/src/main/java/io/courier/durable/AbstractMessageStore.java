@@ -94,15 +94,21 @@ abstract class AbstractMessageStore implements MessageStore {
         long[] refs;
         long[] times;
         byte[][] payloads;
+        StoredMessage expired = null;
         synchronized (this) {
             ChannelLog log = channels.get(channel);
-            if (log == null) {
+            if (log == null || max <= 0) {
                 return List.of();
+            }
+            // read under the same lock as the kept messages: retention running between the two cannot hide a gap
+            if (log.expiredThrough > afterSeq) {
+                expired = new StoredMessage(null, channel, log.expiredThrough, 0, null);
+                max--;
             }
             int from = log.indexAfter(afterSeq);
             int n = Math.min(max, log.size() - from);
             if (n <= 0) {
-                return List.of();
+                return expired == null ? List.of() : List.of(expired);
             }
             seqs = new long[n];
             refs = new long[n];
@@ -115,7 +121,14 @@ abstract class AbstractMessageStore implements MessageStore {
                 payloads[i] = log.payload(from + i);
             }
         }
-        return load(channel, seqs, refs, times, payloads);
+        List<StoredMessage> kept = load(channel, seqs, refs, times, payloads);
+        if (expired == null) {
+            return kept;
+        }
+        List<StoredMessage> out = new ArrayList<>(kept.size() + 1);
+        out.add(expired);
+        out.addAll(kept);
+        return out;
     }
 
     @Override

@@ -26,7 +26,11 @@ public interface MessageStore extends AutoCloseable {
      */
     CompletableFuture<StoredMessage> append(String channel, byte[] payload);
 
-    /** Up to {@code max} kept messages of {@code channel} with a seq above {@code afterSeq}, in seq order. */
+    /**
+     * Up to {@code max} messages of {@code channel} with a seq above {@code afterSeq}, in seq order. When retention
+     * removed messages after {@code afterSeq}, the first one is a {@linkplain StoredMessage#lost() lost} message with
+     * the seq {@link #expiredThrough}: a reader learns of every gap from what it reads, wherever it reads from.
+     */
     List<StoredMessage> readAfter(String channel, long afterSeq, int max);
 
     /** The seq of the newest durable message of {@code channel}, 0 if none. */

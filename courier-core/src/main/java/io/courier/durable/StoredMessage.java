@@ -9,9 +9,10 @@ package io.courier.durable;
  * @param seq its sequence number in the channel: increasing, not necessarily dense (a failed publish may leave a
  *     hole; a hole is never a lost message, since its publisher was told it failed)
  * @param timestamp when it was stored, in epoch milliseconds
- * @param payload the bytes given to {@link MessageStore#append}, or null for lost messages: a damaged record was
- *     found where this message, and possibly others since the message read before it, were stored (their id is then
- *     null). A subscriber learns it as lost continuity; damaged bytes are never served.
+ * @param payload the bytes given to {@link MessageStore#append}, or null for lost messages (their id is then null): a
+ *     damaged record was found where this message, and possibly others since the message read before it, were stored,
+ *     or retention removed the messages up to this seq. A subscriber learns it as lost continuity; damaged bytes are
+ *     never served.
  */
 public record StoredMessage(String id, String channel, long seq, long timestamp, byte[] payload) {
     public boolean lost() {

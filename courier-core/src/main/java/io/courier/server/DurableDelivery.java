@@ -289,11 +289,7 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         livePumps[stripe(pump.clientId)]
                 .computeIfAbsent(pump.channel, c -> ConcurrentHashMap.newKeySet())
                 .add(pump);
-        long expired = store.expiredThrough(pump.channel);
-        if (pump.cursor < expired) {
-            sendGap(pump, pump.cursor + 1, expired);
-        }
-        fill(pump);
+        fill(pump); // a retention gap after the cursor comes first, as a lost message read from the store
     }
 
     private void deactivate(Pump pump) {
@@ -423,11 +419,6 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         }
     }
 
-    private void send(Pump pump, long seq, OutboundPacket packet) {
-        expect(pump, seq, packet);
-        pump.socket.send(packet, false);
-    }
-
     /** Records the delivery as in flight and registers its ack, which goes straight to the pump's lane. */
     private void expect(Pump pump, long seq, OutboundPacket packet) {
         int generation = pump.generation;
@@ -439,10 +430,6 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
                 lane(pump.clientId).execute(() -> acked(pump, generation, seq));
             }
         });
-    }
-
-    private void sendGap(Pump pump, long fromSeq, long toSeq) {
-        send(pump, toSeq, gap(pump, fromSeq, toSeq));
     }
 
     /** The continuity-lost event for {@code fromSeq..toSeq} (acknowledging it moves the cursor to {@code toSeq}). */

@@ -3,6 +3,7 @@ package io.courier.durable;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.courier.journal.JournalConfig;
 import java.io.IOException;
@@ -136,12 +137,24 @@ class MessageStoreTest {
         s.append("old", bytes("old")).join();
         long now = System.currentTimeMillis();
         s.maintain(now);
-        assertThat(texts(s.readAfter("small", 0, 10))).containsExactly("12343", "12344");
         assertThat(s.expiredThrough("small")).isEqualTo(2);
         assertThat(s.expiredThrough("old")).isZero();
+        // a reader behind the removed messages reads the gap first, then what is kept
+        List<StoredMessage> read = s.readAfter("small", 0, 10);
+        assertThat(read)
+                .extracting(StoredMessage::lost, StoredMessage::seq)
+                .containsExactly(tuple(true, 2L), tuple(false, 3L), tuple(false, 4L));
+        assertThat(texts(read.subList(1, 3))).containsExactly("12343", "12344");
+        assertThat(s.readAfter("small", 1, 1))
+                .extracting(StoredMessage::lost, StoredMessage::seq)
+                .containsExactly(tuple(true, 2L)); // the gap counts toward max
+        assertThat(texts(s.readAfter("small", 2, 10))).containsExactly("12343", "12344");
 
         s.maintain(now + Duration.ofMinutes(2).toMillis());
-        assertThat(s.readAfter("old", 0, 10)).isEmpty();
+        assertThat(s.readAfter("old", 0, 10))
+                .extracting(StoredMessage::lost, StoredMessage::seq)
+                .containsExactly(tuple(true, 1L));
+        assertThat(s.readAfter("old", 1, 10)).isEmpty();
         assertThat(s.expiredThrough("old")).isEqualTo(1);
     }
 

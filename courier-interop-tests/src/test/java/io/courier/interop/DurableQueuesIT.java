@@ -57,7 +57,7 @@ class DurableQueuesIT {
         try (ConformanceServer server = ConformanceServer.startDurable("127.0.0.1", 0, d -> d.directory(data)
                 .inFlightWindow(5)
                 .maintenanceInterval(Duration.ofMillis(100))
-                .retention(c -> c.equals("tiny") ? new Retention(Duration.ofHours(1), 200) : Retention.DEFAULT))) {
+                .retention(c -> c.startsWith("tiny") ? new Retention(Duration.ofHours(1), 200) : Retention.DEFAULT))) {
             NodeScript.Result r = NodeScript.of("durable-flow.js")
                     .env("COURIER_URL", "http://127.0.0.1:" + server.port())
                     .env("COURIER_TRANSPORTS", mode)

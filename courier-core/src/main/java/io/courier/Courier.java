@@ -82,11 +82,11 @@ public final class Courier implements AutoCloseable {
 
     private static MessageStore messageStore(CourierConfig.Durable d) {
         if (d.dataDir() == null) {
-            return new InMemoryMessageStore(d.retention());
+            return new InMemoryMessageStore(d.retention(), d.limits());
         }
         try {
             return JournalMessageStore.open(
-                    d.dataDir(), JournalConfig.defaults().withFsyncPolicy(d.fsync()), d.retention());
+                    d.dataDir(), JournalConfig.defaults().withFsyncPolicy(d.fsync()), d.retention(), d.limits());
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot open the durable store in " + d.dataDir(), e);
         }

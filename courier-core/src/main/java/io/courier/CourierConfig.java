@@ -3,6 +3,7 @@ package io.courier;
 import io.courier.adapter.AdapterFactory;
 import io.courier.adapter.LocalAdapter;
 import io.courier.durable.Retention;
+import io.courier.durable.StoreLimits;
 import io.courier.engine.EngineIoConfig;
 import io.courier.journal.FsyncPolicy;
 import io.courier.netty.CorsPolicy;
@@ -90,6 +91,8 @@ public record CourierConfig(
      * @param fsync when a publish is acknowledged relative to fsync (default {@link FsyncPolicy#ALWAYS})
      * @param maintenanceInterval how often cursors are saved and acknowledged or expired messages removed (default
      *     1 s)
+     * @param limits how many subscriptions and channels clients may make the store keep (default
+     *     {@link StoreLimits#DEFAULT})
      */
     public record Durable(
             boolean enabled,
@@ -99,7 +102,8 @@ public record CourierConfig(
             int inFlightWindow,
             Function<String, Retention> retention,
             FsyncPolicy fsync,
-            Duration maintenanceInterval) {
+            Duration maintenanceInterval,
+            StoreLimits limits) {
         static Durable off() {
             return new DurableBuilder().build(false);
         }
@@ -114,6 +118,7 @@ public record CourierConfig(
         private Function<String, Retention> retention = channel -> Retention.DEFAULT;
         private FsyncPolicy fsync = FsyncPolicy.ALWAYS;
         private Duration maintenanceInterval = Duration.ofSeconds(1);
+        private StoreLimits limits = StoreLimits.DEFAULT;
 
         private DurableBuilder() {}
 
@@ -165,9 +170,23 @@ public record CourierConfig(
             return this;
         }
 
+        /** Bounds on subscriptions (per identity and in all) and channels; beyond them a subscribe or publish fails. */
+        public DurableBuilder limits(StoreLimits limits) {
+            this.limits = Objects.requireNonNull(limits, "limits");
+            return this;
+        }
+
         private Durable build(boolean enabled) {
             return new Durable(
-                    enabled, dataDir, namespace, identity, inFlightWindow, retention, fsync, maintenanceInterval);
+                    enabled,
+                    dataDir,
+                    namespace,
+                    identity,
+                    inFlightWindow,
+                    retention,
+                    fsync,
+                    maintenanceInterval,
+                    limits);
         }
     }
 

@@ -21,13 +21,16 @@ abstract class AbstractMessageStore implements MessageStore {
     static final int MAX_NAME_LENGTH = 1024;
 
     private final Function<String, Retention> retention;
+    private final StoreLimits limits;
     final Map<String, ChannelLog> channels = new HashMap<>();
     final Map<String, Map<String, Long>> subscriptions = new HashMap<>();
     final Map<String, Set<String>> subscribers = new HashMap<>();
+    private int subscriptionCount;
     private boolean closed;
 
-    AbstractMessageStore(Function<String, Retention> retention) {
+    AbstractMessageStore(Function<String, Retention> retention, StoreLimits limits) {
         this.retention = retention;
+        this.limits = limits;
     }
 
     // ---- what subclasses provide -------------------------------------------------------------------------------
@@ -62,7 +65,12 @@ abstract class AbstractMessageStore implements MessageStore {
             if (closed) {
                 return CompletableFuture.failedFuture(new StoreException("message store is closed"));
             }
-            ChannelLog log = channels.computeIfAbsent(channel, ChannelLog::new);
+            ChannelLog log;
+            try {
+                log = openChannel(channel);
+            } catch (StoreLimitException e) {
+                return CompletableFuture.failedFuture(e);
+            }
             long seq = ++log.lastSeq;
             CompletableFuture<Long> stored;
             try {
@@ -184,7 +192,20 @@ abstract class AbstractMessageStore implements MessageStore {
             if (existing != null) {
                 return CompletableFuture.completedFuture(existing);
             }
-            cursor = channels.computeIfAbsent(channel, ChannelLog::new).lastSeq;
+            Map<String, Long> own = subscriptions.getOrDefault(clientId, Map.of());
+            if (own.size() >= limits.maxSubscriptionsPerClient()) {
+                return CompletableFuture.failedFuture(new StoreLimitException(clientId + " has " + own.size()
+                        + " subscriptions, the most one client may have (maxSubscriptionsPerClient)"));
+            }
+            if (subscriptionCount >= limits.maxSubscriptions()) {
+                return CompletableFuture.failedFuture(new StoreLimitException(
+                        "the store holds " + subscriptionCount + " subscriptions, the most it may (maxSubscriptions)"));
+            }
+            try {
+                cursor = openChannel(channel).lastSeq;
+            } catch (StoreLimitException e) {
+                return CompletableFuture.failedFuture(e);
+            }
             addSubscription(clientId, channel, cursor);
             try {
                 persisted = persistSubscribe(clientId, channel, cursor);
@@ -272,9 +293,25 @@ abstract class AbstractMessageStore implements MessageStore {
 
     // ---- helpers ------------------------------------------------------------------------------------------------
 
+    /** The channel, created if new and the limit allows; under the lock. */
+    private ChannelLog openChannel(String channel) {
+        ChannelLog log = channels.get(channel);
+        if (log == null) {
+            if (channels.size() >= limits.maxChannels()) {
+                throw new StoreLimitException(
+                        "the store holds " + channels.size() + " channels, the most it may (maxChannels)");
+            }
+            log = new ChannelLog(channel);
+            channels.put(channel, log);
+        }
+        return log;
+    }
+
     /** Adds a subscription as persisted (at recovery or by {@link #subscribe}); under the lock. */
     final void addSubscription(String clientId, String channel, long cursor) {
-        subscriptions.computeIfAbsent(clientId, k -> new LinkedHashMap<>()).put(channel, cursor);
+        if (subscriptions.computeIfAbsent(clientId, k -> new LinkedHashMap<>()).put(channel, cursor) == null) {
+            subscriptionCount++;
+        }
         subscribers.computeIfAbsent(channel, k -> new LinkedHashSet<>()).add(clientId);
     }
 
@@ -283,6 +320,7 @@ abstract class AbstractMessageStore implements MessageStore {
         if (subs == null || subs.remove(channel) == null) {
             return false;
         }
+        subscriptionCount--;
         if (subs.isEmpty()) {
             subscriptions.remove(clientId);
         }

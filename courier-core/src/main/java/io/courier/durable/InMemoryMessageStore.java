@@ -14,7 +14,11 @@ public final class InMemoryMessageStore extends AbstractMessageStore {
     private long nextRef = 1;
 
     public InMemoryMessageStore(Function<String, Retention> retention) {
-        super(retention);
+        this(retention, StoreLimits.DEFAULT);
+    }
+
+    public InMemoryMessageStore(Function<String, Retention> retention, StoreLimits limits) {
+        super(retention, limits);
     }
 
     @Override

@@ -57,16 +57,23 @@ public final class JournalMessageStore extends AbstractMessageStore {
     private final Set<Subscription> movedCursors = new LinkedHashSet<>(); // cursor values ignored: read at flush
     private long damaged; // damaged records seen by the recovery scan
 
-    private JournalMessageStore(SegmentLog journal, Function<String, Retention> retention) {
-        super(retention);
+    private JournalMessageStore(SegmentLog journal, Function<String, Retention> retention, StoreLimits limits) {
+        super(retention, limits);
         this.journal = journal;
     }
 
     /** Opens (or creates) the store in {@code dir}, recovering its state from the log. */
     public static JournalMessageStore open(Path dir, JournalConfig config, Function<String, Retention> retention)
             throws IOException {
+        return open(dir, config, retention, StoreLimits.DEFAULT);
+    }
+
+    /** Opens (or creates) the store in {@code dir} with these limits, recovering its state from the log. */
+    public static JournalMessageStore open(
+            Path dir, JournalConfig config, Function<String, Retention> retention, StoreLimits limits)
+            throws IOException {
         SegmentLog journal = SegmentLog.open(dir, config);
-        JournalMessageStore store = new JournalMessageStore(journal, retention);
+        JournalMessageStore store = new JournalMessageStore(journal, retention, limits);
         try {
             store.recover();
         } catch (RuntimeException e) {

@@ -41,9 +41,14 @@ class MessageStoreTest {
     }
 
     private MessageStore open(String kind, Function<String, Retention> retention) throws IOException {
+        return open(kind, retention, StoreLimits.DEFAULT);
+    }
+
+    private MessageStore open(String kind, Function<String, Retention> retention, StoreLimits limits)
+            throws IOException {
         store = kind.equals("memory")
-                ? new InMemoryMessageStore(retention)
-                : JournalMessageStore.open(dir, JournalConfig.defaults(), retention);
+                ? new InMemoryMessageStore(retention, limits)
+                : JournalMessageStore.open(dir, JournalConfig.defaults(), retention, limits);
         return store;
     }
 
@@ -156,6 +161,38 @@ class MessageStoreTest {
                 .containsExactly(tuple(true, 1L));
         assertThat(s.readAfter("old", 1, 10)).isEmpty();
         assertThat(s.expiredThrough("old")).isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "journal"})
+    void limitsRefuseNewStateByNameAndKeepServingWhatIsStored(String kind) throws IOException {
+        MessageStore s = open(kind, DEFAULT, new StoreLimits(2, 3, 4));
+        s.subscribe("a", "one").join();
+        s.subscribe("a", "two").join();
+        assertThat(s.subscribe("a", "two").join()).isZero(); // an existing subscription is no new state
+        assertThatThrownBy(() -> s.subscribe("a", "three").join())
+                .hasCauseInstanceOf(StoreLimitException.class)
+                .hasMessageContaining("a has 2 subscriptions")
+                .hasMessageContaining("maxSubscriptionsPerClient");
+        s.subscribe("b", "one").join();
+        assertThatThrownBy(() -> s.subscribe("c", "one").join())
+                .hasCauseInstanceOf(StoreLimitException.class)
+                .hasMessageContaining("3 subscriptions")
+                .hasMessageContaining("(maxSubscriptions)");
+        assertThat(s.subscriptions("c")).isEmpty();
+
+        s.append("three", bytes("x")).join();
+        s.append("four", bytes("y")).join(); // channels one, two, three, four
+        assertThatThrownBy(() -> s.append("five", bytes("z")).join())
+                .hasCauseInstanceOf(StoreLimitException.class)
+                .hasMessageContaining("4 channels")
+                .hasMessageContaining("maxChannels");
+        assertThat(s.stats("five")).isEmpty();
+        assertThat(s.append("one", bytes("still")).join().seq()).isEqualTo(1); // existing channels take publishes
+
+        s.unsubscribe("b", "one").join(); // room again
+        s.subscribe("c", "one").join();
+        assertThat(s.subscriptions("c")).containsKey("one");
     }
 
     @ParameterizedTest

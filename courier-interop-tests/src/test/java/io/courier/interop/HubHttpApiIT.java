@@ -240,4 +240,59 @@ class HubHttpApiIT {
                     .isEqualTo(200);
         }
     }
+
+    @Test
+    void durableStateAClientCanCreateIsBoundedAndARefusalNamesTheLimit() throws Exception {
+        Path config = java.nio.file.Files.writeString(
+                data.resolve("courier.yml"), "limits: { subscriptionsPerClient: 3, channels: 6 }\n");
+        try (ServerProcess server = new ServerProcess(data.resolve("store"), "--config", config.toString());
+                JavaClients clients = new JavaClients(server.port())) {
+            int port = server.port();
+            Socket driver = clients.connect("/", o -> o.auth = Map.of("clientId", "driver-1"));
+            List<String> subscribed = new java.util.ArrayList<>();
+            List<String> refusals = new java.util.ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                CompletableFuture<Object[]> reply = new CompletableFuture<>();
+                driver.emit("subscribe", new Object[] {"s-" + i}, (Ack) reply::complete);
+                JSONObject r = (JSONObject) reply.get(10, TimeUnit.SECONDS)[0];
+                if (r.getBoolean("ok")) {
+                    assertThat(refusals)
+                            .as("nothing succeeds after the first refusal")
+                            .isEmpty();
+                    subscribed.add("s-" + i);
+                } else {
+                    refusals.add(r.getString("error"));
+                }
+            }
+            assertThat(subscribed).as("up to the limit").isNotEmpty().hasSizeLessThanOrEqualTo(3);
+            assertThat(refusals).isNotEmpty().allSatisfy(e -> assertThat(e).contains("maxSubscriptionsPerClient"));
+
+            List<Integer> statuses = new java.util.ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                Response r = call(port, "POST", "/api/publish", "{\"channel\":\"p-" + i + "\",\"event\":\"e\"}", null);
+                statuses.add(r.status());
+                if (r.status() != 200) {
+                    assertThat(r.status()).isEqualTo(507);
+                    assertThat(r.json().path("error").asText()).contains("maxChannels");
+                }
+            }
+            assertThat(statuses).contains(200, 507);
+            assertThat(statuses.subList(statuses.indexOf(507), statuses.size()))
+                    .as("a refused channel stays refused")
+                    .containsOnly(507);
+
+            List<Object[]> received = new CopyOnWriteArrayList<>();
+            driver.on("e", received::add);
+            String kept = subscribed.get(0);
+            assertThat(call(port, "POST", "/api/publish", "{\"channel\":\"" + kept + "\",\"event\":\"e\"}", null)
+                            .status())
+                    .as("what is stored keeps flowing")
+                    .isEqualTo(200);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10); // hang guard
+            while (received.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(received).hasSize(1);
+        }
+    }
 }

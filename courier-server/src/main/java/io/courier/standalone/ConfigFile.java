@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.courier.durable.Retention;
+import io.courier.durable.StoreLimits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,9 +33,11 @@ final class ConfigFile {
             "apiKey",
             "jwtSecret",
             "admin",
+            "limits",
             "channels");
     private static final Set<String> ADMIN_KEYS = Set.of("username", "password", "namespace", "readonly", "mode");
     private static final Set<String> RULE_KEYS = Set.of("match", "durable", "subscribe", "publish", "retention");
+    private static final Set<String> LIMIT_KEYS = Set.of("subscriptionsPerClient", "subscriptions", "channels");
     private static final Set<String> RETENTION_KEYS = Set.of("maxAge", "maxBytes");
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KiB|MiB|GiB|TiB)?");
@@ -117,6 +120,9 @@ final class ConfigFile {
                 o.adminDevelopment = mode.equals("development");
             }
         }
+        if (root.has("limits")) {
+            o.limits = limits(root.get("limits"), o.limits, where + ": limits");
+        }
         if (root.has("channels")) {
             List<ChannelRules.Rule> rules = new ArrayList<>();
             JsonNode list = array(root, "channels", where);
@@ -155,6 +161,29 @@ final class ConfigFile {
             retention = new Retention(maxAge, maxBytes);
         }
         return new ChannelRules.Rule(match, durable, subscribe, publish, retention);
+    }
+
+    private static StoreLimits limits(JsonNode n, StoreLimits defaults, String where) {
+        if (!n.isObject()) {
+            throw new IllegalArgumentException(where + ": expected {subscriptionsPerClient, subscriptions, channels}");
+        }
+        checkKeys(n, LIMIT_KEYS, where);
+        return new StoreLimits(
+                count(n, "subscriptionsPerClient", defaults.maxSubscriptionsPerClient(), where),
+                count(n, "subscriptions", defaults.maxSubscriptions(), where),
+                count(n, "channels", defaults.maxChannels(), where));
+    }
+
+    private static int count(JsonNode n, String key, int otherwise, String where) {
+        if (!n.has(key)) {
+            return otherwise;
+        }
+        JsonNode v = n.get(key);
+        if (!v.canConvertToInt() || !v.isIntegralNumber() || v.intValue() < 1) {
+            throw new IllegalArgumentException(
+                    where + "." + key + ": " + v + " (expected: a whole number from 1 to " + Integer.MAX_VALUE + ")");
+        }
+        return v.intValue();
     }
 
     private static ChannelRules.Access access(JsonNode n, String key, String where) {

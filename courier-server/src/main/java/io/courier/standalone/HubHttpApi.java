@@ -8,6 +8,7 @@ import io.courier.Courier;
 import io.courier.DurableQueues;
 import io.courier.durable.ChannelStats;
 import io.courier.durable.StoreException;
+import io.courier.durable.StoreLimitException;
 import io.courier.json.JsonCodec;
 import io.courier.netty.CourierHttpServer;
 import io.courier.netty.HttpRoute.Call;
@@ -34,7 +35,8 @@ import java.util.concurrent.CompletionException;
  * </ul>
  *
  * <p>With an API key configured, {@code /api/*} needs {@code Authorization: Bearer <key>}; without one (dev mode)
- * it is open. Errors are JSON {@code {error}} with a 4xx status, or 503 when the store refuses a publish.
+ * it is open. Errors are JSON {@code {error}} with a 4xx status, 503 when the store refuses a publish (disk full,
+ * closed), or 507 when the publish would create a channel beyond the store's limits.
  */
 final class HubHttpApi {
     static final int MAX_BODY_BYTES = 1 << 20;
@@ -217,6 +219,9 @@ final class HubHttpApi {
         Throwable t = unwrap(failure);
         if (t instanceof HubProtocol.UnknownChannelException) {
             return 404;
+        }
+        if (t instanceof StoreLimitException) {
+            return 507; // Insufficient Storage: a bound on stored state, not a passing outage; the message names it
         }
         return t instanceof IllegalArgumentException ? 400 : t instanceof StoreException ? 503 : 500;
     }

@@ -2,6 +2,7 @@ package io.courier.standalone;
 
 import io.courier.Courier;
 import io.courier.CourierConfig;
+import io.courier.durable.StoreLimits;
 import io.courier.netty.CourierHttpServer;
 import io.courier.netty.StaticResource;
 import java.io.IOException;
@@ -131,6 +132,7 @@ public final class Main {
             // argument, and identified clients get the durable queue instead
             c.durableQueues(d -> d.directory(options.data.resolve("queues"))
                     .retention(rules::retention)
+                    .limits(options.limits)
                     .identity(HubProtocol.identityResolver(options.jwtSecret, clock)));
             if (options.pingInterval != null) {
                 c.pingInterval(options.pingInterval);
@@ -219,6 +221,7 @@ public final class Main {
         String adminNamespace = "/admin";
         boolean adminReadonly;
         boolean adminDevelopment = true;
+        StoreLimits limits = StoreLimits.DEFAULT;
         ChannelRules channels; // null: dev mode, every channel open and durable
         boolean help;
 

@@ -85,4 +85,26 @@ class ConfigFileTest {
                     .hasMessageContaining(c.getValue());
         }
     }
+
+    @Test
+    void limitsBoundTheDurableStateAndABadOneNamesItsKey() throws Exception {
+        Main.Options o = Main.Options.parse(
+                List.of(
+                        "--config",
+                        write("limits: { subscriptionsPerClient: 10, channels: 500 }\n")
+                                .toString()),
+                Map.of());
+        assertThat(o.limits).isEqualTo(new io.courier.durable.StoreLimits(10, 1_000_000, 500));
+        assertThat(Main.Options.parse(List.of(), Map.of()).limits).isEqualTo(io.courier.durable.StoreLimits.DEFAULT);
+        for (String bad :
+                List.of("limits: { channels: 0 }", "limits: { channels: many }", "limits: { channels: 1.5 }")) {
+            Path file = write(bad + "\n");
+            assertThatThrownBy(() -> Main.Options.parse(List.of("--config", file.toString()), Map.of()))
+                    .as(bad)
+                    .hasMessageContaining("courier.yml: limits.channels");
+        }
+        Path unknown = write("limits: { queues: 3 }\n");
+        assertThatThrownBy(() -> Main.Options.parse(List.of("--config", unknown.toString()), Map.of()))
+                .hasMessageContaining("queues");
+    }
 }

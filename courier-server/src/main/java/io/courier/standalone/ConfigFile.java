@@ -32,6 +32,7 @@ final class ConfigFile {
             "pingTimeout",
             "apiKey",
             "jwtSecret",
+            "jwtRequireExp",
             "admin",
             "limits",
             "channels");
@@ -91,6 +92,9 @@ final class ConfigFile {
         }
         if (root.has("jwtSecret")) {
             o.jwtSecret = text(root, "jwtSecret", where);
+        }
+        if (root.has("jwtRequireExp")) {
+            o.jwtRequireExp = bool(root, "jwtRequireExp", where);
         }
         if (root.has("admin")) {
             JsonNode a = root.get("admin");

@@ -16,6 +16,9 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +43,7 @@ final class HubProtocol {
     private final Courier io;
     private final ChannelRules rules;
     private final byte[] jwtSecret; // null in dev mode
+    private final boolean jwtRequireExp;
     private final Clock clock;
 
     /** A channel no rule matches. */
@@ -50,10 +54,30 @@ final class HubProtocol {
     }
 
     HubProtocol(Courier io, ChannelRules rules, String jwtSecret, Clock clock) {
+        this(io, rules, jwtSecret, true, clock);
+    }
+
+    /**
+     * @param jwtRequireExp whether a token without {@code exp} is refused
+     */
+    HubProtocol(Courier io, ChannelRules rules, String jwtSecret, boolean jwtRequireExp, Clock clock) {
         this.io = io;
         this.rules = rules;
         this.jwtSecret = jwtSecret == null ? null : jwtSecret.getBytes(StandardCharsets.UTF_8);
+        this.jwtRequireExp = jwtRequireExp;
         this.clock = clock;
+    }
+
+    /** Ends connections whose token expires; one daemon thread for all hubs in the process, made when needed. */
+    private static final class Expiry {
+        static final ScheduledThreadPoolExecutor TIMER = timer();
+
+        private static ScheduledThreadPoolExecutor timer() {
+            ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(
+                    1, Thread.ofPlatform().name("courier-token-expiry").daemon().factory());
+            t.setRemoveOnCancelPolicy(true); // a socket that leaves first takes its task with it
+            return t;
+        }
     }
 
     /** Dev mode and no rules: every channel exists and is durable, anyone may do anything. */
@@ -68,13 +92,19 @@ final class HubProtocol {
      * ({@code auth.clientId}, in dev mode), or null: the resolver for {@code durableQueues(d -> d.identity(...))}.
      */
     static java.util.function.Function<Handshake, String> identityResolver(String jwtSecret, Clock clock) {
+        return identityResolver(jwtSecret, true, clock);
+    }
+
+    /** {@link #identityResolver(String, Clock)}, with or without requiring {@code exp}. */
+    static java.util.function.Function<Handshake, String> identityResolver(
+            String jwtSecret, boolean requireExp, Clock clock) {
         if (jwtSecret == null) {
             return handshake -> handshake.auth("clientId").orElse(null);
         }
         byte[] secret = jwtSecret.getBytes(StandardCharsets.UTF_8);
         return handshake -> {
             try {
-                return Jwt.verify(handshake.auth("token").orElse(null), secret, clock)
+                return Jwt.verify(handshake.auth("token").orElse(null), secret, clock, requireExp)
                         .subject();
             } catch (Jwt.InvalidToken e) {
                 return null;
@@ -86,7 +116,7 @@ final class HubProtocol {
         if (jwtSecret != null) {
             io.use((socket, next) -> {
                 try {
-                    Jwt.verify(socket.handshake().auth("token").orElse(null), jwtSecret, clock);
+                    verify(socket);
                     next.accept();
                 } catch (Jwt.InvalidToken e) {
                     log.info("client {} refused: {}", socket.handshake().address(), e.getMessage());
@@ -103,11 +133,17 @@ final class HubProtocol {
                     identity.orElse("-"),
                     socket.transport(),
                     socket.handshake().address());
-            socket.onDisconnect(reason -> log.info(
-                    "event=disconnect socket={} clientId={} reason=\"{}\"",
-                    socket.id(),
-                    identity.orElse("-"),
-                    reason.text()));
+            ScheduledFuture<?> expiry = endAtExpiry(socket, identity.orElse("-"));
+            socket.onDisconnect(reason -> {
+                if (expiry != null) {
+                    expiry.cancel(false);
+                }
+                log.info(
+                        "event=disconnect socket={} clientId={} reason=\"{}\"",
+                        socket.id(),
+                        identity.orElse("-"),
+                        reason.text());
+            });
             socket.on("subscribe", (args, ack) -> {
                 String channel = channelArg(args);
                 if (channel == null) {
@@ -162,6 +198,43 @@ final class HubProtocol {
         });
     }
 
+    private Jwt.Claims verify(Socket socket) throws Jwt.InvalidToken {
+        return Jwt.verify(socket.handshake().auth("token").orElse(null), jwtSecret, clock, jwtRequireExp);
+    }
+
+    /**
+     * With a JWT secret: when the socket's token expires (its {@code exp} plus the clock skew {@link Jwt} allows, the
+     * moment it would be refused), the socket gets {@code courier:token-expired} and is disconnected ("io server
+     * disconnect": the client does not reconnect by itself; it connects again with a new token).
+     */
+    private ScheduledFuture<?> endAtExpiry(Socket socket, String clientId) {
+        if (jwtSecret == null) {
+            return null;
+        }
+        Jwt.Claims claims;
+        try {
+            claims = verify(socket);
+        } catch (Jwt.InvalidToken e) {
+            claims = null; // expired between the middleware and now: end it at once
+        }
+        if (claims != null && claims.expires() == null) {
+            return null;
+        }
+        long endMillis = claims == null ? 0 : (claims.expires() + Jwt.LEEWAY_SECONDS) * 1000 + 1;
+        long delay = Math.max(0, endMillis - clock.millis());
+        return Expiry.TIMER.schedule(
+                () -> {
+                    if (!socket.connected()) {
+                        return;
+                    }
+                    log.info("event=token-expired socket={} clientId={}", socket.id(), clientId);
+                    socket.emit("courier:token-expired", Map.of("reason", "token expired"));
+                    socket.disconnect(false);
+                },
+                delay,
+                TimeUnit.MILLISECONDS);
+    }
+
     /** Why this socket may not subscribe to (or publish to) {@code channel}, or null. */
     private String refusal(Socket socket, String channel, boolean subscribe) {
         if (channel.startsWith("@")) {
@@ -170,7 +243,7 @@ final class HubProtocol {
         Jwt.Claims claims = null;
         if (jwtSecret != null) {
             try {
-                claims = Jwt.verify(socket.handshake().auth("token").orElse(null), jwtSecret, clock);
+                claims = verify(socket);
             } catch (Jwt.InvalidToken e) {
                 return e.getMessage();
             }

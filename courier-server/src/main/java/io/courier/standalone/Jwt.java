@@ -23,18 +23,26 @@ import javax.crypto.spec.SecretKeySpec;
  *   <li>{@code sub}: the client id (the durable identity); required;
  *   <li>{@code channels}: glob patterns of the channels the client may subscribe to;
  *   <li>{@code publish}: glob patterns of the channels it may publish to;
- *   <li>{@code exp} / {@code nbf}: expiry / not-before, in seconds since the epoch (30 s of clock skew allowed).
+ *   <li>{@code exp} / {@code nbf}: expiry / not-before, in seconds since the epoch (30 s of clock skew allowed);
+ *       {@code exp} is required unless the hub is configured otherwise ({@code --no-jwt-require-exp}).
  * </ul>
  *
- * Any other {@code alg} (including {@code none}) is refused, and signatures are compared in constant time.
+ * Any other {@code alg} (including {@code none}) is refused; the signature must be in canonical base64url (no
+ * padding, no {@code +} or {@code /}, zero trailing bits: one token has one spelling) and is compared in constant time.
  */
 final class Jwt {
     private static final ObjectMapper JSON = JsonCodec.mapper();
-    private static final long LEEWAY_SECONDS = 30;
+    /** Clock skew allowed on {@code exp} and {@code nbf}. */
+    static final long LEEWAY_SECONDS = 30;
+
     private static final int MAX_TOKEN_CHARS = 8192;
 
-    /** The verified claims of a token. */
-    record Claims(String subject, List<String> channels, List<String> publish) {}
+    /**
+     * The verified claims of a token.
+     *
+     * @param expires {@code exp} in seconds since the epoch, or null for a token that does not expire
+     */
+    record Claims(String subject, List<String> channels, List<String> publish, Long expires) {}
 
     /** A token that cannot be trusted; the message says why (safe to show to the client). */
     static final class InvalidToken extends Exception {
@@ -45,7 +53,16 @@ final class Jwt {
 
     private Jwt() {}
 
+    /** {@link #verify(String, byte[], Clock, boolean)} requiring {@code exp}. */
     static Claims verify(String token, byte[] secret, Clock clock) throws InvalidToken {
+        return verify(token, secret, clock, true);
+    }
+
+    /**
+     * Verifies {@code token}: its signature with {@code secret}, then {@code exp} (required if {@code requireExp}),
+     * {@code nbf} and {@code sub}.
+     */
+    static Claims verify(String token, byte[] secret, Clock clock, boolean requireExp) throws InvalidToken {
         if (token == null || token.isEmpty()) {
             throw new InvalidToken("no token: send auth: { token }");
         }
@@ -67,13 +84,23 @@ final class Jwt {
         } catch (IllegalArgumentException e) {
             throw new InvalidToken("malformed token signature");
         }
+        // the decoder also takes padding and non-zero trailing bits: several spellings of one signature
+        if (!base64(actual).equals(parts[2])) {
+            throw new InvalidToken("malformed token signature: not canonical base64url");
+        }
         if (!MessageDigest.isEqual(expected, actual)) {
             throw new InvalidToken("bad token signature");
         }
         JsonNode payload = decodeJson(parts[1], "payload");
         long now = clock.millis() / 1000;
         JsonNode exp = payload.get("exp");
-        if (exp != null && (!exp.canConvertToLong() || now > exp.asLong() + LEEWAY_SECONDS)) {
+        if (exp == null && requireExp) {
+            throw new InvalidToken("token has no exp: tokens must expire");
+        }
+        if (exp != null && (!exp.isNumber() || !exp.canConvertToLong())) {
+            throw new InvalidToken("token exp must be seconds since the epoch");
+        }
+        if (exp != null && now > exp.asLong() + LEEWAY_SECONDS) {
             throw new InvalidToken("token expired");
         }
         JsonNode nbf = payload.get("nbf");
@@ -87,7 +114,11 @@ final class Jwt {
                 || sub.asText().length() > 1024) {
             throw new InvalidToken("token has no sub (the client id)");
         }
-        return new Claims(sub.asText(), strings(payload, "channels"), strings(payload, "publish"));
+        return new Claims(
+                sub.asText(),
+                strings(payload, "channels"),
+                strings(payload, "publish"),
+                exp == null ? null : exp.asLong());
     }
 
     /** Signs {@code claims} (for tests: applications mint tokens with any JWT library). */

@@ -52,7 +52,10 @@ public final class Main {
               --jwt-secret S       clients must connect with auth: { token } signed HS256 with S; its sub is
                                    the client id, its channels / publish claims what it may subscribe and
                                    publish to (env COURIER_JWT_SECRET). Without it (dev mode) a client
-                                   names itself with auth: { clientId }
+                                   names itself with auth: { clientId }. A token without exp is refused;
+                                   when a token expires its socket is disconnected
+              --no-jwt-require-exp
+                                   accept tokens without exp (YAML jwtRequireExp: false)
               --admin-password P   serve the official Socket.IO Admin UI protocol on /admin, for user
                                    --admin-user U (default admin) with password P (env COURIER_ADMIN_PASSWORD);
                                    without a password there is no /admin namespace
@@ -133,7 +136,7 @@ public final class Main {
             c.durableQueues(d -> d.directory(options.data.resolve("queues"))
                     .retention(rules::retention)
                     .limits(options.limits)
-                    .identity(HubProtocol.identityResolver(options.jwtSecret, clock)));
+                    .identity(HubProtocol.identityResolver(options.jwtSecret, options.jwtRequireExp, clock)));
             if (options.pingInterval != null) {
                 c.pingInterval(options.pingInterval);
             }
@@ -144,7 +147,7 @@ public final class Main {
                 c.cors((CourierConfig.Cors cors) -> options.corsOrigins.forEach(cors::allowOrigin));
             }
         });
-        HubProtocol hub = new HubProtocol(io, rules, options.jwtSecret, clock);
+        HubProtocol hub = new HubProtocol(io, rules, options.jwtSecret, options.jwtRequireExp, clock);
         hub.install();
         AutoCloseable admin = options.adminPassword == null
                 ? () -> {}
@@ -216,6 +219,7 @@ public final class Main {
         Path data = Path.of("courier-data");
         String apiKey;
         String jwtSecret;
+        boolean jwtRequireExp = true;
         String adminUser = "admin";
         String adminPassword; // null: no admin namespace
         String adminNamespace = "/admin";
@@ -268,6 +272,7 @@ public final class Main {
                     case "--data" -> o.data = Path.of(value(args, ++i, a));
                     case "--api-key" -> o.apiKey = value(args, ++i, a);
                     case "--jwt-secret" -> o.jwtSecret = value(args, ++i, a);
+                    case "--no-jwt-require-exp" -> o.jwtRequireExp = false;
                     case "--admin-user" -> o.adminUser = value(args, ++i, a);
                     case "--admin-password" -> o.adminPassword = value(args, ++i, a);
                     case "--config" -> value(args, ++i, a); // read first, above

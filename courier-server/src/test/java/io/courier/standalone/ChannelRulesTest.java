@@ -17,7 +17,7 @@ class ChannelRulesTest {
                     "*", true, ChannelRules.Access.NOBODY, ChannelRules.Access.NOBODY, Retention.DEFAULT)));
 
     private static Jwt.Claims claims(List<String> channels, List<String> publish) {
-        return new Jwt.Claims("c", channels, publish);
+        return new Jwt.Claims("c", channels, publish, null);
     }
 
     @Test

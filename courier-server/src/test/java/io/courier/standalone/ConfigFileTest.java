@@ -29,6 +29,7 @@ class ConfigFileTest {
                 pingInterval: 10s
                 apiKey: k
                 jwtSecret: s
+                jwtRequireExp: false
                 channels:
                   - match: "parcels.*"
                     subscribe: token
@@ -46,6 +47,10 @@ class ConfigFileTest {
         assertThat(o.pingInterval).isEqualTo(Duration.ofSeconds(10));
         assertThat(o.apiKey).isEqualTo("k");
         assertThat(o.jwtSecret).isEqualTo("s");
+        assertThat(o.jwtRequireExp).isFalse();
+        assertThat(Main.Options.parse(List.of(), Map.of()).jwtRequireExp).isTrue();
+        assertThat(Main.Options.parse(List.of("--no-jwt-require-exp"), Map.of()).jwtRequireExp)
+                .isFalse();
         ChannelRules.Rule parcels = o.channels.find("parcels.east");
         assertThat(parcels.subscribe()).isEqualTo(ChannelRules.Access.TOKEN);
         assertThat(parcels.retention().maxAge()).isEqualTo(Duration.ofDays(2));

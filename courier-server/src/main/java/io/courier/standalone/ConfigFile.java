@@ -1,12 +1,17 @@
 package io.courier.standalone;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.courier.durable.Retention;
 import io.courier.durable.StoreLimits;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,32 +50,57 @@ final class ConfigFile {
 
     private ConfigFile() {}
 
-    static void apply(Path file, Main.Options o) {
+    /**
+     * Reads {@code file} into {@code o}. {@code from} says who named the file ({@code --config} or {@code
+     * COURIER_CONFIG}); errors name the file as given and the key.
+     */
+    static void apply(Path file, String from, Main.Options o) {
+        String where = file.toString();
         JsonNode root;
         try {
             root = new ObjectMapper(new YAMLFactory()).readTree(Files.readAllBytes(file));
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("config file " + where + " (" + from + ") not found");
+        } catch (AccessDeniedException e) {
+            throw new IllegalArgumentException("config file " + where + " (" + from + "): permission denied");
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            // SnakeYAML's message: what was wrong on lines of their own, indented lines quote the file
+            String line = String.join(
+                    ", ",
+                    e.getOriginalMessage()
+                            .lines()
+                            .filter(l -> !l.isBlank() && !Character.isWhitespace(l.charAt(0)))
+                            .toList());
+            throw new IllegalArgumentException(
+                    where + (at == null ? "" : ":" + at.getLineNr()) + ": not valid YAML: " + line);
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read config file " + file + ": " + e.getMessage());
+            throw new IllegalArgumentException("cannot read config file " + where + " (" + from + "): "
+                    + (e instanceof FileSystemException f && f.getReason() != null ? f.getReason() : e.getMessage()));
         }
         if (root == null || root.isMissingNode() || root.isNull()) {
             return;
         }
-        String where = file.getFileName().toString();
         if (!root.isObject()) {
             throw new IllegalArgumentException(where + ": expected a mapping of options");
         }
         checkKeys(root, KEYS, where);
         if (root.has("host")) {
             o.host = text(root, "host", where);
+            o.from.put("host", where + ": host");
         }
         if (root.has("port")) {
-            o.port = Main.Options.port(text(root, "port", where));
+            String port = text(root, "port", where);
+            o.port = Main.Options.port(port, where + ": port: " + port);
+            o.from.put("port", where + ": port");
         }
         if (root.has("path")) {
             o.path = text(root, "path", where);
+            o.from.put("path", where + ": path");
         }
         if (root.has("data")) {
-            o.data = Path.of(text(root, "data", where));
+            o.data = Main.Options.dir(text(root, "data", where), where + ": data");
+            o.from.put("data", where + ": data");
         }
         if (root.has("corsOrigins")) {
             o.corsOrigins = new ArrayList<>();

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -29,7 +30,7 @@ public final class Main {
 
             Starts the Courier hub (Socket.IO v5 / Engine.IO v4, durable queues, HTTP API at /api/, metrics at
             /metrics, health at /healthz and /readyz, the demo page at /) with embedded defaults.
-              conformance          serve the official test-suite contract instead (PROTOCOL.md section 12):
+              conformance          serve the official test-suite contract instead (README, "Conformance"):
                                    bare Engine.IO echo on /engine.io/ and Socket.IO on /socket.io/, and the
                                    recovery contract (connection state recovery on) on port + 1
 
@@ -67,27 +68,18 @@ public final class Main {
 
     private Main() {}
 
+    /** Exit status of a bad flag, environment variable or configuration file value. */
+    static final int BAD_OPTIONS = 2;
+    /** Exit status of a server that could not start (a bad data directory, a port in use, ...). */
+    static final int START_FAILED = 1;
+
     public static void main(String[] args) throws InterruptedException {
-        List<String> rest = new ArrayList<>(List.of(args));
-        boolean conformance = !rest.isEmpty() && rest.get(0).equals("conformance");
-        if (conformance) {
-            rest.remove(0);
-        }
-        Options options;
-        try {
-            options = Options.parse(rest, System.getenv());
-        } catch (IllegalArgumentException e) {
-            System.err.println("courier: " + e.getMessage());
-            System.err.print(USAGE);
-            System.exit(2);
+        Launched launched = launch(List.of(args), System.getenv(), System.out, System.err);
+        if (launched.server() == null) {
+            System.exit(launched.exitCode());
             return;
         }
-        if (options.help) {
-            System.out.print(USAGE);
-            return;
-        }
-        AutoCloseable server =
-                conformance ? startConformance(options, System.out) : startStandalone(options, System.out);
+        AutoCloseable server = launched.server();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
@@ -100,6 +92,55 @@ public final class Main {
         stopped.await();
     }
 
+    /**
+     * What {@link #launch} did: started a server (then {@code server} is running and the caller closes it), or did not,
+     * and the process should exit with {@code exitCode}.
+     */
+    record Launched(int exitCode, AutoCloseable server) {
+        static Launched exit(int code) {
+            return new Launched(code, null);
+        }
+    }
+
+    /**
+     * Parses {@code args} (with {@code env} as the environment) and starts the server it describes, printing the
+     * start-up line to {@code out}. A mistake is one line {@code courier: ...} on {@code err} that names where the bad
+     * value came from (flag, environment variable, or configuration file and key), and exit status 2; a server that
+     * cannot start is one such line and status 1. {@code --help} prints the usage to {@code out}, status 0.
+     */
+    static Launched launch(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
+        List<String> rest = new ArrayList<>(args);
+        boolean conformance = !rest.isEmpty() && rest.get(0).equals("conformance");
+        if (conformance) {
+            rest.remove(0);
+        }
+        Options options;
+        try {
+            options = Options.parse(rest, env);
+        } catch (IllegalArgumentException e) {
+            err.println("courier: " + e.getMessage());
+            return Launched.exit(BAD_OPTIONS);
+        }
+        if (options.help) {
+            out.print(USAGE);
+            return Launched.exit(0);
+        }
+        try {
+            return new Launched(0, conformance ? startConformance(options, out) : startStandalone(options, out));
+        } catch (IllegalArgumentException e) {
+            // a value the library refuses (CourierConfig): still a bad option
+            err.println("courier: " + e.getMessage());
+            return Launched.exit(BAD_OPTIONS);
+        } catch (StartFailure e) {
+            err.println("courier: " + e.getMessage());
+            return Launched.exit(START_FAILED);
+        } catch (Exception e) {
+            // unforeseen: still one line, with the exception's class for whoever reports it
+            err.println("courier: cannot start: " + StartFailure.reason(e));
+            return Launched.exit(START_FAILED);
+        }
+    }
+
     static AutoCloseable startConformance(Options options, PrintStream out) {
         Consumer<CourierConfig.Builder> timings = c -> {
             if (options.pingInterval != null) {
@@ -109,13 +150,20 @@ public final class Main {
                 c.pingTimeout(options.pingTimeout);
             }
         };
-        ConformanceServer main = ConformanceServer.start(options.host, options.port, timings);
+        ConformanceServer main;
+        try {
+            main = ConformanceServer.start(options.host, options.port, timings);
+        } catch (Exception e) { // Netty throws the bind's IOException unchecked
+            throw new StartFailure(StartFailure.listen(options, e));
+        }
         ConformanceServer recovery;
         try {
             recovery = ConformanceServer.startRecovery(options.host, main.port() + 1, timings);
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
+            int port = main.port() + 1;
             main.close();
-            throw e;
+            throw new StartFailure("cannot listen on " + options.host + ":" + port
+                    + " (the recovery contract, port + 1): " + StartFailure.reason(e));
         }
         out.println("Courier conformance server listening on http://" + options.host + ":" + main.port()
                 + " (Engine.IO echo at /engine.io/, Socket.IO at /socket.io/) and, with connection state recovery, on"
@@ -129,24 +177,31 @@ public final class Main {
     static AutoCloseable startStandalone(Options options, PrintStream out) {
         ChannelRules rules = options.channels == null ? ChannelRules.devMode() : options.channels;
         Clock clock = Clock.systemUTC();
-        Courier io = Courier.create(c -> {
-            c.host(options.host).port(options.port).path(options.path).serveClient(options.serveClient);
-            // no connection state recovery: the hub's deliveries carry {channel, id, seq} as their only extra
-            // argument, and identified clients get the durable queue instead
-            c.durableQueues(d -> d.directory(options.data.resolve("queues"))
-                    .retention(rules::retention)
-                    .limits(options.limits)
-                    .identity(HubProtocol.identityResolver(options.jwtSecret, options.jwtRequireExp, clock)));
-            if (options.pingInterval != null) {
-                c.pingInterval(options.pingInterval);
-            }
-            if (options.pingTimeout != null) {
-                c.pingTimeout(options.pingTimeout);
-            }
-            if (!options.corsOrigins.isEmpty()) {
-                c.cors((CourierConfig.Cors cors) -> options.corsOrigins.forEach(cors::allowOrigin));
-            }
-        });
+        Courier io;
+        try {
+            io = Courier.create(c -> {
+                c.host(options.host).port(options.port).path(options.path).serveClient(options.serveClient);
+                // no connection state recovery: the hub's deliveries carry {channel, id, seq} as their only extra
+                // argument, and identified clients get the durable queue instead
+                c.durableQueues(d -> d.directory(options.data.resolve("queues"))
+                        .retention(rules::retention)
+                        .limits(options.limits)
+                        .identity(HubProtocol.identityResolver(options.jwtSecret, options.jwtRequireExp, clock)));
+                if (options.pingInterval != null) {
+                    c.pingInterval(options.pingInterval);
+                }
+                if (options.pingTimeout != null) {
+                    c.pingTimeout(options.pingTimeout);
+                }
+                if (!options.corsOrigins.isEmpty()) {
+                    c.cors((CourierConfig.Cors cors) -> options.corsOrigins.forEach(cors::allowOrigin));
+                }
+            });
+        } catch (UncheckedIOException e) {
+            // the durable store could not be opened: a data directory that is a file, not writable, ...
+            throw new StartFailure("cannot use the data directory " + options.data + " (" + options.source("data")
+                    + "): " + StartFailure.reason(e.getCause()));
+        }
         HubProtocol hub = new HubProtocol(io, rules, options.jwtSecret, options.jwtRequireExp, clock);
         hub.install();
         AutoCloseable admin = options.adminPassword == null
@@ -164,7 +219,17 @@ public final class Main {
         HubHttpApi api = HubHttpApi.mount(http, io, hub, options.apiKey);
         Metrics.mount(http, io);
         io.attach(http);
-        http.start();
+        try {
+            http.start();
+        } catch (Exception e) { // Netty throws the bind's IOException unchecked
+            try {
+                admin.close();
+            } catch (Exception ignored) {
+                // failing anyway
+            }
+            io.close();
+            throw new StartFailure(StartFailure.listen(options, e));
+        }
         api.ready(true);
         List<String> devMode = new ArrayList<>();
         if (options.apiKey == null) {
@@ -192,6 +257,67 @@ public final class Main {
             return in.readAllBytes();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The server could not start; the message is the one line to print. */
+    static final class StartFailure extends RuntimeException {
+        StartFailure(String message) {
+            super(message, null, false, false);
+        }
+
+        /** Why binding {@code options.host}:{@code options.port} failed, naming where they came from. */
+        static String listen(Options options, Exception e) {
+            List<String> from = new ArrayList<>();
+            for (String option : List.of("host", "port")) {
+                if (options.from.containsKey(option)) {
+                    from.add(options.source(option));
+                }
+            }
+            return "cannot listen on " + options.host + ":" + options.port
+                    + (from.isEmpty()
+                            ? " (the default; --host and --port choose another)"
+                            : " (" + String.join(", ", from) + ")")
+                    + ": " + reason(e);
+        }
+
+        /**
+         * The innermost cause, as words: "Not a directory" for a file where a directory should be, "permission
+         * denied: /x", "Address already in use".
+         */
+        static String reason(Throwable e) {
+            Throwable t = e;
+            while (t.getCause() != null && t.getCause() != t) {
+                t = t.getCause();
+            }
+            if (t instanceof java.nio.file.AccessDeniedException a) {
+                return a.getFile() + ": permission denied";
+            }
+            if (t instanceof java.nio.file.NoSuchFileException n) {
+                return n.getFile() + ": not found";
+            }
+            if (t instanceof java.nio.file.FileAlreadyExistsException f) {
+                return f.getFile() + ": exists and is not a directory";
+            }
+            if (t instanceof java.nio.file.FileSystemException f) {
+                return f.getFile() + ": "
+                        + (f.getReason() == null ? t.getClass().getSimpleName() : f.getReason());
+            }
+            if (t instanceof java.nio.channels.UnresolvedAddressException) {
+                return "unknown host";
+            }
+            String message = t.getMessage();
+            if (message != null && message.contains("Address already in use")) {
+                return "address already in use (is another server running there?)";
+            }
+            if (message == null || message.isBlank()) {
+                return t.getClass().getName();
+            }
+            // a message of several lines (rare) is still one line here
+            String first = message.lines().findFirst().orElse(message).trim();
+            return t instanceof java.io.IOException || t instanceof RuntimeException
+                    ? first
+                    : t.getClass().getSimpleName() + ": " + first;
         }
     }
 
@@ -229,25 +355,47 @@ public final class Main {
         ChannelRules channels; // null: dev mode, every channel open and durable
         boolean help;
 
+        /**
+         * Where each option that did not keep its default came from, for messages: {@code --data}, {@code
+         * COURIER_DATA} or {@code courier.yml: data}; keyed by the option's YAML name.
+         */
+        final Map<String, String> from = new HashMap<>();
+
+        /** Where {@code option} came from, or "the default" if nothing set it. */
+        String source(String option) {
+            return from.getOrDefault(option, "the default");
+        }
+
         static Options parse(List<String> args, Map<String, String> env) {
             Options o = new Options();
             // the file first, then the environment, then flags: each overrides what came before
             String config = env.get("COURIER_CONFIG");
-            for (int i = 0; i < args.size() - 1; i++) {
+            String configFrom = "COURIER_CONFIG";
+            for (int i = 0; i < args.size(); i++) {
                 if (args.get(i).equals("--config")) {
-                    config = args.get(i + 1);
+                    config = value(args, i + 1, "--config");
+                    configFrom = "--config";
                 }
             }
             if (config != null) {
-                ConfigFile.apply(Path.of(config), o);
+                ConfigFile.apply(Path.of(config), configFrom, o);
             }
-            if (env.get("COURIER_PORT") != null) {
-                o.port = port(env.get("COURIER_PORT"));
+            String v;
+            if ((v = env.get("COURIER_PORT")) != null) {
+                o.port = port(v, "COURIER_PORT=" + v);
+                o.from.put("port", "COURIER_PORT");
             }
-            o.host = env.getOrDefault("COURIER_HOST", o.host);
-            o.path = env.getOrDefault("COURIER_PATH", o.path);
-            if (env.get("COURIER_DATA") != null) {
-                o.data = Path.of(env.get("COURIER_DATA"));
+            if ((v = env.get("COURIER_HOST")) != null) {
+                o.host = v;
+                o.from.put("host", "COURIER_HOST");
+            }
+            if ((v = env.get("COURIER_PATH")) != null) {
+                o.path = v;
+                o.from.put("path", "COURIER_PATH");
+            }
+            if ((v = env.get("COURIER_DATA")) != null) {
+                o.data = dir(v, "COURIER_DATA");
+                o.from.put("data", "COURIER_DATA");
             }
             o.apiKey = env.getOrDefault("COURIER_API_KEY", o.apiKey);
             o.jwtSecret = env.getOrDefault("COURIER_JWT_SECRET", o.jwtSecret);
@@ -265,11 +413,24 @@ public final class Main {
                 switch (a) {
                     case "--help", "-h" -> o.help = true;
                     case "--no-serve-client" -> o.serveClient = false;
-                    case "--port" -> o.port = port(value(args, ++i, a));
-                    case "--host" -> o.host = value(args, ++i, a);
-                    case "--path" -> o.path = value(args, ++i, a);
+                    case "--port" -> {
+                        String p = value(args, ++i, a);
+                        o.port = port(p, a + " " + p);
+                        o.from.put("port", a);
+                    }
+                    case "--host" -> {
+                        o.host = value(args, ++i, a);
+                        o.from.put("host", a);
+                    }
+                    case "--path" -> {
+                        o.path = value(args, ++i, a);
+                        o.from.put("path", a);
+                    }
                     case "--cors-origin" -> o.corsOrigins.add(value(args, ++i, a));
-                    case "--data" -> o.data = Path.of(value(args, ++i, a));
+                    case "--data" -> {
+                        o.data = dir(value(args, ++i, a), a);
+                        o.from.put("data", a);
+                    }
                     case "--api-key" -> o.apiKey = value(args, ++i, a);
                     case "--jwt-secret" -> o.jwtSecret = value(args, ++i, a);
                     case "--no-jwt-require-exp" -> o.jwtRequireExp = false;
@@ -278,14 +439,17 @@ public final class Main {
                     case "--config" -> value(args, ++i, a); // read first, above
                     case "--ping-interval" -> o.pingInterval = millis(value(args, ++i, a), a);
                     case "--ping-timeout" -> o.pingTimeout = millis(value(args, ++i, a), a);
-                    default -> throw new IllegalArgumentException("unknown option " + a);
+                    default ->
+                        throw new IllegalArgumentException(
+                                (a.startsWith("-") ? "unknown option " : "unexpected argument ") + a
+                                        + " (courier --help lists the options)");
                 }
             }
             return o;
         }
 
         private static String value(List<String> args, int i, String flag) {
-            if (i >= args.size()) {
+            if (i >= args.size() || (args.get(i).startsWith("--") && args.get(i).length() > 2)) {
                 throw new IllegalArgumentException(flag + " needs a value");
             }
             return args.get(i);
@@ -299,19 +463,32 @@ public final class Main {
                 }
                 return Duration.ofMillis(ms);
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(flag + " : " + s + " (expected: milliseconds > 0)");
+                throw new IllegalArgumentException(flag + " " + s + ": expected milliseconds > 0");
             }
         }
 
-        static int port(String s) {
+        /** {@code s} as a port; {@code where} names its source in the error, e.g. {@code --port 70000}. */
+        static int port(String s, String where) {
             try {
-                int p = Integer.parseInt(s);
+                int p = Integer.parseInt(s.trim());
                 if (p < 0 || p > 65535) {
                     throw new NumberFormatException();
                 }
                 return p;
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("port : " + s + " (expected: 0-65535)");
+                throw new IllegalArgumentException(where + ": expected a port number, 0-65535");
+            }
+        }
+
+        /** A data directory; {@code where} names its source. Whether it can be used is found out at start. */
+        static Path dir(String s, String where) {
+            if (s.isBlank()) {
+                throw new IllegalArgumentException(where + " is empty: expected a directory");
+            }
+            try {
+                return Path.of(s);
+            } catch (java.nio.file.InvalidPathException e) {
+                throw new IllegalArgumentException(where + " " + s + ": not a valid path (" + e.getReason() + ")");
             }
         }
     }

@@ -242,6 +242,35 @@ class HubHttpApiIT {
     }
 
     @Test
+    void withAnApiKeyMetricsNeedTheKeyOrTheMetricsTokenUnlessMadePublic() throws Exception {
+        try (ServerProcess server = new ServerProcess(data, "--api-key", "s3cret", "--metrics-token", "scraper")) {
+            int port = server.port();
+            Response none = call(port, "GET", "/metrics", null, null);
+            assertThat(none.status()).isEqualTo(401);
+            assertThat(none.text()).doesNotContain("courier_");
+            assertThat(call(port, "GET", "/metrics", null, "wrong").status()).isEqualTo(401);
+            assertThat(call(port, "GET", "/metrics", null, "scraper").text()).contains("courier_connections");
+            assertThat(call(port, "GET", "/metrics", null, "s3cret").status())
+                    .as("the API key too")
+                    .isEqualTo(200);
+            assertThat(call(port, "POST", "/api/publish", "{\"channel\":\"c\",\"event\":\"e\"}", "scraper")
+                            .status())
+                    .as("the metrics token is not an API key")
+                    .isEqualTo(401);
+        }
+        try (ServerProcess server = new ServerProcess(data, "--api-key", "s3cret")) {
+            assertThat(call(server.port(), "GET", "/metrics", null, null).status())
+                    .isEqualTo(401);
+            assertThat(call(server.port(), "GET", "/metrics", null, "s3cret").status())
+                    .isEqualTo(200);
+        }
+        try (ServerProcess server = new ServerProcess(data, "--api-key", "s3cret", "--metrics-public")) {
+            assertThat(call(server.port(), "GET", "/metrics", null, null).status())
+                    .isEqualTo(200);
+        }
+    }
+
+    @Test
     void durableStateAClientCanCreateIsBoundedAndARefusalNamesTheLimit() throws Exception {
         Path config = java.nio.file.Files.writeString(
                 data.resolve("courier.yml"), "limits: { subscriptionsPerClient: 3, channels: 6 }\n");

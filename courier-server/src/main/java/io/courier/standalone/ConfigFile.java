@@ -38,6 +38,8 @@ final class ConfigFile {
             "apiKey",
             "jwtSecret",
             "jwtRequireExp",
+            "metricsToken",
+            "metricsPublic",
             "admin",
             "limits",
             "channels");
@@ -122,6 +124,12 @@ final class ConfigFile {
         }
         if (root.has("jwtSecret")) {
             o.jwtSecret = text(root, "jwtSecret", where);
+        }
+        if (root.has("metricsToken")) {
+            o.metricsToken = text(root, "metricsToken", where);
+        }
+        if (root.has("metricsPublic")) {
+            o.metricsPublic = bool(root, "metricsPublic", where);
         }
         if (root.has("jwtRequireExp")) {
             o.jwtRequireExp = bool(root, "jwtRequireExp", where);

@@ -16,8 +16,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /**
  * The {@code courier} command: the standalone server, or {@code conformance} for the test-suite contract.
@@ -50,6 +52,10 @@ public final class Main {
               --api-key KEY        require "Authorization: Bearer KEY" on /api/* (env COURIER_API_KEY).
                                    Without it the hub runs in dev mode: the HTTP API is open to anyone
                                    who can reach the port (bound to 127.0.0.1 by default)
+              --metrics-token T    also accept "Authorization: Bearer T" on /metrics (env
+                                   COURIER_METRICS_TOKEN). With an API key or a metrics token, /metrics
+                                   needs one of them
+              --metrics-public     serve /metrics to anyone (it names channels and counts clients)
               --jwt-secret S       clients must connect with auth: { token } signed HS256 with S; its sub is
                                    the client id, its channels / publish claims what it may subscribe and
                                    publish to (env COURIER_JWT_SECRET). Without it (dev mode) a client
@@ -217,7 +223,12 @@ public final class Main {
         CourierHttpServer http = new CourierHttpServer(options.host, options.port, 0);
         http.resource("/", StaticResource.of(resource("index.html"), "text/html; charset=utf-8"));
         HubHttpApi api = HubHttpApi.mount(http, io, hub, options.apiKey);
-        Metrics.mount(http, io);
+        List<String> metricsTokens = options.metricsPublic
+                ? List.of()
+                : Stream.of(options.metricsToken, options.apiKey)
+                        .filter(Objects::nonNull)
+                        .toList();
+        Metrics.mount(http, io, metricsTokens);
         io.attach(http);
         try {
             http.start();
@@ -240,6 +251,7 @@ public final class Main {
         }
         out.println("Courier listening on http://" + options.host + ":" + http.port() + " (Socket.IO at " + options.path
                 + ", demo page at /, HTTP API at /api/, metrics at /metrics"
+                + (metricsTokens.isEmpty() ? " (open to anyone)" : " (Bearer token)")
                 + (devMode.isEmpty() ? "" : "; DEV MODE: " + String.join(", ", devMode))
                 + (options.channels == null
                         ? "; every channel open and durable"
@@ -346,6 +358,8 @@ public final class Main {
         String apiKey;
         String jwtSecret;
         boolean jwtRequireExp = true;
+        String metricsToken;
+        boolean metricsPublic;
         String adminUser = "admin";
         String adminPassword; // null: no admin namespace
         String adminNamespace = "/admin";
@@ -400,6 +414,7 @@ public final class Main {
             o.apiKey = env.getOrDefault("COURIER_API_KEY", o.apiKey);
             o.jwtSecret = env.getOrDefault("COURIER_JWT_SECRET", o.jwtSecret);
             o.adminPassword = env.getOrDefault("COURIER_ADMIN_PASSWORD", o.adminPassword);
+            o.metricsToken = env.getOrDefault("COURIER_METRICS_TOKEN", o.metricsToken);
             if (env.get("COURIER_CORS_ORIGINS") != null) {
                 o.corsOrigins = new ArrayList<>();
                 for (String s : env.get("COURIER_CORS_ORIGINS").split(",")) {
@@ -434,6 +449,8 @@ public final class Main {
                     case "--api-key" -> o.apiKey = value(args, ++i, a);
                     case "--jwt-secret" -> o.jwtSecret = value(args, ++i, a);
                     case "--no-jwt-require-exp" -> o.jwtRequireExp = false;
+                    case "--metrics-token" -> o.metricsToken = value(args, ++i, a);
+                    case "--metrics-public" -> o.metricsPublic = true;
                     case "--admin-user" -> o.adminUser = value(args, ++i, a);
                     case "--admin-password" -> o.adminPassword = value(args, ++i, a);
                     case "--config" -> value(args, ++i, a); // read first, above

@@ -30,6 +30,8 @@ class ConfigFileTest {
                 apiKey: k
                 jwtSecret: s
                 jwtRequireExp: false
+                metricsToken: m
+                metricsPublic: true
                 channels:
                   - match: "parcels.*"
                     subscribe: token
@@ -48,6 +50,8 @@ class ConfigFileTest {
         assertThat(o.apiKey).isEqualTo("k");
         assertThat(o.jwtSecret).isEqualTo("s");
         assertThat(o.jwtRequireExp).isFalse();
+        assertThat(o.metricsToken).isEqualTo("m");
+        assertThat(o.metricsPublic).isTrue();
         assertThat(Main.Options.parse(List.of(), Map.of()).jwtRequireExp).isTrue();
         assertThat(Main.Options.parse(List.of("--no-jwt-require-exp"), Map.of()).jwtRequireExp)
                 .isFalse();

@@ -3,7 +3,7 @@
  * went away for a recoverable reason, behind the {@link io.courier.recovery.RecoveryStore} SPI.
  *
  * <p>{@link io.courier.recovery.InMemoryRecoveryStore} keeps both in memory, bounded by age and by entry count, as
- * the reference server does. A durable store implements the same SPI so recovery survives a restart. See PROTOCOL.md
- * section 11.
+ * the reference server does. A durable store implements the same SPI so recovery survives a restart. See README,
+ * "Connection state recovery".
  */
 package io.courier.recovery;

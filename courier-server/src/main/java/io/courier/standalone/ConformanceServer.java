@@ -21,8 +21,8 @@ import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
- * The server the official Engine.IO and Socket.IO test suites (and Courier's own interop tests) talk to: PROTOCOL.md
- * section 12 on one port.
+ * The server the official Engine.IO and Socket.IO test suites (and Courier's own interop tests) talk to (README,
+ * "Conformance"), on one port.
  *
  * <ul>
  *   <li>{@code /engine.io/}: a bare Engine.IO server that echoes every message (text stays text, binary stays binary);
@@ -49,7 +49,7 @@ public final class ConformanceServer implements AutoCloseable {
     }
 
     /**
-     * The recovery contract (PROTOCOL.md section 12): the same handlers and settings with connection state recovery
+     * The recovery contract (README, "Conformance"): the same handlers and settings with connection state recovery
      * on, maxDisconnectionDuration 2 s and skipMiddlewares; by convention on the main port + 1.
      */
     public static ConformanceServer startRecovery(String host, int port, Consumer<CourierConfig.Builder> overrides) {

@@ -10,6 +10,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -191,17 +192,37 @@ public final class EngineIoSession {
         });
     }
 
-    /** Packets decoded from a POST body, in order. */
-    public void onPost(List<EngineIoPacket> packets) {
-        onLoop(() -> {
-            if (!(transport instanceof PollingTransport)) {
+    /** What became of a POST's packets; the HTTP layer answers the POST accordingly. */
+    public enum PostOutcome {
+        /** The packets were handled (or the session had already ended): answer {@code ok}. */
+        HANDLED,
+        /** The session switched to WebSocket while the POST was on its way: answer 400, nothing was handled. */
+        NOT_POLLING
+    }
+
+    /**
+     * Packets decoded from a POST body, in order. They are handled on the session's loop, and only then is {@code
+     * done} called (on that loop): the HTTP layer answers the POST from there, so nothing the client sends after the
+     * answer (its next POST, the {@code 5} of an upgrade, a message over the new WebSocket) can be handled before
+     * these packets, whichever connection and event loop it arrives on.
+     */
+    public void onPost(List<EngineIoPacket> packets, Consumer<PostOutcome> done) {
+        boolean queued = onLoop(() -> {
+            if (state == State.OPEN && !(transport instanceof PollingTransport)) {
+                // the reference server refuses polling requests once the session moved to WebSocket
+                log.debug("session {}: POST after the upgrade to WebSocket, refused", sid);
+                done.accept(PostOutcome.NOT_POLLING);
                 return;
             }
             Transport from = transport;
             for (EngineIoPacket p : packets) {
                 onPacket(p, from);
             }
+            done.accept(PostOutcome.HANDLED);
         });
+        if (!queued) {
+            done.accept(PostOutcome.HANDLED); // the server is stopping; the session ends with it
+        }
     }
 
     /** A WebSocket for this (polling) session completed its HTTP upgrade; it becomes the upgrade probe. */
@@ -236,15 +257,21 @@ public final class EngineIoSession {
 
     // ---- session logic, on the owner loop -----------------------------------------------------------------------
 
-    private void onLoop(Runnable task) {
+    /** Runs {@code task} on the owner loop; false if it will never run (the loop is stopping). */
+    private boolean onLoop(Runnable task) {
         if (loop.inEventLoop()) {
             task.run();
-        } else if (!loop.isShuttingDown()) {
-            try {
-                loop.execute(task);
-            } catch (RejectedExecutionException e) {
-                // the loop stopped between the check and the call: the session's connections are gone with it
-            }
+            return true;
+        }
+        if (loop.isShuttingDown()) {
+            return false;
+        }
+        try {
+            loop.execute(task);
+            return true;
+        } catch (RejectedExecutionException e) {
+            // the loop stopped between the check and the call: the session's connections are gone with it
+            return false;
         }
     }
 
@@ -406,7 +433,11 @@ public final class EngineIoSession {
         } else if (packet.type() == EngineIoPacketType.UPGRADE && upgrading) {
             completeUpgrade();
         } else {
-            log.debug("session {}: unexpected {} on the upgrade probe; upgrade cancelled", sid, packet.type());
+            log.info(
+                    "session {} from {}: unexpected {} packet on the upgrade probe; upgrade cancelled, polling goes on",
+                    sid,
+                    request.remoteAddress(),
+                    packet.type());
             probe.close(null);
             cancelUpgrade();
         }
@@ -435,7 +466,11 @@ public final class EngineIoSession {
 
     private void upgradeTimedOut() {
         if (probe != null) {
-            log.debug("session {}: upgrade timed out", sid);
+            log.info(
+                    "session {} from {}: upgrade to WebSocket not completed within upgradeTimeout {} ms; polling goes on",
+                    sid,
+                    request.remoteAddress(),
+                    server.config().upgradeTimeout().toMillis());
             probe.close(null);
             cancelUpgrade();
         }
@@ -514,6 +549,12 @@ public final class EngineIoSession {
             server.remove(this);
         }
         if (probe != null) {
+            // the client is between transports: say why its session ended rather than leave it wondering
+            log.info(
+                    "session {} from {} closed during its upgrade to WebSocket: {}",
+                    sid,
+                    request.remoteAddress(),
+                    reason.text());
             probe.close(null);
             probe = null;
         }

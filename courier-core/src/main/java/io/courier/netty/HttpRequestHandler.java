@@ -446,9 +446,9 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         boolean keepAlive = postKeepAlive;
         byte[] bytes = ByteBufUtil.getBytes(body);
         releaseBody();
+        List<EngineIoPacket> packets;
         try {
-            List<EngineIoPacket> packets = EngineIoPacketDecoder.decodePayload(bytes);
-            session.onPost(packets);
+            packets = EngineIoPacketDecoder.decodePayload(bytes);
         } catch (EngineIoProtocolException e) {
             log.debug("session {}: {}", session.sid(), e.getMessage());
             session.endPost();
@@ -460,9 +460,14 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
                             keepAlive));
             return;
         }
-        session.endPost();
-        HttpResponses.write(
-                ctx, withCors(HttpResponses.text(HttpResponseStatus.OK, "ok", "text/html"), origin, cors), keepAlive);
+        // answered once the packets are handled on the session's loop: the client's next request cannot overtake them
+        session.onPost(packets, outcome -> {
+            session.endPost();
+            FullHttpResponse r = outcome == EngineIoSession.PostOutcome.HANDLED
+                    ? HttpResponses.text(HttpResponseStatus.OK, "ok", "text/html")
+                    : HttpResponses.error(EngineIoError.BAD_REQUEST);
+            HttpResponses.write(ctx, withCors(r, origin, cors), keepAlive);
+        });
     }
 
     private void tooLarge(

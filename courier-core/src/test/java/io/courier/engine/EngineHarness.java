@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * An {@link EngineIoServer} driven on virtual time.
@@ -120,9 +121,11 @@ final class EngineHarness implements AutoCloseable {
         return poll;
     }
 
-    /** A POST from the client with this polling payload. */
-    void post(EngineIoSession session, String payload) {
-        session.onPost(EngineIoPacketDecoder.decodePayload(payload.getBytes(StandardCharsets.UTF_8)));
+    /** A POST from the client with this polling payload; returns the session's verdict, once its packets ran. */
+    EngineIoSession.PostOutcome post(EngineIoSession session, String payload) {
+        AtomicReference<EngineIoSession.PostOutcome> outcome = new AtomicReference<>();
+        session.onPost(EngineIoPacketDecoder.decodePayload(payload.getBytes(StandardCharsets.UTF_8)), outcome::set);
+        return outcome.get();
     }
 
     /**

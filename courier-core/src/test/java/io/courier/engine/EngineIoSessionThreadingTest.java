@@ -58,7 +58,9 @@ class EngineIoSessionThreadingTest {
             session.send(EngineIoPacket.message(Integer.toString(i)));
         }
         session.onPoll(poll);
-        session.onPost(EngineIoPacketDecoder.decodePayload(("4a" + RS + "4b").getBytes(StandardCharsets.UTF_8)));
+        session.onPost(
+                EngineIoPacketDecoder.decodePayload(("4a" + RS + "4b").getBytes(StandardCharsets.UTF_8)),
+                outcome -> seen.add((loop.inEventLoop() ? "on loop: POST " : "off loop: POST ") + outcome));
         session.close(EngineIoCloseReason.FORCED_CLOSE);
         // a polling session closed by the server while no poll is pending says goodbye on the next poll
         LoopPoll last = new LoopPoll();
@@ -68,7 +70,7 @@ class EngineIoSessionThreadingTest {
         String expected = IntStream.range(0, 100).mapToObj(i -> "4" + i).collect(Collectors.joining(RS));
         assertThat(poll.answers).containsExactly("on loop: " + expected);
         assertThat(last.answers).containsExactly("on loop: 1");
-        assertThat(seen).containsExactly("on loop: a", "on loop: b", "on loop: FORCED_CLOSE");
+        assertThat(seen).containsExactly("on loop: a", "on loop: b", "on loop: POST HANDLED", "on loop: FORCED_CLOSE");
         assertThat(server.session(session.sid())).isNull();
     }
 

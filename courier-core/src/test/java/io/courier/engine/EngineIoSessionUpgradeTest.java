@@ -4,9 +4,12 @@ import static io.courier.engine.EngineHarness.RS;
 import static io.courier.engine.EngineHarness.UPGRADE_TIMEOUT;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
 import io.courier.engine.codec.EngineIoPacket;
+import io.courier.testing.LogCapture;
 import java.util.List;
 import java.util.stream.Stream;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -134,6 +137,41 @@ class EngineIoSessionUpgradeTest {
         probe.sendBinary(session, new byte[] {9});
 
         assertThat(h.listener(session).messages).containsExactly("over polling", "over websocket", "<binary 09>");
+    }
+
+    @Test
+    void handlesAPostThatArrivesDuringTheUpgradeBeforeAnsweringIt() {
+        startUpgrade();
+
+        assertThat(h.post(session, "4sent while probing")).isEqualTo(EngineIoSession.PostOutcome.HANDLED);
+
+        assertThat(h.listener(session).messages).containsExactly("sent while probing");
+    }
+
+    @Test
+    void refusesAPostThatArrivesAfterTheSwitchAndDeliversNothingOfIt() {
+        completeUpgrade();
+
+        // the reference server answers 400: the client must not poll or post once it is on the WebSocket
+        assertThat(h.post(session, "4too late")).isEqualTo(EngineIoSession.PostOutcome.NOT_POLLING);
+
+        assertThat(h.listener(session).messages).isEmpty();
+        assertThat(session.isOpen()).isTrue();
+    }
+
+    @Test
+    void aSessionClosedDuringItsUpgradeSaysWhyInOneInfoLine() {
+        startUpgrade();
+
+        try (LogCapture log = LogCapture.of(EngineIoSession.class)) {
+            session.abort(EngineIoCloseReason.PARSE_ERROR);
+
+            assertThat(log.lines(Level.INFO))
+                    .singleElement(InstanceOfAssertFactories.STRING)
+                    .startsWith("INFO session " + session.sid())
+                    .endsWith("closed during its upgrade to WebSocket: parse error");
+        }
+        assertThat(probe.isOpen()).isFalse();
     }
 
     @Test

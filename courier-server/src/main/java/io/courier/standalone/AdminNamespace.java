@@ -7,14 +7,17 @@ import io.courier.Handshake;
 import io.courier.Namespace;
 import io.courier.Socket;
 import io.courier.adapter.RoomListener;
+import io.courier.engine.EngineIoCloseReason;
 import io.courier.engine.EngineIoServer;
 import io.courier.engine.EngineIoSession;
 import io.courier.engine.EngineIoStats;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,7 +26,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -46,8 +48,13 @@ import org.slf4j.LoggerFactory;
  *   <li>Unless read-only: {@code emit}, {@code join}, {@code leave} and {@code _disconnect} from the UI.
  * </ul>
  *
- * Not mirrored: {@code socket_updated} (Courier does not watch {@code socket.data()} for changes or report transport
- * upgrades to it), and sessions survive only as long as the process.
+ * Password guessing is limited per client address ({@link LoginLimiter}): a failed attempt is refused and its
+ * connection closed (one connection cannot try again and again), and after 5 failures in a minute the address is
+ * blocked, a minute first, twice as long each time after, up to an hour; one log line per block, none per try.
+ * Session ids are 128 random bits and expire after {@link Options#sessionTtl()}.
+ *
+ * <p>Not mirrored: {@code socket_updated} (Courier does not watch {@code socket.data()} for changes or report
+ * transport upgrades to it), and sessions survive only as long as the process.
  */
 final class AdminNamespace {
     private static final Logger log = LoggerFactory.getLogger(AdminNamespace.class);
@@ -62,21 +69,32 @@ final class AdminNamespace {
      * @param password the password; the admin namespace is off without one
      * @param readonly whether the UI may only watch
      * @param development whether every socket, room and event is reported (development mode) or only statistics
+     * @param sessionTtl how long a session id (answered on login, presented as {@code auth.sessionId}) is good for
      */
-    record Options(String namespace, String username, String password, boolean readonly, boolean development) {}
+    record Options(
+            String namespace,
+            String username,
+            String password,
+            boolean readonly,
+            boolean development,
+            Duration sessionTtl) {
+        /** The default session lifetime: 24 hours. */
+        static final Duration DEFAULT_SESSION_TTL = Duration.ofHours(24);
+    }
 
     private final Courier io;
     private final EngineIoServer engine;
     private final Options options;
     private final Namespace admin;
-    private final Set<String> sessions =
-            Collections.synchronizedSet(Collections.newSetFromMap(new LinkedHashMap<String, Boolean>() {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-                    return size() > MAX_SESSIONS;
-                }
-            }));
+    // session id -> System.nanoTime() at which it expires; the oldest go first beyond MAX_SESSIONS
+    private final Map<String, Long> sessions = Collections.synchronizedMap(new LinkedHashMap<String, Long>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+            return size() > MAX_SESSIONS;
+        }
+    });
     private final SecureRandom random = new SecureRandom();
+    private final LoginLimiter limiter = new LoginLimiter();
     private final String hostname;
     private long lastOpened;
     private long lastClosed;
@@ -109,22 +127,77 @@ final class AdminNamespace {
 
     private void authenticate(Socket socket, io.courier.Middleware.Next next) {
         Handshake h = socket.handshake();
+        String address = clientAddress(h);
+        Duration blocked = limiter.blocked(address);
+        if (blocked.isPositive()) {
+            log.debug("event=admin-refused address={} blocked", h.address());
+            refuse(socket, next, "too many failed logins: try again in " + seconds(blocked) + " s");
+            return;
+        }
         String sessionId = h.auth("sessionId").orElse(null);
-        if (sessionId != null && sessions.contains(sessionId)) {
+        if (sessionId != null && validSession(sessionId)) {
+            limiter.succeeded(address);
             next.accept();
             return;
         }
         if (equal(options.username(), h.auth("username").orElse(null))
                 && equal(options.password(), h.auth("password").orElse(null))) {
-            String id = HexFormat.of().formatHex(random.generateSeed(8));
-            sessions.add(id);
+            byte[] bits = new byte[16];
+            random.nextBytes(bits);
+            String id = HexFormat.of().formatHex(bits);
+            sessions.put(id, System.nanoTime() + options.sessionTtl().toNanos());
             socket.data().put(SESSION_KEY, id);
+            limiter.succeeded(address);
             log.info("event=admin-login address={}", h.address());
             next.accept();
             return;
         }
-        log.info("event=admin-refused address={}", h.address());
-        next.reject("invalid credentials");
+        if (limiter.failed(address) instanceof LoginLimiter.BlockStarted b) {
+            log.warn(
+                    "event=admin-blocked address={} failures={} within={}s for={}s",
+                    address,
+                    b.failures(),
+                    LoginLimiter.WINDOW.toSeconds(),
+                    b.duration().toSeconds());
+        } else {
+            log.debug("event=admin-refused address={}", h.address());
+        }
+        refuse(socket, next, "invalid credentials");
+    }
+
+    /** Refuses the login and closes the connection it came on, once the refusal is sent. */
+    private void refuse(Socket socket, io.courier.Middleware.Next next, String message) {
+        next.reject(message);
+        EngineIoSession session = engine.session(socket.connectionId());
+        if (session != null) {
+            session.close(EngineIoCloseReason.FORCED_CLOSE);
+        }
+    }
+
+    private boolean validSession(String id) {
+        synchronized (sessions) {
+            Long expires = sessions.get(id);
+            if (expires == null) {
+                return false;
+            }
+            if (System.nanoTime() - expires >= 0) {
+                sessions.remove(id);
+                return false;
+            }
+            return true;
+        }
+    }
+
+    /** The address guesses are counted by: the IP address, without the port. */
+    private static String clientAddress(Handshake h) {
+        if (h.remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null) {
+            return a.getAddress().getHostAddress();
+        }
+        return String.valueOf(h.remoteAddress());
+    }
+
+    private static long seconds(Duration d) {
+        return Math.max(1, (d.toMillis() + 999) / 1000);
     }
 
     private static boolean equal(String expected, String given) {

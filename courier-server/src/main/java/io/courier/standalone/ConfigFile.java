@@ -43,7 +43,8 @@ final class ConfigFile {
             "admin",
             "limits",
             "channels");
-    private static final Set<String> ADMIN_KEYS = Set.of("username", "password", "namespace", "readonly", "mode");
+    private static final Set<String> ADMIN_KEYS =
+            Set.of("username", "password", "namespace", "readonly", "mode", "sessionTtl");
     private static final Set<String> RULE_KEYS = Set.of("match", "durable", "subscribe", "publish", "retention");
     private static final Set<String> LIMIT_KEYS = Set.of("subscriptionsPerClient", "subscriptions", "channels");
     private static final Set<String> RETENTION_KEYS = Set.of("maxAge", "maxBytes");
@@ -138,7 +139,8 @@ final class ConfigFile {
             JsonNode a = root.get("admin");
             String w = where + ": admin";
             if (!a.isObject()) {
-                throw new IllegalArgumentException(w + ": expected {username, password, namespace, readonly, mode}");
+                throw new IllegalArgumentException(
+                        w + ": expected {username, password, namespace, readonly, mode, sessionTtl}");
             }
             checkKeys(a, ADMIN_KEYS, w);
             if (a.has("username")) {
@@ -153,6 +155,9 @@ final class ConfigFile {
             }
             if (a.has("readonly")) {
                 o.adminReadonly = bool(a, "readonly", w);
+            }
+            if (a.has("sessionTtl")) {
+                o.adminSessionTtl = duration(text(a, "sessionTtl", w), w + ".sessionTtl");
             }
             if (a.has("mode")) {
                 String mode = text(a, "mode", w);

@@ -65,7 +65,9 @@ public final class Main {
                                    accept tokens without exp (YAML jwtRequireExp: false)
               --admin-password P   serve the official Socket.IO Admin UI protocol on /admin, for user
                                    --admin-user U (default admin) with password P (env COURIER_ADMIN_PASSWORD);
-                                   without a password there is no /admin namespace
+                                   without a password there is no /admin namespace. 5 failed logins in a
+                                   minute block the address (1 min, doubling up to 1 h); a session lasts 24 h
+                                   (YAML admin.sessionTtl)
               --ping-interval MS   heartbeat interval (default 25000; conformance 300)
               --ping-timeout MS    heartbeat timeout (default 20000; conformance 200)
               --no-serve-client    do not serve the browser bundle at <path>socket.io.js
@@ -219,7 +221,8 @@ public final class Main {
                                 options.adminUser,
                                 options.adminPassword,
                                 options.adminReadonly,
-                                options.adminDevelopment));
+                                options.adminDevelopment,
+                                options.adminSessionTtl));
         CourierHttpServer http = new CourierHttpServer(options.host, options.port, 0);
         http.resource("/", StaticResource.of(resource("index.html"), "text/html; charset=utf-8"));
         HubHttpApi api = HubHttpApi.mount(http, io, hub, options.apiKey);
@@ -365,6 +368,7 @@ public final class Main {
         String adminNamespace = "/admin";
         boolean adminReadonly;
         boolean adminDevelopment = true;
+        Duration adminSessionTtl = AdminNamespace.Options.DEFAULT_SESSION_TTL;
         StoreLimits limits = StoreLimits.DEFAULT;
         ChannelRules channels; // null: dev mode, every channel open and durable
         boolean help;

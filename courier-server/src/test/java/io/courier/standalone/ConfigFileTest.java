@@ -32,6 +32,7 @@ class ConfigFileTest {
                 jwtRequireExp: false
                 metricsToken: m
                 metricsPublic: true
+                admin: { password: p, sessionTtl: 90m }
                 channels:
                   - match: "parcels.*"
                     subscribe: token
@@ -52,6 +53,8 @@ class ConfigFileTest {
         assertThat(o.jwtRequireExp).isFalse();
         assertThat(o.metricsToken).isEqualTo("m");
         assertThat(o.metricsPublic).isTrue();
+        assertThat(o.adminSessionTtl).isEqualTo(Duration.ofMinutes(90));
+        assertThat(Main.Options.parse(List.of(), Map.of()).adminSessionTtl).isEqualTo(Duration.ofHours(24));
         assertThat(Main.Options.parse(List.of(), Map.of()).jwtRequireExp).isTrue();
         assertThat(Main.Options.parse(List.of("--no-jwt-require-exp"), Map.of()).jwtRequireExp)
                 .isFalse();

@@ -1,0 +1,81 @@
+package io.courier.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class LoginLimiterTest {
+    private final AtomicLong now = new AtomicLong(1_000_000_000L);
+    private final LoginLimiter limiter = new LoginLimiter(now::get);
+
+    /** Tries as an attacker would: whenever not blocked, a wrong password; returns the blocks it started. */
+    private List<Duration> guess(String address, int tries, Duration between) {
+        List<Duration> blocks = new ArrayList<>();
+        for (int i = 0; i < tries; i++) {
+            if (!limiter.blocked(address).isPositive()
+                    && limiter.failed(address) instanceof LoginLimiter.BlockStarted b) {
+                blocks.add(b.duration());
+            }
+            now.addAndGet(between.toNanos());
+        }
+        return blocks;
+    }
+
+    @Test
+    void twoThousandRapidTriesGetFiveLooksAtThePasswordAndOneBlock() {
+        int checked = 0;
+        int blocks = 0;
+        for (int i = 0; i < 2000; i++) {
+            if (limiter.blocked("10.0.0.1").isPositive()) {
+                continue; // refused without looking at the credentials
+            }
+            checked++;
+            if (limiter.failed("10.0.0.1") instanceof LoginLimiter.BlockStarted) {
+                blocks++;
+            }
+            now.addAndGet(Duration.ofNanos(650_000).toNanos()); // 2,000 tries in 1.3 s
+        }
+        assertThat(checked).isEqualTo(5);
+        assertThat(blocks).as("one log line").isEqualTo(1);
+        assertThat(limiter.blocked("10.0.0.1")).isPositive().isLessThanOrEqualTo(Duration.ofMinutes(1));
+        assertThat(limiter.blocked("10.0.0.2")).as("another address").isZero();
+    }
+
+    @Test
+    void eachBlockIsTwiceAsLongUpToAnHourAndAQuietHourForgives() {
+        List<Duration> blocks = guess("10.0.0.1", 20_000, Duration.ofSeconds(1));
+        assertThat(blocks)
+                .startsWith(
+                        Duration.ofMinutes(1),
+                        Duration.ofMinutes(2),
+                        Duration.ofMinutes(4),
+                        Duration.ofMinutes(8),
+                        Duration.ofMinutes(16),
+                        Duration.ofMinutes(32),
+                        Duration.ofHours(1),
+                        Duration.ofHours(1));
+        assertThat(blocks).allSatisfy(d -> assertThat(d).isLessThanOrEqualTo(Duration.ofHours(1)));
+        now.addAndGet(Duration.ofHours(2).toNanos());
+        assertThat(guess("10.0.0.1", 5, Duration.ofSeconds(1))).containsExactly(Duration.ofMinutes(1));
+    }
+
+    @Test
+    void failuresSpreadOverMoreThanAMinuteDoNotBlockAndASuccessForgets() {
+        assertThat(guess("10.0.0.1", 100, Duration.ofSeconds(16))).isEmpty();
+        guess("10.0.0.2", 4, Duration.ofSeconds(1));
+        limiter.succeeded("10.0.0.2");
+        assertThat(guess("10.0.0.2", 4, Duration.ofSeconds(1))).isEmpty();
+    }
+
+    @Test
+    void rememberedAddressesAreBounded() {
+        for (int i = 0; i < LoginLimiter.MAX_ADDRESSES + 5000; i++) {
+            limiter.failed("a" + i);
+        }
+        assertThat(limiter.size()).isEqualTo(LoginLimiter.MAX_ADDRESSES);
+    }
+}

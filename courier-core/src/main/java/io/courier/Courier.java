@@ -259,7 +259,26 @@ public final class Courier implements AutoCloseable {
         attach(http);
         http.start();
         ownServer = http;
+        announce("Courier listening on http://" + config.host() + ":" + http.port() + " (Socket.IO at " + config.path()
+                + ")");
         return this;
+    }
+
+    /**
+     * Logs the start-up line at INFO: through SLF4J when the application has a provider (logback, say), else through
+     * {@link System.Logger} (java.util.logging unless configured otherwise), so that an embedded server is never
+     * silent; that line then also says how to see Courier's other logs.
+     */
+    static void announce(String line) {
+        if (!(LoggerFactory.getILoggerFactory() instanceof org.slf4j.helpers.NOPLoggerFactory)) {
+            log.info(line);
+        } else {
+            System.getLogger(Courier.class.getName())
+                    .log(
+                            System.Logger.Level.INFO,
+                            line + "; Courier logs through SLF4J and no provider is on the class path: add one (e.g."
+                                    + " ch.qos.logback:logback-classic) to see its other logs");
+        }
     }
 
     /** The port the server listens on (after {@link #start()}). */

@@ -2,9 +2,10 @@ package io.courier.examples;
 
 import io.courier.Courier;
 
-/** The README's embedded example, compiled with the tests so it cannot rot. */
-public final class EmbeddedServer {
-    private EmbeddedServer() {}
+public class ChatServer {
+    public static void main(String[] args) {
+        start(3000);
+    }
 
     public static Courier start(int port) {
         Courier io = Courier.create(config -> config.port(port).cors(cors -> cors.allowOrigin("https://chat.example")));
@@ -19,6 +20,6 @@ public final class EmbeddedServer {
                 ack.reply("stored");
             });
         });
-        return io.start();
+        return io.start(); // logs "Courier listening on http://0.0.0.0:3000 (Socket.IO at /socket.io/)"
     }
 }

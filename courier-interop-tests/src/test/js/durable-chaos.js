@@ -9,10 +9,14 @@
 //   unexpected  deliveries of something never published (must be 0)
 //   duplicated  deliveries beyond the first of a message (allowed: at-least-once)
 //   reordered   first deliveries out of publish order within one publisher (must be 0)
+//   announced   seqs announced lost (courier:continuity-lost): a kill in the middle of a write leaves a torn
+//               record that was never acknowledged; the server announces it rather than reuse its seq
+//   announcedAcked  acknowledged publishes whose seq lies in an announced range (must be 0: an announced
+//               range may only hold publishes that were never acknowledged)
 //
 // Env: COURIER_URL, COURIER_TRANSPORTS, SEED, CYCLES, SUBSCRIBERS, PUBLISHERS.
-// Final line: {ok, lost, recovered, unexpected, duplicated, reordered, published, acked, deliveries,
-//              ackedKeys}
+// Final line: {ok, lost, recovered, unexpected, duplicated, reordered, announced, announcedAcked, published,
+//              acked, deliveries, ackedKeys}
 
 const { connect, waitConnect, until, expectEqual, run } = require("./lib");
 
@@ -39,11 +43,17 @@ run("durable-chaos", 240000, async (ctx) => {
 
   ctx.step("subscribers connect as durable identities and subscribe");
   const subscribers = [];
+  const seqOf = new Map(); // key -> the seq it was delivered with
   for (let i = 0; i < subscriberCount; i++) {
     const socket = connect("/", { auth: { clientId: `sub-${seed}-${i}` } });
-    const seen = { socket, deliveries: [] };
+    const seen = { socket, deliveries: [], gaps: [] };
     socket.on("tick", (body, meta, ack) => {
       seen.deliveries.push(body.key);
+      seqOf.set(body.key, meta.seq);
+      ack();
+    });
+    socket.on("courier:continuity-lost", (gap, ack) => {
+      seen.gaps.push(gap);
       ack();
     });
     subscribers.push(seen);
@@ -102,6 +112,13 @@ run("durable-chaos", 240000, async (ctx) => {
   let duplicated = 0;
   let reordered = 0;
   const recoveredKeys = new Set();
+  const announcedSeqs = new Set();
+  for (const s of subscribers) {
+    for (const gap of s.gaps) {
+      for (let q = gap.fromSeq; q <= gap.toSeq && q - gap.fromSeq < 100000; q++) announcedSeqs.add(q);
+    }
+  }
+  const announcedAcked = acked.filter((k) => seqOf.has(k) && announcedSeqs.has(seqOf.get(k))).length;
   for (const s of subscribers) {
     lost += missing(s);
     const first = new Set();
@@ -128,6 +145,8 @@ run("durable-chaos", 240000, async (ctx) => {
     unexpected,
     duplicated,
     reordered,
+    announced: announcedSeqs.size,
+    announcedAcked,
     published: invoked.size,
     acked: acked.length,
     deliveries: subscribers.reduce((n, s) => n + s.deliveries.length, 0),

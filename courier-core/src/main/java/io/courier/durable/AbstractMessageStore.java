@@ -35,8 +35,15 @@ abstract class AbstractMessageStore implements MessageStore {
 
     // ---- what subclasses provide -------------------------------------------------------------------------------
 
-    /** Persists a message (called under the lock, in seq order); completes with its storage reference. */
-    abstract CompletableFuture<Long> persistMessage(String channel, long seq, long time, byte[] payload);
+    /**
+     * Persists a message (called under the lock, in seq order); completes with its storage reference. The write must
+     * be refused if a write failed after {@code failuresSeen} was read from {@link #writeFailures()}.
+     */
+    abstract CompletableFuture<Long> persistMessage(
+            String channel, long seq, long time, byte[] payload, long failuresSeen);
+
+    /** How many writes of the storage failed so far (see {@link #persistMessage}). */
+    abstract long writeFailures();
 
     abstract CompletableFuture<Void> persistSubscribe(String clientId, String channel, long cursor);
 
@@ -71,22 +78,30 @@ abstract class AbstractMessageStore implements MessageStore {
             } catch (StoreLimitException e) {
                 return CompletableFuture.failedFuture(e);
             }
+            // Seqs are dense: a run of appends in flight shares the write-failure count read when it started, so a
+            // failed write refuses every later append of the run (none is stored after a hole) and the next run
+            // numbers on from the newest stored message.
+            if (log.inFlight == 0) {
+                log.failuresSeen = writeFailures();
+            }
             long seq = ++log.lastSeq;
             CompletableFuture<Long> stored;
             try {
-                stored = persistMessage(channel, seq, now, payload);
+                stored = persistMessage(channel, seq, now, payload, log.failuresSeen);
             } catch (RuntimeException e) {
                 log.lastSeq--;
                 return CompletableFuture.failedFuture(failure("publish to " + channel, e));
             }
+            log.inFlight++;
             // attached under the lock: if the write already completed, this runs now, before any later append, so the
             // channel index always grows in seq order (and the returned futures complete in that order)
             return stored.handle((ref, error) -> {
                 synchronized (this) {
+                    log.inFlight--;
                     if (error != null) {
-                        if (log.lastSeq == seq) {
-                            log.lastSeq--;
-                        }
+                        // the appends before this one are stored (futures complete in order), the later ones of its
+                        // run are refused: the seq goes back to the next one to store
+                        log.lastSeq = log.lastDurableSeq;
                         throw new CompletionException(failure("publish to " + channel, error));
                     }
                     log.add(seq, ref, now, payload.length, keep ? payload : null);
@@ -202,7 +217,8 @@ abstract class AbstractMessageStore implements MessageStore {
                         "the store holds " + subscriptionCount + " subscriptions, the most it may (maxSubscriptions)"));
             }
             try {
-                cursor = openChannel(channel).lastSeq;
+                // the newest stored seq, not one still in flight: a publish that fails hands its seq to the next one
+                cursor = openChannel(channel).lastDurableSeq;
             } catch (StoreLimitException e) {
                 return CompletableFuture.failedFuture(e);
             }

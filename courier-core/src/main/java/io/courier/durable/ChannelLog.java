@@ -10,6 +10,10 @@ final class ChannelLog {
     final String name;
     /** The newest seq handed out (including appends still in flight). */
     long lastSeq;
+    /** Appends handed a seq and not yet completed. */
+    int inFlight;
+    /** The storage's write-failure count when the appends in flight started (see {@link AbstractMessageStore}). */
+    long failuresSeen;
     /** The newest seq that is durable and in this log (or was, before it went). */
     long lastDurableSeq;
     /** The highest seq retention removed before every subscriber had acknowledged it. */
@@ -53,6 +57,39 @@ final class ChannelLog {
         bytes += size;
         lastSeq = Math.max(lastSeq, seq);
         lastDurableSeq = Math.max(lastDurableSeq, seq);
+    }
+
+    /**
+     * Marks the seqs after the previous kept message up to {@code seq} lost, in seq order among the kept messages; a
+     * no-op if {@code seq} is kept already or was removed by retention.
+     */
+    void addLost(long seq, long time) {
+        if (seq > lastDurableSeq || count == 0 && seq > expiredThrough) {
+            add(seq, -1, time, 0, null);
+            return;
+        }
+        int at = indexAfter(seq - 1);
+        if (seq <= expiredThrough || at < count && seqs[head + at] == seq) {
+            return;
+        }
+        if (head + count == seqs.length) {
+            makeRoom();
+        }
+        int from = head + at;
+        int n = count - at;
+        System.arraycopy(seqs, from, seqs, from + 1, n);
+        System.arraycopy(refs, from, refs, from + 1, n);
+        System.arraycopy(times, from, times, from + 1, n);
+        System.arraycopy(sizes, from, sizes, from + 1, n);
+        if (payloads != null) {
+            System.arraycopy(payloads, from, payloads, from + 1, n);
+            payloads[from] = null;
+        }
+        seqs[from] = seq;
+        refs[from] = -1;
+        times[from] = time;
+        sizes[from] = 0;
+        count++;
     }
 
     private void makeRoom() {

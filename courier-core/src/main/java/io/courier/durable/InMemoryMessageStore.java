@@ -22,8 +22,13 @@ public final class InMemoryMessageStore extends AbstractMessageStore {
     }
 
     @Override
-    CompletableFuture<Long> persistMessage(String channel, long seq, long time, byte[] payload) {
+    CompletableFuture<Long> persistMessage(String channel, long seq, long time, byte[] payload, long failuresSeen) {
         return CompletableFuture.completedFuture(nextRef++);
+    }
+
+    @Override
+    long writeFailures() {
+        return 0;
     }
 
     @Override

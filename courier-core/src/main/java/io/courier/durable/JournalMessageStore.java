@@ -6,12 +6,14 @@ import io.courier.journal.LogReader;
 import io.courier.journal.LogRecord;
 import io.courier.journal.PositionTrimmedException;
 import io.courier.journal.SegmentLog;
+import io.courier.journal.TornTail;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -37,7 +39,20 @@ import org.slf4j.LoggerFactory;
  * 3 UNSUBSCRIBE clientId, channel
  * 4 CURSOR      clientId, channel, cursor int64
  * 5 CHANNEL     channel, lastSeq int64, expiredThrough int64
+ * 6 LOST        channel, seq int64, time int64     (the seqs after the previous kept one up to seq are lost)
+ * 7 IDS         reservedThrough int64              (no message is stored at a position up to this one)
+ * 8 FILLER      (nothing: takes a position so that no message gets it)
  * </pre>
+ *
+ * <p>Ids and seqs are never reused. A message's id is its journal position; a torn tail cut at open
+ * ({@link SegmentLog#tornTails()}) may have held acknowledged records whose positions the journal hands out again, so
+ * the store first persists an IDS record reserving every position the cut bytes can have held and fills them with
+ * FILLER records. Damage is tied to the channels it can be tied to: a damaged or cut MESSAGE record whose bytes still
+ * name an existing channel and a seq just after that channel's newest one, or a channel whose next intact message
+ * skips seqs after damage. Those seqs are marked lost (read back as a lost message, so subscribers get
+ * {@code courier:continuity-lost}) and never handed out again; a LOST record keeps the mark of what a torn tail cut
+ * (its bytes are gone after the open) and every checkpoint repeats the marks still kept. Damage that names no channel
+ * is logged and announced nowhere: it is never announced on every channel.
  *
  * <p>Cursors are written in batches by {@link #maintain}, so after a crash a cursor may be up to one maintenance
  * interval behind and those messages are delivered again. Segments are deleted once every message in them is
@@ -51,11 +66,22 @@ public final class JournalMessageStore extends AbstractMessageStore {
     private static final byte UNSUBSCRIBE = 3;
     private static final byte CURSOR = 4;
     private static final byte CHANNEL = 5;
+    private static final byte LOST = 6;
+    private static final byte IDS = 7;
+    private static final byte FILLER = 8;
+    private static final int FILLERS_AT_ONCE = 1024;
     private static final int SEEK_INSTEAD_OF_SKIP = 64;
+    /** Bytes before a record's payload in a journal frame (length, checksum, position). */
+    private static final int FRAME_HEADER_BYTES = 16;
 
     private final SegmentLog journal;
     private final Set<Subscription> movedCursors = new LinkedHashSet<>(); // cursor values ignored: read at flush
     private long damaged; // damaged records seen by the recovery scan
+    private long tied; // seqs of those tied to a channel and marked lost
+    private long reservedThrough; // positions up to this one are never given to a message (IDS records)
+    private final List<Lost> cutLosses = new ArrayList<>(); // found in this open's torn tail: persisted after recovery
+
+    private record Lost(String channel, long seq) {}
 
     private JournalMessageStore(SegmentLog journal, Function<String, Retention> retention, StoreLimits limits) {
         super(retention, limits);
@@ -72,10 +98,19 @@ public final class JournalMessageStore extends AbstractMessageStore {
     public static JournalMessageStore open(
             Path dir, JournalConfig config, Function<String, Retention> retention, StoreLimits limits)
             throws IOException {
-        SegmentLog journal = SegmentLog.open(dir, config);
+        return open(SegmentLog.open(dir, config), retention, limits);
+    }
+
+    /**
+     * Opens the store over a log the caller just opened (and gives it to the store: closing the store closes it),
+     * recovering its state from the log. The log must be used by nothing else.
+     */
+    public static JournalMessageStore open(
+            SegmentLog journal, Function<String, Retention> retention, StoreLimits limits) {
         JournalMessageStore store = new JournalMessageStore(journal, retention, limits);
         try {
             store.recover();
+            store.persistRecovery();
         } catch (RuntimeException e) {
             journal.close();
             throw e;
@@ -99,11 +134,15 @@ public final class JournalMessageStore extends AbstractMessageStore {
                 try {
                     r = reader.next();
                 } catch (CorruptRecordException e) {
-                    damaged += e.resumePosition() - e.position();
+                    long unreadable = e.resumePosition() - e.position();
+                    damaged += unreadable;
+                    int marked = tieDamage(e.damagedBytes(), unreadable, null);
                     log.error(
-                            "Message store {}: {}; messages stored there are reported to subscribers as lost",
+                            "Message store {}: {}; {} lost message(s) named by the damaged bytes, reported to their"
+                                    + " channel's subscribers",
                             journal.directory(),
-                            e.getMessage());
+                            e.getMessage(),
+                            marked);
                     continue;
                 }
                 if (r == null) {
@@ -121,8 +160,26 @@ public final class JournalMessageStore extends AbstractMessageStore {
                             e.toString());
                 }
             }
-            if (damaged > 0) {
-                markDamagedTails();
+            for (TornTail torn : journal.tornTails()) {
+                reservedThrough = Math.max(reservedThrough, torn.afterPosition() + torn.positions());
+                damaged += torn.positions();
+                int marked = tieDamage(torn.head(), torn.positions(), cutLosses);
+                log.warn(
+                        "Message store {}: a torn tail of {} bytes (at most {} record(s)) was cut after position {};"
+                                + " {} message(s) it held are reported lost to their channel's subscribers, and its"
+                                + " positions are not reused",
+                        journal.directory(),
+                        torn.bytes(),
+                        torn.positions(),
+                        torn.afterPosition(),
+                        marked);
+            }
+            if (damaged > tied) {
+                log.warn(
+                        "Message store {}: up to {} damaged or cut record(s) name no channel (other record kinds, or bytes"
+                                + " damaged beyond recognition); no subscriber is told of them",
+                        journal.directory(),
+                        damaged - tied);
             }
         }
         log.debug(
@@ -135,16 +192,85 @@ public final class JournalMessageStore extends AbstractMessageStore {
     }
 
     /**
-     * Damaged records can hide messages of any channel. A channel whose next intact message skips seqs after damage
-     * gets those seqs marked lost; a channel with no message after the damage gets as many seqs as there were damaged
-     * records marked lost after its newest one (which may over-report: better than a silent gap).
+     * Ties damaged (or cut) bytes to the messages they held: frame by frame, a payload that still reads as a MESSAGE
+     * of an existing channel with a seq after that channel's newest one (by at most {@code records}, the number of
+     * records the bytes can hold) marks the seqs up to it lost. Damage that names nothing is tied to nothing.
+     *
+     * @param persist where to add the marks that must be persisted (the bytes will be gone), or null
+     * @return how many messages were marked lost
      */
-    private void markDamagedTails() {
-        for (ChannelLog c : channels.values()) {
-            long pending = damaged - c.damagedAtLastMessage;
-            if (pending > 0) {
-                c.add(c.lastSeq + pending, -1, System.currentTimeMillis(), 0, null);
+    private int tieDamage(byte[] bytes, long records, List<Lost> persist) {
+        long now = System.currentTimeMillis();
+        ByteBuffer frames = ByteBuffer.wrap(bytes);
+        int marked = 0;
+        int at = 0;
+        while (at + FRAME_HEADER_BYTES <= bytes.length) {
+            int payloadAt = at + FRAME_HEADER_BYTES;
+            try {
+                DataInputStream in =
+                        new DataInputStream(new ByteArrayInputStream(bytes, payloadAt, bytes.length - payloadAt));
+                if (in.readByte() == MESSAGE) {
+                    String channel = in.readUTF();
+                    long seq = in.readLong();
+                    long time = in.readLong();
+                    ChannelLog c = channels.get(channel);
+                    if (c != null && seq > c.lastDurableSeq && seq - c.lastDurableSeq <= records) {
+                        tied += seq - c.lastDurableSeq;
+                        c.add(seq, -1, Math.min(Math.max(time, 0), now), 0, null);
+                        marked++;
+                        if (persist != null) {
+                            persist.add(new Lost(channel, seq));
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                // not a readable message: nothing to tie
             }
+            int length = frames.getInt(at);
+            if (length < 0 || length > bytes.length - payloadAt) {
+                break;
+            }
+            at = payloadAt + length;
+        }
+        return marked;
+    }
+
+    /**
+     * Persists what recovery found and the journal no longer has: the lost marks of a torn tail, and the positions it
+     * can have held (an IDS record, then FILLER records until the journal is past them), before any message is stored.
+     */
+    private void persistRecovery() {
+        long now = System.currentTimeMillis();
+        List<CompletableFuture<Long>> writes = new ArrayList<>();
+        for (Lost lost : cutLosses) {
+            writes.add(journal.append(lostRecord(lost.channel(), lost.seq(), now)));
+        }
+        if (journal.lastPosition() < reservedThrough) {
+            long reserved = reservedThrough;
+            writes.add(journal.append(record(out -> {
+                out.writeByte(IDS);
+                out.writeLong(reserved);
+            })));
+        }
+        joinAll(writes);
+        cutLosses.clear();
+        byte[] filler = {FILLER};
+        while (journal.lastPosition() < reservedThrough) {
+            long missing = reservedThrough - journal.lastPosition();
+            List<CompletableFuture<Long>> fillers = new ArrayList<>();
+            for (long i = 0; i < Math.min(missing, FILLERS_AT_ONCE); i++) {
+                fillers.add(journal.append(filler));
+            }
+            joinAll(fillers);
+        }
+    }
+
+    private void joinAll(List<CompletableFuture<Long>> writes) {
+        try {
+            CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).join();
+        } catch (RuntimeException e) {
+            throw new StoreException(
+                    "message store " + journal.directory() + ": could not persist what recovery found: " + e, e);
         }
     }
 
@@ -168,6 +294,7 @@ public final class JournalMessageStore extends AbstractMessageStore {
                 ChannelLog c = recoveredChannel(channel);
                 if (seq > c.lastDurableSeq) {
                     if (damaged > c.damagedAtLastMessage && seq > c.lastSeq + 1) {
+                        tied += seq - 1 - c.lastSeq;
                         c.add(seq - 1, -1, time, 0, null);
                     }
                     c.damagedAtLastMessage = damaged;
@@ -202,6 +329,14 @@ public final class JournalMessageStore extends AbstractMessageStore {
                     c.removeFirst();
                 }
             }
+            case LOST -> {
+                ChannelLog c = recoveredChannel(in.readUTF());
+                c.addLost(in.readLong(), in.readLong());
+            }
+            case IDS -> reservedThrough = Math.max(reservedThrough, in.readLong());
+            case FILLER -> {
+                // takes a position, nothing else
+            }
             default -> throw new IOException("unknown record type " + type);
         }
     }
@@ -209,15 +344,22 @@ public final class JournalMessageStore extends AbstractMessageStore {
     // ---- persistence hooks --------------------------------------------------------------------------------------
 
     @Override
-    CompletableFuture<Long> persistMessage(String channel, long seq, long time, byte[] payload) {
-        return journal.append(record(out -> {
-            out.writeByte(MESSAGE);
-            out.writeUTF(channel);
-            out.writeLong(seq);
-            out.writeLong(time);
-            out.writeInt(payload.length);
-            out.write(payload);
-        }));
+    CompletableFuture<Long> persistMessage(String channel, long seq, long time, byte[] payload, long failuresSeen) {
+        return journal.append(
+                record(out -> {
+                    out.writeByte(MESSAGE);
+                    out.writeUTF(channel);
+                    out.writeLong(seq);
+                    out.writeLong(time);
+                    out.writeInt(payload.length);
+                    out.write(payload);
+                }),
+                failuresSeen);
+    }
+
+    @Override
+    long writeFailures() {
+        return journal.writeFailures();
     }
 
     @Override
@@ -349,6 +491,11 @@ public final class JournalMessageStore extends AbstractMessageStore {
                         out.writeLong(c.expiredThrough);
                     })));
                 }
+                for (int i = 0; i < c.size(); i++) {
+                    if (c.ref(i) < 0) {
+                        checkpoint.add(journal.append(lostRecord(c.name, c.seq(i), c.time(i))));
+                    }
+                }
             }
             for (Subscription s : snapshotSubscriptions()) {
                 checkpoint.add(journal.append(subscribeRecord(s.clientId(), s.channel(), s.cursor())));
@@ -411,6 +558,15 @@ public final class JournalMessageStore extends AbstractMessageStore {
     }
 
     // ---- record encoding ----------------------------------------------------------------------------------------
+
+    private static byte[] lostRecord(String channel, long seq, long time) {
+        return record(out -> {
+            out.writeByte(LOST);
+            out.writeUTF(channel);
+            out.writeLong(seq);
+            out.writeLong(time);
+        });
+    }
 
     private static byte[] subscribeRecord(String clientId, String channel, long cursor) {
         return record(out -> {

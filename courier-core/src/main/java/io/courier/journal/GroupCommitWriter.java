@@ -33,9 +33,9 @@ final class GroupCommitWriter {
     private static final Logger log = LoggerFactory.getLogger(GroupCommitWriter.class);
     private static final int BUFFER_BYTES = 1 << 20;
 
-    private record Pending(byte[] payload, CompletableFuture<Long> future, long appendedNanos) {}
+    private record Pending(byte[] payload, CompletableFuture<Long> future, long appendedNanos, long failuresSeen) {}
 
-    private static final Pending CLOSE = new Pending(new byte[0], null, 0);
+    private static final Pending CLOSE = new Pending(new byte[0], null, 0, Long.MAX_VALUE);
 
     private final SegmentLog owner;
     private final Path dir;
@@ -46,6 +46,8 @@ final class GroupCommitWriter {
     private final ReentrantReadWriteLock closeLock = new ReentrantReadWriteLock();
     private final Thread thread;
     private boolean closed; // guarded by closeLock
+    /** Batches that failed to be written (written by the writer thread before it fails their futures). */
+    private volatile long writeFailures;
 
     // writer thread only
     private final RecordCodec codec;
@@ -81,8 +83,12 @@ final class GroupCommitWriter {
         thread.start();
     }
 
-    /** Queues one append; see {@link SegmentLog#append(byte[])} for the contract. */
-    CompletableFuture<Long> submit(byte[] payload) {
+    long writeFailures() {
+        return writeFailures;
+    }
+
+    /** Queues one append; see {@link SegmentLog#append(byte[], long)} for the contract. */
+    CompletableFuture<Long> submit(byte[] payload, long failuresSeen) {
         closeLock.readLock().lock();
         try {
             if (closed) {
@@ -93,7 +99,7 @@ final class GroupCommitWriter {
                         + " appends pending (maxPendingAppends); append rejected");
             }
             CompletableFuture<Long> future = new CompletableFuture<>();
-            queue.add(new Pending(payload, future, System.nanoTime()));
+            queue.add(new Pending(payload, future, System.nanoTime(), failuresSeen));
             return future;
         } finally {
             closeLock.readLock().unlock();
@@ -190,6 +196,10 @@ final class GroupCommitWriter {
     }
 
     private void write() {
+        refuseStale();
+        if (batch.isEmpty()) {
+            return;
+        }
         Segment segment = owner.activeSegment();
         try {
             if (needsRollback) {
@@ -234,6 +244,32 @@ final class GroupCommitWriter {
             rollbackQuietly(segment);
             fail(e);
         }
+    }
+
+    /**
+     * Fails, without writing them, the appends made before a write failure they did not see (see
+     * {@link SegmentLog#append(byte[], long)}); they complete before the rest of the batch is written.
+     */
+    private void refuseStale() {
+        long failures = writeFailures;
+        JournalWriteException refusal = null;
+        int kept = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            Pending p = batch.get(i);
+            if (p.failuresSeen() >= failures) {
+                batch.set(kept++, p);
+                continue;
+            }
+            if (refusal == null) {
+                refusal = new JournalWriteException(
+                        "journal " + dir + ": append refused, a write failed after it was made (" + failures
+                                + " failed writes so far)",
+                        null);
+            }
+            permits.release();
+            p.future().completeExceptionally(refusal);
+        }
+        batch.subList(kept, batch.size()).clear();
     }
 
     private void flush(Segment segment) throws IOException {
@@ -291,6 +327,7 @@ final class GroupCommitWriter {
     }
 
     private void fail(Throwable cause) {
+        writeFailures++; // before any future fails: whoever reacts to the failure sees it counted
         int count = batch.size() - batchDone;
         if (count <= 0) {
             return;

@@ -154,10 +154,14 @@ public final class LogReader {
                 long requested = next;
                 log.reportCorruption(new Corruption(
                         damaged.name(), offsetPosition, resumePosition - 1, offset, FrameScanner.DAMAGED));
+                int length = (int) Math.min(Math.max(0, resumeOffset - offset), TornTail.HEAD_BYTES);
+                byte[] bytes = new byte[length];
+                window.bytes(offset, length, end).get(bytes);
                 offset = resumeOffset;
                 offsetPosition = resumePosition;
                 next = resumePosition;
-                throw new CorruptRecordException(damaged.name(), requested, resumePosition, FrameScanner.DAMAGED);
+                throw new CorruptRecordException(
+                        damaged.name(), requested, resumePosition, FrameScanner.DAMAGED, bytes);
             }
             offset = resumeOffset;
             offsetPosition = resumePosition;

@@ -1,6 +1,7 @@
 package io.courier.journal;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -35,7 +36,7 @@ final class LogRecovery {
     private static final Logger log = LoggerFactory.getLogger(LogRecovery.class);
     private static final int WINDOW_BYTES = 1 << 20;
 
-    record Result(List<Segment> segments, List<Corruption> corruptions) {}
+    record Result(List<Segment> segments, List<Corruption> corruptions, List<TornTail> tornTails) {}
 
     private record ScanResult(long validEnd, long lastPosition) {}
 
@@ -45,6 +46,7 @@ final class LogRecovery {
         Files.createDirectories(dir);
         TreeMap<Long, Path> files = listSegments(dir);
         List<Corruption> corruptions = new ArrayList<>();
+        List<TornTail> tornTails = new ArrayList<>();
         List<Segment> segments = new ArrayList<>();
         RecordCodec codec = new RecordCodec(config.maxRecordBytes());
         try {
@@ -57,7 +59,14 @@ final class LogRecovery {
                 boolean tail = ++i == files.size();
                 segments.add(
                         tail
-                                ? recoverTail(entry.getValue(), entry.getKey(), config, factory, codec, corruptions)
+                                ? recoverTail(
+                                        entry.getValue(),
+                                        entry.getKey(),
+                                        config,
+                                        factory,
+                                        codec,
+                                        corruptions,
+                                        tornTails)
                                 : recoverSealed(entry.getValue(), entry.getKey(), config, factory, codec, corruptions));
             }
         } catch (IOException | RuntimeException e) {
@@ -86,7 +95,7 @@ final class LogRecovery {
                 ignoreDamageAfter(corruptions, previous);
             }
         }
-        return new Result(segments, corruptions);
+        return new Result(segments, corruptions, tornTails);
     }
 
     /** Drops or shortens the damage found in {@code segment} past its (lowered) last position. */
@@ -179,7 +188,8 @@ final class LogRecovery {
             JournalConfig config,
             ChannelFactory factory,
             RecordCodec codec,
-            List<Corruption> corruptions)
+            List<Corruption> corruptions,
+            List<TornTail> tornTails)
             throws IOException {
         FileChannel channel = factory.open(path, Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE));
         try {
@@ -215,12 +225,16 @@ final class LogRecovery {
             Files.deleteIfExists(sidecarPath);
             ScanResult scan = scan(window, codec, index, startOffset, startPosition, size, path, corruptions);
             if (scan.validEnd() < size) {
+                TornTail torn = tornTail(window, codec, path, scan, size);
                 log.warn(
-                        "Truncated the torn tail of segment {}: {} bytes from offset {} (last intact position {})",
+                        "Truncated the torn tail of segment {}: {} bytes from offset {} (last intact position {}; at"
+                                + " most {} record(s) were there)",
                         path,
-                        size - scan.validEnd(),
-                        scan.validEnd(),
-                        scan.lastPosition());
+                        torn.bytes(),
+                        torn.fileOffset(),
+                        torn.afterPosition(),
+                        torn.positions());
+                tornTails.add(torn);
                 channel.truncate(scan.validEnd());
                 channel.force(false);
             }
@@ -229,6 +243,38 @@ final class LogRecovery {
             Segment.closeQuietly(channel);
             throw e;
         }
+    }
+
+    /** Describes the bytes from {@code scan.validEnd()} to {@code size}, before they are cut. */
+    private static TornTail tornTail(FileWindow window, RecordCodec codec, Path path, ScanResult scan, long size)
+            throws IOException {
+        long at = scan.validEnd();
+        long expected = scan.lastPosition() + 1;
+        long positions = 0;
+        while (at < size) {
+            if (at + RecordCodec.HEADER_BYTES <= size) {
+                ByteBuffer header = window.bytes(at, RecordCodec.HEADER_BYTES, size);
+                int length = header.getInt(header.position());
+                if (codec.plausibleLength(length) && header.getLong(header.position() + 8) == expected) {
+                    positions++;
+                    expected++;
+                    at += RecordCodec.HEADER_BYTES + length;
+                    continue;
+                }
+            }
+            positions += (size - at + RecordCodec.HEADER_BYTES - 1) / RecordCodec.HEADER_BYTES;
+            break;
+        }
+        int headLength = (int) Math.min(size - scan.validEnd(), TornTail.HEAD_BYTES);
+        byte[] head = new byte[headLength];
+        window.bytes(scan.validEnd(), headLength, size).get(head);
+        return new TornTail(
+                path.getFileName().toString(),
+                scan.lastPosition(),
+                scan.validEnd(),
+                size - scan.validEnd(),
+                positions,
+                head);
     }
 
     /**

@@ -45,6 +45,7 @@ public final class SegmentLog implements AutoCloseable {
     private final JournalConfig config;
     private final Object segmentsLock = new Object();
     private final CopyOnWriteArrayList<Corruption> corruptions;
+    private final List<TornTail> tornTails;
     private final GroupCommitWriter writer;
     private final JournalStats stats = new JournalStats();
     private volatile List<Segment> segments;
@@ -56,6 +57,7 @@ public final class SegmentLog implements AutoCloseable {
         this.config = config;
         this.segments = List.copyOf(recovered.segments());
         this.corruptions = new CopyOnWriteArrayList<>(recovered.corruptions());
+        this.tornTails = List.copyOf(recovered.tornTails());
         this.lastPosition = segments.get(segments.size() - 1).lastPosition;
         this.writer = new GroupCommitWriter(this, dir, config, factory);
     }
@@ -111,7 +113,32 @@ public final class SegmentLog implements AutoCloseable {
             throw new IllegalArgumentException(
                     "record of " + payload.length + " bytes exceeds maxRecordBytes " + config.maxRecordBytes());
         }
-        return writer.submit(payload);
+        return writer.submit(payload, Long.MAX_VALUE);
+    }
+
+    /**
+     * {@link #append(byte[])}, refused unless no write of the log has failed since {@code failuresSeen} was read from
+     * {@link #writeFailures()}: if one has, the future fails with {@link JournalWriteException} and nothing is written.
+     * An append queued behind a failed batch is thus never stored after the records that failed, so a caller that
+     * numbers its records in append order (and passes the count it read before the first of a run of appends) gets
+     * dense numbers: after a failure every later record of the run fails too, and the next run starts where the
+     * stored ones end.
+     */
+    public CompletableFuture<Long> append(byte[] payload, long failuresSeen) {
+        Objects.requireNonNull(payload, "payload");
+        if (payload.length > config.maxRecordBytes()) {
+            throw new IllegalArgumentException(
+                    "record of " + payload.length + " bytes exceeds maxRecordBytes " + config.maxRecordBytes());
+        }
+        return writer.submit(payload, failuresSeen);
+    }
+
+    /**
+     * How many batches failed to be written since the log was opened. Counted before the futures of the failed batch
+     * complete, so whoever handles one of those failures reads a count that includes it.
+     */
+    public long writeFailures() {
+        return writer.writeFailures();
     }
 
     /**
@@ -170,6 +197,16 @@ public final class SegmentLog implements AutoCloseable {
     /** The damage found so far, at open or by reads, in the order found (each range once). */
     public List<Corruption> corruptions() {
         return List.copyOf(corruptions);
+    }
+
+    /**
+     * The torn tail this open cut off the last segment (at most one; empty after a clean close or a crash between
+     * writes). The cut bytes are gone once the log is open: a later open does not report them again, and the next
+     * appends reuse the positions they held. A user that hands positions out as identities (or that must announce
+     * what it lost) acts on this before appending.
+     */
+    public List<TornTail> tornTails() {
+        return tornTails;
     }
 
     /**

@@ -33,6 +33,8 @@ public final class InMemoryRecoveryStore implements RecoveryStore {
     private final Map<String, SavedSession> sessions = new ConcurrentHashMap<>();
     private final Persistence persistence;
     private long nextSequence = 1;
+    /** Offsets below this one are not restorable: packets after them may have been lost (see {@link #skipTo}). */
+    private long restorableFrom;
 
     private record Entry(long sequence, LoggedPacket packet) {}
 
@@ -65,6 +67,23 @@ public final class InMemoryRecoveryStore implements RecoveryStore {
 
     static String newEpoch() {
         return Long.toString(ThreadLocalRandom.current().nextLong(1L << 40, 1L << 41), 36);
+    }
+
+    /** The sequence the next packet gets. */
+    synchronized long nextSequence() {
+        return nextSequence;
+    }
+
+    /**
+     * Before the store is used: the next packet gets at least {@code next} (sequences that may have been handed out
+     * before a restart are never handed out again); with {@code lostBefore}, offsets below {@code next} are no longer
+     * restorable, as packets after them were lost and their clients would miss them silently.
+     */
+    synchronized void skipTo(long next, boolean lostBefore) {
+        nextSequence = Math.max(nextSequence, next);
+        if (lostBefore) {
+            restorableFrom = Math.max(restorableFrom, nextSequence);
+        }
     }
 
     /** Puts back a packet read from durable storage (in sequence order), before the store is used. */
@@ -117,7 +136,11 @@ public final class InMemoryRecoveryStore implements RecoveryStore {
             return Optional.empty();
         }
         long after = sequenceOf(offset);
-        if (after < 0 || log.isEmpty() || after < log.peekFirst().sequence() || after >= nextSequence) {
+        if (after < 0
+                || log.isEmpty()
+                || after < log.peekFirst().sequence()
+                || after >= nextSequence
+                || after < restorableFrom) {
             return Optional.empty();
         }
         return Optional.of(session);

@@ -9,6 +9,7 @@ import io.courier.journal.JournalConfig;
 import io.courier.journal.LogReader;
 import io.courier.journal.LogRecord;
 import io.courier.journal.SegmentLog;
+import io.courier.journal.TornTail;
 import io.courier.json.Attachments;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -38,6 +39,11 @@ import org.slf4j.LoggerFactory;
  * before the restart is still understood. Records are written behind the fan-out and fsynced by the journal's group
  * commit (within a few milliseconds): a crash can lose the newest records, after which the affected clients connect
  * as new sockets — recovery stays best-effort, as in Socket.IO; durable queues give the stronger promise.
+ *
+ * <p>Sequences are never handed out twice, also across a crash that lost the newest records: they are reserved ahead
+ * in blocks ({@code {"t":"r","q":<last reserved>}} records), and a restart goes on after the highest sequence
+ * reserved or logged, plus the records a torn tail cut off can have held. After such a cut, offsets from before it are
+ * no longer restorable (their clients could miss a cut packet silently): those clients connect as new sockets.
  * {@code socket.data()} values come back as JSON values (maps, lists, strings, numbers, booleans).
  */
 public final class JournalRecoveryStore implements RecoveryStore {
@@ -48,6 +54,10 @@ public final class JournalRecoveryStore implements RecoveryStore {
     private final InMemoryRecoveryStore memory;
     private final Duration maxDisconnectionDuration;
     private final Clock clock;
+    /** Sequences up to this one are reserved by a durable record; guarded by {@code memory}'s lock after open. */
+    private long reservedThrough;
+
+    static final long RESERVE_BLOCK = 4096;
 
     private JournalRecoveryStore(
             SegmentLog journal, Duration maxDisconnectionDuration, int maxPackets, Clock clock, String epoch) {
@@ -66,6 +76,7 @@ public final class JournalRecoveryStore implements RecoveryStore {
             JournalRecoveryStore store =
                     new JournalRecoveryStore(journal, maxDisconnectionDuration, maxPackets, clock, epoch);
             store.replay();
+            store.reserveAfterReplay();
             return store;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the recovery store in " + dir, e);
@@ -156,6 +167,8 @@ public final class JournalRecoveryStore implements RecoveryStore {
                 } else if ("s".equals(n.path("t").asText())) {
                     memory.loadSession(decodeSession(n));
                     sessions++;
+                } else if ("r".equals(n.path("t").asText())) {
+                    reservedThrough = Math.max(reservedThrough, n.path("q").asLong());
                 }
             }
         }
@@ -168,10 +181,54 @@ public final class JournalRecoveryStore implements RecoveryStore {
         }
     }
 
+    /**
+     * Goes on after every sequence that may have been handed out before: the highest logged or reserved one, plus as
+     * many as a torn tail cut off can have held; then reserves the next block and waits until that is durable.
+     */
+    private void reserveAfterReplay() {
+        long cut = 0;
+        for (TornTail torn : journal.tornTails()) {
+            cut += torn.positions();
+        }
+        long next = Math.max(memory.nextSequence(), reservedThrough + 1) + cut;
+        memory.skipTo(next, cut > 0);
+        if (cut > 0) {
+            log.warn(
+                    "recovery store: a torn tail of the journal ({} record(s) at most) was cut; offsets from before it"
+                            + " are not restorable, sequences go on at {}",
+                    cut,
+                    next);
+        }
+        reservedThrough = next + RESERVE_BLOCK - 1;
+        try {
+            journal.append(reservation(reservedThrough)).join();
+        } catch (RuntimeException e) {
+            log.warn(
+                    "recovery store: sequences could not be reserved ({}); retried with the next packets",
+                    e.toString());
+            reservedThrough = next - 1;
+        }
+    }
+
+    private byte[] reservation(long through) {
+        ObjectNode n = JsonNodeFactory.instance.objectNode();
+        n.put("t", "r").put("q", through).put("ts", clock.millis());
+        try {
+            return JSON.writeValueAsBytes(n);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Writes each packet and session behind the in-memory store; never blocks, never fails the emit. */
     private final class Writer implements InMemoryRecoveryStore.Persistence {
         @Override
         public void packet(long sequence, LoggedPacket p) {
+            if (sequence > reservedThrough - RESERVE_BLOCK / 2) {
+                // ahead of use: the next block is durable long before the sequences reach it
+                reservedThrough = Math.max(reservedThrough, sequence) + RESERVE_BLOCK;
+                write(reservation(reservedThrough));
+            }
             ObjectNode n = JsonNodeFactory.instance.objectNode();
             n.put("t", "p")
                     .put("q", sequence)
@@ -199,12 +256,20 @@ public final class JournalRecoveryStore implements RecoveryStore {
 
         private void write(ObjectNode n) {
             try {
-                journal.append(JSON.writeValueAsBytes(n)).whenComplete((pos, err) -> {
+                write(JSON.writeValueAsBytes(n));
+            } catch (IOException e) {
+                log.warn("recovery store: a record was not written: {}", e.toString());
+            }
+        }
+
+        private void write(byte[] record) {
+            try {
+                journal.append(record).whenComplete((pos, err) -> {
                     if (err != null) {
                         log.warn("recovery store: a record was not written: {}", err.toString());
                     }
                 });
-            } catch (IOException | RuntimeException e) {
+            } catch (RuntimeException e) {
                 log.warn("recovery store: a record was not written: {}", e.toString());
             }
         }

@@ -66,6 +66,32 @@ class TornTailTest {
     }
 
     @Test
+    void theCutIsReportedWithItsBytesAndTheRecordsItCanHaveHeld() throws IOException {
+        Path original = writeLog();
+        Path lastSegment = lastSegment(original);
+        List<Long> frames = JournalTestSupport.frameOffsets(lastSegment);
+        long lastFrame = frames.get(frames.size() - 1);
+        long size = Files.size(lastSegment);
+        JournalTestSupport.flipByte(lastSegment, size - 1); // the last payload byte: the frame header still reads
+        Files.write(lastSegment, new byte[40], StandardOpenOption.APPEND); // and zeros after it
+        byte[] file = Files.readAllBytes(lastSegment);
+        try (SegmentLog log = SegmentLog.open(original, SMALL)) {
+            assertThat(log.tornTails()).hasSize(1);
+            TornTail torn = log.tornTails().get(0);
+            assertThat(torn.segment()).isEqualTo(lastSegment.getFileName().toString());
+            assertThat(torn.afterPosition()).isEqualTo(RECORDS - 1);
+            assertThat(torn.fileOffset()).isEqualTo(lastFrame);
+            assertThat(torn.bytes()).isEqualTo(size + 40 - lastFrame);
+            // the damaged frame names its position (1 record), then 40 bytes of zeros can hold up to 3 more
+            assertThat(torn.positions()).isEqualTo(1 + 3);
+            assertThat(torn.head()).isEqualTo(java.util.Arrays.copyOfRange(file, (int) lastFrame, (int) (size + 40)));
+        }
+        try (SegmentLog log = SegmentLog.open(original, SMALL)) {
+            assertThat(log.tornTails()).as("reported by the open that cut it").isEmpty();
+        }
+    }
+
+    @Test
     void aTailSegmentCutInsideItsHeaderGetsANewHeader() throws IOException {
         Path original = writeLog();
         Path lastSegment = lastSegment(original);

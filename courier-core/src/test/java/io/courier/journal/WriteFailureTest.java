@@ -49,6 +49,42 @@ class WriteFailureTest {
     }
 
     @Test
+    void anAppendMadeBeforeAFailedWriteItDidNotSeeIsRefusedAndNothingIsStoredAfterTheFailedRecords() throws Exception {
+        FaultyChannels channels = new FaultyChannels();
+        try (SegmentLog log = SegmentLog.open(dir, SMALL, channels)) {
+            JournalTestSupport.appendDeterministic(log, 5, 100);
+            long seen = log.writeFailures();
+            assertThat(seen).isZero();
+            channels.blockWrites();
+            CompletableFuture<Long> failing = log.append(new byte[] {1}, seen);
+            assertThat(channels.writeBlocked().await(30, TimeUnit.SECONDS)).isTrue();
+            // queued while the write of the first one is stuck: a later batch
+            List<CompletableFuture<Long>> sameRun = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                sameRun.add(log.append(new byte[] {2}, seen));
+            }
+            CompletableFuture<Long> unconditional = log.append(Payloads.forPosition(6, 100));
+            channels.failWrites(1, "No space left on device", false);
+            channels.unblockWrites();
+
+            assertThat(await(unconditional)).isEqualTo(6);
+            assertThat(failing).isCompletedExceptionally();
+            assertThat(log.writeFailures()).isEqualTo(1);
+            for (CompletableFuture<Long> refused : sameRun) {
+                ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
+                        ExecutionException.class, () -> refused.get(30, TimeUnit.SECONDS));
+                assertThat(e.getCause())
+                        .isInstanceOf(JournalWriteException.class)
+                        .hasMessageContaining("refused");
+            }
+            JournalTestSupport.assertDeterministic(log, 1, 6, 100);
+            // a run that starts after the failure was counted is written
+            assertThat(await(log.append(Payloads.forPosition(7, 100), log.writeFailures())))
+                    .isEqualTo(7);
+        }
+    }
+
+    @Test
     void aFailureWhileRollingToANewSegmentKeepsTheRecordsOfTheOldOne() throws Exception {
         FaultyChannels channels = new FaultyChannels();
         try (SegmentLog log = SegmentLog.open(dir, SMALL, channels)) {

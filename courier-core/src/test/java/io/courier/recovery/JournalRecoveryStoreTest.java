@@ -79,6 +79,41 @@ class JournalRecoveryStoreTest {
     }
 
     @Test
+    void anOffsetIsNeverHandedOutTwiceAfterATornTailCutThePacketThatHadIt() throws Exception {
+        String first;
+        String cut;
+        try (var closer = new Closer(open())) {
+            closer.store.save(new SavedSession("sock", "pid", "/", Set.of("sock"), Map.of(), clock.millis()));
+            first = append(closer.store, Set.of(), "one");
+            cut = append(closer.store, Set.of(), "CUT-OFF");
+        }
+        // damage the newest record (the packet CUT-OFF): the next open finds a torn tail and cuts it
+        Path segment;
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir.resolve("log"))) {
+            segment = files.filter(p -> p.toString().endsWith(".seg"))
+                    .sorted()
+                    .reduce((a, b) -> b)
+                    .orElseThrow();
+        }
+        byte[] file = java.nio.file.Files.readAllBytes(segment);
+        String text = new String(file, java.nio.charset.StandardCharsets.ISO_8859_1);
+        file[text.lastIndexOf("CUT-OFF") + 1] ^= 0x01;
+        java.nio.file.Files.write(segment, file);
+
+        String next;
+        try (var closer = new Closer(open())) {
+            next = append(closer.store, Set.of(), "after the cut");
+            assertThat(next).isNotEqualTo(cut);
+            // a client at "one" would silently miss the cut packet: it connects as a new socket instead
+            assertThat(restore(closer.store, "pid", first)).isNull();
+        }
+        try (var closer = new Closer(open())) {
+            String again = append(closer.store, Set.of(), "after another restart");
+            assertThat(again).isNotIn(first, cut, next);
+        }
+    }
+
+    @Test
     void whatIsOlderThanTheRetentionIsNotReplayed() {
         String first;
         try (var closer = new Closer(open())) {

@@ -45,6 +45,7 @@ final class ClientConnection implements EngineIoSession.Listener {
     private final Map<String, DefaultSocket> sockets = new HashMap<>(2);
     private Set<String> connecting; // namespaces whose middlewares are running
     private ScheduledFuture<?> connectTimer;
+    private boolean connectTimeoutPassed; // while a CONNECT that arrived in time was still in its middlewares
 
     ClientConnection(SocketIoRuntime runtime, EngineIoSession session) {
         this.runtime = runtime;
@@ -196,6 +197,11 @@ final class ClientConnection implements EngineIoSession.Listener {
                 error.set("data", JsonCodec.toNode(refusal.data()));
             }
             sendPacket(SocketIoPacket.connectError(nsp, error));
+            if (connectTimeoutPassed && sockets.isEmpty() && connecting == null) {
+                // the deadline passed while this CONNECT was decided; refused, the connection has no namespace
+                log.debug("closing connection {}: no namespace joined within connectTimeout", session.sid());
+                session.close(EngineIoCloseReason.FORCED_CLOSE);
+            }
             return;
         }
         cancelConnectTimer();
@@ -281,10 +287,17 @@ final class ClientConnection implements EngineIoSession.Listener {
     }
 
     private void connectTimedOut() {
-        if (sockets.isEmpty()) {
-            log.debug("closing connection {}: no namespace joined within connectTimeout", session.sid());
-            session.abort(EngineIoCloseReason.FORCED_CLOSE);
+        connectTimer = null;
+        if (!sockets.isEmpty()) {
+            return;
         }
+        if (connecting != null) {
+            // a CONNECT arrived in time and its middlewares are still running: their verdict decides
+            connectTimeoutPassed = true;
+            return;
+        }
+        log.debug("closing connection {}: no namespace joined within connectTimeout", session.sid());
+        session.abort(EngineIoCloseReason.FORCED_CLOSE);
     }
 
     private void cancelConnectTimer() {

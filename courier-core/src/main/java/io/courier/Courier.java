@@ -210,6 +210,22 @@ public final class Courier implements AutoCloseable {
         sockets().disconnectSockets(close);
     }
 
+    /** See {@link Namespace#serverSideEmit}: to the main namespace's handlers on the other nodes. */
+    public boolean serverSideEmit(String event, Object... args) {
+        return sockets().serverSideEmit(event, args);
+    }
+
+    /** See {@link Namespace#serverSideEmitWithAck}. */
+    public CompletableFuture<List<EventArgs>> serverSideEmitWithAck(String event, Object... args) {
+        return sockets().serverSideEmitWithAck(event, args);
+    }
+
+    /** See {@link Namespace#onServerSideEmit}. */
+    public Courier onServerSideEmit(String event, EventHandler handler) {
+        sockets().onServerSideEmit(event, handler);
+        return this;
+    }
+
     /**
      * The durable queues.
      *

@@ -56,4 +56,26 @@ public interface Namespace {
     void socketsLeave(String... rooms);
 
     void disconnectSockets(boolean close);
+
+    /**
+     * Sends an event to this namespace's {@link #onServerSideEmit} handlers on every other node of the cluster, not
+     * to clients and not to this node (socket.io's {@code serverSideEmit}); a single node has no one to tell.
+     *
+     * @throws IllegalArgumentException for a reserved event name
+     * @return true
+     */
+    boolean serverSideEmit(String event, Object... args);
+
+    /**
+     * Like {@link #serverSideEmit}, and completes with every other node's answer (the arguments its handler passed to
+     * {@link Ack#reply}); fails with {@link AckTimeoutException}, carrying the answers so far, when a node does not
+     * answer within the adapter's request timeout. On a single node it completes at once with no answers.
+     */
+    CompletableFuture<List<EventArgs>> serverSideEmitWithAck(String event, Object... args);
+
+    /**
+     * Handles the server-side events other nodes send to this namespace. The handler runs on the handler executor;
+     * its ack answers the sending node when it asked for one (the first handler to reply answers).
+     */
+    Namespace onServerSideEmit(String event, EventHandler handler);
 }

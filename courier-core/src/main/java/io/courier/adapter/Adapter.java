@@ -1,5 +1,6 @@
 package io.courier.adapter;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -10,6 +11,12 @@ import java.util.function.IntConsumer;
  * a cluster implementation returns futures and does its I/O asynchronously.
  *
  * <p>A socket's own id is always one of its rooms.
+ *
+ * <p>In a cluster the methods that take {@link BroadcastOptions} also act on the peers' sockets unless
+ * {@link BroadcastOptions#local()}; the peers answer requests ({@link #fetchSockets}, {@link #serverCount},
+ * {@link #serverSideEmitWithAck}, the counts and acks of {@link #broadcastWithAck}) within the options' timeout or
+ * the adapter's default, and a future whose peers did not all answer fails with {@link AdapterTimeoutException}:
+ * no request waits forever.
  */
 public interface Adapter {
     /** Adds the socket to the rooms. */
@@ -36,8 +43,8 @@ public interface Adapter {
      */
     void broadcastWithAck(OutboundPacket packet, BroadcastOptions options, IntConsumer clientCount, AckCallback ack);
 
-    /** The matching sockets. */
-    CompletableFuture<List<Member>> fetchSockets(BroadcastOptions options);
+    /** The matching sockets: this node's as members, the peers' as they described them. */
+    CompletableFuture<FetchedSockets> fetchSockets(BroadcastOptions options);
 
     /** Makes the matching sockets join {@code rooms}. */
     void addSockets(BroadcastOptions options, Set<String> rooms);
@@ -47,6 +54,25 @@ public interface Adapter {
 
     /** Disconnects the matching sockets. */
     void disconnectSockets(BroadcastOptions options, boolean close);
+
+    /** How many nodes the cluster has, this one included (1 for a single node). */
+    default CompletableFuture<Integer> serverCount() {
+        return CompletableFuture.completedFuture(1);
+    }
+
+    /**
+     * Sends {@code [event, ...args]} to this namespace on every other node, where it reaches
+     * {@link MemberDirectory#receiveServerSideEmit}; not to this node. A single node has no one to tell.
+     */
+    default void serverSideEmit(List<JsonNode> data) {}
+
+    /**
+     * Like {@link #serverSideEmit}, and completes with each other node's answer (its acknowledgement arguments), or
+     * fails with {@link AdapterTimeoutException} carrying the answers so far. A single node completes at once with none.
+     */
+    default CompletableFuture<List<List<JsonNode>>> serverSideEmitWithAck(List<JsonNode> data) {
+        return CompletableFuture.completedFuture(List.of());
+    }
 
     /**
      * Registers a listener told when a local socket joins or leaves a room other than its own id. The default keeps

@@ -124,8 +124,8 @@ public final class LocalAdapter implements Adapter {
     }
 
     @Override
-    public CompletableFuture<List<Member>> fetchSockets(BroadcastOptions options) {
-        return CompletableFuture.completedFuture(matches(options));
+    public CompletableFuture<FetchedSockets> fetchSockets(BroadcastOptions options) {
+        return CompletableFuture.completedFuture(new FetchedSockets(matches(options), List.of()));
     }
 
     @Override

@@ -14,4 +14,7 @@ public interface Member {
 
     /** Leaves the namespace (see {@code Socket.disconnect}). */
     void disconnect(boolean close);
+
+    /** This socket as a cluster adapter sends it to a peer that asked for {@link Adapter#fetchSockets}. */
+    SocketDetails describe();
 }

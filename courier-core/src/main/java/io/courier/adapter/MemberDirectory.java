@@ -1,5 +1,6 @@
 package io.courier.adapter;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Collection;
 import java.util.List;
 
@@ -23,4 +24,11 @@ public interface MemberDirectory {
             m.deliver(packet, droppable, ack);
         }
     }
+
+    /**
+     * A server-side emit from another node ({@code [event, ...args]}) arrived: runs this namespace's handlers for it.
+     * {@code reply} is null when the sender asked for no acknowledgement; otherwise it receives this node's answer
+     * (once). Any thread; the handlers run on the handler executor.
+     */
+    void receiveServerSideEmit(List<JsonNode> data, AckCallback reply);
 }

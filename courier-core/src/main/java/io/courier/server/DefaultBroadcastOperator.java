@@ -7,8 +7,10 @@ import io.courier.BroadcastOperator;
 import io.courier.EventArgs;
 import io.courier.RemoteSocket;
 import io.courier.adapter.BroadcastOptions;
+import io.courier.adapter.FetchedSockets;
 import io.courier.adapter.Member;
 import io.courier.adapter.OutboundPacket;
+import io.courier.adapter.SocketDetails;
 import io.courier.json.JsonCodec;
 import io.courier.protocol.SocketIoPacket;
 import io.courier.recovery.RecoveryStore;
@@ -110,7 +112,7 @@ final class DefaultBroadcastOperator implements BroadcastOperator {
     }
 
     private BroadcastOptions options() {
-        return new BroadcastOptions(rooms, except, droppable, compress, local);
+        return new BroadcastOptions(rooms, except, droppable, compress, local, timeout);
     }
 
     @Override
@@ -141,29 +143,47 @@ final class DefaultBroadcastOperator implements BroadcastOperator {
         ArrayNode data = JsonCodec.toArray(event, args);
         BroadcastOptions options = options();
         AckCollector collector = new AckCollector();
+        List<CompletableFuture<Integer>> nodes = new ArrayList<>();
         for (DefaultNamespace ns : targets.get()) {
             OutboundPacket packet =
                     OutboundPacket.encode(SocketIoPacket.event(ns.name(), ns.nextAckId(), data), runtime.encoder());
-            ns.adapter().broadcastWithAck(packet, options, collector::expect, collector::onAck);
+            nodes.add(
+                    local ? CompletableFuture.completedFuture(1) : ns.adapter().serverCount());
+            ns.adapter().broadcastWithAck(packet, options, collector::counted, collector::onAck);
         }
-        collector.allCounted();
+        CompletableFuture.allOf(nodes.toArray(CompletableFuture[]::new)).whenComplete((v, error) -> {
+            if (error != null) {
+                collector.failed(error);
+            } else {
+                collector.nodesKnown(
+                        nodes.stream().mapToInt(CompletableFuture::join).sum());
+            }
+        });
         return collector.future;
     }
 
+    /** This node's sockets as they are, the peers' as {@link PeerSocket}s acting through the cluster. */
     @Override
     public CompletableFuture<List<RemoteSocket>> fetchSockets() {
         BroadcastOptions options = options();
-        List<CompletableFuture<List<Member>>> parts = new ArrayList<>();
-        for (DefaultNamespace ns : targets.get()) {
+        List<DefaultNamespace> namespaces = List.copyOf(targets.get());
+        List<CompletableFuture<FetchedSockets>> parts = new ArrayList<>();
+        for (DefaultNamespace ns : namespaces) {
             parts.add(ns.adapter().fetchSockets(options));
         }
         return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(v -> {
             List<RemoteSocket> out = new ArrayList<>();
-            for (CompletableFuture<List<Member>> p : parts) {
-                for (Member m : p.join()) {
-                    if (m instanceof RemoteSocket s) {
+            for (int i = 0; i < parts.size(); i++) {
+                DefaultNamespace ns = namespaces.get(i);
+                FetchedSockets found = parts.get(i).join();
+                for (Member m : found.local()) {
+                    DefaultSocket s = ns.socket(m.id());
+                    if (s != null) {
                         out.add(s);
                     }
+                }
+                for (SocketDetails d : found.remote()) {
+                    out.add(new PeerSocket(ns, d, runtime.mapper()));
                 }
             }
             return out;
@@ -187,40 +207,63 @@ final class DefaultBroadcastOperator implements BroadcastOperator {
         targets.get().forEach(ns -> ns.adapter().disconnectSockets(options(), close));
     }
 
-    /** Gathers the acks of one broadcast; completes when every counted recipient answered, or at the timeout. */
+    /**
+     * Gathers the acks of one broadcast, as socket.io does in a cluster: every node reports how many of its sockets
+     * got the packet ({@link io.courier.adapter.Adapter#broadcastWithAck}'s {@code clientCount}, possibly after the
+     * call returns), and the broadcast is answered when all nodes reported and every counted socket replied, or fails
+     * at the timeout with the replies so far.
+     */
     private final class AckCollector {
         final CompletableFuture<List<EventArgs>> future = new CompletableFuture<>();
         private final List<EventArgs> responses = new ArrayList<>();
-        private int expected;
-        private boolean counted;
+        private int expectedClients;
+        private int nodesCounted;
+        private int nodes = -1; // unknown until the adapters' serverCount answers
         private Timeout timer;
 
-        synchronized void expect(int n) {
-            expected += n;
+        AckCollector() {
+            if (timeout != null) {
+                timer = runtime.timer().newTimeout(t -> timedOut(), timeout.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        }
+
+        void counted(int clients) {
+            List<EventArgs> done;
+            synchronized (this) {
+                expectedClients += clients;
+                nodesCounted++;
+                done = completeIfDone();
+            }
+            finish(done);
         }
 
         void onAck(List<JsonNode> args) {
-            List<EventArgs> done = null;
+            List<EventArgs> done;
             synchronized (this) {
                 responses.add(new EventArgs(args, runtime.mapper()));
-                if (counted && responses.size() >= expected) {
-                    done = List.copyOf(responses);
-                }
+                done = completeIfDone();
             }
             finish(done);
         }
 
-        void allCounted() {
-            List<EventArgs> done = null;
+        void nodesKnown(int n) {
+            List<EventArgs> done;
             synchronized (this) {
-                counted = true;
-                if (responses.size() >= expected) {
-                    done = List.copyOf(responses);
-                } else if (timeout != null) {
-                    timer = runtime.timer().newTimeout(t -> timedOut(), timeout.toMillis(), TimeUnit.MILLISECONDS);
-                }
+                nodes = n;
+                done = completeIfDone();
             }
             finish(done);
+        }
+
+        void failed(Throwable error) {
+            cancelTimer();
+            future.completeExceptionally(error);
+        }
+
+        private List<EventArgs> completeIfDone() {
+            return nodes >= 0 && nodesCounted >= nodes && responses.size() >= expectedClients
+                    ? List.copyOf(responses)
+                    : null;
         }
 
         private void timedOut() {
@@ -234,14 +277,18 @@ final class DefaultBroadcastOperator implements BroadcastOperator {
 
         private void finish(List<EventArgs> done) {
             if (done != null) {
-                Timeout t;
-                synchronized (this) {
-                    t = timer;
-                }
-                if (t != null) {
-                    t.cancel();
-                }
+                cancelTimer();
                 future.complete(done);
+            }
+        }
+
+        private void cancelTimer() {
+            Timeout t;
+            synchronized (this) {
+                t = timer;
+            }
+            if (t != null) {
+                t.cancel();
             }
         }
     }

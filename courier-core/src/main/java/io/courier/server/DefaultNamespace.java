@@ -1,16 +1,24 @@
 package io.courier.server;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.courier.Ack;
+import io.courier.AckTimeoutException;
 import io.courier.BroadcastOperator;
 import io.courier.ConnectionHandler;
 import io.courier.ConnectionRefusedException;
+import io.courier.EventArgs;
+import io.courier.EventHandler;
 import io.courier.Middleware;
 import io.courier.Namespace;
 import io.courier.Socket;
 import io.courier.adapter.AckCallback;
 import io.courier.adapter.Adapter;
+import io.courier.adapter.AdapterTimeoutException;
 import io.courier.adapter.Member;
 import io.courier.adapter.MemberDirectory;
 import io.courier.adapter.OutboundPacket;
+import io.courier.json.JsonCodec;
 import io.netty.channel.EventLoop;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -18,6 +26,8 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
@@ -38,6 +48,7 @@ public final class DefaultNamespace extends BroadcastingNamespace implements Mem
     private final List<Middleware> middlewares = new CopyOnWriteArrayList<>();
     private final List<ConnectionHandler> connectionHandlers = new CopyOnWriteArrayList<>();
     private final Map<String, DefaultSocket> sockets = new ConcurrentHashMap<>();
+    private final Map<String, List<EventHandler>> serverSideHandlers = new ConcurrentHashMap<>();
     private final AtomicLong ackIds = new AtomicLong();
 
     DefaultNamespace(SocketIoRuntime runtime, String name, ParentNamespace parent) {
@@ -97,7 +108,10 @@ public final class DefaultNamespace extends BroadcastingNamespace implements Mem
         }
         List<DefaultSocket> sockets = new ArrayList<>(targets.size());
         for (Member m : targets) {
-            DefaultSocket s = (DefaultSocket) m;
+            DefaultSocket s = this.sockets.get(m.id());
+            if (s == null) {
+                continue; // left since the adapter matched it, or not one of ours
+            }
             if (ack != null) {
                 s.expectAck(packet, ack);
             }
@@ -130,6 +144,113 @@ public final class DefaultNamespace extends BroadcastingNamespace implements Mem
                 }
             }
         }
+    }
+
+    /** This node's socket with that id, or null. */
+    DefaultSocket socket(String id) {
+        return sockets.get(id);
+    }
+
+    @Override
+    public boolean serverSideEmit(String event, Object... args) {
+        EventNames.checkEmittable(event);
+        adapter.serverSideEmit(toList(JsonCodec.toArray(event, args)));
+        return true;
+    }
+
+    @Override
+    public CompletableFuture<List<EventArgs>> serverSideEmitWithAck(String event, Object... args) {
+        EventNames.checkEmittable(event);
+        return adapter.serverSideEmitWithAck(toList(JsonCodec.toArray(event, args)))
+                .handle((replies, error) -> {
+                    Throwable cause =
+                            error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                    if (cause instanceof AdapterTimeoutException t) {
+                        List<EventArgs> partial = new ArrayList<>();
+                        for (Object reply : t.partial()) {
+                            if (reply instanceof List<?> l) {
+                                partial.add(eventArgs(l));
+                            }
+                        }
+                        throw new CompletionException(new AckTimeoutException(partial));
+                    }
+                    if (cause != null) {
+                        throw cause instanceof CompletionException c ? c : new CompletionException(cause);
+                    }
+                    List<EventArgs> out = new ArrayList<>(replies.size());
+                    for (List<JsonNode> reply : replies) {
+                        out.add(new EventArgs(reply, runtime.mapper()));
+                    }
+                    return out;
+                });
+    }
+
+    @Override
+    public Namespace onServerSideEmit(String event, EventHandler handler) {
+        EventNames.checkEmittable(event);
+        serverSideHandlers
+                .computeIfAbsent(event, e -> new CopyOnWriteArrayList<>())
+                .add(handler);
+        return this;
+    }
+
+    /**
+     * Runs the handlers of a peer's server-side emit on the handler executor. The first handler to reply answers the
+     * peer; with no handler, or none that replies, the peer's request times out (as in socket.io).
+     */
+    @Override
+    public void receiveServerSideEmit(List<JsonNode> data, AckCallback reply) {
+        if (data.isEmpty() || !data.get(0).isTextual()) {
+            log.info("server-side emit to {} from a peer ignored: it does not start with an event name", name);
+            return;
+        }
+        String event = data.get(0).asText();
+        List<EventHandler> handlers = new ArrayList<>();
+        if (parent != null) {
+            handlers.addAll(parent.serverSideHandlers.getOrDefault(event, List.of()));
+        }
+        handlers.addAll(serverSideHandlers.getOrDefault(event, List.of()));
+        if (handlers.isEmpty()) {
+            return;
+        }
+        EventArgs args = new EventArgs(data.subList(1, data.size()), runtime.mapper());
+        AtomicBoolean replied = new AtomicBoolean();
+        Ack ack = new Ack() {
+            @Override
+            public boolean requested() {
+                return reply != null;
+            }
+
+            @Override
+            public void reply(Object... values) {
+                if (reply != null && replied.compareAndSet(false, true)) {
+                    reply.onAck(toList(JsonCodec.toArray(null, values)));
+                }
+            }
+        };
+        runtime.executor().execute(() -> {
+            for (EventHandler h : handlers) {
+                try {
+                    h.handle(args, ack);
+                } catch (Exception e) {
+                    log.warn("server-side event handler of namespace {} failed", name, e);
+                }
+            }
+        });
+    }
+
+    private EventArgs eventArgs(List<?> values) {
+        List<JsonNode> nodes = new ArrayList<>(values.size());
+        for (Object v : values) {
+            nodes.add(JsonCodec.toNode(v));
+        }
+        return new EventArgs(nodes, runtime.mapper());
+    }
+
+    private static List<JsonNode> toList(ArrayNode array) {
+        List<JsonNode> out = new ArrayList<>(array.size());
+        array.forEach(out::add);
+        return out;
     }
 
     long nextAckId() {

@@ -2,6 +2,8 @@ package io.courier.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.courier.Ack;
 import io.courier.AckTimeoutException;
 import io.courier.AnyEventHandler;
@@ -18,11 +20,13 @@ import io.courier.Socket;
 import io.courier.adapter.AckCallback;
 import io.courier.adapter.Member;
 import io.courier.adapter.OutboundPacket;
+import io.courier.adapter.SocketDetails;
 import io.courier.json.JsonCodec;
 import io.courier.protocol.SocketIoPacket;
 import io.courier.recovery.LoggedPacket;
 import io.courier.recovery.RecoveryStore;
 import io.courier.recovery.SavedSession;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -220,6 +224,32 @@ final class DefaultSocket implements Socket, Member {
     @Override
     public Set<String> rooms() {
         return namespace.adapter().socketRooms(id);
+    }
+
+    /** Socket.IO's handshake shape and the data as JSON (null when it cannot be written as JSON). */
+    @Override
+    public SocketDetails describe() {
+        ObjectNode h = runtime.mapper().createObjectNode();
+        h.set("headers", runtime.mapper().valueToTree(handshake.headers()));
+        h.put("time", handshake.issued().toString());
+        h.put(
+                "address",
+                handshake.remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
+                        ? a.getAddress().getHostAddress()
+                        : handshake.address());
+        h.put("xdomain", handshake.headers().containsKey("origin"));
+        h.put("secure", handshake.secure());
+        h.put("issued", handshake.issued().toEpochMilli());
+        h.put("url", handshake.url());
+        h.set("query", runtime.mapper().valueToTree(handshake.query()));
+        h.set("auth", handshake.auth());
+        JsonNode d;
+        try {
+            d = data == null ? NullNode.getInstance() : runtime.mapper().valueToTree(data);
+        } catch (IllegalArgumentException notJson) {
+            d = NullNode.getInstance();
+        }
+        return new SocketDetails(id, rooms(), h, d);
     }
 
     @Override

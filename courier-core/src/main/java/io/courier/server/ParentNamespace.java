@@ -2,19 +2,25 @@ package io.courier.server;
 
 import io.courier.BroadcastOperator;
 import io.courier.ConnectionHandler;
+import io.courier.EventArgs;
+import io.courier.EventHandler;
 import io.courier.Middleware;
 import io.courier.Namespace;
 import io.courier.Socket;
 import io.courier.adapter.Adapter;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 
 /**
  * A dynamic namespace: children are created on the first CONNECT whose name matches. Middlewares and connection
- * handlers added here apply to every child, including those created earlier; emits reach all children.
+ * handlers added here apply to every child, including those created earlier (server-side event handlers too); emits
+ * reach all children.
  */
 public final class ParentNamespace extends BroadcastingNamespace {
     private final SocketIoRuntime runtime;
@@ -22,6 +28,7 @@ public final class ParentNamespace extends BroadcastingNamespace {
     private final String description;
     final List<Middleware> middlewares = new CopyOnWriteArrayList<>();
     final List<ConnectionHandler> connectionHandlers = new CopyOnWriteArrayList<>();
+    final Map<String, List<EventHandler>> serverSideHandlers = new ConcurrentHashMap<>();
     private final List<DefaultNamespace> children = new CopyOnWriteArrayList<>();
 
     ParentNamespace(SocketIoRuntime runtime, Predicate<String> matcher, String description) {
@@ -59,6 +66,37 @@ public final class ParentNamespace extends BroadcastingNamespace {
     @Override
     public Namespace onConnection(ConnectionHandler handler) {
         connectionHandlers.add(handler);
+        return this;
+    }
+
+    /** Sends the server-side event from every child namespace created so far. */
+    @Override
+    public boolean serverSideEmit(String event, Object... args) {
+        EventNames.checkEmittable(event);
+        children.forEach(child -> child.serverSideEmit(event, args));
+        return true;
+    }
+
+    /** The answers to every child's server-side emit, together. */
+    @Override
+    public CompletableFuture<List<EventArgs>> serverSideEmitWithAck(String event, Object... args) {
+        EventNames.checkEmittable(event);
+        List<CompletableFuture<List<EventArgs>>> parts = new ArrayList<>();
+        children.forEach(child -> parts.add(child.serverSideEmitWithAck(event, args)));
+        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            List<EventArgs> out = new ArrayList<>();
+            parts.forEach(p -> out.addAll(p.join()));
+            return out;
+        });
+    }
+
+    /** Handles the server-side event in every child, including those created earlier. */
+    @Override
+    public Namespace onServerSideEmit(String event, EventHandler handler) {
+        EventNames.checkEmittable(event);
+        serverSideHandlers
+                .computeIfAbsent(event, e -> new CopyOnWriteArrayList<>())
+                .add(handler);
         return this;
     }
 

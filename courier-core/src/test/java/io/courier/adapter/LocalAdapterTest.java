@@ -2,6 +2,7 @@ package io.courier.adapter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.courier.json.JsonCodec;
 import io.courier.protocol.SocketIoPacket;
@@ -30,6 +31,11 @@ class LocalAdapterTest {
         @Override
         public Collection<? extends Member> members() {
             return members.values();
+        }
+
+        @Override
+        public void receiveServerSideEmit(List<JsonNode> data, AckCallback reply) {
+            throw new AssertionError("a single node receives no server-side emits");
         }
     });
 
@@ -131,6 +137,21 @@ class LocalAdapterTest {
     }
 
     @Test
+    void aSingleNodeFindsOnlyItsOwnSocketsAndHasNoPeersToAsk() {
+        add("a", "r");
+        add("b");
+        FetchedSockets found = adapter.fetchSockets(to(Set.of("r"), Set.of())).join();
+        assertThat(found.local()).extracting(Member::id).containsExactly("a");
+        assertThat(found.remote()).isEmpty();
+        assertThat(adapter.serverCount().join()).isEqualTo(1);
+        adapter.serverSideEmit(List.of(JsonNodeFactory.instance.textNode("hello")));
+        assertThat(adapter.serverSideEmitWithAck(List.of(JsonNodeFactory.instance.textNode("hello")))
+                        .join())
+                .as("no other node, no answer to wait for")
+                .isEmpty();
+    }
+
+    @Test
     void disconnectSocketsDisconnectsTheMatchingSockets() {
         add("a", "r");
         add("b");
@@ -165,6 +186,11 @@ class LocalAdapterTest {
         @Override
         public void disconnect(boolean close) {
             disconnected.add(close);
+        }
+
+        @Override
+        public SocketDetails describe() {
+            return new SocketDetails(id, Set.of(id), JsonNodeFactory.instance.objectNode(), null);
         }
     }
 }

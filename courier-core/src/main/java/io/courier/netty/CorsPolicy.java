@@ -52,7 +52,11 @@ public final class CorsPolicy {
         return any;
     }
 
-    /** Whether a request with this Origin (may be null) and Host header may proceed. */
+    /**
+     * Whether a request with this Origin (may be null) and Host header may proceed. Comparing Origin with Host alone
+     * lets DNS rebinding through (the attacker's name in both); the server refuses Hosts outside
+     * {@link CourierHttpServer#allowedHosts} before this is asked, so same origin means one of those hosts.
+     */
     boolean allows(String origin, String host) {
         if (origin == null || any || origins.contains(origin)) {
             return true;

@@ -18,12 +18,17 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.util.NetUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -92,6 +97,35 @@ public final class CourierHttpServer implements AutoCloseable {
         }
         routes.idleTimeout = timeout;
         return this;
+    }
+
+    /**
+     * Serves only requests whose {@code Host} header names one of {@code hosts} (any port; e.g. {@code localhost},
+     * {@code hub.example}) or an IP address; any other is answered 421 (Misdirected Request) and the connection
+     * closed. This defeats DNS rebinding: a page on {@code http://evil.example:3000} whose name the attacker points
+     * at this server sends {@code Host: evil.example:3000}, and its requests, WebSocket upgrades included, are same
+     * origin as far as the browser knows, so only the Host tells them apart. An IP address always passes (rebinding
+     * needs a name). Requests without a Host header (HTTP/1.0 tools, not browsers) pass. The same-origin check of a
+     * {@link CorsPolicy} thereby only ever trusts these hosts. Default: every host (no check).
+     *
+     * @param hosts host names without port, case-insensitive; IPv6 with or without brackets
+     */
+    public CourierHttpServer allowedHosts(Collection<String> hosts) {
+        Set<String> set = new HashSet<>();
+        for (String h : hosts) {
+            String name = Routes.hostName(h);
+            if (name == null || name.isEmpty()) {
+                throw new IllegalArgumentException("allowedHosts : " + h + " (expected: a host name, e.g. localhost)");
+            }
+            set.add(name);
+        }
+        routes.allowedHosts = Set.copyOf(set);
+        return this;
+    }
+
+    /** The hosts {@link #allowedHosts} accepts, or null for every host. */
+    public Set<String> allowedHosts() {
+        return routes.allowedHosts;
     }
 
     /** Serves {@code resource} at exactly {@code path}. */
@@ -200,6 +234,35 @@ public final class CourierHttpServer implements AutoCloseable {
         private final List<Mounted> routes = new CopyOnWriteArrayList<>();
         private final Map<String, StaticResource> resources = new ConcurrentHashMap<>();
         private volatile Duration idleTimeout;
+        private volatile Set<String> allowedHosts; // null: every host
+
+        /** Whether a request with this Host header (may be null) may be served. */
+        boolean hostAllowed(String hostHeader) {
+            Set<String> allowed = allowedHosts;
+            if (allowed == null || hostHeader == null) {
+                return true;
+            }
+            String name = hostName(hostHeader);
+            return name != null
+                    && (allowed.contains(name) || NetUtil.isValidIpV4Address(name) || NetUtil.isValidIpV6Address(name));
+        }
+
+        /** The host name of a Host header ({@code name}, {@code name:port}, {@code [v6]:port}), lower case; or null. */
+        static String hostName(String host) {
+            String h = host.trim();
+            if (h.startsWith("[")) {
+                int end = h.indexOf(']');
+                return end < 0 ? null : h.substring(1, end).toLowerCase(Locale.ROOT);
+            }
+            int colon = h.indexOf(':');
+            if (colon >= 0 && colon == h.lastIndexOf(':')) {
+                h = h.substring(0, colon); // name:port
+            }
+            if (h.endsWith(".")) {
+                h = h.substring(0, h.length() - 1); // the fully qualified spelling of the same name
+            }
+            return h.toLowerCase(Locale.ROOT);
+        }
 
         long idleTimeoutMillis() {
             Duration set = idleTimeout;

@@ -164,6 +164,21 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
             refuse(ctx, HttpResponses.empty(status));
             return;
         }
+        String host = req.headers().get(HttpHeaderNames.HOST);
+        if (!routes.hostAllowed(host)) {
+            // DNS rebinding, or a name this server was not told it goes by (CourierHttpServer#allowedHosts)
+            log.debug(
+                    "connection {}: Host {} is not an allowed host",
+                    ctx.channel().remoteAddress(),
+                    host);
+            refuse(
+                    ctx,
+                    HttpResponses.text(
+                            HttpResponseStatus.MISDIRECTED_REQUEST,
+                            "Misdirected Request: this server does not answer to the host " + printable(host) + "\n",
+                            "text/plain; charset=utf-8"));
+            return;
+        }
         QueryStringDecoder uri = new QueryStringDecoder(req.uri());
         String path = uri.path();
         StaticResource resource = routes.resource(path);
@@ -614,6 +629,16 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         postSession = null;
         postEndpoint = null;
         postOrigin = null;
+    }
+
+    /** A header value fit to quote back: visible ASCII only, at most 100 characters. */
+    private static String printable(String value) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < value.length() && b.length() < 100; i++) {
+            char c = value.charAt(i);
+            b.append(c > 0x20 && c < 0x7f ? c : '?');
+        }
+        return b.toString();
     }
 
     private static String param(QueryStringDecoder uri, String name) {

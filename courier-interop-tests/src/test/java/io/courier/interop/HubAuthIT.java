@@ -59,6 +59,7 @@ class HubAuthIT {
                     .send(
                             HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/publish"))
                                     .header("Authorization", "Bearer backend-key")
+                                    .header("Content-Type", "application/json")
                                     .POST(HttpRequest.BodyPublishers.ofString(
                                             "{\"channel\":\"news\",\"event\":\"headline\",\"args\":[\"extra\"]}"))
                                     .build(),

@@ -43,6 +43,13 @@ class HubHttpApiIT {
         if (key != null) {
             b.header("Authorization", "Bearer " + key);
         }
+        if (body != null) {
+            b.header("Content-Type", "application/json");
+        }
+        return send(b);
+    }
+
+    private Response send(HttpRequest.Builder b) throws Exception {
         HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
         JsonNode json = null;
         if (r.headers().firstValue("content-type").orElse("").startsWith("application/json")) {
@@ -238,6 +245,85 @@ class HubHttpApiIT {
             assertThat(call(port, "GET", "/healthz", null, null).status())
                     .as("health needs no key")
                     .isEqualTo(200);
+        }
+    }
+
+    /** A raw HTTP/1.1 request on its own connection (HttpClient will not send another Host); the status code. */
+    private static int raw(int port, String request) throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+            s.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            String response =
+                    new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+            return Integer.parseInt(response.substring(9, 12));
+        }
+    }
+
+    @Test
+    void aWebPageOnAnotherOriginCannotUseTheApiInDevMode() throws Exception {
+        try (ServerProcess server = new ServerProcess(data)) {
+            int port = server.port();
+            String body = "{\"channel\":\"c\",\"event\":\"e\"}";
+            URI publish = URI.create("http://127.0.0.1:" + port + "/api/publish");
+            // the CSRF shape: a "simple" cross-origin POST, which a browser sends without a preflight
+            Response csrf = send(HttpRequest.newBuilder(publish)
+                    .header("Origin", "http://evil.example")
+                    .header("Content-Type", "text/plain")
+                    .POST(HttpRequest.BodyPublishers.ofString(body)));
+            assertThat(csrf.status()).isEqualTo(403);
+            assertThat(csrf.json().path("error").asText()).contains("other origins");
+            assertThat(send(HttpRequest.newBuilder(publish)
+                                    .header("Origin", "http://evil.example")
+                                    .header("Content-Type", "application/json")
+                                    .POST(HttpRequest.BodyPublishers.ofString(body)))
+                            .status())
+                    .isEqualTo(403);
+            for (String type : List.of("text/plain", "application/x-www-form-urlencoded", "multipart/form-data")) {
+                Response r = send(HttpRequest.newBuilder(publish)
+                        .header("Content-Type", type)
+                        .POST(HttpRequest.BodyPublishers.ofString(body)));
+                assertThat(r.status()).as(type).isEqualTo(415);
+                assertThat(r.json().path("error").asText()).contains("application/json");
+            }
+            assertThat(send(HttpRequest.newBuilder(publish).POST(HttpRequest.BodyPublishers.ofString(body)))
+                            .status())
+                    .as("no Content-Type")
+                    .isEqualTo(415);
+            assertThat(send(HttpRequest.newBuilder(publish)
+                                    .header("Origin", "http://127.0.0.1:" + port)
+                                    .header("Content-Type", "application/json; charset=utf-8")
+                                    .POST(HttpRequest.BodyPublishers.ofString(body)))
+                            .status())
+                    .as("the hub's own page")
+                    .isEqualTo(200);
+
+            // DNS rebinding: the attacker's name, pointed at 127.0.0.1, in both Origin and Host
+            String rebound = "evil.example:" + port;
+            assertThat(raw(
+                            port,
+                            "POST /api/publish HTTP/1.1\r\nHost: " + rebound + "\r\nOrigin: http://" + rebound
+                                    + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length()
+                                    + "\r\nConnection: close\r\n\r\n" + body))
+                    .isEqualTo(421);
+            assertThat(raw(
+                            port,
+                            "GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: " + rebound
+                                    + "\r\nOrigin: http://" + rebound + "\r\nConnection: close\r\n\r\n"))
+                    .isEqualTo(421);
+            assertThat(raw(
+                            port,
+                            "GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: localhost:" + port
+                                    + "\r\nOrigin: http://localhost:" + port + "\r\nConnection: close\r\n\r\n"))
+                    .isEqualTo(200);
+        }
+        try (ServerProcess server = new ServerProcess(data, "--allowed-host", "hub.example")) {
+            assertThat(raw(
+                            server.port(),
+                            "GET /healthz HTTP/1.1\r\nHost: hub.example:" + server.port()
+                                    + "\r\nConnection: close\r\n\r\n"))
+                    .isEqualTo(200);
+            assertThat(raw(server.port(), "GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"))
+                    .as("the list replaces the default")
+                    .isEqualTo(421);
         }
     }
 

@@ -32,6 +32,7 @@ final class ConfigFile {
             "path",
             "data",
             "corsOrigins",
+            "allowedHosts",
             "serveClient",
             "pingInterval",
             "pingTimeout",
@@ -109,6 +110,12 @@ final class ConfigFile {
             o.corsOrigins = new ArrayList<>();
             for (JsonNode n : array(root, "corsOrigins", where)) {
                 o.corsOrigins.add(n.asText());
+            }
+        }
+        if (root.has("allowedHosts")) {
+            o.allowedHosts = new ArrayList<>();
+            for (JsonNode n : array(root, "allowedHosts", where)) {
+                o.allowedHosts.add(n.asText());
             }
         }
         if (root.has("serveClient")) {

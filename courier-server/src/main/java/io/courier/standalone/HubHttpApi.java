@@ -37,6 +37,11 @@ import java.util.concurrent.CompletionException;
  * <p>With an API key configured, {@code /api/*} needs {@code Authorization: Bearer <key>}; without one (dev mode)
  * it is open. Errors are JSON {@code {error}} with a 4xx status, 503 when the store refuses a publish (disk full,
  * closed), or 507 when the publish would create a channel beyond the store's limits.
+ *
+ * <p>Browsers: the API is for backends, so a request whose {@code Origin} is not this server's own gets 403, and a
+ * POST must say {@code Content-Type: application/json} (415 otherwise). A web page on another origin can thus
+ * neither send a "simple" cross-origin POST (form or {@code text/plain}, which browsers send without asking) nor
+ * pass the preflight a JSON POST needs (the API answers none): no cross-site request forgery, even in dev mode.
  */
 final class HubHttpApi {
     static final int MAX_BODY_BYTES = 1 << 20;
@@ -77,6 +82,16 @@ final class HubHttpApi {
     }
 
     private CompletableFuture<Reply> api(Call call) {
+        String origin = call.header("origin");
+        if (origin != null && !sameOrigin(origin, call.header("host"))) {
+            return done(error(
+                    403,
+                    "requests from web pages on other origins are refused (Origin " + printable(origin)
+                            + "): the HTTP API is for backends"));
+        }
+        if (call.method().equals("POST") && !json(call.header("content-type"))) {
+            return done(error(415, "send Content-Type: application/json"));
+        }
         if (!authorized(call.header("authorization"))) {
             return done(error(401, "missing or wrong API key: send Authorization: Bearer <key>"));
         }
@@ -94,6 +109,32 @@ final class HubHttpApi {
                     .orElseGet(() -> error(404, "no channel named \"" + name + "\"")));
         }
         return done(error(404, "no such API: " + call.method() + " " + call.path()));
+    }
+
+    /**
+     * Whether a browser's Origin is the page's own server: {@code http(s)://} plus the Host header, which the HTTP
+     * server has already checked against its allowed hosts (so a rebound name does not get this far).
+     */
+    private static boolean sameOrigin(String origin, String host) {
+        return host != null && (origin.equals("http://" + host) || origin.equals("https://" + host));
+    }
+
+    private static boolean json(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        int semicolon = contentType.indexOf(';');
+        String type = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim();
+        return type.equalsIgnoreCase("application/json");
+    }
+
+    private static String printable(String value) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < value.length() && b.length() < 100; i++) {
+            char c = value.charAt(i);
+            b.append(c >= 0x20 && c < 0x7f ? c : '?');
+        }
+        return b.toString();
     }
 
     private boolean authorized(String header) {

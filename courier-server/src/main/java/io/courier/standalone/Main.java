@@ -42,6 +42,10 @@ public final class Main {
               --path P             Socket.IO path (default /socket.io/; env COURIER_PATH)
               --cors-origin O      allow browsers on origin O (repeatable; * for any; env COURIER_CORS_ORIGINS,
                                    comma-separated). Default: same origin only
+              --allowed-host H     answer requests whose Host header is H (repeatable; * for any; env
+                                   COURIER_ALLOWED_HOSTS, comma-separated); others get 421 (DNS rebinding).
+                                   IP addresses always pass. Default in dev mode: localhost, 127.0.0.1, ::1;
+                                   with an API key and a JWT secret: any
               --data DIR           the durable store: the durable queues live in DIR/queues and survive
                                    restarts (default ./courier-data; env COURIER_DATA)
               --config FILE        read options and channel rules from a YAML file (env COURIER_CONFIG; default
@@ -224,6 +228,10 @@ public final class Main {
                                 options.adminDevelopment,
                                 options.adminSessionTtl));
         CourierHttpServer http = new CourierHttpServer(options.host, options.port, 0);
+        List<String> allowedHosts = options.effectiveAllowedHosts();
+        if (allowedHosts != null) {
+            http.allowedHosts(allowedHosts);
+        }
         http.resource("/", StaticResource.of(resource("index.html"), "text/html; charset=utf-8"));
         HubHttpApi api = HubHttpApi.mount(http, io, hub, options.apiKey);
         List<String> metricsTokens = options.metricsPublic
@@ -247,15 +255,19 @@ public final class Main {
         api.ready(true);
         List<String> devMode = new ArrayList<>();
         if (options.apiKey == null) {
-            devMode.add("no API key: anyone who reaches the port may use /api/");
+            devMode.add("no API key: anyone who reaches the port may publish and read channels with /api/");
         }
         if (options.jwtSecret == null) {
-            devMode.add("no JWT secret: clients name their own clientId");
+            devMode.add("no JWT secret: a client may name itself any clientId and take that client's queue");
         }
         out.println("Courier listening on http://" + options.host + ":" + http.port() + " (Socket.IO at " + options.path
                 + ", demo page at /, HTTP API at /api/, metrics at /metrics"
                 + (metricsTokens.isEmpty() ? " (open to anyone)" : " (Bearer token)")
                 + (devMode.isEmpty() ? "" : "; DEV MODE: " + String.join(", ", devMode))
+                + (allowedHosts == null
+                        ? ""
+                        : "; answers only to Host " + String.join(", ", allowedHosts)
+                                + " or an IP address (--allowed-host adds one)")
                 + (options.channels == null
                         ? "; every channel open and durable"
                         : "; " + rules.rules().size() + " channel rule(s)")
@@ -362,6 +374,7 @@ public final class Main {
         String jwtSecret;
         boolean jwtRequireExp = true;
         String metricsToken;
+        List<String> allowedHosts; // null: the default, see effectiveAllowedHosts
         boolean metricsPublic;
         String adminUser = "admin";
         String adminPassword; // null: no admin namespace
@@ -382,6 +395,21 @@ public final class Main {
         /** Where {@code option} came from, or "the default" if nothing set it. */
         String source(String option) {
             return from.getOrDefault(option, "the default");
+        }
+
+        /** Loopback names: what a hub in dev mode answers to unless told otherwise (besides IP addresses). */
+        static final List<String> LOOPBACK_HOSTS = List.of("localhost", "127.0.0.1", "::1");
+
+        /**
+         * The Host names the server answers to (IP addresses always pass), or null for any: the ones configured
+         * ({@code *}: any); else, in dev mode (no API key or no JWT secret: what DNS rebinding would reach),
+         * {@link #LOOPBACK_HOSTS}; else any.
+         */
+        List<String> effectiveAllowedHosts() {
+            if (allowedHosts != null && !allowedHosts.isEmpty()) {
+                return allowedHosts.contains("*") ? null : List.copyOf(allowedHosts);
+            }
+            return apiKey == null || jwtSecret == null ? LOOPBACK_HOSTS : null;
         }
 
         static Options parse(List<String> args, Map<String, String> env) {
@@ -419,6 +447,14 @@ public final class Main {
             o.jwtSecret = env.getOrDefault("COURIER_JWT_SECRET", o.jwtSecret);
             o.adminPassword = env.getOrDefault("COURIER_ADMIN_PASSWORD", o.adminPassword);
             o.metricsToken = env.getOrDefault("COURIER_METRICS_TOKEN", o.metricsToken);
+            if (env.get("COURIER_ALLOWED_HOSTS") != null) {
+                o.allowedHosts = new ArrayList<>();
+                for (String s : env.get("COURIER_ALLOWED_HOSTS").split(",")) {
+                    if (!s.isBlank()) {
+                        o.allowedHosts.add(s.trim());
+                    }
+                }
+            }
             if (env.get("COURIER_CORS_ORIGINS") != null) {
                 o.corsOrigins = new ArrayList<>();
                 for (String s : env.get("COURIER_CORS_ORIGINS").split(",")) {
@@ -455,6 +491,12 @@ public final class Main {
                     case "--no-jwt-require-exp" -> o.jwtRequireExp = false;
                     case "--metrics-token" -> o.metricsToken = value(args, ++i, a);
                     case "--metrics-public" -> o.metricsPublic = true;
+                    case "--allowed-host" -> {
+                        if (o.allowedHosts == null) {
+                            o.allowedHosts = new ArrayList<>();
+                        }
+                        o.allowedHosts.add(value(args, ++i, a));
+                    }
                     case "--admin-user" -> o.adminUser = value(args, ++i, a);
                     case "--admin-password" -> o.adminPassword = value(args, ++i, a);
                     case "--config" -> value(args, ++i, a); // read first, above
@@ -464,6 +506,14 @@ public final class Main {
                         throw new IllegalArgumentException(
                                 (a.startsWith("-") ? "unknown option " : "unexpected argument ") + a
                                         + " (courier --help lists the options)");
+                }
+            }
+            if (o.allowedHosts != null) {
+                for (String h : o.allowedHosts) {
+                    if (h.isBlank() || h.contains("/") || h.contains(" ")) {
+                        throw new IllegalArgumentException("allowed host \"" + h
+                                + "\": expected a host name such as hub.example (no scheme, no path)");
+                    }
                 }
             }
             return o;

@@ -32,6 +32,7 @@ class ConfigFileTest {
                 jwtRequireExp: false
                 metricsToken: m
                 metricsPublic: true
+                allowedHosts: [hub.example]
                 admin: { password: p, sessionTtl: 90m }
                 channels:
                   - match: "parcels.*"
@@ -53,6 +54,19 @@ class ConfigFileTest {
         assertThat(o.jwtRequireExp).isFalse();
         assertThat(o.metricsToken).isEqualTo("m");
         assertThat(o.metricsPublic).isTrue();
+        assertThat(o.effectiveAllowedHosts()).containsExactly("hub.example");
+        assertThat(Main.Options.parse(List.of(), Map.of()).effectiveAllowedHosts())
+                .as("dev mode")
+                .containsExactly("localhost", "127.0.0.1", "::1");
+        assertThat(Main.Options.parse(List.of("--api-key", "k", "--jwt-secret", "s"), Map.of())
+                        .effectiveAllowedHosts())
+                .as("an API key and client tokens: any host")
+                .isNull();
+        assertThat(Main.Options.parse(List.of("--allowed-host", "*"), Map.of()).effectiveAllowedHosts())
+                .isNull();
+        assertThat(Main.Options.parse(List.of(), Map.of("COURIER_ALLOWED_HOSTS", "a.example, b.example"))
+                        .effectiveAllowedHosts())
+                .containsExactly("a.example", "b.example");
         assertThat(o.adminSessionTtl).isEqualTo(Duration.ofMinutes(90));
         assertThat(Main.Options.parse(List.of(), Map.of()).adminSessionTtl).isEqualTo(Duration.ofHours(24));
         assertThat(Main.Options.parse(List.of(), Map.of()).jwtRequireExp).isTrue();

@@ -472,8 +472,12 @@ public final class JournalMessageStore extends AbstractMessageStore {
             flushCursors();
             needed = journal.lastPosition() + 1;
             for (ChannelLog c : channels.values()) {
-                if (c.size() > 0 && c.ref(0) >= 0) {
-                    needed = Math.min(needed, c.ref(0));
+                // the oldest kept message that is stored: a lost mark before it has no record to keep
+                for (int i = 0; i < c.size(); i++) {
+                    if (c.ref(i) >= 0) {
+                        needed = Math.min(needed, c.ref(i));
+                        break;
+                    }
                 }
             }
         }

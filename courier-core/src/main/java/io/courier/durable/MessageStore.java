@@ -20,7 +20,8 @@ public interface MessageStore extends AutoCloseable {
      *
      * @return a future that completes with the stored message once it is durable (for the journal store: after the
      *     fsync that covers it, under the default policy), or fails with {@link StoreException}; a failed append was
-     *     not acknowledged and is never delivered as if it had been. The futures of one channel complete in seq
+     *     not acknowledged, is never delivered as if it had been, and uses up no seq (seqs of stored messages are
+     *     dense). The futures of one channel complete in seq
      *     order; an action attached to one before the next append of the channel is made runs before the actions of
      *     later messages (callers that need the order attach under their own lock)
      */
@@ -45,8 +46,8 @@ public interface MessageStore extends AutoCloseable {
     List<ChannelStats> channels();
 
     /**
-     * Subscribes {@code clientId} to {@code channel} from now on: its cursor starts at the channel's newest seq. A
-     * no-op for an existing subscription.
+     * Subscribes {@code clientId} to {@code channel} from now on: its cursor starts at the channel's newest stored seq
+     * (a publish still in flight is delivered to it). A no-op for an existing subscription.
      *
      * @return a future that completes with the subscription's cursor once the subscription is durable
      */

@@ -16,9 +16,14 @@ import org.slf4j.LoggerFactory;
  * An append-only log of opaque records with dense positions, stored as segment files in one directory (format: see
  * the package documentation). This is the storage engine under Courier's durable delivery.
  *
- * <p><b>Positions.</b> The first record ever appended gets position 1, each next one the next number; positions of a
- * directory never repeat and have no holes, also across restarts (a failed append does not use up a position: the
- * next successful one takes it).
+ * <p><b>Positions.</b> The first record ever appended gets position 1, each next one the next number; positions have
+ * no holes, also across restarts (a failed append does not use up a position: the next successful one takes it).
+ * They repeat only after a torn tail was cut at open: the next appends take the positions of the cut records, which
+ * {@link #tornTails()} reports.
+ *
+ * <p><b>Failed writes.</b> {@link #writeFailures()} counts the batches that could not be written; an append made with
+ * {@link #append(byte[], long)} is refused when a failure happened after the count it passes, so a caller that
+ * numbers its records itself never has one stored behind a refused one.
  *
  * <p><b>Durability.</b> An append's future completes with the record's position once the record is durable per
  * {@link JournalConfig#fsyncPolicy()}; {@link #lastPosition()} is the last such position and readers never see

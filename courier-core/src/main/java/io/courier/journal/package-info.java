@@ -53,7 +53,10 @@
  *       index point (from a clean close's sidecar, used only if the frame of that position is intact there) or from
  *       its header: the first frame that fails (impossible length, short, CRC mismatch, or an unexpected position)
  *       with no intact frame of a later position after it up to the end of the file is a torn tail and is truncated
- *       (one WARN line says how many bytes, from which offset, after which position).
+ *       (one WARN line says how many bytes, from which offset, after which position). The open reports it
+ *       ({@link io.courier.journal.SegmentLog#tornTails()}: the first cut bytes and how many records they can have
+ *       held), as the positions of the cut records are handed out again: a user that gives positions out as
+ *       identities, or must announce what it lost, acts on it before appending.
  *   <li>A damaged frame followed by intact ones (bit rot, not a torn write) is not truncated: the damaged positions
  *       are reported by {@link io.courier.journal.SegmentLog#corruptions()} and reading them throws
  *       {@link io.courier.journal.CorruptRecordException}; the records after them stay readable. Sealed segments are

@@ -400,4 +400,76 @@ class MessageStoreTest {
                 .containsExactly(tuple(1L, false), tuple(damaged.seq(), true));
         assertThat(again.append("news", bytes("next")).join().seq()).isEqualTo(damaged.seq() + 1);
     }
+
+    /** A store in {@code dir} (small segments) whose channel {@code cut} lost its seq 2 to a torn tail. */
+    private JournalMessageStore storeWithACutOffMessage(JournalConfig small) throws IOException {
+        store = JournalMessageStore.open(dir, small, DEFAULT);
+        MessageStore s = store;
+        s.subscribe("a", "cut").join();
+        s.subscribe("a", "busy").join();
+        s.append("cut", bytes("first")).join();
+        s.append("cut", bytes("CUT-OFF-AFTER-ITS-ACK")).join();
+        store.close();
+        Path segment;
+        try (Stream<Path> files = Files.list(dir)) {
+            segment = files.filter(p -> p.toString().endsWith(".seg"))
+                    .sorted()
+                    .reduce((x, y) -> y)
+                    .orElseThrow();
+        }
+        byte[] file = Files.readAllBytes(segment);
+        String text = new String(file, java.nio.charset.StandardCharsets.ISO_8859_1);
+        file[text.lastIndexOf("CUT-OFF-AFTER-ITS-ACK") + 2] ^= 0x01;
+        Files.write(segment, file);
+        JournalMessageStore again = reopen(small);
+        assertThat(again.readAfter("cut", 0, 10))
+                .extracting(StoredMessage::seq, StoredMessage::lost)
+                .containsExactly(tuple(1L, false), tuple(2L, true));
+        again.commit("a", "cut", 1);
+        return again;
+    }
+
+    /** Publishes to "busy" until the journal has more segments, all acknowledged, and runs maintenance. */
+    private static void fillAndTrim(JournalMessageStore s) {
+        for (int i = 1; i <= 200; i++) {
+            s.append("busy", bytes("busy message number " + i)).join();
+        }
+        s.commit("a", "busy", s.lastSeq("busy"));
+        s.maintain(System.currentTimeMillis());
+    }
+
+    @Test
+    void aLostMarkSurvivesTheDeletionOfTheSegmentThatRecordedIt() throws IOException {
+        JournalConfig small = JournalConfig.defaults().withSegmentBytes(4096).withMaxRecordBytes(1024);
+        JournalMessageStore s = storeWithACutOffMessage(small);
+        fillAndTrim(s);
+        assertThat(s.journal().firstPosition())
+                .as("the record of the lost mark is deleted")
+                .isGreaterThan(20);
+
+        JournalMessageStore reopened = reopen(small);
+        assertThat(reopened.readAfter("cut", 1, 10))
+                .extracting(StoredMessage::seq, StoredMessage::lost)
+                .containsExactly(tuple(2L, true));
+        assertThat(reopened.append("cut", bytes("next")).join().seq()).isEqualTo(3);
+    }
+
+    @Test
+    void aLostMarkAtTheHeadOfAChannelKeepsTheSegmentsOfTheMessagesAfterIt() throws IOException {
+        JournalConfig small = JournalConfig.defaults().withSegmentBytes(4096).withMaxRecordBytes(1024);
+        JournalMessageStore s = storeWithACutOffMessage(small);
+        for (int i = 3; i <= 52; i++) {
+            s.append("cut", bytes("not yet acknowledged " + i)).join();
+        }
+        fillAndTrim(s);
+        assertThat(s.readAfter("cut", 1, 100))
+                .hasSize(51)
+                .filteredOn(StoredMessage::lost)
+                .hasSize(1);
+        JournalMessageStore reopened = reopen(small);
+        assertThat(reopened.readAfter("cut", 1, 100))
+                .hasSize(51)
+                .filteredOn(StoredMessage::lost)
+                .hasSize(1);
+    }
 }

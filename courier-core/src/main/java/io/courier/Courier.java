@@ -1,16 +1,13 @@
 package io.courier;
 
-import io.courier.durable.InMemoryMessageStore;
-import io.courier.durable.JournalMessageStore;
 import io.courier.durable.MessageStore;
+import io.courier.durable.MessageStoreFactory;
 import io.courier.engine.EngineIoServer;
-import io.courier.journal.JournalConfig;
 import io.courier.metrics.CourierMetrics;
 import io.courier.netty.CourierHttpServer;
 import io.courier.netty.StaticResource;
-import io.courier.recovery.InMemoryRecoveryStore;
-import io.courier.recovery.JournalRecoveryStore;
 import io.courier.recovery.RecoveryStore;
+import io.courier.recovery.RecoveryStoreFactory;
 import io.courier.server.SocketIoRuntime;
 import java.io.IOException;
 import java.io.InputStream;
@@ -81,25 +78,19 @@ public final class Courier implements AutoCloseable {
     }
 
     private static MessageStore messageStore(CourierConfig.Durable d) {
-        if (d.dataDir() == null) {
-            return new InMemoryMessageStore(d.retention(), d.limits());
-        }
         try {
-            return JournalMessageStore.open(
-                    d.dataDir(), JournalConfig.defaults().withFsyncPolicy(d.fsync()), d.retention(), d.limits());
+            return d.store().open(new MessageStoreFactory.Settings(d.retention(), d.limits(), d.fsync()));
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot open the durable store in " + d.dataDir(), e);
+            throw new java.io.UncheckedIOException("cannot open the durable store: " + e.getMessage(), e);
         }
     }
 
     private static RecoveryStore recoveryStore(CourierConfig.Recovery r) {
-        if (!r.enabled()) {
-            return null;
-        }
-        return r.dataDir() == null
-                ? new InMemoryRecoveryStore(r.maxDisconnectionDuration(), r.maxPackets(), Clock.systemUTC())
-                : JournalRecoveryStore.open(
-                        r.dataDir(), r.maxDisconnectionDuration(), r.maxPackets(), Clock.systemUTC());
+        return r.enabled()
+                ? r.store()
+                        .open(new RecoveryStoreFactory.Settings(
+                                r.maxDisconnectionDuration(), r.maxPackets(), Clock.systemUTC()))
+                : null;
     }
 
     /** A server configured by {@code configure} (see {@link CourierConfig.Builder} for options and defaults). */

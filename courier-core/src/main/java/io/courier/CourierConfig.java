@@ -2,11 +2,13 @@ package io.courier;
 
 import io.courier.adapter.AdapterFactory;
 import io.courier.adapter.LocalAdapter;
+import io.courier.durable.MessageStoreFactory;
 import io.courier.durable.Retention;
 import io.courier.durable.StoreLimits;
 import io.courier.engine.EngineIoConfig;
 import io.courier.journal.FsyncPolicy;
 import io.courier.netty.CorsPolicy;
+import io.courier.recovery.RecoveryStoreFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -66,13 +68,17 @@ public record CourierConfig(
      * @param skipMiddlewares whether a restored socket skips the connection middlewares (default true, as in
      *     socket.io)
      * @param maxPackets bound of the in-memory event log (default 100,000)
-     * @param dataDir where the log and sessions are also written so recovery survives a restart, or null to keep them
-     *     in memory only (default)
+     * @param store opens the log and sessions' store (default {@link RecoveryStoreFactory#inMemory()}; with
+     *     {@link RecoveryBuilder#durable(Path)} a segment log, so recovery survives a restart)
      */
     public record Recovery(
-            boolean enabled, Duration maxDisconnectionDuration, boolean skipMiddlewares, int maxPackets, Path dataDir) {
+            boolean enabled,
+            Duration maxDisconnectionDuration,
+            boolean skipMiddlewares,
+            int maxPackets,
+            RecoveryStoreFactory store) {
         static Recovery off() {
-            return new Recovery(false, Duration.ofMinutes(2), true, 100_000, null);
+            return new Recovery(false, Duration.ofMinutes(2), true, 100_000, RecoveryStoreFactory.inMemory());
         }
     }
 
@@ -81,7 +87,8 @@ public record CourierConfig(
      * subscriber acknowledged them.
      *
      * @param enabled whether durable queues are on (default off)
-     * @param dataDir the directory of the embedded store, or null to keep queues in memory (lost on restart)
+     * @param store opens the queues' store (default {@link MessageStoreFactory#inMemory()}: lost on restart; with
+     *     {@link DurableBuilder#directory(Path)} the embedded segment log)
      * @param namespace the namespace whose sockets can be durable identities (default {@code /})
      * @param identity a socket's durable identity from its handshake, or null for an ordinary (anonymous) socket;
      *     default: the {@code clientId} member of the CONNECT auth object
@@ -96,7 +103,7 @@ public record CourierConfig(
      */
     public record Durable(
             boolean enabled,
-            Path dataDir,
+            MessageStoreFactory store,
             String namespace,
             Function<Handshake, String> identity,
             int inFlightWindow,
@@ -111,7 +118,7 @@ public record CourierConfig(
 
     /** Options of {@link Builder#durableQueues}. */
     public static final class DurableBuilder {
-        private Path dataDir;
+        private MessageStoreFactory store = MessageStoreFactory.inMemory();
         private String namespace = "/";
         private Function<Handshake, String> identity = h -> h.auth("clientId").orElse(null);
         private int inFlightWindow = 100;
@@ -124,7 +131,12 @@ public record CourierConfig(
 
         /** Keeps the queues in {@code dir} (the embedded segment-log store); without it they live in memory. */
         public DurableBuilder directory(Path dir) {
-            this.dataDir = Objects.requireNonNull(dir, "dir");
+            return store(MessageStoreFactory.journal(dir));
+        }
+
+        /** The store of the queues, e.g. a cluster's; replaces {@link #directory(Path)}. */
+        public DurableBuilder store(MessageStoreFactory factory) {
+            this.store = Objects.requireNonNull(factory, "store");
             return this;
         }
 
@@ -178,15 +190,7 @@ public record CourierConfig(
 
         private Durable build(boolean enabled) {
             return new Durable(
-                    enabled,
-                    dataDir,
-                    namespace,
-                    identity,
-                    inFlightWindow,
-                    retention,
-                    fsync,
-                    maintenanceInterval,
-                    limits);
+                    enabled, store, namespace, identity, inFlightWindow, retention, fsync, maintenanceInterval, limits);
         }
     }
 
@@ -370,7 +374,7 @@ public record CourierConfig(
         public Builder connectionStateRecovery(java.util.function.Consumer<RecoveryBuilder> configure) {
             RecoveryBuilder r = new RecoveryBuilder();
             configure.accept(r);
-            this.recovery = new Recovery(true, r.maxDisconnectionDuration, r.skipMiddlewares, r.maxPackets, r.dataDir);
+            this.recovery = new Recovery(true, r.maxDisconnectionDuration, r.skipMiddlewares, r.maxPackets, r.store);
             return this;
         }
 
@@ -433,13 +437,18 @@ public record CourierConfig(
         private Duration maxDisconnectionDuration = Duration.ofMinutes(2);
         private boolean skipMiddlewares = true;
         private int maxPackets = 100_000;
-        private Path dataDir;
+        private RecoveryStoreFactory store = RecoveryStoreFactory.inMemory();
 
         private RecoveryBuilder() {}
 
         /** Also writes the log and sessions to {@code dir} (a segment log), so recovery survives a restart. */
         public RecoveryBuilder durable(Path dir) {
-            this.dataDir = java.util.Objects.requireNonNull(dir, "dir");
+            return store(RecoveryStoreFactory.journal(dir));
+        }
+
+        /** The store of the log and sessions, e.g. a cluster's; replaces {@link #durable(Path)}. */
+        public RecoveryBuilder store(RecoveryStoreFactory factory) {
+            this.store = java.util.Objects.requireNonNull(factory, "store");
             return this;
         }
 

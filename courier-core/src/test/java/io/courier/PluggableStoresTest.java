@@ -1,0 +1,63 @@
+package io.courier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.courier.durable.InMemoryMessageStore;
+import io.courier.durable.MessageStore;
+import io.courier.durable.MessageStoreFactory;
+import io.courier.durable.StoreException;
+import io.courier.durable.StoreLimits;
+import io.courier.journal.FsyncPolicy;
+import io.courier.recovery.InMemoryRecoveryStore;
+import io.courier.recovery.RecoveryStoreFactory;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/** The stores are chosen by configuration: a server opens the store its factory gives, with its settings. */
+class PluggableStoresTest {
+    @Test
+    void theDurableQueuesUseTheStoreTheConfigurationNames() throws Exception {
+        AtomicReference<MessageStoreFactory.Settings> asked = new AtomicReference<>();
+        AtomicReference<MessageStore> opened = new AtomicReference<>();
+        StoreLimits limits = new StoreLimits(5, 50, 500);
+        Courier io = Courier.create(c -> c.host("127.0.0.1")
+                .port(0)
+                .durableQueues(d -> d.limits(limits).fsync(FsyncPolicy.INTERVAL).store(settings -> {
+                    asked.set(settings);
+                    opened.set(new InMemoryMessageStore(settings.retention(), settings.limits()));
+                    return opened.get();
+                })));
+        try {
+            assertThat(asked.get().limits()).isEqualTo(limits);
+            assertThat(asked.get().fsync()).isEqualTo(FsyncPolicy.INTERVAL);
+            io.start();
+            DurableQueues.Published p =
+                    io.durable().publish("parcels", "pickup", 1).get(10, TimeUnit.SECONDS);
+            assertThat(opened.get().lastSeq("parcels")).isEqualTo(p.seq()).isEqualTo(1);
+        } finally {
+            io.close();
+        }
+        assertThatThrownBy(() -> opened.get().subscribe("driver-1", "parcels"))
+                .as("closed by the server")
+                .isInstanceOf(StoreException.class)
+                .hasMessageContaining("closed");
+    }
+
+    @Test
+    void connectionStateRecoveryUsesTheStoreTheConfigurationNames() {
+        AtomicReference<RecoveryStoreFactory.Settings> asked = new AtomicReference<>();
+        Courier io = Courier.create(c -> c.host("127.0.0.1").port(0).connectionStateRecovery(r -> r.maxPackets(123)
+                .maxDisconnectionDuration(Duration.ofSeconds(30))
+                .store(settings -> {
+                    asked.set(settings);
+                    return new InMemoryRecoveryStore(
+                            settings.maxDisconnectionDuration(), settings.maxPackets(), settings.clock());
+                })));
+        io.close();
+        assertThat(asked.get().maxPackets()).isEqualTo(123);
+        assertThat(asked.get().maxDisconnectionDuration()).isEqualTo(Duration.ofSeconds(30));
+    }
+}

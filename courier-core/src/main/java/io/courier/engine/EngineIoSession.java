@@ -403,7 +403,11 @@ public final class EngineIoSession {
             case UPGRADE, NOOP -> {}
             case PING, OPEN -> {
                 // v4 reversed the heartbeat: a client ping is a protocol error in the reference server
-                log.debug("session {}: unexpected {} packet from client", sid, packet.type());
+                log.info(
+                        "session {} from {}: a client may not send {} packets (Engine.IO v4); closing",
+                        sid,
+                        request.remoteAddress(),
+                        packet.type());
                 close(EngineIoCloseReason.PARSE_ERROR, false);
             }
         }

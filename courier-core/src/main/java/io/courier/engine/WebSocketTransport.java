@@ -4,18 +4,29 @@ import io.courier.engine.codec.EngineIoPacket;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.ReferenceCountUtil;
 import java.util.Collection;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One WebSocket connection carrying a session (or probing to become its transport). Each packet is one frame; a
  * packet's bytes are wrapped, not copied, so a broadcast shares one array across all recipients.
  */
 public final class WebSocketTransport implements Transport {
+    /** How long a connection we closed may still send (what it sends is dropped) before it is closed regardless. */
+    public static final long CLOSE_DRAIN_MILLIS = 3000;
+
     private final Channel channel;
     private boolean closeSent; // owner loop or channel loop; a second close frame is never written
 
@@ -60,16 +71,71 @@ public final class WebSocketTransport implements Transport {
         closeWith(WebSocketCloseStatus.NORMAL_CLOSURE);
     }
 
-    /** Sends one close frame with {@code status} (only the first call does) and closes the connection. */
+    /**
+     * Starts the closing handshake: one close frame with {@code status} (only the first call sends one), then the end
+     * of our output (TCP FIN, after a TLS close_notify). What the client still sends meanwhile, such as the rest of an
+     * oversized frame, is read and dropped until it closes its side, at most {@value #CLOSE_DRAIN_MILLIS} ms: closing
+     * with unread input would answer the client with a TCP reset, and it might never read the close frame.
+     */
     public synchronized void closeWith(WebSocketCloseStatus status) {
         if (closeSent) {
             return;
         }
         closeSent = true;
-        if (channel.isActive()) {
-            channel.writeAndFlush(new CloseWebSocketFrame(status)).addListener(ChannelFutureListener.CLOSE);
-        } else {
+        if (!channel.isActive()) {
             channel.close();
+            return;
+        }
+        channel.writeAndFlush(new CloseWebSocketFrame(status)).addListener(f -> {
+            if (f.isSuccess() && channel instanceof DuplexChannel duplex) {
+                endOutputAndDrain(duplex);
+            } else {
+                channel.close(); // nothing to half-close (an in-process channel), or the write failed
+            }
+        });
+    }
+
+    /**
+     * The client sent its close frame: answers it with {@code status} (unless we started the handshake, which is then
+     * complete) and closes the connection, as RFC 6455 section 7.1.1 asks of the server.
+     */
+    public synchronized void answerClose(WebSocketCloseStatus status) {
+        if (closeSent || !channel.isActive()) {
+            channel.close();
+            return;
+        }
+        closeSent = true;
+        channel.writeAndFlush(new CloseWebSocketFrame(status)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private void endOutputAndDrain(DuplexChannel duplex) {
+        // nothing the client sends matters any more: drop it as it arrives, before any decoding
+        channel.pipeline().addFirst(DropInput.INSTANCE);
+        ScheduledFuture<?> deadline =
+                channel.eventLoop().schedule(() -> channel.close(), CLOSE_DRAIN_MILLIS, TimeUnit.MILLISECONDS);
+        channel.closeFuture().addListener(f -> deadline.cancel(false));
+        // the client reads the close frame, then the end of the stream; its own close (EOF) closes the channel
+        SslHandler tls = channel.pipeline().get(SslHandler.class);
+        if (tls != null) {
+            tls.closeOutbound().addListener(f -> duplex.shutdownOutput());
+        } else {
+            duplex.shutdownOutput();
+        }
+    }
+
+    /** Releases whatever arrives on a connection we are closing; the end of its input closes the channel. */
+    @ChannelHandler.Sharable
+    private static final class DropInput extends ChannelInboundHandlerAdapter {
+        static final DropInput INSTANCE = new DropInput();
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ReferenceCountUtil.release(msg);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close(); // a reset or read error while closing: nothing left to say
         }
     }
 }

@@ -465,7 +465,11 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         try {
             packets = EngineIoPacketDecoder.decodePayload(bytes);
         } catch (EngineIoProtocolException e) {
-            log.debug("session {}: {}", session.sid(), e.getMessage());
+            log.info(
+                    "session {} from {}: malformed polling payload: {}; closing",
+                    session.sid(),
+                    ctx.channel().remoteAddress(),
+                    e.getMessage());
             session.endPost();
             session.abort(
                     EngineIoCloseReason.PARSE_ERROR,

@@ -49,6 +49,10 @@ final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         try {
             if (closed) {
+                // we sent our close frame and are dropping the rest; the client's close frame completes the handshake
+                if (msg instanceof CloseWebSocketFrame) {
+                    transport.answerClose(WebSocketCloseStatus.NORMAL_CLOSURE);
+                }
                 return;
             }
             if (msg instanceof ContinuationWebSocketFrame cont) {
@@ -78,7 +82,7 @@ final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
             } else if (msg instanceof CloseWebSocketFrame close) {
                 closed = true;
                 // RFC 6455 section 7.4: codes from 5000 up are not defined; Netty lets them through
-                transport.closeWith(
+                transport.answerClose(
                         close.statusCode() >= 5000
                                 ? WebSocketCloseStatus.PROTOCOL_ERROR
                                 : WebSocketCloseStatus.NORMAL_CLOSURE);
@@ -108,7 +112,10 @@ final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (!ByteBufUtil.isText(content, StandardCharsets.UTF_8)) {
-            log.debug("session {}: text message is not valid UTF-8", session.sid());
+            log.info(
+                    "session {} from {}: WebSocket text message is not valid UTF-8; closing with 1007",
+                    session.sid(),
+                    ctx.channel().remoteAddress());
             fail(ctx, EngineIoCloseReason.TRANSPORT_ERROR, WebSocketCloseStatus.INVALID_PAYLOAD_DATA);
             return;
         }
@@ -116,7 +123,11 @@ final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
         try {
             packet = EngineIoPacketDecoder.decodeText(content.toString(StandardCharsets.UTF_8));
         } catch (EngineIoProtocolException e) {
-            log.debug("session {}: {}", session.sid(), e.getMessage());
+            log.info(
+                    "session {} from {}: malformed Engine.IO packet over WebSocket: {}; closing with 1002",
+                    session.sid(),
+                    ctx.channel().remoteAddress(),
+                    e.getMessage());
             fail(ctx, EngineIoCloseReason.PARSE_ERROR, WebSocketCloseStatus.PROTOCOL_ERROR);
             return;
         }
@@ -125,7 +136,7 @@ final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
 
     private void tooBig(ChannelHandlerContext ctx) {
         log.info(
-                "session {} from {}: WebSocket message over maxHttpBufferSize {}",
+                "session {} from {}: WebSocket message over maxHttpBufferSize {}; closing with 1009",
                 session.sid(),
                 ctx.channel().remoteAddress(),
                 session.server().config().maxHttpBufferSize());
@@ -147,11 +158,27 @@ final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof TooLongFrameException) {
+        if (closed) {
+            // our close frame is out and the rest of the input is being dropped: a frame the decoder refuses now
+            // changes nothing, anything else ends the connection
+            if (!(cause instanceof TooLongFrameException) && !(cause instanceof CorruptedWebSocketFrameException)) {
+                ctx.close();
+            }
+            return;
+        }
+        if (cause instanceof TooLongFrameException
+                || (cause instanceof CorruptedWebSocketFrameException e
+                        && e.closeStatus().code() == WebSocketCloseStatus.MESSAGE_TOO_BIG.code())) {
+            // the decoder refuses a frame longer than maxHttpBufferSize from its header alone
             tooBig(ctx);
         } else if (cause instanceof CorruptedWebSocketFrameException e) {
             // the decoder leaves the close frame to us (closeOnProtocolViolation is off): 1002, or 1007 for bad UTF-8
-            log.debug("session {}: {}", session.sid(), e.getMessage());
+            log.info(
+                    "session {} from {}: WebSocket protocol violation: {}; closing with {}",
+                    session.sid(),
+                    ctx.channel().remoteAddress(),
+                    e.getMessage(),
+                    e.closeStatus().code());
             fail(ctx, EngineIoCloseReason.TRANSPORT_ERROR, e.closeStatus());
         } else {
             log.debug("session {}: transport error: {}", session.sid(), cause.toString());

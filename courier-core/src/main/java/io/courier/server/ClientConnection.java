@@ -277,9 +277,10 @@ final class ClientConnection implements EngineIoSession.Listener {
         session.abort(EngineIoCloseReason.INBOUND_QUEUE_FULL);
     }
 
+    /** A packet the protocol does not allow: one INFO line saying what was wrong, and the connection closes. */
     private void protocolError(String message) {
-        log.debug(
-                "closing connection {} from {}: {}",
+        log.info(
+                "closing connection {} from {}: bad Socket.IO packet: {}",
                 session.sid(),
                 session.request().remoteAddress(),
                 message);

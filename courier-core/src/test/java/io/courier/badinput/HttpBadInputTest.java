@@ -3,7 +3,9 @@ package io.courier.badinput;
 import static io.courier.badinput.EngineErrors.assertEngineError;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
 import io.courier.badinput.RawClient.HttpReply;
+import io.courier.testing.LogCapture;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,6 +15,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.zip.GZIPOutputStream;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -118,6 +121,20 @@ class HttpBadInputTest {
         HttpResponse<String> post = server.polling().post(sid, body);
         assertThat(post.statusCode()).isEqualTo(400);
         assertSessionClosed(sid);
+        server.assertServesNewClient();
+    }
+
+    @Test
+    void anUndecodablePostBodyIsLoggedInOneInfoLineSayingWhatWasWrong() throws Exception {
+        String sid = server.polling().handshake();
+        try (LogCapture log = LogCapture.of("io.courier.netty.HttpRequestHandler")) {
+            assertThat(server.polling().post(sid, "40\u001e9").statusCode()).isEqualTo(400);
+            assertSessionClosed(sid);
+            assertThat(log.lines(Level.INFO))
+                    .singleElement(InstanceOfAssertFactories.STRING)
+                    .startsWith("INFO session " + sid + " from /127.0.0.1:")
+                    .endsWith(": malformed polling payload: invalid packet type '9' at record 1; closing");
+        }
         server.assertServesNewClient();
     }
 

@@ -11,6 +11,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
@@ -79,6 +80,11 @@ final class RawClient implements AutoCloseable {
                 .as("upgrade of %s answered %s", target, reply)
                 .isEqualTo(101);
         return client;
+    }
+
+    /** This end of the connection, as the server logs its peer. */
+    SocketAddress localAddress() {
+        return socket.getLocalSocketAddress();
     }
 
     // ---- HTTP -------------------------------------------------------------------------------------------------
@@ -194,6 +200,25 @@ final class RawClient implements AutoCloseable {
             throw new AssertionError("the server kept the connection open for " + HANG_GUARD_MILLIS + " ms", e);
         } catch (SocketException e) {
             // a reset also closes the connection
+        }
+        return rest.toByteArray();
+    }
+
+    /**
+     * Reads until the server ends its side of the connection in order (end of stream); fails if the connection is
+     * reset instead, or stays open for {@link #HANG_GUARD_MILLIS}. Returns what the server still sent.
+     */
+    byte[] awaitOrderlyClose() throws IOException {
+        ByteArrayOutputStream rest = new ByteArrayOutputStream();
+        byte[] buf = new byte[8192];
+        try {
+            for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
+                rest.write(buf, 0, n);
+            }
+        } catch (SocketTimeoutException e) {
+            throw new AssertionError("the server kept the connection open for " + HANG_GUARD_MILLIS + " ms", e);
+        } catch (SocketException e) {
+            throw new AssertionError("the server reset the connection instead of closing it", e);
         }
         return rest.toByteArray();
     }

@@ -3,15 +3,19 @@ package io.courier.badinput;
 import static io.courier.badinput.EngineErrors.assertEngineError;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
 import io.courier.DisconnectReason;
+import io.courier.testing.LogCapture;
 import java.io.ByteArrayOutputStream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -329,6 +333,27 @@ class SocketIoBadInputTest {
     // ---- helpers ----------------------------------------------------------------------------------------------
 
     /** The server ends the connection and the socket leaves with the reason "parse error". */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+                49               | unknown packet type '9'
+                42["echo"        | invalid json
+                42[]             | invalid payload for EVENT
+                41/nowhere,      | disconnect from namespace /nowhere which is not connected
+                """)
+    void aBadPacketIsLoggedInOneInfoLineSayingWhatWasWrong(String packet, String why) throws Exception {
+        try (EngineWebSocket ws = EngineWebSocket.open(server.port());
+                LogCapture log = LogCapture.of("io.courier.server.ClientConnection")) {
+            String socketId = ws.connect("/");
+            ws.send(packet);
+            assertClosedAsParseError(ws, socketId);
+            assertThat(log.lines(Level.INFO))
+                    .singleElement(InstanceOfAssertFactories.STRING)
+                    .startsWith("INFO closing connection " + ws.sid() + " from "
+                            + ws.raw().localAddress() + ": bad Socket.IO packet: " + why);
+        }
+        assertNoHandlerRanAndNewClientsAreServed();
+    }
+
     private static void assertClosedAsParseError(EngineWebSocket ws, String socketId) throws Exception {
         ws.awaitClosedByServer();
         server.awaitSessionGone(ws.sid());

@@ -11,6 +11,8 @@ import static io.courier.badinput.RawClient.RSV3;
 import static io.courier.badinput.RawClient.TEXT;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import io.courier.testing.LogCapture;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
@@ -31,6 +33,7 @@ class WebSocketFrameBadInputTest {
     private static final int PROTOCOL_ERROR = 1002;
     private static final int INVALID_PAYLOAD = 1007;
     private static final int MESSAGE_TOO_BIG = 1009;
+    private static final String FRAME_HANDLER = "io.courier.netty.WebSocketFrameHandler";
 
     // ---- B2: garbage instead of frames ------------------------------------------------------------------------
 
@@ -83,6 +86,28 @@ class WebSocketFrameBadInputTest {
         // only the header and 1 kB of the payload are sent: the server must not wait for (or allocate) the rest
         byte[] header = RawClient.frameHeader(FIN | BINARY, 200L * 1024 * 1024, new byte[4]);
         assertClosedWith(MESSAGE_TOO_BIG, concat(header, new byte[1024]));
+    }
+
+    @ParameterizedTest(name = "{0} bytes")
+    @ValueSource(ints = {1001, 64 * 1024, 4 * 1024 * 1024})
+    void aWholeOversizedFrameIsReadAndAnswered1009ThenAnOrderlyCloseNeverAReset(int size) throws Exception {
+        try (EngineWebSocket ws = EngineWebSocket.open(server.port());
+                LogCapture log = LogCapture.of(FRAME_HANDLER)) {
+            // a client that sends the whole frame before it reads anything, as a simple one does
+            assertThat(ws.raw().sendUntilRefused(RawClient.frame(FIN | BINARY, new byte[size])))
+                    .as("the server takes the whole frame instead of resetting the connection")
+                    .isTrue();
+            RawClient.Frame close = ws.raw().readFrame();
+            assertThat(close.opcode()).as("%s", close).isEqualTo(CLOSE);
+            assertThat(close.closeCode()).isEqualTo(MESSAGE_TOO_BIG);
+            assertThat(ws.raw().awaitOrderlyClose()).isEmpty();
+            server.awaitSessionGone(ws.sid());
+            assertThat(log.lines(Level.INFO))
+                    .containsExactly(
+                            "INFO session " + ws.sid() + " from " + ws.raw().localAddress()
+                                    + ": WebSocket message over maxHttpBufferSize 1000; closing with 1009");
+        }
+        server.assertServesNewClient();
     }
 
     @Test
@@ -216,6 +241,21 @@ class WebSocketFrameBadInputTest {
             ws.send(frame);
             ws.awaitClosedByServer();
             server.awaitSessionGone(ws.sid());
+        }
+        server.assertServesNewClient();
+    }
+
+    @Test
+    void anInvalidEnginePacketIsLoggedInOneInfoLineSayingWhatWasWrong() throws Exception {
+        try (EngineWebSocket ws = EngineWebSocket.open(server.port());
+                LogCapture log = LogCapture.of(FRAME_HANDLER)) {
+            ws.send("9");
+            assertThat(ws.raw().awaitCloseCode()).isEqualTo(PROTOCOL_ERROR);
+            server.awaitSessionGone(ws.sid());
+            assertThat(log.lines(Level.INFO))
+                    .containsExactly(
+                            "INFO session " + ws.sid() + " from " + ws.raw().localAddress()
+                                    + ": malformed Engine.IO packet over WebSocket: invalid packet type '9'; closing with 1002");
         }
         server.assertServesNewClient();
     }

@@ -99,7 +99,8 @@ final class ConfigFile {
             o.from.put("port", where + ": port");
         }
         if (root.has("path")) {
-            o.path = text(root, "path", where);
+            String path = text(root, "path", where);
+            o.path = Main.Options.path(path, where + ": path: " + path);
             o.from.put("path", where + ": path");
         }
         if (root.has("data")) {

@@ -436,7 +436,7 @@ public final class Main {
                 o.from.put("host", "COURIER_HOST");
             }
             if ((v = env.get("COURIER_PATH")) != null) {
-                o.path = v;
+                o.path = path(v, "COURIER_PATH=" + v);
                 o.from.put("path", "COURIER_PATH");
             }
             if ((v = env.get("COURIER_DATA")) != null) {
@@ -478,7 +478,8 @@ public final class Main {
                         o.from.put("host", a);
                     }
                     case "--path" -> {
-                        o.path = value(args, ++i, a);
+                        String p = value(args, ++i, a);
+                        o.path = path(p, a + " " + p);
                         o.from.put("path", a);
                     }
                     case "--cors-origin" -> o.corsOrigins.add(value(args, ++i, a));
@@ -549,6 +550,14 @@ public final class Main {
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException(where + ": expected a port number, 0-65535");
             }
+        }
+
+        /** A Socket.IO path such as {@code /socket.io/}; {@code where} names its source in the error. */
+        static String path(String s, String where) {
+            if (s.isBlank() || s.contains("?")) {
+                throw new IllegalArgumentException(where + ": expected a path such as /socket.io/");
+            }
+            return s;
         }
 
         /** A data directory; {@code where} names its source. Whether it can be used is found out at start. */

@@ -60,6 +60,15 @@ class MainTest {
     }
 
     @Test
+    void aBadPathNamesItsSource() throws Exception {
+        Run flag = run("--path", "/io?x");
+        assertThat(flag.status()).isEqualTo(2);
+        assertThat(flag.errLines()).containsExactly("courier: --path /io?x: expected a path such as /socket.io/");
+        Run env = run(Map.of("COURIER_PATH", " "));
+        assertThat(env.errLines()).containsExactly("courier: COURIER_PATH= : expected a path such as /socket.io/");
+    }
+
+    @Test
     void aFlagWithoutItsValueSaysSo() throws Exception {
         Run r = run("--data", "--port", "0");
         assertThat(r.status()).isEqualTo(2);

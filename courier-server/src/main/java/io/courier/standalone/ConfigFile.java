@@ -32,6 +32,7 @@ final class ConfigFile {
             "path",
             "data",
             "corsOrigins",
+            "corsCredentials",
             "allowedHosts",
             "serveClient",
             "pingInterval",
@@ -112,6 +113,9 @@ final class ConfigFile {
             for (JsonNode n : array(root, "corsOrigins", where)) {
                 o.corsOrigins.add(n.asText());
             }
+        }
+        if (root.has("corsCredentials")) {
+            o.corsCredentials = bool(root, "corsCredentials", where);
         }
         if (root.has("allowedHosts")) {
             o.allowedHosts = new ArrayList<>();

@@ -42,6 +42,9 @@ public final class Main {
               --path P             Socket.IO path (default /socket.io/; env COURIER_PATH)
               --cors-origin O      allow browsers on origin O (repeatable; * for any; env COURIER_CORS_ORIGINS,
                                    comma-separated). Default: same origin only
+              --cors-credentials   also send Access-Control-Allow-Credentials: true (with the request's origin,
+                                   never *) to those origins: browser clients with withCredentials, such
+                                   as the Socket.IO Admin UI over polling (YAML corsCredentials: true)
               --allowed-host H     answer requests whose Host header is H (repeatable; * for any; env
                                    COURIER_ALLOWED_HOSTS, comma-separated); others get 421 (DNS rebinding).
                                    IP addresses always pass. Default in dev mode: localhost, 127.0.0.1, ::1;
@@ -206,7 +209,10 @@ public final class Main {
                     c.pingTimeout(options.pingTimeout);
                 }
                 if (!options.corsOrigins.isEmpty()) {
-                    c.cors((CourierConfig.Cors cors) -> options.corsOrigins.forEach(cors::allowOrigin));
+                    c.cors((CourierConfig.Cors cors) -> {
+                        options.corsOrigins.forEach(cors::allowOrigin);
+                        cors.credentials(options.corsCredentials);
+                    });
                 }
             });
         } catch (UncheckedIOException e) {
@@ -366,6 +372,7 @@ public final class Main {
         int port = 3000;
         String path = "/socket.io/";
         List<String> corsOrigins = new ArrayList<>();
+        boolean corsCredentials;
         boolean serveClient = true;
         Duration pingInterval;
         Duration pingTimeout;
@@ -483,6 +490,7 @@ public final class Main {
                         o.from.put("path", a);
                     }
                     case "--cors-origin" -> o.corsOrigins.add(value(args, ++i, a));
+                    case "--cors-credentials" -> o.corsCredentials = true;
                     case "--data" -> {
                         o.data = dir(value(args, ++i, a), a);
                         o.from.put("data", a);
@@ -508,6 +516,10 @@ public final class Main {
                                 (a.startsWith("-") ? "unknown option " : "unexpected argument ") + a
                                         + " (courier --help lists the options)");
                 }
+            }
+            if (o.corsCredentials && (o.corsOrigins.isEmpty() || o.corsOrigins.contains("*"))) {
+                throw new IllegalArgumentException("--cors-credentials (corsCredentials) needs the origins named with"
+                        + " --cors-origin, not * and not none: credentials go to a named origin only");
             }
             if (o.allowedHosts != null) {
                 for (String h : o.allowedHosts) {

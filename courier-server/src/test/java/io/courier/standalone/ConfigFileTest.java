@@ -33,6 +33,7 @@ class ConfigFileTest {
                 metricsToken: m
                 metricsPublic: true
                 allowedHosts: [hub.example]
+                corsCredentials: true
                 admin: { password: p, sessionTtl: 90m }
                 channels:
                   - match: "parcels.*"
@@ -55,6 +56,14 @@ class ConfigFileTest {
         assertThat(o.metricsToken).isEqualTo("m");
         assertThat(o.metricsPublic).isTrue();
         assertThat(o.effectiveAllowedHosts()).containsExactly("hub.example");
+        assertThat(o.corsCredentials).isTrue();
+        for (List<String> args :
+                List.of(List.of("--cors-credentials"), List.of("--cors-origin", "*", "--cors-credentials"))) {
+            assertThatThrownBy(() -> Main.Options.parse(args, Map.of()))
+                    .as(args.toString())
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("--cors-credentials");
+        }
         assertThat(Main.Options.parse(List.of(), Map.of()).effectiveAllowedHosts())
                 .as("dev mode")
                 .containsExactly("localhost", "127.0.0.1", "::1");

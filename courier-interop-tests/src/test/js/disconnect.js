@@ -1,6 +1,6 @@
 "use strict";
 // Server-side namespace disconnect (`disconnect-me`): the client must report "io server disconnect"
-// and must NOT reconnect on its own (PROTOCOL.md section 9), unlike after a transport drop. That
+// and must NOT reconnect on its own, unlike after a transport drop. That
 // half needs a quiet period by nature: 1 s is more than the client's reconnection delay (100-500 ms
 // here), so an unwanted reconnection would have started by then. Then a manual connect(), the
 // documented way back in, must work with a fresh socket id (recovery is off).

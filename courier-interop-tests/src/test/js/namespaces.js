@@ -2,7 +2,7 @@
 // Namespaces, middleware refusal and multiplexing, all over ONE engine connection (one Manager):
 // `/custom` with auth, a refused `/random` and `/private`, `/private` again with the right token,
 // then `/`. Sharing the engine also checks that a CONNECT_ERROR leaves the engine session open
-// (PROTOCOL.md section 9) and that leaving `/custom` does not disturb `/`.
+// and that leaving `/custom` does not disturb `/`.
 //
 // Env: COURIER_URL, COURIER_TRANSPORTS.
 // Final line: {ok, mode, elapsedMs, transport, engineId, socketIds: {"/", "/custom", "/private"}}

@@ -1,6 +1,6 @@
 "use strict";
 // Connection state recovery with the stock client, against a server with recovery on (the recovery
-// contract: PROTOCOL.md section 12, port of the main server + 1).
+// contract: README, "Conformance", on the port of the main server + 1).
 //
 // A joins room "r" and receives one event (so it holds an offset). Its engine connection is then
 // closed from the client side ("transport close", a recoverable reason) with a slow first retry, and

@@ -1,5 +1,5 @@
 "use strict";
-// The extended contract (PROTOCOL.md section 12) served by the real npm `socket.io`, so the
+// The extended contract (README, "Conformance") served by the real npm `socket.io`, so the
 // scenarios can be checked against the reference implementation before they judge Courier, and so
 // a scenario that fails on Courier can be re-run here to tell a Courier bug from a scenario bug.
 //

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.courier.badinput.RawClient.HttpReply;
 import java.net.http.HttpResponse;
 
-/** Assertions on the Engine.IO error answers of PROTOCOL.md section 7: a status and {@code {"code":n,"message":..}}. */
+/** Assertions on the Engine.IO error answers: a status and {@code {"code":n,"message":..}}. */
 final class EngineErrors {
     private EngineErrors() {}
 

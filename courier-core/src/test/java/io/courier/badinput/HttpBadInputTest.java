@@ -23,7 +23,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Bad input at the HTTP and Engine.IO request level (RELIABILITY.md B1, B3/B12, B4, B7-B10, B13), sent over real
+ * Bad input at the HTTP and Engine.IO request level (B1, B3/B12, B4, B7-B10, B13), sent over real
  * sockets. Every test ends by checking that a new client is still served.
  */
 class HttpBadInputTest {

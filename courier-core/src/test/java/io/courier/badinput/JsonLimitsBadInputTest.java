@@ -10,7 +10,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * JSON and digit-run bombs (RELIABILITY.md B22, B28) on a server with the default maxHttpBufferSize of 1,000,000
+ * JSON and digit-run bombs (B22, B28) on a server with the default maxHttpBufferSize of 1,000,000
  * bytes, so that inputs up to that size reach the Socket.IO parser: they must be refused as parse errors (no
  * StackOverflowError, no runaway parse), and larger ones are refused by the WebSocket layer with 1009.
  */

@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Malformed and abusive Socket.IO packets (RELIABILITY.md B18-B27) from a client that has joined the main
+ * Malformed and abusive Socket.IO packets (B18-B27) from a client that has joined the main
  * namespace over a raw WebSocket, on a server whose maxHttpBufferSize is 1000 bytes. A malformed packet closes the
  * whole connection as a parse error and never reaches an application handler; abuse that is well-formed (pong and
  * namespace floods, stray acks) leaves the connection up. Every test ends by checking that a new client is served.
@@ -170,7 +170,7 @@ class SocketIoBadInputTest {
         assertNoHandlerRanAndNewClientsAreServed();
     }
 
-    // ---- invalid state: packets for a namespace the client has not joined (PROTOCOL.md section 9) --------------
+    // ---- invalid state: packets for a namespace the client has not joined ----------------------------------------
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"42/admin,[\"echo\",1]", "43/admin,1[]", "41/admin,", "40"})
@@ -302,7 +302,7 @@ class SocketIoBadInputTest {
         assertNoHandlerRanAndNewClientsAreServed();
     }
 
-    // ---- connect timeout (PROTOCOL.md section 9) --------------------------------------------------------------
+    // ---- connect timeout -----------------------------------------------------------------------------------------
 
     @Test
     void aWebSocketSessionThatJoinsNoNamespaceIsClosedAtTheConnectTimeout() throws Exception {

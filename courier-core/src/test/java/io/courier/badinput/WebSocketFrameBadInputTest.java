@@ -22,7 +22,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Malformed WebSocket frames and Engine.IO packets after a successful upgrade (RELIABILITY.md B2, B7, B14, B16,
+ * Malformed WebSocket frames and Engine.IO packets after a successful upgrade (B2, B7, B14, B16,
  * B17), on WebSocket-only sessions of a server whose maxHttpBufferSize is 1000 bytes. Each case checks the close code
  * the server sends, that the session is gone, and that a new client is still served.
  */
@@ -232,7 +232,7 @@ class WebSocketFrameBadInputTest {
         assertClosedWith(PROTOCOL_ERROR, RawClient.frame(FIN | CLOSE, RawClient.closePayload(code, "")));
     }
 
-    // ---- Engine.IO packets that are not valid (PROTOCOL.md sections 2, 5, 7) ----------------------------------
+    // ---- Engine.IO packets that are not valid --------------------------------------------------------------------
 
     @ParameterizedTest(name = "frame \"{0}\"")
     @ValueSource(strings = {"", "9", "x", "{\"sid\":1}", "0", "2"})

@@ -14,7 +14,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Malformed WebSocket upgrade requests (RELIABILITY.md B4, B5, B6, B15), sent over real sockets. Every test ends by
+ * Malformed WebSocket upgrade requests (B4, B5, B6, B15), sent over real sockets. Every test ends by
  * checking that a new client is still served.
  */
 class WebSocketHandshakeBadInputTest {

@@ -13,7 +13,7 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The open packet (PROTOCOL.md section 3) and the session registry. */
+/** The open packet and the session registry. */
 class EngineIoHandshakeTest {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 

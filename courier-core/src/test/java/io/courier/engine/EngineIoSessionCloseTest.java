@@ -10,7 +10,7 @@ import io.courier.engine.codec.EngineIoPacket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Closing a polling session, from either side (PROTOCOL.md sections 4 and 7). */
+/** Closing a polling session, from either side. */
 class EngineIoSessionCloseTest {
     private final EngineHarness h = new EngineHarness();
 

@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The server-driven heartbeat (PROTOCOL.md section 7), on virtual time: pingInterval 300 ms, pingTimeout 200 ms. */
+/** The server-driven heartbeat, on virtual time: pingInterval 300 ms, pingTimeout 200 ms. */
 class EngineIoSessionHeartbeatTest {
     private final EngineHarness h = new EngineHarness();
 

@@ -8,7 +8,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** HTTP long-polling (PROTOCOL.md section 4): one pending GET, answered with everything buffered. */
+/** HTTP long-polling: one pending GET, answered with everything buffered. */
 class EngineIoSessionPollingTest {
     private final EngineHarness h = new EngineHarness();
 

@@ -16,7 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The switch from polling to WebSocket (PROTOCOL.md section 6). The heartbeat is slower than the upgrade timeout here
+ * The switch from polling to WebSocket. The heartbeat is slower than the upgrade timeout here
  * (pingInterval 5 s, pingTimeout 5 s, upgradeTimeout 1 s), so waiting for the upgrade timer never hits a ping timeout.
  */
 class EngineIoSessionUpgradeTest {

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** A session that started on WebSocket (PROTOCOL.md section 5): one packet per frame, binary as binary frames. */
+/** A session that started on WebSocket: one packet per frame, binary as binary frames. */
 class EngineIoWebSocketSessionTest {
     private final EngineHarness h = new EngineHarness();
     private EngineIoSession session;

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Slow or silent HTTP clients (RELIABILITY.md 3.4, slowloris) lose their connection after the idle timeout. */
+/** Slow or silent HTTP clients (slowloris) lose their connection after the idle timeout. */
 class IdleConnectionTest {
     private Courier io;
     private CourierHttpServer http;

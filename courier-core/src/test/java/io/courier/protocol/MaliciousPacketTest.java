@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The hostile Socket.IO inputs of RELIABILITY.md section 3.3 (B18-B24, B28). */
+/** Hostile Socket.IO inputs (B18-B24, B28). */
 class MaliciousPacketTest {
 
     private final SocketIoPacketDecoder decoder = new SocketIoPacketDecoder(Json.MAPPER, 10);

@@ -22,7 +22,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * R1, kill -9 mid-stream (RELIABILITY.md 2.4): stock npm clients publish and consume a durable channel on the
+ * Kill -9 mid-stream: stock npm clients publish and consume a durable channel on the
  * standalone server, with one official Java client (2.1.2) subscriber next to them, while the server is killed with
  * SIGKILL and restarted on the same data directory, five times per seed.
  * Every publish the server acknowledged reaches every subscriber; nothing is delivered that was not published, and

@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class EngineIoPacketDecoderTest {
 
-    /** Polling payloads and the packets they hold (PROTOCOL.md sections 2 and 4). */
+    /** Polling payloads and the packets they hold. */
     static Stream<Arguments> payloads() {
         return Stream.of(
                 Arguments.of("4hello" + RS + "2" + RS + "4world", List.of("MESSAGE|hello", "PING|", "MESSAGE|world")),

@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class EngineIoPacketEncoderTest {
 
-    /** Packets and the reference polling payload for them (PROTOCOL.md sections 3 and 4). */
+    /** Packets and the reference polling payload for them. */
     static Stream<Arguments> referencePayloads() {
         String open = "{\"sid\":\"Qm3xV0cT8bZr1YpLAAAB\",\"upgrades\":[\"websocket\"],\"pingInterval\":25000,"
                 + "\"pingTimeout\":20000,\"maxPayload\":1000000}";

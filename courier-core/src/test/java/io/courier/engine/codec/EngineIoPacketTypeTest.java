@@ -10,7 +10,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class EngineIoPacketTypeTest {
 
-    /** PROTOCOL.md section 2: the type table. */
+    /** The packet type table. */
     static Stream<Arguments> typeTable() {
         return Stream.of(
                 Arguments.of(EngineIoPacketType.OPEN, '0'),

@@ -118,7 +118,10 @@ public final class Courier implements AutoCloseable {
         return runtime.parent(name -> pattern.matcher(name).matches(), pattern.pattern());
     }
 
-    /** A dynamic namespace: children are created for CONNECTs whose name passes {@code accept}. */
+    /**
+     * A dynamic namespace: children are created for CONNECTs whose name passes {@code accept}. {@code accept} runs on
+     * the event loop of the connection that sent the CONNECT: keep it quick and never block in it.
+     */
     public Namespace of(Predicate<String> accept) {
         return runtime.parent(accept, "<dynamic>");
     }
@@ -130,7 +133,8 @@ public final class Courier implements AutoCloseable {
 
     /**
      * Calls {@code listener} for every namespace: those that exist now and each one created later, dynamic children
-     * included (Socket.IO's {@code new_namespace} event).
+     * included (Socket.IO's {@code new_namespace} event). For a child created by a CONNECT it runs on that
+     * connection's event loop: keep it quick and never block in it.
      */
     public Courier onNamespace(java.util.function.Consumer<Namespace> listener) {
         runtime.onNamespace(listener::accept);

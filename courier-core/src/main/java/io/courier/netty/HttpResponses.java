@@ -35,8 +35,11 @@ final class HttpResponses {
         return response(status, Unpooled.EMPTY_BUFFER, null);
     }
 
+    /** An Engine.IO error as the reference server answers it: 403 for {@code FORBIDDEN}, 400 for the others. */
     static FullHttpResponse error(EngineIoError error) {
-        return text(HttpResponseStatus.valueOf(error.httpStatus()), error.json(), "application/json");
+        HttpResponseStatus status =
+                error == EngineIoError.FORBIDDEN ? HttpResponseStatus.FORBIDDEN : HttpResponseStatus.BAD_REQUEST;
+        return text(status, error.json(), "application/json");
     }
 
     /** Writes the response; closes the connection afterwards unless {@code keepAlive}. */

@@ -139,6 +139,45 @@ class HttpBadInputTest {
     }
 
     @Test
+    void aPostWhoseBodyEndsAfterTheSwitchToWebSocketIsRefusedAndHandlesNothing() throws Exception {
+        String sid = server.polling().handshake();
+        server.polling().connect(sid);
+        String late = "42[\"echo\",\"late\"]";
+        try (RawClient post = server.connect();
+                RawClient ws = RawClient.webSocket(server.port(), EngineWebSocket.PATH + "&sid=" + sid)) {
+            post.send(post.request(
+                    "POST",
+                    HANDSHAKE + "&sid=" + sid,
+                    "Content-Type: text/plain;charset=UTF-8",
+                    "Content-Length: " + late.length()));
+            post.send(late.substring(0, 3));
+            ws.sendText("2probe");
+            assertThat(ws.readFrame().text()).isEqualTo("3probe");
+            ws.sendText("5");
+            TestServer.awaitTrue(
+                    "the switch to WebSocket",
+                    () -> server.io().engine().session(sid).transportName().equals("websocket"));
+
+            post.send(late.substring(3));
+
+            // as the reference server answers a polling request once the session is on WebSocket
+            assertEngineError(post.readResponse(), 3, "Bad request");
+            ws.sendText("421[\"echo\",\"on the WebSocket\"]");
+            RawClient.Frame next = ws.readFrame();
+            while (next.text().equals("2")) {
+                ws.sendText("3");
+                next = ws.readFrame();
+            }
+            assertThat(next.text())
+                    .as("the late POST's message was not handled")
+                    .isEqualTo("431[\"on the WebSocket\"]");
+            ws.sendFrame(RawClient.FIN | RawClient.CLOSE, RawClient.closePayload(1000, ""));
+            assertThat(ws.awaitCloseCode()).isEqualTo(1000);
+        }
+        server.assertServesNewClient();
+    }
+
+    @Test
     void anEmptyPostBodyIsRefusedAndClosesTheSession() throws Exception {
         String sid = server.polling().handshake();
         try (RawClient c = server.connect()) {

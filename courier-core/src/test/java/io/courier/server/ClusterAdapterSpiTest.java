@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * emits with answers, and requests that fail cleanly when a node does not answer.
  */
 class ClusterAdapterSpiTest {
-    private final InProcessCluster cluster = new InProcessCluster(Duration.ofMillis(500));
+    private final InProcessCluster cluster = new InProcessCluster();
     private final InProcessCluster.Node nodeB = cluster.node();
     private final List<Courier> servers = new CopyOnWriteArrayList<>();
     private final List<WireClient> clients = new CopyOnWriteArrayList<>();
@@ -144,7 +144,8 @@ class ClusterAdapterSpiTest {
         Courier b = start(nodeB);
         b.onServerSideEmit("count", (args, ack) -> ack.reply(1));
         client(b, "");
-        nodeB.silent = true;
+        nodeB.silent = true; // it never answers, so the timeouts below decide the outcome however long they are
+        cluster.requestsTimeout = Duration.ofMillis(200);
 
         assertThatThrownBy(() -> a.serverSideEmitWithAck("count").get(10, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class)
@@ -158,6 +159,7 @@ class ClusterAdapterSpiTest {
                 .hasMessageContaining("0 of 1 nodes answered in 100 ms");
 
         nodeB.silent = false;
+        cluster.requestsTimeout = Duration.ofSeconds(10);
         assertThat(a.fetchSockets().get(10, TimeUnit.SECONDS)).hasSize(1);
     }
 }

@@ -35,11 +35,8 @@ import java.util.function.IntConsumer;
 final class InProcessCluster implements AutoCloseable {
     private final Map<String, List<NodeAdapter>> byNamespace = new ConcurrentHashMap<>();
     private final ExecutorService network = Executors.newSingleThreadExecutor(r -> new Thread(r, "in-process-cluster"));
-    private final Duration requestsTimeout;
-
-    InProcessCluster(Duration requestsTimeout) {
-        this.requestsTimeout = requestsTimeout;
-    }
+    /** How long a request waits for the peers unless its options say otherwise; a test may shorten it. */
+    volatile Duration requestsTimeout = Duration.ofSeconds(10);
 
     /** The adapter factory of one node; give each node's {@code CourierConfig} its own. */
     Node node() {

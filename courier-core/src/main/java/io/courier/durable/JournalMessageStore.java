@@ -48,11 +48,12 @@ import org.slf4j.LoggerFactory;
  * ({@link SegmentLog#tornTails()}) may have held acknowledged records whose positions the journal hands out again, so
  * the store first persists an IDS record reserving every position the cut bytes can have held and fills them with
  * FILLER records. Damage is tied to the channels it can be tied to: a damaged or cut MESSAGE record whose bytes still
- * name an existing channel and a seq just after that channel's newest one, or a channel whose next intact message
- * skips seqs after damage. Those seqs are marked lost (read back as a lost message, so subscribers get
- * {@code courier:continuity-lost}) and never handed out again; a LOST record keeps the mark of what a torn tail cut
- * (its bytes are gone after the open) and every checkpoint repeats the marks still kept. Damage that names no channel
- * is logged and announced nowhere: it is never announced on every channel.
+ * name an existing channel and a seq just after that channel's newest one, a channel whose next intact message
+ * skips seqs after damage, or a subscriber's cursor beyond the channel's newest stored seq. Those seqs are marked
+ * lost (read back as a lost message, so subscribers get {@code courier:continuity-lost}) and never handed out again;
+ * a LOST record keeps the marks whose evidence is gone after the open (a torn tail, a cursor) and every checkpoint
+ * repeats the marks still kept. Damage that names no channel is logged and announced nowhere: it is never announced
+ * on every channel.
  *
  * <p>Cursors are written in batches by {@link #maintain}, so after a crash a cursor may be up to one maintenance
  * interval behind and those messages are delivered again. Segments are deleted once every message in them is
@@ -79,7 +80,7 @@ public final class JournalMessageStore extends AbstractMessageStore {
     private long damaged; // damaged records seen by the recovery scan
     private long tied; // seqs of those tied to a channel and marked lost
     private long reservedThrough; // positions up to this one are never given to a message (IDS records)
-    private final List<Lost> cutLosses = new ArrayList<>(); // found in this open's torn tail: persisted after recovery
+    private final List<Lost> cutLosses = new ArrayList<>(); // found at this open, gone from the log: persisted
 
     private record Lost(String channel, long seq) {}
 
@@ -174,6 +175,7 @@ public final class JournalMessageStore extends AbstractMessageStore {
                         torn.afterPosition(),
                         marked);
             }
+            tieAcknowledgedLosses();
             if (damaged > tied) {
                 log.warn(
                         "Message store {}: up to {} damaged or cut record(s) name no channel (other record kinds, or bytes"
@@ -233,6 +235,32 @@ public final class JournalMessageStore extends AbstractMessageStore {
             at = payloadAt + length;
         }
         return marked;
+    }
+
+    /**
+     * A cursor beyond a channel's newest stored seq names messages that were stored, delivered and acknowledged, and
+     * are gone now (damage that named nothing, or a tail lost without a trace): they are marked lost up to the highest
+     * such cursor, for the subscribers that had not acknowledged them, and their seqs are never handed out again. The
+     * mark is persisted, as the next messages will hide the gap from the cursor.
+     */
+    private void tieAcknowledgedLosses() {
+        for (Subscription s : snapshotSubscriptions()) {
+            ChannelLog c = channels.get(s.channel());
+            if (c != null && s.cursor() > c.lastDurableSeq) {
+                log.error(
+                        "Message store {}: {} acknowledged {} up to seq {}, but the log ends at seq {}; seqs up to {}"
+                                + " are reported lost",
+                        journal.directory(),
+                        s.clientId(),
+                        s.channel(),
+                        s.cursor(),
+                        c.lastDurableSeq,
+                        s.cursor());
+                tied += s.cursor() - c.lastDurableSeq;
+                c.add(s.cursor(), -1, System.currentTimeMillis(), 0, null);
+                cutLosses.add(new Lost(s.channel(), s.cursor()));
+            }
+        }
     }
 
     /**

@@ -472,4 +472,42 @@ class MessageStoreTest {
                 .filteredOn(StoredMessage::lost)
                 .hasSize(1);
     }
+
+    @Test
+    void acknowledgedMessagesDamagedBeyondRecognitionAreAnnouncedAndTheirSeqsNotReused() throws IOException {
+        MessageStore s = open("journal");
+        s.subscribe("a", "news").join();
+        s.subscribe("b", "news").join();
+        for (int i = 1; i <= 3; i++) {
+            s.append("news", bytes("GONE-" + i)).join();
+        }
+        s.commit("a", "news", 3); // a received and acknowledged all three; b none
+        s.append("other", bytes("an intact record after them")).join();
+        store.close(); // persists a's cursor
+        Path segment;
+        try (Stream<Path> files = Files.list(dir)) {
+            segment =
+                    files.filter(p -> p.toString().endsWith(".seg")).findFirst().orElseThrow();
+        }
+        byte[] file = Files.readAllBytes(segment);
+        String text = new String(file, java.nio.charset.StandardCharsets.ISO_8859_1);
+        for (int i = 1; i <= 3; i++) {
+            // the record kind before "news", seq, time and length: the record no longer reads as a message
+            file[text.indexOf("GONE-" + i) - 27] = 0x7F;
+        }
+        Files.write(segment, file);
+
+        JournalMessageStore again = reopen(JournalConfig.defaults());
+        assertThat(again.journal().corruptions()).isNotEmpty();
+        assertThat(again.readAfter("news", 0, 10))
+                .extracting(StoredMessage::seq, StoredMessage::lost)
+                .containsExactly(tuple(3L, true));
+        StoredMessage next = again.append("news", bytes("next")).join();
+        assertThat(next.seq()).isEqualTo(4);
+
+        JournalMessageStore reopened = reopen(JournalConfig.defaults());
+        assertThat(reopened.readAfter("news", 0, 10))
+                .extracting(StoredMessage::seq, StoredMessage::lost)
+                .containsExactly(tuple(3L, true), tuple(4L, false));
+    }
 }

@@ -2,6 +2,7 @@ package io.courier.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.courier.interop.support.Unhurried;
 import io.courier.standalone.ConformanceServer;
 import io.socket.client.Ack;
 import io.socket.client.IO;
@@ -26,7 +27,7 @@ class JavaClientIT {
 
     @BeforeAll
     static void start() {
-        server = ConformanceServer.start("127.0.0.1", 0);
+        server = ConformanceServer.start("127.0.0.1", 0, Unhurried::timings);
     }
 
     @AfterAll

@@ -3,6 +3,7 @@ package io.courier.interop;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.courier.interop.support.NodeScript;
+import io.courier.interop.support.Unhurried;
 import io.courier.standalone.ConformanceServer;
 import java.time.Duration;
 import java.util.stream.Stream;
@@ -22,7 +23,7 @@ class NodeClientIT {
 
     @BeforeAll
     static void start() {
-        server = ConformanceServer.start("127.0.0.1", 0);
+        server = ConformanceServer.start("127.0.0.1", 0, Unhurried::timings);
     }
 
     @AfterAll

@@ -3,7 +3,8 @@
 // The vendor publishes 2 KB messages until a publish is refused; the refusal must be an explicit
 // {ok:false, error} that names the lack of space, and the server must go on serving: the durable
 // subscriber receives every publish that was acknowledged. Then the Java side frees space (on
-// {"phase":"free"}) and publishing works again.
+// {"phase":"free"}) and publishing works again. Refused publishes use up no seq: a burst of them while the disk is
+// full leaves no hole, so the first publish after space comes back has the seq right after the last acknowledged one.
 //
 // Env: COURIER_URL, COURIER_TRANSPORTS.
 // Final line: {ok, mode, elapsedMs, acked, error}
@@ -15,8 +16,10 @@ run("durable-diskfull", 60000, async (ctx) => {
   const vendor = connect("/");
   await Promise.all([waitConnect(watcher), waitConnect(vendor)]);
   const got = [];
+  const seqs = [];
   watcher.on("item", (n, filler, meta, ack) => {
     got.push(n);
+    seqs.push(meta.seq);
     ack();
   });
   await watcher.emitWithAck("subscribe", "full");
@@ -37,6 +40,16 @@ run("durable-diskfull", 60000, async (ctx) => {
   await until(() => got.length >= acked.length);
   expectEqual(got.slice(0, acked.length), acked, "acknowledged publishes, in order");
 
+  ctx.step("a burst of publishes while the disk is full: all refused");
+  const burst = await Promise.all(
+    Array.from({ length: 50 }, (_, i) => vendor.emitWithAck("publish", "full", "item", `burst${i}`, filler)),
+  );
+  expect(burst.every((reply) => !reply.ok), `every publish refused, got ${JSON.stringify(burst.filter((r) => r.ok))}`);
+  expect(
+    burst.every((reply) => /space/i.test(reply.error)),
+    `every refusal names the lack of space, got ${JSON.stringify(burst.find((r) => !/space/i.test(r.error)))}`,
+  );
+
   ctx.step("space comes back: publishing works again");
   ctx.phase({ phase: "free" });
   let again;
@@ -47,5 +60,7 @@ run("durable-diskfull", 60000, async (ctx) => {
   }
   expect(again.ok === true, `publish after freeing space, got ${JSON.stringify(again)}`);
   await until(() => got.includes("after"));
-  return { acked: acked.length, error: refusal.error };
+  const dense = seqs.slice(0, got.indexOf("after") + 1);
+  expectEqual(dense, dense.map((_, i) => i + 1), "seqs of the deliveries: no hole where publishes were refused");
+  return { acked: acked.length, error: refusal.error, afterSeq: seqs[got.indexOf("after")] };
 });

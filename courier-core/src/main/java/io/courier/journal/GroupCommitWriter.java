@@ -48,6 +48,8 @@ final class GroupCommitWriter {
     private boolean closed; // guarded by closeLock
     /** Batches that failed to be written (written by the writer thread before it fails their futures). */
     private volatile long writeFailures;
+    /** The cause of the last failed write (writer thread only), named by the refusals it causes. */
+    private Throwable lastFailure;
 
     // writer thread only
     private final RecordCodec codec;
@@ -262,9 +264,9 @@ final class GroupCommitWriter {
             }
             if (refusal == null) {
                 refusal = new JournalWriteException(
-                        "journal " + dir + ": append refused, a write failed after it was made (" + failures
-                                + " failed writes so far)",
-                        null);
+                        "journal write failed in " + dir + " after this append was made (refused unwritten): "
+                                + lastFailure,
+                        lastFailure);
             }
             permits.release();
             p.future().completeExceptionally(refusal);
@@ -327,6 +329,7 @@ final class GroupCommitWriter {
     }
 
     private void fail(Throwable cause) {
+        lastFailure = cause;
         writeFailures++; // before any future fails: whoever reacts to the failure sees it counted
         int count = batch.size() - batchDone;
         if (count <= 0) {

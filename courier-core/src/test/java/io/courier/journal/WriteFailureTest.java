@@ -75,7 +75,8 @@ class WriteFailureTest {
                         ExecutionException.class, () -> refused.get(30, TimeUnit.SECONDS));
                 assertThat(e.getCause())
                         .isInstanceOf(JournalWriteException.class)
-                        .hasMessageContaining("refused");
+                        .hasMessageContaining("refused")
+                        .hasMessageContaining("No space left on device");
             }
             JournalTestSupport.assertDeterministic(log, 1, 6, 100);
             // a run that starts after the failure was counted is written

@@ -71,10 +71,21 @@ public final class Courier implements AutoCloseable {
         this.engine = new EngineIoServer(config.engine(), runtime.sessionHandler());
         runtime.namespace("/");
         CourierConfig.Durable d = config.durable();
-        this.durable = d.enabled()
-                ? runtime.startDurable(
-                        messageStore(d), d.namespace(), d.identity(), d.inFlightWindow(), d.maintenanceInterval())
-                : null;
+        DurableQueues started = null;
+        if (d.enabled()) {
+            try {
+                started = runtime.startDurable(
+                        messageStore(d), d.namespace(), d.identity(), d.inFlightWindow(), d.maintenanceInterval());
+            } catch (RuntimeException e) {
+                // nothing listens yet: release the timer, the recovery store and the handler threads, then fail
+                runtime.close();
+                if (ownExecutor != null) {
+                    ownExecutor.shutdown();
+                }
+                throw e;
+            }
+        }
+        this.durable = started;
     }
 
     private static MessageStore messageStore(CourierConfig.Durable d) {

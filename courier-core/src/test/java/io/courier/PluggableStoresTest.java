@@ -10,9 +10,14 @@ import io.courier.durable.StoreException;
 import io.courier.durable.StoreLimits;
 import io.courier.journal.FsyncPolicy;
 import io.courier.recovery.InMemoryRecoveryStore;
+import io.courier.recovery.RecoveryStore;
 import io.courier.recovery.RecoveryStoreFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -59,5 +64,30 @@ class PluggableStoresTest {
         io.close();
         assertThat(asked.get().maxPackets()).isEqualTo(123);
         assertThat(asked.get().maxDisconnectionDuration()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void aStoreThatCannotOpenFailsTheServerAndReleasesWhatWasAlreadyOpen() {
+        AtomicBoolean recoveryClosed = new AtomicBoolean();
+        assertThatThrownBy(() -> Courier.create(c -> c.connectionStateRecovery(r -> r.store(settings -> {
+                            RecoveryStore real = RecoveryStoreFactory.inMemory().open(settings);
+                            return (RecoveryStore) Proxy.newProxyInstance(
+                                    RecoveryStore.class.getClassLoader(),
+                                    new Class<?>[] {RecoveryStore.class},
+                                    (proxy, method, args) -> {
+                                        if (method.getName().equals("close")) {
+                                            recoveryClosed.set(true);
+                                        }
+                                        return method.invoke(real, args);
+                                    });
+                        }))
+                        .durableQueues(d -> d.store(settings -> {
+                            throw new IOException("disk on fire");
+                        }))))
+                .isInstanceOf(UncheckedIOException.class)
+                .hasMessageContaining("disk on fire");
+        assertThat(recoveryClosed)
+                .as("the recovery store opened before the failure is closed")
+                .isTrue();
     }
 }

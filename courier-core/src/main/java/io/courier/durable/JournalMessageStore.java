@@ -244,7 +244,11 @@ public final class JournalMessageStore extends AbstractMessageStore {
      * mark is persisted, as the next messages will hide the gap from the cursor.
      */
     private void tieAcknowledgedLosses() {
+        Map<String, Subscription> furthest = new java.util.HashMap<>();
         for (Subscription s : snapshotSubscriptions()) {
+            furthest.merge(s.channel(), s, (a, b) -> a.cursor() >= b.cursor() ? a : b);
+        }
+        for (Subscription s : furthest.values()) {
             ChannelLog c = channels.get(s.channel());
             if (c != null && s.cursor() > c.lastDurableSeq) {
                 log.error(
@@ -272,6 +276,10 @@ public final class JournalMessageStore extends AbstractMessageStore {
         List<CompletableFuture<Long>> writes = new ArrayList<>();
         for (Lost lost : cutLosses) {
             writes.add(journal.append(lostRecord(lost.channel(), lost.seq(), now)));
+            if (writes.size() >= FILLERS_AT_ONCE) {
+                joinAll(writes);
+                writes.clear();
+            }
         }
         if (journal.lastPosition() < reservedThrough) {
             long reserved = reservedThrough;
@@ -286,7 +294,8 @@ public final class JournalMessageStore extends AbstractMessageStore {
         while (journal.lastPosition() < reservedThrough) {
             long missing = reservedThrough - journal.lastPosition();
             List<CompletableFuture<Long>> fillers = new ArrayList<>();
-            for (long i = 0; i < Math.min(missing, FILLERS_AT_ONCE); i++) {
+            long atOnce = Math.min(FILLERS_AT_ONCE, journal.config().maxPendingAppends());
+            for (long i = 0; i < Math.min(missing, atOnce); i++) {
                 fillers.add(journal.append(filler));
             }
             joinAll(fillers);

@@ -478,10 +478,12 @@ class MessageStoreTest {
         MessageStore s = open("journal");
         s.subscribe("a", "news").join();
         s.subscribe("b", "news").join();
+        s.subscribe("c", "news").join();
         for (int i = 1; i <= 3; i++) {
             s.append("news", bytes("GONE-" + i)).join();
         }
-        s.commit("a", "news", 3); // a received and acknowledged all three; b none
+        s.commit("c", "news", 2);
+        s.commit("a", "news", 3); // a received and acknowledged all three, c two, b none
         s.append("other", bytes("an intact record after them")).join();
         store.close(); // persists a's cursor
         Path segment;

@@ -20,7 +20,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -114,31 +116,35 @@ class EmbeddedServerTest {
                         ChatServerOnAnyPort.class.getName())
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .start();
-        try (BufferedReader err =
-                new BufferedReader(new InputStreamReader(child.getErrorStream(), StandardCharsets.UTF_8))) {
-            List<String> lines = new ArrayList<>();
-            String startUp = CompletableFuture.supplyAsync(() -> {
-                        try {
-                            String line;
-                            while ((line = err.readLine()) != null) {
-                                lines.add(line);
-                                if (line.contains("Courier listening on")) {
-                                    return line;
-                                }
-                            }
-                            return null;
-                        } catch (Exception e) {
-                            throw new IllegalStateException(e);
-                        }
-                    })
-                    .get(60, TimeUnit.SECONDS); // hang guard
-            assertThat(startUp).as(String.join("\n", lines)).isNotNull();
-            assertThat(startUp)
+        // no try-with-resources: closing the reader would wait for the blocked readLine; killing the child ends it
+        BufferedReader err = new BufferedReader(new InputStreamReader(child.getErrorStream(), StandardCharsets.UTF_8));
+        List<String> lines = new CopyOnWriteArrayList<>();
+        CompletableFuture<String> startUp = CompletableFuture.supplyAsync(() -> {
+            try {
+                String line;
+                while ((line = err.readLine()) != null) {
+                    lines.add(line);
+                    if (line.contains("Courier listening on")) {
+                        return line;
+                    }
+                }
+                return null;
+            } catch (Exception e) {
+                return null; // the child was killed
+            }
+        });
+        try {
+            String line = startUp.get(60, TimeUnit.SECONDS); // hang guard
+            assertThat(line).as(String.join("\n", lines)).isNotNull();
+            assertThat(line)
                     .matches(
                             "INFO: Courier listening on http://0\\.0\\.0\\.0:\\d+ \\(Socket\\.IO at /socket\\.io/\\); .*"
                                     + "add one \\(e\\.g\\. ch\\.qos\\.logback:logback-classic\\) to see its other logs");
+        } catch (TimeoutException e) {
+            throw new AssertionError("no start-up line within 60 s; stderr so far:\n" + String.join("\n", lines));
         } finally {
             child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            err.close();
         }
     }
 }

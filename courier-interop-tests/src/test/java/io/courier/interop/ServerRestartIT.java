@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.courier.interop.support.NodeScript;
 import io.courier.interop.support.RestartableServer;
+import io.courier.interop.support.Unhurried;
 import io.courier.standalone.ConformanceServer;
 import java.time.Duration;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -14,7 +15,8 @@ class ServerRestartIT {
     @ParameterizedTest(name = "over {0}")
     @ValueSource(strings = {"polling", "websocket", "upgrade"})
     void officialClientReconnectsAfterServerRestart(String mode) throws Exception {
-        try (RestartableServer server = new RestartableServer(port -> ConformanceServer.start("127.0.0.1", port))) {
+        try (RestartableServer server =
+                new RestartableServer(port -> ConformanceServer.start("127.0.0.1", port, Unhurried::timings))) {
             NodeScript.Result r = NodeScript.of("reconnect.js")
                     .env("COURIER_URL", "http://127.0.0.1:" + server.port())
                     .env("COURIER_TRANSPORTS", mode)

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.courier.interop.support.NodeScript;
 import io.courier.interop.support.RestartableServer;
+import io.courier.interop.support.Unhurried;
 import io.courier.standalone.ConformanceServer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,11 +22,11 @@ class RecoveryRestartIT {
     Path data;
 
     private ConformanceServer start(int port) {
-        return ConformanceServer.startRecovery(
-                "127.0.0.1",
-                port,
-                c -> c.connectionStateRecovery(
-                        r -> r.maxDisconnectionDuration(Duration.ofSeconds(30)).durable(data)));
+        return ConformanceServer.startRecovery("127.0.0.1", port, c -> {
+            Unhurried.timings(c);
+            c.connectionStateRecovery(
+                    r -> r.maxDisconnectionDuration(Duration.ofSeconds(30)).durable(data));
+        });
     }
 
     @ParameterizedTest(name = "over {0}")

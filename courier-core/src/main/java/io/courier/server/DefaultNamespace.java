@@ -48,7 +48,7 @@ public final class DefaultNamespace extends BroadcastingNamespace implements Mem
     private final List<Middleware> middlewares = new CopyOnWriteArrayList<>();
     private final List<ConnectionHandler> connectionHandlers = new CopyOnWriteArrayList<>();
     private final Map<String, DefaultSocket> sockets = new ConcurrentHashMap<>();
-    private final Map<String, List<EventHandler>> serverSideHandlers = new ConcurrentHashMap<>();
+    private final ServerSideHandlers serverSideHandlers = new ServerSideHandlers();
     private final AtomicLong ackIds = new AtomicLong();
 
     DefaultNamespace(SocketIoRuntime runtime, String name, ParentNamespace parent) {
@@ -187,10 +187,7 @@ public final class DefaultNamespace extends BroadcastingNamespace implements Mem
 
     @Override
     public Namespace onServerSideEmit(String event, EventHandler handler) {
-        EventNames.checkEmittable(event);
-        serverSideHandlers
-                .computeIfAbsent(event, e -> new CopyOnWriteArrayList<>())
-                .add(handler);
+        serverSideHandlers.add(event, handler);
         return this;
     }
 
@@ -207,9 +204,9 @@ public final class DefaultNamespace extends BroadcastingNamespace implements Mem
         String event = data.get(0).asText();
         List<EventHandler> handlers = new ArrayList<>();
         if (parent != null) {
-            handlers.addAll(parent.serverSideHandlers.getOrDefault(event, List.of()));
+            handlers.addAll(parent.serverSideHandlers.of(event));
         }
-        handlers.addAll(serverSideHandlers.getOrDefault(event, List.of()));
+        handlers.addAll(serverSideHandlers.of(event));
         if (handlers.isEmpty()) {
             return;
         }

@@ -13,7 +13,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 
@@ -28,7 +27,7 @@ public final class ParentNamespace extends BroadcastingNamespace {
     private final String description;
     final List<Middleware> middlewares = new CopyOnWriteArrayList<>();
     final List<ConnectionHandler> connectionHandlers = new CopyOnWriteArrayList<>();
-    final Map<String, List<EventHandler>> serverSideHandlers = new ConcurrentHashMap<>();
+    final ServerSideHandlers serverSideHandlers = new ServerSideHandlers();
     private final List<DefaultNamespace> children = new CopyOnWriteArrayList<>();
 
     ParentNamespace(SocketIoRuntime runtime, Predicate<String> matcher, String description) {
@@ -93,10 +92,7 @@ public final class ParentNamespace extends BroadcastingNamespace {
     /** Handles the server-side event in every child, including those created earlier. */
     @Override
     public Namespace onServerSideEmit(String event, EventHandler handler) {
-        EventNames.checkEmittable(event);
-        serverSideHandlers
-                .computeIfAbsent(event, e -> new CopyOnWriteArrayList<>())
-                .add(handler);
+        serverSideHandlers.add(event, handler);
         return this;
     }
 

@@ -12,9 +12,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Connection state recovery with the stock npm client against the recovery contract's handlers (unhurried deadlines):
- * same socket id, rooms back,
- * the missed events in order and once, {@code recovered} true; a fresh client is not recovered.
+ * Connection state recovery with the stock npm client against the recovery contract's handlers (with unhurried
+ * deadlines): same socket id, rooms back, the missed events in order and once, {@code recovered} true; a fresh client
+ * is not recovered.
  */
 class RecoveryIT {
     private static ConformanceServer server;

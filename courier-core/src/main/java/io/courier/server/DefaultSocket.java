@@ -385,10 +385,12 @@ final class DefaultSocket implements Socket, Member {
         }
         if (close) {
             connection.disconnectAll();
-        } else {
+        } else if (closing.compareAndSet(false, true)) {
+            // the reason is settled before the DISCONNECT goes out: a client whose last socket this was closes its
+            // connection on receiving it, and that transport close must not be taken for the reason
             send(OutboundPacket.encode(SocketIoPacket.disconnect(namespace.name()), runtime.encoder()), false);
             connection.remove(this);
-            onClose(DisconnectReason.SERVER_NAMESPACE_DISCONNECT);
+            closed(DisconnectReason.SERVER_NAMESPACE_DISCONNECT);
         }
     }
 
@@ -438,9 +440,13 @@ final class DefaultSocket implements Socket, Member {
 
     /** Leaves the namespace for {@code reason}; idempotent. Handlers run on the lane. */
     void onClose(DisconnectReason reason) {
-        if (!closing.compareAndSet(false, true)) {
-            return;
+        if (closing.compareAndSet(false, true)) {
+            closed(reason);
         }
+    }
+
+    /** The close, once its reason is settled (by whoever set {@code closing}). */
+    private void closed(DisconnectReason reason) {
         // saved at once, not on the lane: at shutdown the store closes right after the event loops drain
         RecoveryStore recovery = runtime.recovery();
         Deduplicator deduplicator = runtime.deduplicator();

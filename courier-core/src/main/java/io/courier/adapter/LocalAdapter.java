@@ -110,6 +110,20 @@ public final class LocalAdapter implements Adapter {
         return out;
     }
 
+    /** Whether any local socket is in {@code room} (a socket's own id included). */
+    public boolean hasRoom(String room) {
+        return rooms.containsKey(room) || namespace.member(room) != null;
+    }
+
+    /** The rooms that have local sockets, their own id rooms included (socket.io's {@code adapter.rooms.keys()}). */
+    public Set<String> rooms() {
+        Set<String> out = new HashSet<>(rooms.keySet());
+        for (Member m : namespace.members()) {
+            out.add(m.id());
+        }
+        return out;
+    }
+
     @Override
     public void broadcast(OutboundPacket packet, BroadcastOptions options) {
         namespace.deliver(matches(options), packet, options.droppable(), null);

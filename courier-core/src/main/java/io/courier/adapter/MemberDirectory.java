@@ -1,6 +1,7 @@
 package io.courier.adapter;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import java.util.Collection;
 import java.util.List;
 
@@ -31,4 +32,11 @@ public interface MemberDirectory {
      * (once). Any thread; the handlers run on the handler executor.
      */
     void receiveServerSideEmit(List<JsonNode> data, AckCallback reply);
+
+    /**
+     * Encodes, once for all local recipients, an EVENT of this namespace that a peer broadcast ({@code [event,
+     * ...args]}, binary values as {@code BinaryNode}s). With {@code withAck} the packet gets an ack id of this node, as
+     * {@link Adapter#broadcastWithAck} needs: a peer's ack id could clash with the ones this node handed out.
+     */
+    OutboundPacket encodeEvent(ArrayNode data, boolean withAck);
 }

@@ -171,23 +171,27 @@ final class DefaultBroadcastOperator implements BroadcastOperator {
         for (DefaultNamespace ns : namespaces) {
             parts.add(ns.adapter().fetchSockets(options));
         }
-        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(v -> {
-            List<RemoteSocket> out = new ArrayList<>();
-            for (int i = 0; i < parts.size(); i++) {
-                DefaultNamespace ns = namespaces.get(i);
-                FetchedSockets found = parts.get(i).join();
-                for (Member m : found.local()) {
-                    DefaultSocket s = ns.socket(m.id());
-                    if (s != null) {
-                        out.add(s);
-                    }
-                }
-                for (SocketDetails d : found.remote()) {
-                    out.add(new PeerSocket(ns, d, runtime.mapper()));
-                }
-            }
-            return out;
-        });
+        // completed off the adapter's thread (a cluster's I/O thread): what depends on it is user code
+        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
+                .thenApplyAsync(
+                        v -> {
+                            List<RemoteSocket> out = new ArrayList<>();
+                            for (int i = 0; i < parts.size(); i++) {
+                                DefaultNamespace ns = namespaces.get(i);
+                                FetchedSockets found = parts.get(i).join();
+                                for (Member m : found.local()) {
+                                    DefaultSocket s = ns.socket(m.id());
+                                    if (s != null) {
+                                        out.add(s);
+                                    }
+                                }
+                                for (SocketDetails d : found.remote()) {
+                                    out.add(new PeerSocket(ns, d, runtime.mapper()));
+                                }
+                            }
+                            return out;
+                        },
+                        runtime.executor());
     }
 
     @Override
@@ -278,7 +282,8 @@ final class DefaultBroadcastOperator implements BroadcastOperator {
         private void finish(List<EventArgs> done) {
             if (done != null) {
                 cancelTimer();
-                future.complete(done);
+                // the last count or reply may come on a cluster adapter's I/O thread: dependants are user code
+                runtime.executor().execute(() -> future.complete(done));
             }
         }
 

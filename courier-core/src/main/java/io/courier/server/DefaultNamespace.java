@@ -19,6 +19,7 @@ import io.courier.adapter.Member;
 import io.courier.adapter.MemberDirectory;
 import io.courier.adapter.OutboundPacket;
 import io.courier.json.JsonCodec;
+import io.courier.protocol.SocketIoPacket;
 import io.netty.channel.EventLoop;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -161,28 +162,32 @@ public final class DefaultNamespace extends BroadcastingNamespace implements Mem
     @Override
     public CompletableFuture<List<EventArgs>> serverSideEmitWithAck(String event, Object... args) {
         EventNames.checkEmittable(event);
+        // completed off the adapter's thread (a cluster's I/O thread): what depends on it is user code
         return adapter.serverSideEmitWithAck(toList(JsonCodec.toArray(event, args)))
-                .handle((replies, error) -> {
-                    Throwable cause =
-                            error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-                    if (cause instanceof AdapterTimeoutException t) {
-                        List<EventArgs> partial = new ArrayList<>();
-                        for (Object reply : t.partial()) {
-                            if (reply instanceof List<?> l) {
-                                partial.add(eventArgs(l));
+                .handleAsync(
+                        (replies, error) -> {
+                            Throwable cause = error instanceof CompletionException && error.getCause() != null
+                                    ? error.getCause()
+                                    : error;
+                            if (cause instanceof AdapterTimeoutException t) {
+                                List<EventArgs> partial = new ArrayList<>();
+                                for (Object reply : t.partial()) {
+                                    if (reply instanceof List<?> l) {
+                                        partial.add(eventArgs(l));
+                                    }
+                                }
+                                throw new CompletionException(new AckTimeoutException(partial));
                             }
-                        }
-                        throw new CompletionException(new AckTimeoutException(partial));
-                    }
-                    if (cause != null) {
-                        throw cause instanceof CompletionException c ? c : new CompletionException(cause);
-                    }
-                    List<EventArgs> out = new ArrayList<>(replies.size());
-                    for (List<JsonNode> reply : replies) {
-                        out.add(new EventArgs(reply, runtime.mapper()));
-                    }
-                    return out;
-                });
+                            if (cause != null) {
+                                throw cause instanceof CompletionException c ? c : new CompletionException(cause);
+                            }
+                            List<EventArgs> out = new ArrayList<>(replies.size());
+                            for (List<JsonNode> reply : replies) {
+                                out.add(new EventArgs(reply, runtime.mapper()));
+                            }
+                            return out;
+                        },
+                        runtime.executor());
     }
 
     @Override
@@ -248,6 +253,12 @@ public final class DefaultNamespace extends BroadcastingNamespace implements Mem
         List<JsonNode> out = new ArrayList<>(array.size());
         array.forEach(out::add);
         return out;
+    }
+
+    @Override
+    public OutboundPacket encodeEvent(ArrayNode data, boolean withAck) {
+        long ackId = withAck ? nextAckId() : SocketIoPacket.NO_ACK_ID;
+        return OutboundPacket.encode(SocketIoPacket.event(name, ackId, data), runtime.encoder());
     }
 
     long nextAckId() {

@@ -3,6 +3,7 @@ package io.courier.adapter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.courier.json.JsonCodec;
 import io.courier.protocol.SocketIoPacket;
@@ -36,6 +37,11 @@ class LocalAdapterTest {
         @Override
         public void receiveServerSideEmit(List<JsonNode> data, AckCallback reply) {
             throw new AssertionError("a single node receives no server-side emits");
+        }
+
+        @Override
+        public OutboundPacket encodeEvent(ArrayNode data, boolean withAck) {
+            throw new AssertionError("a single node receives no peer broadcasts");
         }
     });
 

@@ -36,6 +36,8 @@ public interface BroadcastOperator {
      *
      * @throws IllegalArgumentException for a reserved event name
      * @return true
+     * @throws CourierException with connection state recovery on, if its store is so slow that 65,536 emits and
+     *     restores wait for it (nothing is sent)
      */
     boolean emit(String event, Object... args);
 

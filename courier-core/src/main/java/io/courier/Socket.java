@@ -54,6 +54,8 @@ public interface Socket extends RemoteSocket {
      *
      * @throws IllegalArgumentException if {@code event} is a reserved name such as {@code "disconnect"}
      * @return false if the socket is no longer connected
+     * @throws CourierException with connection state recovery on, if its store is so slow that 65,536 emits and
+     *     restores wait for it (nothing is sent)
      */
     @Override
     boolean emit(String event, Object... args);

@@ -10,9 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.Consumer;
 
 /**
  * Recovery state in memory, as the reference server keeps it: lost on restart.
@@ -23,8 +24,12 @@ import java.util.function.Consumer;
  *
  * <p>Offsets are {@code <epoch>-<sequence>} in base 36: the epoch is random per store, so an offset from before a
  * restart is simply unknown.
+ *
+ * <p>Every stage it returns is already complete: the embedded default costs one short lock per call, no hop.
  */
 public final class InMemoryRecoveryStore implements RecoveryStore {
+    private static final CompletionStage<Void> DONE = CompletableFuture.completedFuture(null);
+
     private final Duration maxDisconnectionDuration;
     private final int maxPackets;
     private final Clock clock;
@@ -103,8 +108,8 @@ public final class InMemoryRecoveryStore implements RecoveryStore {
     }
 
     @Override
-    public synchronized void append(
-            String namespace, Set<String> rooms, Set<String> except, ArrayNode data, Consumer<LoggedPacket> fanOut) {
+    public synchronized CompletionStage<LoggedPacket> append(
+            String namespace, Set<String> rooms, Set<String> except, ArrayNode data) {
         long now = clock.millis();
         long sequence = nextSequence++;
         String offset = epoch + "-" + Long.toString(sequence, 36);
@@ -116,19 +121,24 @@ public final class InMemoryRecoveryStore implements RecoveryStore {
         if (persistence != null) {
             persistence.packet(sequence, packet);
         }
-        fanOut.accept(packet);
+        return CompletableFuture.completedFuture(packet);
     }
 
     @Override
-    public synchronized void save(SavedSession session) {
+    public synchronized CompletionStage<Void> save(SavedSession session) {
         sessions.put(session.pid(), session);
         if (persistence != null) {
             persistence.session(session);
         }
+        return DONE;
     }
 
     @Override
-    public synchronized Optional<SavedSession> restorable(String pid, String offset) {
+    public CompletionStage<Optional<SavedSession>> restorable(String pid, String offset) {
+        return CompletableFuture.completedFuture(restorableNow(pid, offset));
+    }
+
+    private synchronized Optional<SavedSession> restorableNow(String pid, String offset) {
         long now = clock.millis();
         trim(now);
         SavedSession session = sessions.get(pid);
@@ -147,10 +157,10 @@ public final class InMemoryRecoveryStore implements RecoveryStore {
     }
 
     @Override
-    public synchronized boolean restore(String pid, String offset, RestoreHandler onRestore) {
-        SavedSession session = restorable(pid, offset).orElse(null);
+    public synchronized CompletionStage<Optional<Restored>> restore(String pid, String offset) {
+        SavedSession session = restorableNow(pid, offset).orElse(null);
         if (session == null) {
-            return false;
+            return CompletableFuture.completedFuture(Optional.empty());
         }
         long after = sequenceOf(offset);
         List<LoggedPacket> missed = new ArrayList<>();
@@ -161,21 +171,20 @@ public final class InMemoryRecoveryStore implements RecoveryStore {
                 missed.add(e.packet());
             }
         }
-        // like the reference, the saved session stays: the next disconnect overwrites it
-        onRestore.restored(session, missed);
-        return true;
+        return CompletableFuture.completedFuture(Optional.of(new Restored(session, missed)));
     }
 
     @Override
-    public synchronized void expire() {
+    public synchronized CompletionStage<Void> expire() {
         long now = clock.millis();
         trim(now);
         sessions.values().removeIf(s -> now - s.disconnectedAt() > maxDisconnectionDuration.toMillis());
+        return DONE;
     }
 
     @Override
-    public Optional<SavedSession> session(String pid) {
-        return Optional.ofNullable(sessions.get(pid));
+    public CompletionStage<Optional<SavedSession>> session(String pid) {
+        return CompletableFuture.completedFuture(Optional.ofNullable(sessions.get(pid)));
     }
 
     /** Entries in the log; for tests. */

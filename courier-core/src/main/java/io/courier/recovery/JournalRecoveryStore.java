@@ -27,7 +27,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Consumer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +46,9 @@ import org.slf4j.LoggerFactory;
  * reserved or logged, plus the records a torn tail cut off can have held. After such a cut, offsets from before it are
  * no longer restorable (their clients could miss a cut packet silently): those clients connect as new sockets.
  * {@code socket.data()} values come back as JSON values (maps, lists, strings, numbers, booleans).
+ *
+ * <p>Every stage it returns is already complete, as the in-memory store's; {@link #expire} trims the journal on the
+ * caller's thread (the server's timer).
  */
 public final class JournalRecoveryStore implements RecoveryStore {
     private static final Logger log = LoggerFactory.getLogger(JournalRecoveryStore.class);
@@ -58,6 +62,7 @@ public final class JournalRecoveryStore implements RecoveryStore {
     private long reservedThrough;
 
     static final long RESERVE_BLOCK = 4096;
+    private static final CompletionStage<Void> DONE = CompletableFuture.completedFuture(null);
 
     private JournalRecoveryStore(
             SegmentLog journal, Duration maxDisconnectionDuration, int maxPackets, Clock clock, String epoch) {
@@ -84,34 +89,34 @@ public final class JournalRecoveryStore implements RecoveryStore {
     }
 
     @Override
-    public void append(
-            String namespace, Set<String> rooms, Set<String> except, ArrayNode data, Consumer<LoggedPacket> fanOut) {
-        memory.append(namespace, rooms, except, data, fanOut);
+    public CompletionStage<LoggedPacket> append(
+            String namespace, Set<String> rooms, Set<String> except, ArrayNode data) {
+        return memory.append(namespace, rooms, except, data);
     }
 
     @Override
-    public void save(SavedSession session) {
-        memory.save(session);
+    public CompletionStage<Void> save(SavedSession session) {
+        return memory.save(session);
     }
 
     @Override
-    public Optional<SavedSession> restorable(String pid, String offset) {
+    public CompletionStage<Optional<SavedSession>> restorable(String pid, String offset) {
         return memory.restorable(pid, offset);
     }
 
     @Override
-    public boolean restore(String pid, String offset, RestoreHandler onRestore) {
-        return memory.restore(pid, offset, onRestore);
+    public CompletionStage<Optional<Restored>> restore(String pid, String offset) {
+        return memory.restore(pid, offset);
     }
 
     @Override
-    public Optional<SavedSession> session(String pid) {
+    public CompletionStage<Optional<SavedSession>> session(String pid) {
         return memory.session(pid);
     }
 
     /** Expires memory, then deletes the journal's whole segments older than the retention. */
     @Override
-    public void expire() {
+    public CompletionStage<Void> expire() {
         memory.expire();
         long cutoff = clock.millis() - maxDisconnectionDuration.toMillis();
         try {
@@ -119,17 +124,18 @@ public final class JournalRecoveryStore implements RecoveryStore {
             while (true) {
                 List<LogRecord> batch = reader.read(256);
                 if (batch.isEmpty()) {
-                    return;
+                    return DONE;
                 }
                 for (LogRecord r : batch) {
                     if (JSON.readTree(r.payload()).path("ts").asLong() >= cutoff) {
                         journal.trimBefore(r.position());
-                        return;
+                        return DONE;
                     }
                 }
             }
         } catch (IOException | RuntimeException e) {
             log.warn("recovery store: trimming the journal failed: {}", e.toString());
+            return DONE;
         }
     }
 

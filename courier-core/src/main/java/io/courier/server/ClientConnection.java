@@ -22,7 +22,11 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -148,50 +152,62 @@ final class ClientConnection implements EngineIoSession.Listener {
             return;
         }
         ObjectNode authObject = auth instanceof ObjectNode o ? o : JsonNodeFactory.instance.objectNode();
-        RecoveryStore recovery = runtime.recovery();
-        SavedSession saved = null;
-        String offset = null;
-        if (recovery != null) {
-            // connection state recovery: the client sends back its pid and the offset of the last event it got
-            JsonNode pid = authObject.get("pid");
-            JsonNode last = authObject.get("offset");
-            if (pid != null && pid.isTextual() && last != null && last.isTextual()) {
-                offset = last.asText();
-                saved = recovery.restorable(pid.asText(), offset)
-                        .filter(session -> session.namespace().equals(nsp))
-                        .orElse(null);
-            }
-        }
-        DefaultSocket socket = new DefaultSocket(
-                saved != null ? saved.socketId() : Ids.newId(),
-                recovery == null ? null : saved != null ? saved.pid() : Ids.newId(),
-                saved != null,
-                namespace,
-                this,
-                handshake(authObject),
-                runtime);
         if (connecting == null) {
             connecting = new HashSet<>(2);
         }
         connecting.add(nsp);
-        String lastOffset = offset;
+        RecoveryStore recovery = runtime.recovery();
+        JsonNode pid = authObject.get("pid");
+        JsonNode last = authObject.get("offset");
+        if (recovery == null || pid == null || !pid.isTextual() || last == null || !last.isTextual()) {
+            start(namespace, authObject, null, null);
+            return;
+        }
+        // connection state recovery: the client sends back its pid and the offset of the last event it got
+        String offset = last.asText();
+        CompletionStage<Optional<SavedSession>> restorable;
+        try {
+            restorable = recovery.restorable(pid.asText(), offset);
+        } catch (RuntimeException e) {
+            restorable = CompletableFuture.failedFuture(e);
+        }
+        restorable.whenComplete((found, error) -> onLoop(() -> {
+            if (error != null) {
+                log.warn(
+                        "connection {}: the recovery store could not be asked for a session: {}", session.sid(), error);
+            }
+            SavedSession saved = found == null
+                    ? null
+                    : found.filter(s -> s.namespace().equals(nsp)).orElse(null);
+            start(namespace, authObject, saved, offset);
+        }));
+    }
+
+    /** Runs the middlewares of a CONNECT (skipped for a restorable session if so configured); on the loop. */
+    private void start(DefaultNamespace namespace, ObjectNode auth, SavedSession saved, String offset) {
+        DefaultSocket socket = new DefaultSocket(
+                saved != null ? saved.socketId() : Ids.newId(),
+                runtime.recovery() == null ? null : saved != null ? saved.pid() : Ids.newId(),
+                saved != null,
+                namespace,
+                this,
+                handshake(auth),
+                runtime);
         if (saved != null && runtime.settings().skipMiddlewares()) {
-            afterMiddlewares(socket, null, lastOffset);
+            afterMiddlewares(socket, null, offset);
         } else {
-            namespace.runMiddlewares(socket, (s, refusal) -> onLoop(() -> afterMiddlewares(s, refusal, lastOffset)));
+            namespace.runMiddlewares(socket, (s, refusal) -> onLoop(() -> afterMiddlewares(s, refusal, offset)));
         }
     }
 
     private void afterMiddlewares(DefaultSocket socket, ConnectionRefusedException refusal, String offset) {
         String nsp = socket.defaultNamespace().name();
-        connecting.remove(nsp);
-        if (connecting.isEmpty()) {
-            connecting = null;
-        }
         if (!session.isOpen()) {
+            doneConnecting(nsp);
             return;
         }
         if (refusal != null) {
+            doneConnecting(nsp);
             ObjectNode error = JsonNodeFactory.instance.objectNode().put("message", refusal.getMessage());
             if (refusal.data() != null) {
                 error.set("data", JsonCodec.toNode(refusal.data()));
@@ -206,15 +222,60 @@ final class ClientConnection implements EngineIoSession.Listener {
         }
         cancelConnectTimer();
         if (socket.recovered()
-                && runtime.recovery().restore(socket.pid(), offset, (saved, missed) -> {
-                    sockets.put(nsp, socket);
-                    socket.onRecovered(saved, missed);
-                })) {
-            return;
+                && runtime.outbox().restore(socket.pid(), offset, restored -> restoreTurn(socket, restored))) {
+            return; // the namespace stays connecting until the restore's turn
         }
         // a new connection (or, in a rare race, a session that expired since CONNECT arrived: it keeps its ids)
+        doneConnecting(nsp);
         sockets.put(nsp, socket);
         socket.onConnected();
+    }
+
+    /**
+     * The restore's turn in the recovery outbox, on whichever thread drains it: every packet logged before it has been
+     * fanned out, none logged after it yet. The socket rejoins its rooms now, so the next fan-outs reach it; they go
+     * through this session's loop, behind the task queued here, which sends the missed packets and the CONNECT reply.
+     */
+    private void restoreTurn(DefaultSocket socket, Optional<RecoveryStore.Restored> restored) {
+        RecoveryStore.Restored r = restored.filter(x ->
+                        x.session().namespace().equals(socket.defaultNamespace().name()))
+                .orElse(null);
+        if (r != null) {
+            socket.rejoin(r.session());
+        }
+        try {
+            onLoop(() -> afterRestore(socket, r));
+        } catch (RejectedExecutionException stopped) {
+            // the loop is shutting down with its connections: the session stays saved
+            if (r != null) {
+                socket.abandon();
+            }
+        }
+    }
+
+    private void afterRestore(DefaultSocket socket, RecoveryStore.Restored restored) {
+        String nsp = socket.defaultNamespace().name();
+        doneConnecting(nsp);
+        if (!session.isOpen()) {
+            if (restored != null) {
+                socket.abandon();
+            }
+            return;
+        }
+        sockets.put(nsp, socket);
+        if (restored != null) {
+            socket.onRecovered(restored.session(), restored.missed());
+        } else {
+            // the session expired since CONNECT arrived: a new socket that keeps its ids
+            socket.onConnected();
+        }
+    }
+
+    private void doneConnecting(String nsp) {
+        connecting.remove(nsp);
+        if (connecting.isEmpty()) {
+            connecting = null;
+        }
     }
 
     void sendConnectReply(DefaultSocket socket) {

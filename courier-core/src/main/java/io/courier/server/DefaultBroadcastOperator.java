@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.courier.AckTimeoutException;
 import io.courier.BroadcastOperator;
+import io.courier.CourierException;
 import io.courier.EventArgs;
 import io.courier.RemoteSocket;
 import io.courier.adapter.BroadcastOptions;
@@ -13,7 +14,7 @@ import io.courier.adapter.OutboundPacket;
 import io.courier.adapter.SocketDetails;
 import io.courier.json.JsonCodec;
 import io.courier.protocol.SocketIoPacket;
-import io.courier.recovery.RecoveryStore;
+import io.courier.recovery.RecoveryOutbox;
 import io.netty.util.Timeout;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -120,15 +121,17 @@ final class DefaultBroadcastOperator implements BroadcastOperator {
         EventNames.checkEmittable(event);
         ArrayNode data = JsonCodec.toArray(event, args);
         BroadcastOptions options = options();
-        RecoveryStore recovery = runtime.recovery();
+        RecoveryOutbox outbox = runtime.outbox();
         for (DefaultNamespace ns : targets.get()) {
-            if (recovery != null && !droppable) {
+            if (outbox != null && !droppable) {
                 // connection state recovery: tag with an offset and log, then fan out in offset order
-                recovery.append(ns.name(), rooms, except, data, logged -> ns.adapter()
+                boolean queued = outbox.append(ns.name(), rooms, except, data, tagged -> ns.adapter()
                         .broadcast(
-                                OutboundPacket.encode(
-                                        SocketIoPacket.event(ns.name(), logged.data()), runtime.encoder()),
+                                OutboundPacket.encode(SocketIoPacket.event(ns.name(), tagged), runtime.encoder()),
                                 options));
+                if (!queued) {
+                    throw outboxFull();
+                }
             } else {
                 OutboundPacket packet = OutboundPacket.encode(SocketIoPacket.event(ns.name(), data), runtime.encoder());
                 ns.adapter().broadcast(packet, options);
@@ -296,5 +299,11 @@ final class DefaultBroadcastOperator implements BroadcastOperator {
                 t.cancel();
             }
         }
+    }
+
+    /** The error of an emit refused because connection state recovery's outbox is full. */
+    static CourierException outboxFull() {
+        return new CourierException("connection state recovery: " + SocketIoRuntime.RECOVERY_OUTBOX_BOUND
+                + " emits and restores are waiting for the recovery store; this emit was not sent");
     }
 }

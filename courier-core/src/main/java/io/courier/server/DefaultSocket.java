@@ -24,6 +24,7 @@ import io.courier.adapter.SocketDetails;
 import io.courier.json.JsonCodec;
 import io.courier.protocol.SocketIoPacket;
 import io.courier.recovery.LoggedPacket;
+import io.courier.recovery.RecoveryOutbox;
 import io.courier.recovery.RecoveryStore;
 import io.courier.recovery.SavedSession;
 import java.net.InetSocketAddress;
@@ -119,14 +120,23 @@ final class DefaultSocket implements Socket, Member {
     }
 
     /**
-     * Called on the connection's loop, under the recovery store's order, when this socket takes over a saved session:
-     * its rooms and data come back and the events it missed are queued before the CONNECT reply, as the reference
-     * server does (the client delivers them just before its {@code connect} event).
+     * Connection state recovery, in the restore's turn in the {@link io.courier.recovery.RecoveryOutbox}, on the
+     * thread that drains it: the socket joins its namespace and its saved rooms and counts as connected, so every
+     * packet fanned out after this turn reaches it. Those packets are sent through its loop, behind what the caller
+     * queues there next ({@link #onRecovered}). Thread-safe: the namespace's map and the room index are.
      */
-    void onRecovered(SavedSession session, List<LoggedPacket> missed) {
+    void rejoin(SavedSession session) {
         connected = true;
         namespace.add(this);
         namespace.adapter().addAll(id, session.rooms());
+    }
+
+    /**
+     * Called on the connection's loop after {@link #rejoin}, before any packet fanned out after the restore's turn:
+     * the data comes back and the events the socket missed are queued before the CONNECT reply, as the reference
+     * server does (the client delivers them just before its {@code connect} event).
+     */
+    void onRecovered(SavedSession session, List<LoggedPacket> missed) {
         if (!session.data().isEmpty()) {
             data().putAll(session.data());
         }
@@ -139,6 +149,17 @@ final class DefaultSocket implements Socket, Member {
         connection.sendConnectReply(this);
         startDurableDelivery();
         lane.execute(() -> namespace.runConnectionHandlers(this));
+    }
+
+    /**
+     * Called on the connection's loop after {@link #rejoin} when the connection closed before the restore ended: the
+     * socket leaves again without a trace. Its saved session stays in the store, so the client can try again from the
+     * same offset.
+     */
+    void abandon() {
+        connected = false;
+        namespace.adapter().delAll(id);
+        namespace.remove(this);
     }
 
     // ---- inbound, from the connection's loop --------------------------------------------------------------------
@@ -455,8 +476,17 @@ final class DefaultSocket implements Socket, Member {
                 deduplicator.park(pid, dedupWindow()); // before the save: whoever restores the session finds it
             }
             Map<String, Object> d = data;
-            recovery.save(new SavedSession(
-                    id, pid, namespace.name(), rooms(), d == null ? Map.of() : d, System.currentTimeMillis()));
+            SavedSession saved = new SavedSession(
+                    id, pid, namespace.name(), rooms(), d == null ? Map.of() : d, System.currentTimeMillis());
+            try {
+                recovery.save(saved).whenComplete((v, error) -> {
+                    if (error != null) {
+                        log.warn("socket {}: its session was not saved for recovery: {}", id, error.toString());
+                    }
+                });
+            } catch (RuntimeException e) {
+                log.warn("socket {}: its session was not saved for recovery: {}", id, e.toString());
+            }
         } else if (dedup != null) {
             dedup.clear();
         }
@@ -666,18 +696,21 @@ final class DefaultSocket implements Socket, Member {
             if (!connected) {
                 return false;
             }
-            RecoveryStore recovery = runtime.recovery();
-            if (recovery != null && !droppable) {
+            RecoveryOutbox outbox = runtime.outbox();
+            if (outbox != null && !droppable) {
                 // with recovery on, a direct emit is logged like a broadcast to the socket's own room
-                recovery.append(
+                boolean queued = outbox.append(
                         namespace.name(),
                         Set.of(id),
                         Set.of(),
                         data,
-                        logged -> send(
+                        tagged -> send(
                                 OutboundPacket.encode(
-                                        SocketIoPacket.event(namespace.name(), logged.data()), runtime.encoder()),
+                                        SocketIoPacket.event(namespace.name(), tagged), runtime.encoder()),
                                 false));
+                if (!queued) {
+                    throw DefaultBroadcastOperator.outboxFull();
+                }
             } else {
                 send(OutboundPacket.encode(SocketIoPacket.event(namespace.name(), data), runtime.encoder()), droppable);
             }

@@ -5,6 +5,7 @@ import io.courier.CourierConfig;
 import io.courier.adapter.AdapterFactory;
 import io.courier.json.JsonCodec;
 import io.courier.protocol.SocketIoPacketEncoder;
+import io.courier.recovery.RecoveryOutbox;
 import io.courier.recovery.RecoveryStore;
 import io.netty.util.HashedWheelTimer;
 import io.netty.util.Timer;
@@ -67,9 +68,20 @@ public final class SocketIoRuntime {
     }
 
     private final Deduplicator deduplicator;
+    private final RecoveryOutbox outbox;
+
+    /**
+     * How many connection state recovery turns (emits and restores) may wait for the recovery store; beyond it an emit
+     * fails and a restore connects a new socket (see {@link RecoveryOutbox}). Turns wait only while the store is slow
+     * to answer: the embedded stores answer at once.
+     */
+    static final int RECOVERY_OUTBOX_BOUND = 65_536;
 
     public SocketIoRuntime(Settings settings) {
         this.settings = settings;
+        this.outbox = settings.recovery() == null
+                ? null
+                : new RecoveryOutbox(settings.recovery(), RECOVERY_OUTBOX_BOUND, settings.handlerExecutor());
         this.deduplicator =
                 settings.deduplication() != null && settings.deduplication().enabled()
                         ? new Deduplicator(settings.deduplication(), settings.maxDisconnectionDuration(), timer)
@@ -84,6 +96,11 @@ public final class SocketIoRuntime {
         return settings.recovery();
     }
 
+    /** The order of connection state recovery's fan-outs and restores, or null when recovery is off. */
+    RecoveryOutbox outbox() {
+        return outbox;
+    }
+
     /** Deduplication of client retries, or null when it is off. */
     Deduplicator deduplicator() {
         return deduplicator;
@@ -95,8 +112,11 @@ public final class SocketIoRuntime {
         try {
             timer.newTimeout(
                     t -> {
-                        settings.recovery().expire();
-                        scheduleExpiry();
+                        try {
+                            settings.recovery().expire();
+                        } finally {
+                            scheduleExpiry();
+                        }
                     },
                     every,
                     TimeUnit.MILLISECONDS);

@@ -8,7 +8,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -20,21 +19,19 @@ class InMemoryRecoveryStoreTest {
 
     private String append(String nsp, Set<String> rooms, Set<String> except, String text) {
         ArrayNode data = JsonNodeFactory.instance.arrayNode().add("e").add(text);
-        List<LoggedPacket> out = new ArrayList<>();
-        store.append(nsp, rooms, except, data, out::add);
+        LoggedPacket p =
+                store.append(nsp, rooms, except, data).toCompletableFuture().join();
         assertThat(data).as("the caller's array is not modified").hasSize(2);
-        LoggedPacket p = out.get(0);
         assertThat(p.data().get(2).asText()).as("offset is the last argument").isEqualTo(p.offset());
         return p.offset();
     }
 
     private List<String> missed(String pid, String offset) {
-        List<String> texts = new ArrayList<>();
-        boolean ok = store.restore(
-                pid,
-                offset,
-                (s, missed) -> missed.forEach(p -> texts.add(p.data().get(1).asText())));
-        return ok ? texts : null;
+        return store.restore(pid, offset)
+                .toCompletableFuture()
+                .join()
+                .map(r -> r.missed().stream().map(p -> p.data().get(1).asText()).toList())
+                .orElse(null);
     }
 
     private void save(String pid, Set<String> rooms) {
@@ -77,11 +74,14 @@ class InMemoryRecoveryStoreTest {
     void theRestoredSessionCarriesItsIdsRoomsAndData() {
         String first = append("/", Set.of(), Set.of(), "seen");
         save("p", Set.of("sock-p", "r"));
-        List<SavedSession> got = new ArrayList<>();
-        assertThat(store.restore("p", first, (s, missed) -> got.add(s))).isTrue();
-        assertThat(got.get(0).socketId()).isEqualTo("sock-p");
-        assertThat(got.get(0).rooms()).containsExactlyInAnyOrder("sock-p", "r");
-        assertThat(got.get(0).data()).containsEntry("k", 1);
+        SavedSession got = store.restore("p", first)
+                .toCompletableFuture()
+                .join()
+                .orElseThrow()
+                .session();
+        assertThat(got.socketId()).isEqualTo("sock-p");
+        assertThat(got.rooms()).containsExactlyInAnyOrder("sock-p", "r");
+        assertThat(got.data()).containsEntry("k", 1);
     }
 
     @Test
@@ -93,6 +93,8 @@ class InMemoryRecoveryStoreTest {
         assertThat(missed("p", "zzzz-1")).isNull();
         String otherEpoch = new InMemoryRecoveryStore(Duration.ofSeconds(10), 5, clock)
                         .restorable("p", first)
+                        .toCompletableFuture()
+                        .join()
                         .isPresent()
                 ? "unexpected"
                 : "ok";
@@ -108,7 +110,7 @@ class InMemoryRecoveryStoreTest {
         clock.advance(Duration.ofSeconds(2));
         assertThat(missed("p", first)).as("session older than 10 s").isNull();
         store.expire();
-        assertThat(store.session("p")).isEmpty();
+        assertThat(store.session("p").toCompletableFuture().join()).isEmpty();
         assertThat(store.size()).isZero();
     }
 

@@ -9,7 +9,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -33,15 +32,18 @@ class JournalRecoveryStoreTest {
         } else {
             data.add(String.valueOf(value));
         }
-        List<String> offset = new ArrayList<>();
-        store.append("/", rooms, Set.of(), data, p -> offset.add(p.offset()));
-        return offset.get(0);
+        return store.append("/", rooms, Set.of(), data)
+                .toCompletableFuture()
+                .join()
+                .offset();
     }
 
     private static List<LoggedPacket> restore(RecoveryStore store, String pid, String offset) {
-        List<LoggedPacket> out = new ArrayList<>();
-        boolean ok = store.restore(pid, offset, (s, missed) -> out.addAll(missed));
-        return ok ? out : null;
+        return store.restore(pid, offset)
+                .toCompletableFuture()
+                .join()
+                .map(RecoveryStore.Restored::missed)
+                .orElse(null);
     }
 
     @Test
@@ -58,7 +60,7 @@ class JournalRecoveryStoreTest {
         }
         try (var closer = new Closer(open())) {
             RecoveryStore store = closer.store;
-            assertThat(store.session("pid")).hasValueSatisfying(s -> {
+            assertThat(store.session("pid").toCompletableFuture().join()).hasValueSatisfying(s -> {
                 assertThat(s.socketId()).isEqualTo("sock");
                 assertThat(s.rooms()).containsExactlyInAnyOrder("sock", "r");
                 assertThat(s.data()).containsEntry("user", "ann");
@@ -122,7 +124,7 @@ class JournalRecoveryStoreTest {
         }
         clock = Clock.offset(clock, Duration.ofMinutes(2));
         try (var closer = new Closer(open())) {
-            assertThat(closer.store.session("pid")).isEmpty();
+            assertThat(closer.store.session("pid").toCompletableFuture().join()).isEmpty();
             assertThat(restore(closer.store, "pid", first)).isNull();
         }
     }

@@ -1,0 +1,236 @@
+package io.courier.recovery;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import java.util.ArrayDeque;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The order of connection state recovery: logged packets are fanned out, and sessions restored, in the order their
+ * {@link RecoveryStore} calls were made, which the store's ordering contract makes offset order. Thread-safe; no
+ * method blocks or waits for the store.
+ *
+ * <p>Each {@link #append} or {@link #restore} takes a turn: under the outbox's lock it calls the store and queues the
+ * stage it returns. Turns then run one at a time, in queue order, outside the lock: the thread that finds the head
+ * turn complete and nobody draining runs it and the turns behind it that are complete too; a turn whose stage is still
+ * pending is resumed by its completion, on the {@code resume} executor. With the embedded stores every stage is
+ * complete at once, so the caller fans out its own packet (and any that queued behind a drainer) on its own thread.
+ *
+ * <p>A restore's turn comes after the fan-out of every packet appended before it and before the fan-out of any packet
+ * appended after it: the restored socket gets the packets it missed up to its turn from the store, rejoins its rooms
+ * in its turn, and gets every later packet live, none twice and none lost.
+ *
+ * <p>Bound: at most {@code bound} turns wait (they pile up only while the store is slow to answer). Beyond it
+ * {@link #append} and {@link #restore} refuse the turn and return false: nothing is logged or sent, and the caller
+ * says so (an emit fails; a CONNECT that wanted its session back connects as a new socket).
+ *
+ * <p>A store that fails an append: the event is still fanned out in its turn, without an offset (delivered live, not
+ * restorable; a client whose last offset is then unknown connects as a new socket, Socket.IO's fallback). A store that
+ * fails a restore: the session is not restored. Both log one warning per 10 seconds at most.
+ */
+public final class RecoveryOutbox {
+    private static final Logger log = LoggerFactory.getLogger(RecoveryOutbox.class);
+    private static final long WARN_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    private final RecoveryStore store;
+    private final int bound;
+    private final Executor resume;
+    private final ArrayDeque<Turn> turns = new ArrayDeque<>(); // guarded by this
+    private boolean draining; // guarded by this: a thread is running turns
+    private long lastWarning = System.nanoTime() - WARN_EVERY_NANOS; // guarded by this
+
+    /**
+     * @param bound how many turns may wait at most
+     * @param resume where turns go on when a stage the store returned pending completes
+     */
+    public RecoveryOutbox(RecoveryStore store, int bound, Executor resume) {
+        if (bound <= 0) {
+            throw new IllegalArgumentException("bound : " + bound + " (expected: > 0)");
+        }
+        this.store = store;
+        this.bound = bound;
+        this.resume = resume;
+    }
+
+    /** The store behind the outbox. */
+    public RecoveryStore store() {
+        return store;
+    }
+
+    /**
+     * Logs an event and, in its turn, calls {@code fanOut} with the array to send: {@code data} with the packet's
+     * offset appended (or {@code data} itself if the store failed the append). Any thread.
+     *
+     * @return false if {@code bound} turns are waiting: the event was neither logged nor sent
+     */
+    public boolean append(
+            String namespace, Set<String> rooms, Set<String> except, ArrayNode data, Consumer<ArrayNode> fanOut) {
+        synchronized (this) {
+            if (turns.size() >= bound) {
+                return false;
+            }
+            turns.addLast(new Append(future(() -> store.append(namespace, rooms, except, data)), data, fanOut));
+        }
+        drain();
+        return true;
+    }
+
+    /**
+     * Restores the session of {@code pid} from {@code offset} in its turn: {@code onTurn} gets what the store restored
+     * (empty if nothing, or if the store failed), after the fan-out of every packet appended before this call and
+     * before the fan-out of any packet appended after it returns. Any thread; {@code onTurn} runs on the thread that
+     * drains, and must hand loop-confined work to its loop.
+     *
+     * @return false if {@code bound} turns are waiting: nothing was asked and {@code onTurn} is not called
+     */
+    public boolean restore(String pid, String offset, Consumer<Optional<RecoveryStore.Restored>> onTurn) {
+        synchronized (this) {
+            if (turns.size() >= bound) {
+                return false;
+            }
+            turns.addLast(new Restore(future(() -> store.restore(pid, offset)), onTurn));
+        }
+        drain();
+        return true;
+    }
+
+    /** Turns waiting or running; for tests and diagnostics. */
+    public synchronized int pending() {
+        return turns.size() + (draining ? 1 : 0);
+    }
+
+    /** Runs the complete turns at the head, one thread at a time; never under the lock. */
+    private void drain() {
+        while (true) {
+            Turn turn;
+            boolean ready;
+            synchronized (this) {
+                turn = turns.peekFirst();
+                if (draining || turn == null) {
+                    return;
+                }
+                ready = turn.stage.isDone();
+                if (ready) {
+                    turns.pollFirst();
+                    draining = true;
+                } else if (turn.watched) {
+                    return;
+                } else {
+                    turn.watched = true;
+                }
+            }
+            if (!ready) {
+                // resumed by the stage's completion; if it completed meanwhile, this runs at once
+                turn.stage.whenCompleteAsync((v, e) -> drain(), resume);
+                return;
+            }
+            try {
+                turn.run();
+            } catch (RuntimeException e) {
+                log.warn("recovery outbox: a turn failed", e);
+            } finally {
+                synchronized (this) {
+                    draining = false;
+                }
+            }
+        }
+    }
+
+    private void warn(String what, Throwable error) {
+        synchronized (this) {
+            long now = System.nanoTime();
+            if (now - lastWarning < WARN_EVERY_NANOS) {
+                return;
+            }
+            lastWarning = now;
+        }
+        log.warn("recovery store: {} failed: {}", what, error.toString());
+    }
+
+    private static <T> CompletableFuture<T> future(java.util.function.Supplier<CompletionStage<T>> call) {
+        CompletionStage<T> stage;
+        try {
+            stage = call.get();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (stage instanceof CompletableFuture<T> f) {
+            return f;
+        }
+        CompletableFuture<T> f = new CompletableFuture<>();
+        stage.whenComplete((v, e) -> {
+            if (e != null) {
+                f.completeExceptionally(e);
+            } else {
+                f.complete(v);
+            }
+        });
+        return f;
+    }
+
+    private abstract static class Turn {
+        final CompletableFuture<?> stage;
+        boolean watched; // guarded by the outbox: a completion callback will resume the drain
+
+        Turn(CompletableFuture<?> stage) {
+            this.stage = stage;
+        }
+
+        abstract void run();
+    }
+
+    private final class Append extends Turn {
+        private final ArrayNode data;
+        private final Consumer<ArrayNode> fanOut;
+
+        Append(CompletableFuture<LoggedPacket> stage, ArrayNode data, Consumer<ArrayNode> fanOut) {
+            super(stage);
+            this.data = data;
+            this.fanOut = fanOut;
+        }
+
+        @Override
+        void run() {
+            LoggedPacket packet;
+            try {
+                packet = (LoggedPacket) stage.join();
+            } catch (RuntimeException e) {
+                warn("an append", e.getCause() != null ? e.getCause() : e);
+                fanOut.accept(data);
+                return;
+            }
+            fanOut.accept(packet.data());
+        }
+    }
+
+    private final class Restore extends Turn {
+        private final Consumer<Optional<RecoveryStore.Restored>> onTurn;
+
+        Restore(
+                CompletableFuture<Optional<RecoveryStore.Restored>> stage,
+                Consumer<Optional<RecoveryStore.Restored>> onTurn) {
+            super(stage);
+            this.onTurn = onTurn;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        void run() {
+            Optional<RecoveryStore.Restored> restored;
+            try {
+                restored = (Optional<RecoveryStore.Restored>) stage.join();
+            } catch (RuntimeException e) {
+                warn("a restore", e.getCause() != null ? e.getCause() : e);
+                restored = Optional.empty();
+            }
+            onTurn.accept(restored == null ? Optional.empty() : restored);
+        }
+    }
+}

@@ -1,0 +1,182 @@
+package io.courier.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.courier.Courier;
+import io.courier.DisconnectReason;
+import io.courier.recovery.LaterRecoveryStore;
+import io.courier.recovery.RecoveryStoreFactory;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Connection state recovery on a real server while other threads emit to the restored socket's room: its CONNECT
+ * lands at a random point among the emits, and the client must get every event of its room after its offset exactly
+ * once, in offset order (the missed ones before the CONNECT reply, the live ones after), and none of another room.
+ */
+class RecoveryOrderTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int EMITTERS = 3;
+    private static final int EMITS = 100;
+
+    private final ExecutorService emitters = Executors.newFixedThreadPool(EMITTERS);
+    private final Map<String, CompletableFuture<DisconnectReason>> gone = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<Boolean>> recovered = new ConcurrentHashMap<>();
+    private Courier io;
+
+    @AfterEach
+    void stop() {
+        emitters.shutdownNow();
+        if (io != null) {
+            io.close();
+        }
+    }
+
+    @Test
+    void aSocketRestoredAmidEmitsToItsRoomGetsEveryLaterEventOnceAndInOrder() throws Exception {
+        int port = start(RecoveryStoreFactory.inMemory());
+        for (int round = 0; round < 40; round++) {
+            round(port, round);
+        }
+    }
+
+    @Test
+    void aStoreThatAnswersLaterOnOtherThreadsGivesTheSameOrder() throws Exception {
+        int port = start(settings ->
+                new LaterRecoveryStore(RecoveryStoreFactory.inMemory().open(settings)));
+        for (int round = 0; round < 40; round++) {
+            round(port, round);
+        }
+    }
+
+    private int start(RecoveryStoreFactory store) {
+        io = Courier.create(c -> c.host("127.0.0.1").port(0).connectionStateRecovery(r -> r.store(store)));
+        io.onConnection(socket -> {
+            socket.onDisconnect(reason -> gone(socket.id()).complete(reason));
+            recovered(socket.id()).complete(socket.recovered());
+            if (!socket.recovered()) {
+                socket.join("r");
+                socket.emit("welcome"); // carries the offset the client comes back with
+            }
+        });
+        io.start();
+        return io.port();
+    }
+
+    /** Whether the latest socket with that id was recovered; completed by its connection handler. */
+    private CompletableFuture<Boolean> recovered(String sid) {
+        return recovered.computeIfAbsent(sid, k -> new CompletableFuture<>());
+    }
+
+    private CompletableFuture<DisconnectReason> gone(String sid) {
+        return gone.computeIfAbsent(sid, k -> new CompletableFuture<>());
+    }
+
+    private void round(int port, int round) throws Exception {
+        String sid;
+        String pid;
+        String offset;
+        try (WireClient first = WireClient.open(port)) {
+            JsonNode reply = JSON.readTree(first.connect("").substring(2));
+            sid = reply.path("sid").asText();
+            pid = reply.path("pid").asText();
+            offset = JSON.readTree(first.next().substring(2)).get(1).asText();
+        }
+        assertThat(gone(sid).get(10, TimeUnit.SECONDS)).isEqualTo(DisconnectReason.TRANSPORT_CLOSE);
+        assertThat(recovered.remove(sid).get(10, TimeUnit.SECONDS)).isFalse();
+        gone.remove(sid);
+
+        CountDownLatch go = new CountDownLatch(1);
+        AtomicInteger emitted = new AtomicInteger();
+        List<Future<?>> running = new ArrayList<>();
+        for (int t = 0; t < EMITTERS; t++) {
+            int thread = t;
+            running.add(emitters.submit(() -> {
+                go.await();
+                for (int i = 0; i < EMITS; i++) {
+                    io.to(i % 4 == 3 ? "other" : "r").emit("n", thread + ":" + i);
+                    emitted.incrementAndGet();
+                }
+                return null;
+            }));
+        }
+        List<String> events = new ArrayList<>();
+        List<Long> sequences = new ArrayList<>();
+        boolean connected = false;
+        int eventsBeforeConnect = -1;
+        try (WireClient second = WireClient.open(port)) {
+            int restoreAt = ThreadLocalRandom.current().nextInt(EMITTERS * EMITS);
+            go.countDown();
+            while (emitted.get() < restoreAt) {
+                Thread.onSpinWait();
+            }
+            second.send("40{\"pid\":\"" + pid + "\",\"offset\":\"" + offset + "\"}");
+            for (Future<?> f : running) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+            io.to("r").emit("end");
+            boolean ended = false;
+            while (!ended || !connected) {
+                String p = second.next();
+                if (p.startsWith("40")) {
+                    assertThat(JSON.readTree(p.substring(2)).path("sid").asText())
+                            .as("round %s: the CONNECT reply keeps the socket id", round)
+                            .isEqualTo(sid);
+                    connected = true;
+                    eventsBeforeConnect = events.size();
+                    continue;
+                }
+                assertThat(ended)
+                        .as("round %s: nothing after the last event but the CONNECT reply", round)
+                        .isFalse();
+                assertThat(p).as("round %s: an event", round).startsWith("42[");
+                JsonNode event = JSON.readTree(p.substring(2));
+                sequences.add(sequence(event.get(event.size() - 1).asText()));
+                if (event.get(0).asText().equals("end")) {
+                    ended = true; // if the restore came after it, "end" was among the missed events
+                } else {
+                    events.add(event.get(1).asText());
+                }
+            }
+        }
+        assertThat(connected).as("round %s: CONNECT reply", round).isTrue();
+        assertThat(recovered(sid).get(10, TimeUnit.SECONDS))
+                .as("round %s: recovered on the server", round)
+                .isTrue();
+        Set<String> expected = new HashSet<>();
+        for (int t = 0; t < EMITTERS; t++) {
+            for (int i = 0; i < EMITS; i++) {
+                if (i % 4 != 3) {
+                    expected.add(t + ":" + i);
+                }
+            }
+        }
+        assertThat(events)
+                .as(
+                        "round %s: every event to its room after its offset, once (%s before the CONNECT reply)",
+                        round, eventsBeforeConnect)
+                .doesNotHaveDuplicates()
+                .containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(sequences).as("round %s: in offset order", round).isSorted().doesNotHaveDuplicates();
+    }
+
+    private static long sequence(String offset) {
+        return Long.parseLong(offset.substring(offset.indexOf('-') + 1), 36);
+    }
+}

@@ -2,10 +2,15 @@ package io.courier;
 
 import io.courier.durable.MessageStore;
 import io.courier.durable.MessageStoreFactory;
+import io.courier.engine.EngineIoCloseReason;
+import io.courier.engine.EngineIoConfig;
 import io.courier.engine.EngineIoServer;
+import io.courier.engine.EngineIoSession;
+import io.courier.engine.EngineIoStats;
+import io.courier.http.HttpRoute;
+import io.courier.http.StaticResource;
 import io.courier.metrics.CourierMetrics;
 import io.courier.netty.CourierHttpServer;
-import io.courier.netty.StaticResource;
 import io.courier.recovery.RecoveryStore;
 import io.courier.recovery.RecoveryStoreFactory;
 import io.courier.server.SocketIoRuntime;
@@ -14,8 +19,11 @@ import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -46,6 +54,9 @@ public final class Courier implements AutoCloseable {
     private final EngineIoServer engine;
     private final ExecutorService ownExecutor;
     private final DurableQueues durable;
+    private final List<MountedRoute> routes = new CopyOnWriteArrayList<>();
+    private final Map<String, StaticResource> resources = new ConcurrentHashMap<>();
+    private boolean mounted; // attach or start happened: routes and resources are fixed
     private CourierHttpServer ownServer;
 
     private Courier(CourierConfig config) {
@@ -252,16 +263,108 @@ public final class Courier implements AutoCloseable {
         return new CourierMetrics(engine, runtime);
     }
 
+    /**
+     * This server's connections and traffic since it was created (what the Socket.IO Admin UI's {@code server_stats}
+     * shows). Walks the open connections to count those on polling: for a call now and then, not for every event.
+     */
+    public ServerStats stats() {
+        EngineIoStats s = engine.stats();
+        long opened = s.sessionsOpened();
+        long closed = s.sessionsClosed();
+        long in = s.messagesIn();
+        long out = s.messagesOut();
+        long bytesIn = s.bytesIn();
+        long bytesOut = s.bytesOut();
+        int polling = 0;
+        for (EngineIoSession session : engine.sessions()) {
+            if (EngineIoConfig.POLLING.equals(session.transportName())) {
+                polling++;
+            }
+        }
+        return new ServerStats(engine.sessionCount(), polling, opened, closed, in, out, bytesIn, bytesOut);
+    }
+
+    /**
+     * Closes the connection {@code connectionId} ({@link Socket#connectionId()}) with every socket on it, once what was
+     * already queued for it has been sent (a middleware's refusal, say): its sockets disconnect with "forced server close"
+     * and its client sees the transport close (and may reconnect). Safe from any thread.
+     *
+     * @return whether such a connection was open
+     */
+    public boolean closeConnection(String connectionId) {
+        EngineIoSession session = engine.session(connectionId);
+        if (session == null) {
+            return false;
+        }
+        session.close(EngineIoCloseReason.FORCED_CLOSE);
+        return true;
+    }
+
     /** The Engine.IO layer (sessions), for metrics and advanced use. */
     public EngineIoServer engine() {
         return engine;
     }
 
     /**
-     * Mounts this server on an HTTP server you manage (socket.io's {@code io.attach(httpServer)}): the engine under
-     * {@link CourierConfig#path()} and, with {@code serveClient}, the browser bundle.
+     * Serves plain HTTP on this server's port next to Socket.IO: requests for {@code path} exactly or, if it ends with
+     * {@code /}, for every path below it. A request body over {@code maxBodyBytes} is refused with 413 before the
+     * route sees it. Static resources are matched first, then routes in the order they were added, then the Socket.IO
+     * path. {@code route} runs on an event loop and must not block (see {@link HttpRoute}).
+     *
+     * <pre>{@code
+     * io.route("/healthz", 0, request -> CompletableFuture.completedFuture(HttpResponse.text(200, "ok\n")));
+     * }</pre>
+     *
+     * @throws IllegalStateException after {@link #start()} or {@link #attach}: mount routes before
      */
-    public Courier attach(CourierHttpServer http) {
+    public Courier route(String path, int maxBodyBytes, HttpRoute route) {
+        if (path == null || !path.startsWith("/")) {
+            throw new IllegalArgumentException("path : " + path + " (expected: starts with /, e.g. /api/)");
+        }
+        if (maxBodyBytes < 0) {
+            throw new IllegalArgumentException("maxBodyBytes : " + maxBodyBytes + " (expected: >= 0)");
+        }
+        Objects.requireNonNull(route, "route");
+        synchronized (this) {
+            beforeMounting("route");
+            routes.add(new MountedRoute(path, maxBodyBytes, route));
+        }
+        return this;
+    }
+
+    /**
+     * Serves {@code resource} at exactly {@code path} (GET and HEAD, with an ETag), e.g. a page at {@code /}.
+     *
+     * @throws IllegalStateException after {@link #start()} or {@link #attach}: mount resources before
+     */
+    public Courier resource(String path, StaticResource resource) {
+        if (path == null || !path.startsWith("/")) {
+            throw new IllegalArgumentException("path : " + path + " (expected: starts with /, e.g. /index.html)");
+        }
+        Objects.requireNonNull(resource, "resource");
+        synchronized (this) {
+            beforeMounting("resource");
+            resources.put(path, resource);
+        }
+        return this;
+    }
+
+    private void beforeMounting(String what) {
+        if (mounted) {
+            throw new IllegalStateException("add a " + what + " before start() or attach()");
+        }
+    }
+
+    private record MountedRoute(String path, int maxBodyBytes, HttpRoute route) {}
+
+    /**
+     * Mounts this server on an HTTP server you manage (socket.io's {@code io.attach(httpServer)}): the engine under
+     * {@link CourierConfig#path()}, with {@code serveClient} the browser bundle, and the {@link #route routes} and
+     * {@link #resource resources} added so far. {@link CourierConfig#allowedHosts()} is not applied: the server you
+     * manage keeps its own.
+     */
+    public synchronized Courier attach(CourierHttpServer http) {
+        mounted = true;
         http.mount(config.path(), engine, config.cors());
         if (config.serveClient()) {
             serveBundle(http, "socket.io.js", "application/javascript; charset=utf-8");
@@ -269,6 +372,8 @@ public final class Courier implements AutoCloseable {
             serveBundle(http, "socket.io.js.map", "application/json");
             serveBundle(http, "socket.io.min.js.map", "application/json");
         }
+        resources.forEach(http::resource);
+        routes.forEach(r -> http.route(r.path(), r.maxBodyBytes(), r.route()));
         return this;
     }
 
@@ -278,6 +383,9 @@ public final class Courier implements AutoCloseable {
             throw new IllegalStateException("already started");
         }
         CourierHttpServer http = new CourierHttpServer(config.host(), config.port(), config.ioThreads());
+        if (config.allowedHosts() != null) {
+            http.allowedHosts(config.allowedHosts());
+        }
         attach(http);
         http.start();
         ownServer = http;
@@ -318,7 +426,7 @@ public final class Courier implements AutoCloseable {
             ownServer.close();
             ownServer = null;
         } else {
-            engine.closeAll(io.courier.engine.EngineIoCloseReason.SERVER_SHUTTING_DOWN);
+            engine.closeAll(EngineIoCloseReason.SERVER_SHUTTING_DOWN);
         }
         runtime.close();
         if (ownExecutor != null) {

@@ -29,6 +29,9 @@ import java.util.function.Function;
  * @param engine Engine.IO settings (pingInterval 25 s, pingTimeout 20 s, maxHttpBufferSize 1 MB, ...)
  * @param connectTimeout how long a new connection may take to join a namespace before it is closed; default 45 s
  * @param cors who may connect from a browser; default same origin only (see {@link CorsPolicy})
+ * @param allowedHosts the {@code Host} names the server answers to (any port; IP addresses always pass), others get
+ *     421 and their connection is closed: this defeats DNS rebinding; null (the default) for any host. Applied by
+ *     {@link Courier#start()}
  * @param serveClient serve the official browser bundle at {@code <path>socket.io.js} and {@code .min.js}; default on
  * @param maxAttachments binary attachments allowed in one incoming packet (more closes the connection); default 10
  * @param maxQueuedEventsPerSocket incoming events waiting for one socket's handlers; past it the connection is closed
@@ -47,6 +50,7 @@ public record CourierConfig(
         EngineIoConfig engine,
         Duration connectTimeout,
         CorsPolicy cors,
+        Set<String> allowedHosts,
         boolean serveClient,
         int maxAttachments,
         int maxQueuedEventsPerSocket,
@@ -232,6 +236,7 @@ public record CourierConfig(
         private boolean allowUpgrades = true;
         private Duration connectTimeout = Duration.ofSeconds(45);
         private CorsPolicy cors = CorsPolicy.sameOriginOnly();
+        private Set<String> allowedHosts;
         private boolean serveClient = true;
         private int maxAttachments = 10;
         private int maxQueuedEventsPerSocket = 1000;
@@ -336,6 +341,26 @@ public record CourierConfig(
             return this;
         }
 
+        /**
+         * Answers only requests whose {@code Host} header names one of {@code hosts} (host names without scheme or
+         * port, case-insensitive, e.g. {@code localhost}, {@code hub.example}) or an IP address; any other request,
+         * WebSocket upgrades included, is answered 421 (Misdirected Request) and its connection closed. A page whose
+         * name an attacker points at this server (DNS rebinding) is same-origin as far as the browser knows; only its
+         * Host tells it apart. Requests without a Host header (HTTP/1.0 tools, not browsers) pass. Default: any host.
+         */
+        public Builder allowedHosts(java.util.Collection<String> hosts) {
+            Set<String> set = new java.util.LinkedHashSet<>();
+            for (String h : hosts) {
+                if (h == null || h.isBlank() || h.contains("/") || h.contains(" ")) {
+                    throw new IllegalArgumentException(
+                            "allowedHosts : " + h + " (expected: a host name without scheme or path, e.g. localhost)");
+                }
+                set.add(h);
+            }
+            this.allowedHosts = java.util.Collections.unmodifiableSet(set);
+            return this;
+        }
+
         public Builder serveClient(boolean serve) {
             this.serveClient = serve;
             return this;
@@ -414,6 +439,7 @@ public record CourierConfig(
                     engine,
                     connectTimeout,
                     cors,
+                    allowedHosts,
                     serveClient,
                     maxAttachments,
                     maxQueuedEventsPerSocket,

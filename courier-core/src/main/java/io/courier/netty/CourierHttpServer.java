@@ -2,6 +2,8 @@ package io.courier.netty;
 
 import io.courier.engine.EngineIoCloseReason;
 import io.courier.engine.EngineIoServer;
+import io.courier.http.HttpRoute;
+import io.courier.http.StaticResource;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -134,7 +136,6 @@ public final class CourierHttpServer implements AutoCloseable {
         return this;
     }
 
-    /** Binds and starts serving; returns once the socket listens. */
     /**
      * Serves plain HTTP requests for {@code path} (exactly) or, if it ends with {@code /}, for every path below it;
      * request bodies over {@code maxBodyBytes} are refused with 413. Checked after static resources and before the
@@ -148,6 +149,7 @@ public final class CourierHttpServer implements AutoCloseable {
         return this;
     }
 
+    /** Binds and starts serving; returns once the socket listens. */
     public synchronized CourierHttpServer start() {
         if (serverChannel != null) {
             throw new IllegalStateException("already started");

@@ -10,6 +10,9 @@ import io.courier.engine.WebSocketTransport;
 import io.courier.engine.codec.EngineIoPacket;
 import io.courier.engine.codec.EngineIoPacketDecoder;
 import io.courier.engine.codec.EngineIoProtocolException;
+import io.courier.http.HttpResponse;
+import io.courier.http.HttpRoute;
+import io.courier.http.StaticResource;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
@@ -234,14 +237,14 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         for (Map.Entry<String, String> h : req.headers()) {
             headers.putIfAbsent(h.getKey().toLowerCase(Locale.ROOT), h.getValue());
         }
-        HttpRoute.Call call = new HttpRoute.Call(
+        io.courier.http.HttpRequest call = new io.courier.http.HttpRequest(
                 req.method().name(),
                 uri.path(),
                 query,
                 headers,
                 bytes,
                 ctx.channel().remoteAddress());
-        java.util.concurrent.CompletableFuture<HttpRoute.Reply> reply;
+        java.util.concurrent.CompletableFuture<HttpResponse> reply;
         try {
             reply = route.handle(call);
         } catch (RuntimeException e) {

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.courier.Courier;
+import io.courier.http.HttpResponse;
+import io.courier.http.StaticResource;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,7 +29,7 @@ class AllowedHostsTest {
             http.allowedHosts(allowedHosts);
         }
         http.resource("/", StaticResource.of("<p>page</p>".getBytes(StandardCharsets.UTF_8), "text/html"));
-        http.route("/api/", 1024, call -> CompletableFuture.completedFuture(HttpRoute.Reply.text(200, "api\n")));
+        http.route("/api/", 1024, call -> CompletableFuture.completedFuture(HttpResponse.text(200, "api\n")));
         io.attach(http);
         http.start();
         return http.port();

@@ -4,13 +4,11 @@ import io.courier.BroadcastOperator;
 import io.courier.Courier;
 import io.courier.EventArgs;
 import io.courier.Handshake;
+import io.courier.Middleware;
 import io.courier.Namespace;
+import io.courier.ServerStats;
 import io.courier.Socket;
 import io.courier.adapter.RoomListener;
-import io.courier.engine.EngineIoCloseReason;
-import io.courier.engine.EngineIoServer;
-import io.courier.engine.EngineIoSession;
-import io.courier.engine.EngineIoStats;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -83,7 +81,6 @@ final class AdminNamespace {
     }
 
     private final Courier io;
-    private final EngineIoServer engine;
     private final Options options;
     private final Namespace admin;
     // session id -> System.nanoTime() at which it expires; the oldest go first beyond MAX_SESSIONS
@@ -105,7 +102,6 @@ final class AdminNamespace {
 
     private AdminNamespace(Courier io, Options options) {
         this.io = io;
-        this.engine = io.engine();
         this.options = options;
         this.admin = io.of(options.namespace());
         this.hostname = hostname();
@@ -125,7 +121,7 @@ final class AdminNamespace {
         return timer::shutdownNow;
     }
 
-    private void authenticate(Socket socket, io.courier.Middleware.Next next) {
+    private void authenticate(Socket socket, Middleware.Next next) {
         Handshake h = socket.handshake();
         String address = clientAddress(h);
         Duration blocked = limiter.blocked(address);
@@ -166,12 +162,9 @@ final class AdminNamespace {
     }
 
     /** Refuses the login and closes the connection it came on, once the refusal is sent. */
-    private void refuse(Socket socket, io.courier.Middleware.Next next, String message) {
+    private void refuse(Socket socket, Middleware.Next next, String message) {
         next.reject(message);
-        EngineIoSession session = engine.session(socket.connectionId());
-        if (session != null) {
-            session.close(EngineIoCloseReason.FORCED_CLOSE);
-        }
+        io.closeConnection(socket.connectionId());
     }
 
     private boolean validSession(String id) {
@@ -365,21 +358,15 @@ final class AdminNamespace {
             if (!watching()) {
                 return;
             }
-            EngineIoStats s = engine.stats();
+            ServerStats s = io.stats();
             long second = System.currentTimeMillis() / 1000 * 1000;
             List<Map<String, Object>> events = new ArrayList<>();
-            lastOpened = aggregate(events, second, "rawConnection", s.sessionsOpened(), lastOpened);
-            lastClosed = aggregate(events, second, "rawDisconnection", s.sessionsClosed(), lastClosed);
+            lastOpened = aggregate(events, second, "rawConnection", s.connectionsOpened(), lastOpened);
+            lastClosed = aggregate(events, second, "rawDisconnection", s.connectionsClosed(), lastClosed);
             lastIn = aggregate(events, second, "packetsIn", s.messagesIn(), lastIn);
             lastOut = aggregate(events, second, "packetsOut", s.messagesOut(), lastOut);
             lastBytesIn = aggregate(events, second, "bytesIn", s.bytesIn(), lastBytesIn);
             lastBytesOut = aggregate(events, second, "bytesOut", s.bytesOut(), lastBytesOut);
-            int polling = 0;
-            for (EngineIoSession session : engine.sessions()) {
-                if ("polling".equals(session.transportName())) {
-                    polling++;
-                }
-            }
             List<Map<String, Object>> nsps = new ArrayList<>();
             for (Namespace ns : namespaces()) {
                 nsps.add(Map.of("name", ns.name(), "socketsCount", ns.sockets().size()));
@@ -389,8 +376,8 @@ final class AdminNamespace {
             stats.put("hostname", hostname);
             stats.put("pid", ProcessHandle.current().pid());
             stats.put("uptime", ManagementFactory.getRuntimeMXBean().getUptime() / 1000.0);
-            stats.put("clientsCount", engine.sessionCount());
-            stats.put("pollingClientsCount", polling);
+            stats.put("clientsCount", s.connections());
+            stats.put("pollingClientsCount", s.pollingConnections());
             stats.put("aggregatedEvents", events);
             stats.put("namespaces", nsps);
             admin.emit("server_stats", stats);

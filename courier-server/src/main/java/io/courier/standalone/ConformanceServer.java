@@ -4,19 +4,12 @@ import io.courier.ConnectionRefusedException;
 import io.courier.Courier;
 import io.courier.CourierConfig;
 import io.courier.Socket;
-import io.courier.engine.EngineIoCloseReason;
-import io.courier.engine.EngineIoConfig;
-import io.courier.engine.EngineIoServer;
-import io.courier.engine.EngineIoSession;
-import io.courier.engine.codec.EngineIoPacket;
-import io.courier.netty.CorsPolicy;
-import io.courier.netty.CourierHttpServer;
+import io.courier.conformance.ConformanceTarget;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 
@@ -25,7 +18,8 @@ import java.util.function.Consumer;
  * "Conformance"), on one port.
  *
  * <ul>
- *   <li>{@code /engine.io/}: a bare Engine.IO server that echoes every message (text stays text, binary stays binary);
+ *   <li>{@code /engine.io/}: a bare Engine.IO server that echoes every message (text stays text, binary stays binary;
+ *       {@link ConformanceTarget});
  *   <li>{@code /socket.io/}: the official Socket.IO contract (namespaces {@code /} and {@code /custom}) plus Courier's
  *       extended contract ({@code request-ack}, {@code disconnect-me}, {@code whoami}, {@code join}/{@code leave},
  *       {@code broadcast}, {@code to-room}, {@code to-socket}, namespace {@code /private}).
@@ -35,11 +29,11 @@ import java.util.function.Consumer;
  * any origin, connection state recovery off.
  */
 public final class ConformanceServer implements AutoCloseable {
-    private final CourierHttpServer http;
+    private final ConformanceTarget target;
     private final Courier io;
 
-    private ConformanceServer(CourierHttpServer http, Courier io) {
-        this.http = http;
+    private ConformanceServer(ConformanceTarget target, Courier io) {
+        this.target = target;
         this.io = io;
     }
 
@@ -91,37 +85,28 @@ public final class ConformanceServer implements AutoCloseable {
      * of clients on a small machine can promise.
      */
     public static ConformanceServer start(String host, int port, Consumer<CourierConfig.Builder> overrides) {
-        CourierHttpServer http = new CourierHttpServer(host, port, 0);
-        EngineIoConfig engineConfig = new EngineIoConfig(
-                Duration.ofMillis(300),
-                Duration.ofMillis(200),
-                Duration.ofSeconds(10),
-                1_000_000,
-                16L * 1024 * 1024,
-                Set.of(EngineIoConfig.POLLING, EngineIoConfig.WEBSOCKET),
-                true);
-        http.mount("/engine.io/", new EngineIoServer(engineConfig, session -> new Echo()), CorsPolicy.anyOrigin());
         Courier io = Courier.create(c -> {
             c.pingInterval(Duration.ofMillis(300))
                     .pingTimeout(Duration.ofMillis(200))
                     .maxHttpBufferSize(1_000_000)
                     .connectTimeout(Duration.ofSeconds(1))
-                    .cors(CorsPolicy.anyOrigin());
+                    .cors((CourierConfig.Cors cors) -> cors.allowAnyOrigin());
             overrides.accept(c);
+            c.host(host).port(port);
         });
         installHandlers(io);
-        io.attach(http);
+        ConformanceTarget target;
         try {
-            http.start();
+            target = ConformanceTarget.start(io);
         } catch (RuntimeException e) {
             io.close();
             throw e;
         }
-        return new ConformanceServer(http, io);
+        return new ConformanceServer(target, io);
     }
 
     public int port() {
-        return http.port();
+        return target.port();
     }
 
     public Courier courier() {
@@ -130,7 +115,7 @@ public final class ConformanceServer implements AutoCloseable {
 
     @Override
     public void close() {
-        http.close();
+        target.close();
         io.close();
     }
 
@@ -186,21 +171,5 @@ public final class ConformanceServer implements AutoCloseable {
             io.to(args.getString(0)).emit("direct-message", rest.toArray());
             ack.reply();
         });
-    }
-
-    /** Echoes every message back to its session. */
-    private static final class Echo implements EngineIoSession.Listener {
-        @Override
-        public void onMessage(EngineIoSession session, String text) {
-            session.send(EngineIoPacket.message(text));
-        }
-
-        @Override
-        public void onBinary(EngineIoSession session, byte[] data) {
-            session.send(EngineIoPacket.binary(data));
-        }
-
-        @Override
-        public void onClose(EngineIoSession session, EngineIoCloseReason reason) {}
     }
 }

@@ -9,10 +9,8 @@ import io.courier.DurableQueues;
 import io.courier.durable.ChannelStats;
 import io.courier.durable.StoreException;
 import io.courier.durable.StoreLimitException;
-import io.courier.json.JsonCodec;
-import io.courier.netty.CourierHttpServer;
-import io.courier.netty.HttpRoute.Call;
-import io.courier.netty.HttpRoute.Reply;
+import io.courier.http.HttpRequest;
+import io.courier.http.HttpResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URLDecoder;
@@ -46,7 +44,7 @@ import java.util.concurrent.CompletionException;
 final class HubHttpApi {
     static final int MAX_BODY_BYTES = 1 << 20;
     static final int MAX_BATCH = 1000;
-    private static final ObjectMapper JSON = JsonCodec.mapper();
+    private static final ObjectMapper JSON = HubJson.MAPPER;
     private static final java.util.concurrent.Executor OFF_LOOP =
             task -> Thread.ofVirtual().start(task);
 
@@ -61,18 +59,18 @@ final class HubHttpApi {
         this.apiKey = apiKey == null ? null : apiKey.getBytes(StandardCharsets.UTF_8);
     }
 
-    /** Mounts the API on {@code http}; {@code apiKey} null for dev mode. */
-    static HubHttpApi mount(CourierHttpServer http, Courier io, HubProtocol hub, String apiKey) {
+    /** Mounts the API on {@code io} (before it starts); {@code apiKey} null for dev mode. */
+    static HubHttpApi mount(Courier io, HubProtocol hub, String apiKey) {
         HubHttpApi api = new HubHttpApi(io, hub, apiKey);
         // parsing up to a MiB of JSON and encoding up to 1,000 messages is no work for an event loop
-        http.route("/api/", MAX_BODY_BYTES, call -> CompletableFuture.supplyAsync(() -> call, OFF_LOOP)
+        io.route("/api/", MAX_BODY_BYTES, request -> CompletableFuture.supplyAsync(() -> request, OFF_LOOP)
                 .thenCompose(api::api));
-        http.route("/healthz", 0, call -> CompletableFuture.completedFuture(Reply.text(200, "ok\n")));
-        http.route(
+        io.route("/healthz", 0, request -> CompletableFuture.completedFuture(HttpResponse.text(200, "ok\n")));
+        io.route(
                 "/readyz",
                 0,
-                call -> CompletableFuture.completedFuture(
-                        api.ready ? Reply.text(200, "ready\n") : Reply.text(503, "not ready\n")));
+                request -> CompletableFuture.completedFuture(
+                        api.ready ? HttpResponse.text(200, "ready\n") : HttpResponse.text(503, "not ready\n")));
         return api;
     }
 
@@ -81,34 +79,35 @@ final class HubHttpApi {
         this.ready = ready;
     }
 
-    private CompletableFuture<Reply> api(Call call) {
-        String origin = call.header("origin");
-        if (origin != null && !sameOrigin(origin, call.header("host"))) {
+    private CompletableFuture<HttpResponse> api(HttpRequest request) {
+        String origin = request.header("origin");
+        if (origin != null && !sameOrigin(origin, request.header("host"))) {
             return done(error(
                     403,
                     "requests from web pages on other origins are refused (Origin " + printable(origin)
                             + "): the HTTP API is for backends"));
         }
-        if (call.method().equals("POST") && !json(call.header("content-type"))) {
+        if (request.method().equals("POST") && !json(request.header("content-type"))) {
             return done(error(415, "send Content-Type: application/json"));
         }
-        if (!authorized(call.header("authorization"))) {
+        if (!authorized(request.header("authorization"))) {
             return done(error(401, "missing or wrong API key: send Authorization: Bearer <key>"));
         }
-        if (call.path().equals("/api/publish")) {
-            return call.method().equals("POST") ? publish(call) : done(error(405, "use POST /api/publish"));
+        if (request.path().equals("/api/publish")) {
+            return request.method().equals("POST") ? publish(request) : done(error(405, "use POST /api/publish"));
         }
-        if (call.path().startsWith("/api/channels/")) {
-            if (!call.method().equals("GET")) {
+        if (request.path().startsWith("/api/channels/")) {
+            if (!request.method().equals("GET")) {
                 return done(error(405, "use GET /api/channels/{name}"));
             }
-            String name = URLDecoder.decode(call.path().substring("/api/channels/".length()), StandardCharsets.UTF_8);
+            String name =
+                    URLDecoder.decode(request.path().substring("/api/channels/".length()), StandardCharsets.UTF_8);
             Optional<ChannelStats> stats =
                     name.isEmpty() ? Optional.empty() : io.durable().channel(name);
             return done(stats.map(s -> json(200, channel(s)))
                     .orElseGet(() -> error(404, "no channel named \"" + name + "\"")));
         }
-        return done(error(404, "no such API: " + call.method() + " " + call.path()));
+        return done(error(404, "no such API: " + request.method() + " " + request.path()));
     }
 
     /**
@@ -147,10 +146,10 @@ final class HubHttpApi {
         return MessageDigest.isEqual(apiKey, header.substring(7).trim().getBytes(StandardCharsets.UTF_8));
     }
 
-    private CompletableFuture<Reply> publish(Call call) {
+    private CompletableFuture<HttpResponse> publish(HttpRequest request) {
         JsonNode body;
         try {
-            body = JSON.readTree(call.body());
+            body = JSON.readTree(request.body());
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             return done(error(400, "the body is not JSON: " + e.getOriginalMessage()));
         } catch (IOException e) {
@@ -271,19 +270,19 @@ final class HubHttpApi {
         return String.valueOf(unwrap(failure).getMessage());
     }
 
-    private static Reply error(int status, String message) {
+    private static HttpResponse error(int status, String message) {
         return json(status, JsonNodeFactory.instance.objectNode().put("error", message));
     }
 
-    private static Reply json(int status, JsonNode body) {
+    private static HttpResponse json(int status, JsonNode body) {
         try {
-            return Reply.json(status, JSON.writeValueAsBytes(body));
+            return HttpResponse.json(status, JSON.writeValueAsBytes(body));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private static CompletableFuture<Reply> done(Reply r) {
+    private static CompletableFuture<HttpResponse> done(HttpResponse r) {
         return CompletableFuture.completedFuture(r);
     }
 }

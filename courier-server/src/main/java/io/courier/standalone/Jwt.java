@@ -2,7 +2,6 @@ package io.courier.standalone;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.courier.json.JsonCodec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +30,7 @@ import javax.crypto.spec.SecretKeySpec;
  * padding, no {@code +} or {@code /}, zero trailing bits: one token has one spelling) and is compared in constant time.
  */
 final class Jwt {
-    private static final ObjectMapper JSON = JsonCodec.mapper();
+    private static final ObjectMapper JSON = HubJson.MAPPER;
     /** Clock skew allowed on {@code exp} and {@code nbf}. */
     static final long LEEWAY_SECONDS = 30;
 

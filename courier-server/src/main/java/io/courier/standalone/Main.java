@@ -3,8 +3,7 @@ package io.courier.standalone;
 import io.courier.Courier;
 import io.courier.CourierConfig;
 import io.courier.durable.StoreLimits;
-import io.courier.netty.CourierHttpServer;
-import io.courier.netty.StaticResource;
+import io.courier.http.StaticResource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -192,6 +191,7 @@ public final class Main {
     static AutoCloseable startStandalone(Options options, PrintStream out) {
         ChannelRules rules = options.channels == null ? ChannelRules.devMode() : options.channels;
         Clock clock = Clock.systemUTC();
+        List<String> allowedHosts = options.effectiveAllowedHosts();
         Courier io;
         try {
             io = Courier.create(c -> {
@@ -214,6 +214,9 @@ public final class Main {
                         cors.credentials(options.corsCredentials);
                     });
                 }
+                if (allowedHosts != null) {
+                    c.allowedHosts(allowedHosts);
+                }
             });
         } catch (UncheckedIOException e) {
             // the durable store could not be opened: a data directory that is a file, not writable, ...
@@ -233,22 +236,16 @@ public final class Main {
                                 options.adminReadonly,
                                 options.adminDevelopment,
                                 options.adminSessionTtl));
-        CourierHttpServer http = new CourierHttpServer(options.host, options.port, 0);
-        List<String> allowedHosts = options.effectiveAllowedHosts();
-        if (allowedHosts != null) {
-            http.allowedHosts(allowedHosts);
-        }
-        http.resource("/", StaticResource.of(resource("index.html"), "text/html; charset=utf-8"));
-        HubHttpApi api = HubHttpApi.mount(http, io, hub, options.apiKey);
+        io.resource("/", StaticResource.of(resource("index.html"), "text/html; charset=utf-8"));
+        HubHttpApi api = HubHttpApi.mount(io, hub, options.apiKey);
         List<String> metricsTokens = options.metricsPublic
                 ? List.of()
                 : Stream.of(options.metricsToken, options.apiKey)
                         .filter(Objects::nonNull)
                         .toList();
-        Metrics.mount(http, io, metricsTokens);
-        io.attach(http);
+        Metrics.mount(io, metricsTokens);
         try {
-            http.start();
+            io.start();
         } catch (Exception e) { // Netty throws the bind's IOException unchecked
             try {
                 admin.close();
@@ -266,7 +263,7 @@ public final class Main {
         if (options.jwtSecret == null) {
             devMode.add("no JWT secret: a client may name itself any clientId and take that client's queue");
         }
-        out.println("Courier listening on http://" + options.host + ":" + http.port() + " (Socket.IO at " + options.path
+        out.println("Courier listening on http://" + options.host + ":" + io.port() + " (Socket.IO at " + options.path
                 + ", demo page at /, HTTP API at /api/, metrics at /metrics"
                 + (metricsTokens.isEmpty() ? " (open to anyone)" : " (Bearer token)")
                 + (devMode.isEmpty() ? "" : "; DEV MODE: " + String.join(", ", devMode))
@@ -279,7 +276,7 @@ public final class Main {
                         : "; " + rules.rules().size() + " channel rule(s)")
                 + "; durable queues in "
                 + options.data.toAbsolutePath().normalize() + ")");
-        return new StandaloneServer(io, http, api, admin);
+        return new StandaloneServer(io, api, admin);
     }
 
     private static byte[] resource(String name) {
@@ -354,14 +351,12 @@ public final class Main {
         }
     }
 
-    /** The standalone server: the Courier instance plus the HTTP server that also serves the page. */
-    private record StandaloneServer(Courier io, CourierHttpServer http, HubHttpApi api, AutoCloseable admin)
-            implements AutoCloseable {
+    /** The standalone server: the Courier instance, which also serves the page and the HTTP API, and the admin. */
+    private record StandaloneServer(Courier io, HubHttpApi api, AutoCloseable admin) implements AutoCloseable {
         @Override
         public void close() throws Exception {
             admin.close();
             api.ready(false);
-            http.close();
             io.close();
         }
     }

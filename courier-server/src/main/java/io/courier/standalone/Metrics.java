@@ -1,9 +1,8 @@
 package io.courier.standalone;
 
 import io.courier.Courier;
+import io.courier.http.HttpResponse;
 import io.courier.metrics.CourierMetrics;
-import io.courier.netty.CourierHttpServer;
-import io.courier.netty.HttpRoute.Reply;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -29,17 +28,17 @@ final class Metrics {
     private Metrics() {}
 
     /** Open to anyone; only for tests and the embedded case. */
-    static void mount(CourierHttpServer http, Courier io) {
-        mount(http, io, List.of());
+    static void mount(Courier io) {
+        mount(io, List.of());
     }
 
     /**
-     * Mounts {@code /metrics}.
+     * Mounts {@code /metrics} on {@code io} (before it starts).
      *
      * @param tokens the bearer tokens that may scrape (the metrics token, the API key); empty: open to anyone
      */
     @SuppressWarnings("resource") // JvmGcMetrics lives as long as the process
-    static void mount(CourierHttpServer http, Courier io, List<String> tokens) {
+    static void mount(Courier io, List<String> tokens) {
         List<byte[]> allowed = tokens.stream()
                 .filter(Objects::nonNull)
                 .map(t -> t.getBytes(StandardCharsets.UTF_8))
@@ -52,11 +51,11 @@ final class Metrics {
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         // a scrape walks every meter: off the event loop
-        http.route(
+        io.route(
                 "/metrics",
                 0,
-                call -> !authorized(allowed, call.header("authorization"))
-                        ? CompletableFuture.completedFuture(new Reply(
+                request -> !authorized(allowed, request.header("authorization"))
+                        ? CompletableFuture.completedFuture(new HttpResponse(
                                 401,
                                 "text/plain; charset=utf-8",
                                 "missing or wrong token: send Authorization: Bearer <metrics token or API key>\n"
@@ -65,7 +64,7 @@ final class Metrics {
                         : CompletableFuture.supplyAsync(
                                 () -> {
                                     metrics.refresh();
-                                    return new Reply(
+                                    return new HttpResponse(
                                             200,
                                             CONTENT_TYPE,
                                             registry.scrape().getBytes(StandardCharsets.UTF_8),

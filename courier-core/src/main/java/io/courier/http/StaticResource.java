@@ -1,4 +1,4 @@
-package io.courier.netty;
+package io.courier.http;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -6,7 +6,10 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Objects;
 
-/** An in-memory file served with GET/HEAD, an ETag and {@code 304 Not Modified}. Immutable. */
+/**
+ * An in-memory file served at one path with GET and HEAD, an {@code ETag} and {@code 304 Not Modified}, mounted with
+ * {@code Courier.resource}. Immutable.
+ */
 public record StaticResource(byte[] content, String contentType, String etag) {
     public StaticResource {
         Objects.requireNonNull(content, "content");
@@ -14,6 +17,7 @@ public record StaticResource(byte[] content, String contentType, String etag) {
         Objects.requireNonNull(etag, "etag");
     }
 
+    /** {@code content} served as {@code contentType}, with an ETag made of its SHA-256 digest. */
     public static StaticResource of(byte[] content, String contentType) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(content);
@@ -24,6 +28,7 @@ public record StaticResource(byte[] content, String contentType, String etag) {
         }
     }
 
+    /** {@code content} in UTF-8, served as {@code contentType} (which names the charset, e.g. {@code text/html; charset=utf-8}). */
     public static StaticResource text(String content, String contentType) {
         return of(content.getBytes(StandardCharsets.UTF_8), contentType);
     }

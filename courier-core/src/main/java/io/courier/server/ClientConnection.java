@@ -221,9 +221,28 @@ final class ClientConnection implements EngineIoSession.Listener {
             return;
         }
         cancelConnectTimer();
-        if (socket.recovered()
-                && runtime.outbox().restore(socket.pid(), offset, restored -> restoreTurn(socket, restored))) {
-            return; // the namespace stays connecting until the restore's turn
+        restoreOrConnect(socket, offset);
+    }
+
+    /** On the loop: a recovering socket takes its turn in the recovery outbox, any other one connects now. */
+    private void restoreOrConnect(DefaultSocket socket, String offset) {
+        String nsp = socket.defaultNamespace().name();
+        if (!session.isOpen()) {
+            doneConnecting(nsp);
+            return;
+        }
+        if (socket.recovered()) {
+            DefaultSocket previous = socket.defaultNamespace().socket(socket.id());
+            CompletableFuture<Void> leaving = previous == null ? null : previous.left();
+            if (leaving != null && !leaving.isDone()) {
+                // the socket whose session this is still leaves its rooms (its lane is busy): rejoining them before it
+                // is done would lose the rooms it drops then
+                leaving.whenComplete((v, e) -> onLoop(() -> restoreOrConnect(socket, offset)));
+                return;
+            }
+            if (runtime.outbox().restore(socket.pid(), offset, restored -> restoreTurn(socket, restored))) {
+                return; // the namespace stays connecting until the restore's turn
+            }
         }
         // a new connection (or, in a rare race, a session that expired since CONNECT arrived: it keeps its ids)
         doneConnecting(nsp);

@@ -62,6 +62,7 @@ final class DefaultSocket implements Socket, Member {
     private volatile String durableIdentity;
     private volatile DedupWindow dedup; // on the first keyed event, with deduplication on
     private final AtomicBoolean closing = new AtomicBoolean();
+    private volatile CompletableFuture<Void> left; // from the close on: completes once out of its rooms and namespace
     private volatile boolean connected;
 
     DefaultSocket(
@@ -156,6 +157,15 @@ final class DefaultSocket implements Socket, Member {
      * socket leaves again without a trace. Its saved session stays in the store, so the client can try again from the
      * same offset.
      */
+    /**
+     * Null until the socket starts leaving; then a future that completes once it has left its rooms and its namespace
+     * (on its lane, after its disconnecting handlers). A socket that restores its session under the same id waits for
+     * it, or the rooms this one drops then would be the restored socket's.
+     */
+    CompletableFuture<Void> left() {
+        return left;
+    }
+
     void abandon() {
         connected = false;
         namespace.adapter().delAll(id);
@@ -468,6 +478,9 @@ final class DefaultSocket implements Socket, Member {
 
     /** The close, once its reason is settled (by whoever set {@code closing}). */
     private void closed(DisconnectReason reason) {
+        // before the save: whoever restores the session and finds this socket still in the namespace waits for it
+        CompletableFuture<Void> leaving = new CompletableFuture<>();
+        left = leaving;
         // saved at once, not on the lane: at shutdown the store closes right after the event loops drain
         RecoveryStore recovery = runtime.recovery();
         Deduplicator deduplicator = runtime.deduplicator();
@@ -502,6 +515,7 @@ final class DefaultSocket implements Socket, Member {
             }
             namespace.adapter().delAll(id);
             namespace.remove(this);
+            leaving.complete(null);
             connected = false;
             Map<Long, AckCallback> acks = pendingAcks;
             if (acks != null) {

@@ -4,16 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.courier.Courier;
 import io.courier.DisconnectReason;
 import io.courier.recovery.LaterRecoveryStore;
+import io.courier.recovery.LoggedPacket;
+import io.courier.recovery.RecoveryStore;
 import io.courier.recovery.RecoveryStoreFactory;
+import io.courier.recovery.SavedSession;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -38,10 +44,13 @@ class RecoveryOrderTest {
     private final ExecutorService emitters = Executors.newFixedThreadPool(EMITTERS);
     private final Map<String, CompletableFuture<DisconnectReason>> gone = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Boolean>> recovered = new ConcurrentHashMap<>();
+    private final CompletableFuture<Void> slowStarted = new CompletableFuture<>();
+    private final CountDownLatch release = new CountDownLatch(1);
     private Courier io;
 
     @AfterEach
     void stop() {
+        release.countDown();
         emitters.shutdownNow();
         if (io != null) {
             io.close();
@@ -65,9 +74,52 @@ class RecoveryOrderTest {
         }
     }
 
+    @Test
+    void aSocketWhosePredecessorIsStillLeavingItsRoomsWaitsForItThenKeepsTheRooms() throws Exception {
+        CompletableFuture<SavedSession> saved = new CompletableFuture<>();
+        int port = start(settings -> new Saving(RecoveryStoreFactory.inMemory().open(settings), saved));
+        String sid;
+        String pid;
+        String offset;
+        try (WireClient first = WireClient.open(port)) {
+            JsonNode reply = JSON.readTree(first.connect("").substring(2));
+            sid = reply.path("sid").asText();
+            pid = reply.path("pid").asText();
+            offset = JSON.readTree(first.next().substring(2)).get(1).asText();
+            first.send("42[\"slow\"]"); // its lane is busy until released: the close waits behind it
+            slowStarted.get(10, TimeUnit.SECONDS);
+        }
+        assertThat(saved.get(10, TimeUnit.SECONDS).socketId()).isEqualTo(sid);
+        assertThat(recovered.remove(sid).get(10, TimeUnit.SECONDS)).isFalse();
+        try (WireClient second = WireClient.open(port)) {
+            // handled in order on the session's loop: once /other answers, "/" has been decided
+            second.send("40{\"pid\":\"" + pid + "\",\"offset\":\"" + offset + "\"}")
+                    .send("40/other,");
+            String first = second.next();
+            assertThat(first)
+                    .as("no CONNECT reply for / while its predecessor has not left its rooms")
+                    .startsWith("40/other,");
+            release.countDown();
+            assertThat(gone(sid).get(10, TimeUnit.SECONDS)).isEqualTo(DisconnectReason.TRANSPORT_CLOSE);
+            String reply = second.next();
+            assertThat(reply).startsWith("40{\"sid\":\"" + sid + "\"");
+            assertThat(recovered(sid).get(10, TimeUnit.SECONDS)).isTrue();
+            io.to("r").emit("after");
+            JsonNode after = JSON.readTree(second.next().substring(2));
+            assertThat(after.get(0).asText())
+                    .as("the restored socket is still in its room")
+                    .isEqualTo("after");
+        }
+    }
+
     private int start(RecoveryStoreFactory store) {
         io = Courier.create(c -> c.host("127.0.0.1").port(0).connectionStateRecovery(r -> r.store(store)));
+        io.of("/other");
         io.onConnection(socket -> {
+            socket.on("slow", (args, ack) -> {
+                slowStarted.complete(null);
+                release.await();
+            });
             socket.onDisconnect(reason -> gone(socket.id()).complete(reason));
             recovered(socket.id()).complete(socket.recovered());
             if (!socket.recovered()) {
@@ -178,5 +230,41 @@ class RecoveryOrderTest {
 
     private static long sequence(String offset) {
         return Long.parseLong(offset.substring(offset.indexOf('-') + 1), 36);
+    }
+
+    /** The in-memory store, telling when a session is saved. */
+    private record Saving(RecoveryStore inner, CompletableFuture<SavedSession> saved) implements RecoveryStore {
+        @Override
+        public CompletionStage<LoggedPacket> append(
+                String namespace, Set<String> rooms, Set<String> except, ArrayNode data) {
+            return inner.append(namespace, rooms, except, data);
+        }
+
+        @Override
+        public CompletionStage<Void> save(SavedSession session) {
+            CompletionStage<Void> done = inner.save(session);
+            saved.complete(session);
+            return done;
+        }
+
+        @Override
+        public CompletionStage<Optional<Restored>> restore(String pid, String offset) {
+            return inner.restore(pid, offset);
+        }
+
+        @Override
+        public CompletionStage<Optional<SavedSession>> restorable(String pid, String offset) {
+            return inner.restorable(pid, offset);
+        }
+
+        @Override
+        public CompletionStage<Void> expire() {
+            return inner.expire();
+        }
+
+        @Override
+        public CompletionStage<Optional<SavedSession>> session(String pid) {
+            return inner.session(pid);
+        }
     }
 }

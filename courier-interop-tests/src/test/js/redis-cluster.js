@@ -17,22 +17,26 @@
 //   server-ack()                     io.serverSideEmitWithAck("ping") -> the answers, sorted
 //   server-emit(value)               io.serverSideEmit("note", value)
 //   ask-all()                        io.timeout(5000).emitWithAck("question") -> the answers, sorted
+//   emit-to(name, value)             the socket with data.name === name among io.fetchSockets(): emit("news", value)
 //   on server-side "ping"(ack)       ack(name)
 //   on server-side "note"(value)     io.local.emit("noted", name, value)
 // and socket.data = {name: auth.name, node: name}.
 //
-// Env: COURIER_A, COURIER_B (base URLs), REDIS_URL, CLUSTER_KEY.
+// Env: COURIER_A, COURIER_B (base URLs), REDIS_URL, CLUSTER_KEY, and ADAPTER: "classic" (createAdapter,
+// PUBLISH/PSUBSCRIBE; the emitter takes part) or "sharded" (createShardedAdapter in its default "dynamic"
+// subscription mode, SPUBLISH/SSUBSCRIBE; the emitter speaks only the classic protocol, so it sits out).
 // Final line: {ok, elapsedMs}
 
 const { Server } = require("socket.io");
 const { io: connectTo } = require("socket.io-client");
 const { createClient } = require("redis");
-const { createAdapter } = require("@socket.io/redis-adapter");
+const { createAdapter, createShardedAdapter } = require("@socket.io/redis-adapter");
 const { Emitter } = require("@socket.io/redis-emitter");
 const { waitConnect, waitFor, until, expectEqual, hex, run } = require("./lib");
 
 const KEY = process.env.CLUSTER_KEY;
 const REDIS_URL = process.env.REDIS_URL;
+const SHARDED = process.env.ADAPTER === "sharded";
 
 /** The contract's handlers on the Node server, as RedisClusterIT registers them on Courier. */
 function contract(io, name) {
@@ -54,6 +58,11 @@ function contract(io, name) {
     socket.on("server-ack", async (ack) => ack((await io.serverSideEmitWithAck("ping")).sort()));
     socket.on("server-emit", (value, ack) => { io.serverSideEmit("note", value); ack(); });
     socket.on("ask-all", async (ack) => ack((await io.timeout(5000).emitWithAck("question")).sort()));
+    socket.on("emit-to", async (target, value, ack) => {
+      const [found] = (await io.fetchSockets()).filter((s) => s.data.name === target);
+      found.emit("news", value);
+      ack();
+    });
   });
   io.on("ping", (ack) => ack(name));
   io.on("note", (value) => io.local.emit("noted", name, value));
@@ -65,12 +74,15 @@ async function eventually(check) {
 }
 
 run("redis-cluster", 90000, async (ctx) => {
-  ctx.step("start N: socket.io with @socket.io/redis-adapter");
+  ctx.step(`start N: socket.io with @socket.io/redis-adapter (${SHARDED ? "sharded" : "classic"})`);
   const pub = createClient({ url: REDIS_URL });
   const sub = pub.duplicate();
   const emitterClient = pub.duplicate();
   await Promise.all([pub.connect(), sub.connect(), emitterClient.connect()]);
-  const nodeServer = new Server({ adapter: createAdapter(pub, sub, { key: KEY, requestsTimeout: 5000 }) });
+  const adapter = SHARDED
+    ? createShardedAdapter(pub, sub, { channelPrefix: KEY })
+    : createAdapter(pub, sub, { key: KEY, requestsTimeout: 5000 });
+  const nodeServer = new Server({ adapter });
   contract(nodeServer, "N");
   nodeServer.listen(0); // run() exits the process at the end, which closes it and the Redis clients
   const urls = {
@@ -172,6 +184,14 @@ run("redis-cluster", 90000, async (ctx) => {
   const everyone = await b1.emitWithAck("fetch", []);
   expectEqual(everyone.map((s) => s.data.name), names.slice().sort(), "fetchSockets() of the whole cluster");
 
+  ctx.step("a fetched socket on another node receives what is emitted to it");
+  reset();
+  await a1.emitWithAck("emit-to", "n1", "A to n1");
+  await n1.emitWithAck("emit-to", "b1", "N to b1");
+  await a2.emitWithAck("emit-to", "b3", "A to b3");
+  await until(() => seen.n1.length === 1 && seen.b1.length === 1 && seen.b3.length === 1);
+  expectEqual([seen.n1, seen.b1, seen.b3], [[["news", "A to n1"]], [["news", "N to b1"]], [["news", "A to b3"]]], "direct emits");
+
   ctx.step("socketsJoin / socketsLeave across nodes");
   await n1.emitWithAck("sockets-join", "r", "r2"); // from N: b2 (on Courier B) and n2 join r2
   await eventually(async () => (await a1.emitWithAck("fetch", "r2")).length === 2);
@@ -195,13 +215,7 @@ run("redis-cluster", 90000, async (ctx) => {
   expectEqual(await n2.emitWithAck("ask-all"), names.slice().sort(), "emitWithAck from N");
 
   ctx.step("@socket.io/redis-emitter reaches Courier's clients");
-  const emitter = new Emitter(emitterClient, { key: KEY });
-  reset();
-  emitter.emit("news", "from the emitter");
-  emitter.to("r").emit("room-news", "emitter to r");
-  await until(() => names.every((n) => seen[n].length === (["b2", "n2"].includes(n) ? 2 : 1)));
-  expectEqual(seen.a1, [["news", "from the emitter"]], "a1 after emitter.emit");
-  expectEqual(seen.b2, [["news", "from the emitter"], ["room-news", "emitter to r"]], "b2 after emitter.to('r')");
+  if (!SHARDED) await viaEmitter();
 
   ctx.step("disconnectSockets from N closes a Courier client in the room");
   const gone = waitFor(b2, "disconnect");
@@ -209,5 +223,15 @@ run("redis-cluster", 90000, async (ctx) => {
   expectEqual((await gone)[0], "io server disconnect", "b2's disconnect reason");
   await eventually(async () => (await a1.emitWithAck("fetch", "r")).length === 0);
 
-  return {};
+  return { adapter: SHARDED ? "sharded" : "classic" };
+
+  async function viaEmitter() {
+    const emitter = new Emitter(emitterClient, { key: KEY });
+    reset();
+    emitter.emit("news", "from the emitter");
+    emitter.to("r").emit("room-news", "emitter to r");
+    await until(() => names.every((n) => seen[n].length === (["b2", "n2"].includes(n) ? 2 : 1)));
+    expectEqual(seen.a1, [["news", "from the emitter"]], "a1 after emitter.emit");
+    expectEqual(seen.b2, [["news", "from the emitter"], ["room-news", "emitter to r"]], "b2 after emitter.to('r')");
+  }
 });

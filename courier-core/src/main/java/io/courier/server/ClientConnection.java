@@ -186,7 +186,7 @@ final class ClientConnection implements EngineIoSession.Listener {
     /** Runs the middlewares of a CONNECT (skipped for a restorable session if so configured); on the loop. */
     private void start(DefaultNamespace namespace, ObjectNode auth, SavedSession saved, String offset) {
         DefaultSocket socket = new DefaultSocket(
-                saved != null ? saved.socketId() : Ids.newId(),
+                saved != null ? saved.socketId() : Ids.newSocketId(),
                 runtime.recovery() == null ? null : saved != null ? saved.pid() : Ids.newId(),
                 saved != null,
                 namespace,

@@ -15,12 +15,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A mixed cluster on the local Redis (127.0.0.1:6379): two Courier nodes with {@link RedisCluster} and, started by
- * {@code redis-cluster.js}, a Node.js socket.io 4.8 server with the official {@code @socket.io/redis-adapter} and the
- * official {@code @socket.io/redis-emitter}; the official npm client on every node. Broadcasts, rooms, except, binary,
+ * {@code redis-cluster.js}, a Node.js socket.io 4.8 server with the official {@code @socket.io/redis-adapter} (its
+ * classic and its sharded protocol) and the official {@code @socket.io/redis-emitter}; the official npm client on every
+ * node. Broadcasts, rooms, except, binary,
  * fetchSockets, socketsJoin/Leave, disconnectSockets, server-side emits with acks and broadcasts with acks, each
  * started from a Courier node and from the Node server. Each run uses a key of its own, so runs never hear each other.
  */
@@ -36,24 +38,30 @@ class RedisClusterIT {
         }
     }
 
-    @Test
-    void courierAndSocketIoNodesActAsOneServer() throws Exception {
-        Courier a = node("A");
-        Courier b = node("B");
+    @ParameterizedTest(name = "{0} pub/sub")
+    @ValueSource(strings = {"classic", "sharded"})
+    void courierAndSocketIoNodesActAsOneServer(String protocol) throws Exception {
+        Courier a = node("A", protocol);
+        Courier b = node("B", protocol);
         NodeScript.Result r = NodeScript.of("redis-cluster.js")
                 .env("COURIER_URL", "http://127.0.0.1:" + a.port())
                 .env("COURIER_A", "http://127.0.0.1:" + a.port())
                 .env("COURIER_B", "http://127.0.0.1:" + b.port())
                 .env("REDIS_URL", REDIS)
                 .env("CLUSTER_KEY", key)
+                .env("ADAPTER", protocol)
                 .timeout(Duration.ofSeconds(120))
                 .run();
         assertThat(r.ok()).as(r.describe()).isTrue();
     }
 
     /** A started Courier node in the cluster, with the handlers redis-cluster.js describes. */
-    private Courier node(String name) {
-        RedisCluster cluster = RedisCluster.builder(REDIS).key(key).connect();
+    private Courier node(String name, String protocol) {
+        RedisCluster.Builder builder = RedisCluster.builder(REDIS).key(key);
+        if (protocol.equals("sharded")) {
+            builder.sharded(RedisCluster.SubscriptionMode.DYNAMIC);
+        }
+        RedisCluster cluster = builder.connect();
         opened.add(cluster);
         Courier io = Courier.create(c -> c.host("127.0.0.1").port(0).adapter(cluster));
         opened.add(io::close);
@@ -101,6 +109,12 @@ class RedisClusterIT {
             socket.on("ask-all", (args, ack) -> io.timeout(Duration.ofSeconds(5))
                     .emitWithAck("question")
                     .thenAccept(answers -> ack.reply(firstOfEach(answers))));
+            socket.on("emit-to", (args, ack) -> io.fetchSockets().thenAccept(found -> {
+                found.stream()
+                        .filter(s -> args.getString(0).equals(s.data().get("name")))
+                        .forEach(s -> s.emit("news", value(args, 1)));
+                ack.reply();
+            }));
         });
         io.onServerSideEmit("ping", (args, ack) -> ack.reply(name));
         io.onServerSideEmit("note", (args, ack) -> io.local().emit("noted", name, value(args, 0)));

@@ -12,6 +12,8 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -25,8 +27,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * This node's membership of a cluster over Redis: give it to {@code CourierConfig.builder().adapter(cluster)} and every
- * namespace gets a {@link RedisAdapter}. Nodes that use the same Redis and {@link Builder#key key} act as one server,
- * and so do Node.js socket.io servers using {@code @socket.io/redis-adapter} (classic pub/sub) with that key.
+ * namespace gets an adapter. Nodes that use the same Redis, {@link Builder#key key} and protocol act as one server, and
+ * so do Node.js socket.io servers using {@code @socket.io/redis-adapter} with that key: classic pub/sub ({@link
+ * RedisAdapter}, socket.io's {@code createAdapter}, the default) or, with {@link Builder#sharded}, Redis 7's sharded
+ * pub/sub ({@link ShardedRedisAdapter}, socket.io's {@code createShardedAdapter}).
  *
  * <p>Two connections per node, whatever the number of namespaces: one publishes (in order: what one node broadcasts
  * reaches its peers in the order it was sent), one is subscribed. Lettuce reconnects both and subscribes again after a
@@ -41,13 +45,14 @@ public final class RedisCluster implements AdapterFactory, AutoCloseable {
     private final String key;
     private final Duration requestsTimeout;
     private final boolean publishOnSpecificResponseChannel;
+    private final SubscriptionMode sharded;
     private final String uid;
     private final RedisClient client;
     private final StatefulRedisConnection<byte[], byte[]> pub;
     private final StatefulRedisPubSubConnection<byte[], byte[]> sub;
     private final ScheduledExecutorService timer;
     /** Subscribed channel or pattern → the adapter that reads it. */
-    private final Map<String, RedisAdapter> byChannel = new ConcurrentHashMap<>();
+    private final Map<String, AbstractRedisAdapter> byChannel = new ConcurrentHashMap<>();
 
     private final AtomicLong dropped = new AtomicLong();
     private volatile long lastDropLog = System.nanoTime() - DROP_LOG_INTERVAL_NANOS;
@@ -56,6 +61,7 @@ public final class RedisCluster implements AdapterFactory, AutoCloseable {
         this.key = b.key;
         this.requestsTimeout = b.requestsTimeout;
         this.publishOnSpecificResponseChannel = b.publishOnSpecificResponseChannel;
+        this.sharded = b.sharded;
         this.uid = randomUid();
         this.client = RedisClient.create(b.uri);
         try {
@@ -85,15 +91,31 @@ public final class RedisCluster implements AdapterFactory, AutoCloseable {
 
     @Override
     public Adapter create(MemberDirectory namespace) {
+        if (sharded != null) {
+            ShardedRedisAdapter adapter = new ShardedRedisAdapter(this, namespace, sharded);
+            adapter.channels().forEach(channel -> shardSubscribe(adapter, channel));
+            return adapter;
+        }
         RedisAdapter adapter = new RedisAdapter(this, namespace);
         for (String channel : adapter.channels()) {
             byChannel.put(channel, adapter);
         }
         byChannel.put(adapter.broadcastPattern(), adapter);
         sub.async().psubscribe(bytes(adapter.broadcastPattern()));
-        sub.async()
-                .subscribe(adapter.channels().stream().map(RedisCluster::bytes).toArray(byte[][]::new));
+        sub.async().subscribe(allBytes(adapter.channels()));
         return adapter;
+    }
+
+    /** Reads a shard channel (SSUBSCRIBE) for {@code adapter}. */
+    void shardSubscribe(AbstractRedisAdapter adapter, String channel) {
+        byChannel.put(channel, adapter);
+        sub.async().ssubscribe(bytes(channel));
+    }
+
+    /** Stops reading a shard channel (SUNSUBSCRIBE). */
+    void shardUnsubscribe(String channel) {
+        byChannel.remove(channel);
+        sub.async().sunsubscribe(bytes(channel));
     }
 
     /** This node's id on the channels (6 characters, as {@code @socket.io/redis-adapter} makes them). */
@@ -121,6 +143,19 @@ public final class RedisCluster implements AdapterFactory, AutoCloseable {
         pub.async().publish(bytes(channel), message);
     }
 
+    void shardPublish(String channel, byte[] message) {
+        pub.async().spublish(bytes(channel), message);
+    }
+
+    /** How many subscribers the shard channel has (PUBSUB SHARDNUMSUB). */
+    CompletableFuture<Integer> shardSubscribers(String channel) {
+        return pub.async()
+                .pubsubShardNumsub(bytes(channel))
+                .thenApply(counts ->
+                        counts.values().stream().mapToInt(Long::intValue).sum())
+                .toCompletableFuture();
+    }
+
     /** How many subscribers {@code channel} has (PUBSUB NUMSUB): the nodes of the cluster for a request channel. */
     CompletableFuture<Integer> subscribers(String channel) {
         return pub.async()
@@ -130,12 +165,21 @@ public final class RedisCluster implements AdapterFactory, AutoCloseable {
                 .toCompletableFuture();
     }
 
-    void unsubscribe(RedisAdapter adapter) {
-        byChannel.values().removeIf(a -> a == adapter);
-        sub.async().punsubscribe(bytes(adapter.broadcastPattern()));
-        sub.async()
-                .unsubscribe(
-                        adapter.channels().stream().map(RedisCluster::bytes).toArray(byte[][]::new));
+    /** Stops reading every channel of {@code adapter} (its namespace is gone or the server is closing). */
+    void unsubscribe(AbstractRedisAdapter adapter) {
+        List<String> channels = new ArrayList<>();
+        byChannel.forEach((channel, a) -> {
+            if (a == adapter) {
+                channels.add(channel);
+            }
+        });
+        channels.forEach(byChannel::remove);
+        if (adapter instanceof RedisAdapter classic) {
+            sub.async().punsubscribe(bytes(classic.broadcastPattern()));
+            sub.async().unsubscribe(allBytes(classic.channels()));
+        } else if (!channels.isEmpty()) {
+            sub.async().sunsubscribe(allBytes(channels));
+        }
     }
 
     /**
@@ -169,6 +213,10 @@ public final class RedisCluster implements AdapterFactory, AutoCloseable {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
+    private static byte[][] allBytes(List<String> channels) {
+        return channels.stream().map(RedisCluster::bytes).toArray(byte[][]::new);
+    }
+
     private static String randomUid() {
         SecureRandom random = new SecureRandom();
         char[] out = new char[6];
@@ -182,18 +230,23 @@ public final class RedisCluster implements AdapterFactory, AutoCloseable {
     private final class Dispatcher implements RedisPubSubListener<byte[], byte[]> {
         @Override
         public void message(byte[] channel, byte[] message) {
-            String name = new String(channel, StandardCharsets.UTF_8);
-            RedisAdapter adapter = byChannel.get(name);
-            if (adapter != null) {
-                adapter.onRequestChannel(name, message);
-            }
+            dispatch(channel, channel, message);
         }
 
         @Override
         public void message(byte[] pattern, byte[] channel, byte[] message) {
-            RedisAdapter adapter = byChannel.get(new String(pattern, StandardCharsets.UTF_8));
+            dispatch(pattern, channel, message);
+        }
+
+        @Override
+        public void smessage(byte[] channel, byte[] message) {
+            dispatch(channel, channel, message);
+        }
+
+        private void dispatch(byte[] subscription, byte[] channel, byte[] message) {
+            AbstractRedisAdapter adapter = byChannel.get(new String(subscription, StandardCharsets.UTF_8));
             if (adapter != null) {
-                adapter.onBroadcast(new String(channel, StandardCharsets.UTF_8), message);
+                adapter.onMessage(new String(channel, StandardCharsets.UTF_8), message);
             }
         }
 
@@ -210,11 +263,23 @@ public final class RedisCluster implements AdapterFactory, AutoCloseable {
         public void punsubscribed(byte[] pattern, long count) {}
     }
 
+    /** How the sharded protocol spreads broadcasts to one room over channels (socket.io's {@code subscriptionMode}). */
+    public enum SubscriptionMode {
+        /** Every broadcast on the namespace's channel. */
+        STATIC,
+        /**
+         * A broadcast to exactly one room that does not look like a socket id (20 characters) on a channel of its own,
+         * which only the nodes with members in that room read. socket.io's default.
+         */
+        DYNAMIC
+    }
+
     public static final class Builder {
         private final RedisURI uri;
         private String key = "socket.io";
         private Duration requestsTimeout = Duration.ofSeconds(5);
         private boolean publishOnSpecificResponseChannel;
+        private SubscriptionMode sharded;
 
         private Builder(String redisUri) {
             this.uri = RedisURI.create(Objects.requireNonNull(redisUri, "redisUri"));
@@ -235,6 +300,16 @@ public final class RedisCluster implements AdapterFactory, AutoCloseable {
         /** Peers answer this node on its own response channel instead of the shared one (socket.io's option). */
         public Builder publishOnSpecificResponseChannel(boolean specific) {
             this.publishOnSpecificResponseChannel = specific;
+            return this;
+        }
+
+        /**
+         * Uses Redis 7's sharded pub/sub (SPUBLISH/SSUBSCRIBE), as socket.io's {@code createShardedAdapter} does with
+         * the same {@code subscriptionMode}; the key is its {@code channelPrefix}. Every node of the cluster must use
+         * the same protocol and mode.
+         */
+        public Builder sharded(SubscriptionMode mode) {
+            this.sharded = Objects.requireNonNull(mode, "mode");
             return this;
         }
 

@@ -44,8 +44,11 @@ public interface DurableQueues {
     /** Removes a subscription; unacknowledged messages of that channel are no longer delivered to it. */
     CompletableFuture<Void> unsubscribe(String clientId, String channel);
 
-    /** The channels {@code clientId} is subscribed to. */
-    Set<String> subscriptions(String clientId);
+    /**
+     * The channels {@code clientId} is subscribed to. The store may answer later (a network store): dependent actions
+     * run on the calling thread when the answer is at hand, else on a handler thread.
+     */
+    CompletableFuture<Set<String>> subscriptions(String clientId);
 
     /**
      * Stores and delivers a message. The future completes (on a handler thread) once the message is durable and
@@ -57,8 +60,11 @@ public interface DurableQueues {
     /** {@link #publish} to the identity's own channel ({@code @clientId}), which it is always subscribed to. */
     CompletableFuture<Published> sendTo(String clientId, String event, Object... args);
 
-    /** A channel's state, empty if nothing was ever published or subscribed to it. */
-    Optional<ChannelStats> channel(String channel);
+    /**
+     * A channel's state, empty if nothing was ever published or subscribed to it. Completes like
+     * {@link #subscriptions}.
+     */
+    CompletableFuture<Optional<ChannelStats>> channel(String channel);
 
     /**
      * A stored message.

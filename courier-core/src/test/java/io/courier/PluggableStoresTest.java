@@ -41,7 +41,9 @@ class PluggableStoresTest {
             io.start();
             DurableQueues.Published p =
                     io.durable().publish("parcels", "pickup", 1).get(10, TimeUnit.SECONDS);
-            assertThat(opened.get().lastSeq("parcels")).isEqualTo(p.seq()).isEqualTo(1);
+            assertThat(opened.get().lastSeq("parcels").join())
+                    .isEqualTo(p.seq())
+                    .isEqualTo(1);
         } finally {
             io.close();
         }

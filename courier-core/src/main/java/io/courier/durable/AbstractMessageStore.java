@@ -16,6 +16,10 @@ import java.util.function.Function;
  * The state every store keeps in memory: channels (an index of their kept messages), subscriptions and cursors, and
  * the rules that remove messages. Subclasses decide where messages, subscriptions and cursors are persisted. One lock
  * (this object) guards the state; it is never held during I/O waits.
+ *
+ * <p>Everything is answered from memory (and, for reads, the payloads from memory or the local disk) on the caller's
+ * thread, so every future but those waiting for a write completes before the method returns: the embedded stores
+ * cost no thread hop.
  */
 abstract class AbstractMessageStore implements MessageStore {
     static final int MAX_NAME_LENGTH = 1024;
@@ -112,7 +116,16 @@ abstract class AbstractMessageStore implements MessageStore {
     }
 
     @Override
-    public List<StoredMessage> readAfter(String channel, long afterSeq, int max) {
+    public CompletableFuture<List<StoredMessage>> readAfter(String channel, long afterSeq, int max) {
+        // answered now, on the caller's thread: the index is in memory, payloads are in memory or on the local disk
+        try {
+            return CompletableFuture.completedFuture(read(channel, afterSeq, max));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(failure("read " + channel, e));
+        }
+    }
+
+    private List<StoredMessage> read(String channel, long afterSeq, int max) {
         long[] seqs;
         long[] refs;
         long[] times;
@@ -155,21 +168,19 @@ abstract class AbstractMessageStore implements MessageStore {
     }
 
     @Override
-    public synchronized long lastSeq(String channel) {
-        ChannelLog log = channels.get(channel);
-        return log == null ? 0 : log.lastDurableSeq;
+    public CompletableFuture<Long> lastSeq(String channel) {
+        synchronized (this) {
+            ChannelLog log = channels.get(channel);
+            return CompletableFuture.completedFuture(log == null ? 0 : log.lastDurableSeq);
+        }
     }
 
     @Override
-    public synchronized long expiredThrough(String channel) {
-        ChannelLog log = channels.get(channel);
-        return log == null ? 0 : log.expiredThrough;
-    }
-
-    @Override
-    public synchronized Optional<ChannelStats> stats(String channel) {
-        ChannelLog log = channels.get(channel);
-        return log == null ? Optional.empty() : Optional.of(stats(log));
+    public CompletableFuture<Optional<ChannelStats>> stats(String channel) {
+        synchronized (this) {
+            ChannelLog log = channels.get(channel);
+            return CompletableFuture.completedFuture(log == null ? Optional.empty() : Optional.of(stats(log)));
+        }
     }
 
     @Override
@@ -259,23 +270,30 @@ abstract class AbstractMessageStore implements MessageStore {
     }
 
     @Override
-    public synchronized Map<String, Long> subscriptions(String clientId) {
-        return Map.copyOf(subscriptions.getOrDefault(clientId, Map.of()));
-    }
-
-    @Override
-    public synchronized Set<String> subscribers(String channel) {
-        return Set.copyOf(subscribers.getOrDefault(channel, Set.of()));
-    }
-
-    @Override
-    public synchronized void commit(String clientId, String channel, long seq) {
-        Map<String, Long> subs = subscriptions.get(clientId);
-        Long cursor = subs == null ? null : subs.get(channel);
-        if (cursor != null && seq > cursor) {
-            subs.put(channel, seq);
-            cursorMoved(clientId, channel);
+    public CompletableFuture<Map<String, Long>> subscriptions(String clientId) {
+        synchronized (this) {
+            return CompletableFuture.completedFuture(Map.copyOf(subscriptions.getOrDefault(clientId, Map.of())));
         }
+    }
+
+    @Override
+    public CompletableFuture<Set<String>> subscribers(String channel) {
+        synchronized (this) {
+            return CompletableFuture.completedFuture(Set.copyOf(subscribers.getOrDefault(channel, Set.of())));
+        }
+    }
+
+    @Override
+    public CompletableFuture<Void> commit(String clientId, String channel, long seq) {
+        synchronized (this) {
+            Map<String, Long> subs = subscriptions.get(clientId);
+            Long cursor = subs == null ? null : subs.get(channel);
+            if (cursor != null && seq > cursor) {
+                subs.put(channel, seq);
+                cursorMoved(clientId, channel);
+            }
+        }
+        return CompletableFuture.completedFuture(null);
     }
 
     @Override

@@ -55,6 +55,10 @@ import org.slf4j.LoggerFactory;
  * repeats the marks still kept. Damage that names no channel is logged and announced nowhere: it is never announced
  * on every channel.
  *
+ * <p>Answers come at once, on the caller's thread: a read loads its payloads from the log there (a local disk read, so
+ * callers read on a handler thread, never on an event loop); an append, subscribe or unsubscribe completes on the
+ * journal's writer thread after the fsync that covers it.
+ *
  * <p>Cursors are written in batches by {@link #maintain}, so after a crash a cursor may be up to one maintenance
  * interval behind and those messages are delivered again. Segments are deleted once every message in them is
  * acknowledged or expired; before that, a checkpoint (CHANNEL and SUBSCRIBE records of the whole state) is appended

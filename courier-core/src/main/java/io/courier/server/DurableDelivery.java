@@ -24,13 +24,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,14 +45,19 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: each identity belongs to one of {@value #LANES} serial lanes (by hash) on the handler executor. The
  * state of its pumps (deliveries, acknowledgements, activation) is touched on that lane only, so a subscriber's
- * deliveries of a channel are ordered without locks, and the work of one busy channel spreads over all lanes. Store
- * reads may block (a lane is not an event loop). A stored message goes from the store's completion, in seq order, to
- * each lane that has online subscribers of its channel; the first lane to need it encodes it, once for all.
+ * deliveries of a channel are ordered without locks, and the work of one busy channel spreads over all lanes. A stored
+ * message goes from the store's completion, in seq order, to each lane that has online subscribers of its channel; the
+ * first lane to need it encodes it, once for all.
+ *
+ * <p>The store is asynchronous ({@link MessageStore}): nothing here waits for it. A lane task that needs the store
+ * issues the call and continues with its result on the same lane: right away when the future is already complete (the
+ * embedded stores), else in a lane task queued by the completion (a network store). Failed store calls are logged
+ * once per streak and retried after a back-off; the messages stay in the store meanwhile.
  *
  * <p>Each (identity, channel) online has a {@link Pump}: its cursor (acknowledged prefix), the deliveries in flight
  * (at most the window) and whether it is caught up ("live"). A live pump gets each new message as the packet encoded
  * once for all live subscribers; a pump that is behind (window full, or just connected) reads from the store after the
- * last message it sent until it is caught up again.
+ * last message it sent, one read at a time, until it is caught up again.
  */
 final class DurableDelivery implements DurableQueues, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DurableDelivery.class);
@@ -56,6 +66,10 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
     private static final int RECENT_MAX = 512;
 
     private static final long RECENT_BUDGET_BYTES = 64L << 20;
+    /** First wait before a failed store call is tried again; it doubles up to {@link #RETRY_MAX_MILLIS}. */
+    private static final long RETRY_FIRST_MILLIS = 100;
+
+    private static final long RETRY_MAX_MILLIS = 10_000;
     private static final ObjectMapper JSON = JsonCodec.mapper();
 
     private final SocketIoRuntime runtime;
@@ -70,7 +84,8 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
     private final Map<String, Set<Pump>>[] livePumps = newMaps();
     private final Map<String, Recent>[] recent = newMaps(); // per lane, by channel; touched on the lane
     private final AtomicLong recentBytes = new AtomicLong();
-    private final ScheduledExecutorService maintenance;
+    private final ScheduledExecutorService maintenance; // also schedules the retries of failed store calls
+    private final AtomicBoolean commitsFailing = new AtomicBoolean();
 
     DurableDelivery(
             SocketIoRuntime runtime,
@@ -151,8 +166,8 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
     }
 
     @Override
-    public Set<String> subscriptions(String clientId) {
-        return store.subscriptions(clientId).keySet();
+    public CompletableFuture<Set<String>> subscriptions(String clientId) {
+        return offStoreThread(store.subscriptions(clientId)).thenApply(Map::keySet);
     }
 
     @Override
@@ -169,8 +184,16 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
     }
 
     @Override
-    public Optional<ChannelStats> channel(String channel) {
-        return store.stats(channel);
+    public CompletableFuture<Optional<ChannelStats>> channel(String channel) {
+        return offStoreThread(store.stats(channel));
+    }
+
+    /**
+     * The store's future as the API hands it out: dependent actions run on the caller's thread when it is complete
+     * already, else on a handler thread, never on a store's thread (callers reply to clients from them).
+     */
+    private <T> CompletableFuture<T> offStoreThread(CompletableFuture<T> answer) {
+        return answer.isDone() ? answer : answer.whenCompleteAsync((v, e) -> {}, runtime.executor());
     }
 
     private CompletableFuture<Published> publishAny(String channel, ArrayNode data) {
@@ -181,8 +204,7 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         synchronized (publishLocks[stripe(channel)]) {
             store.append(channel, payload).whenComplete((message, error) -> {
                 if (error != null) {
-                    Throwable cause =
-                            error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                    Throwable cause = unwrap(error);
                     runtime.executor().execute(() -> result.completeExceptionally(cause));
                     return;
                 }
@@ -224,12 +246,36 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
             i.sockets.add(socket);
             return i;
         });
-        String direct = directChannel(clientId);
-        runtime.executor().execute(() -> {
-            Map<String, Long> subscriptions = store.subscriptions(clientId);
-            for (Map.Entry<String, Long> s : subscriptions.entrySet()) {
-                lane(clientId).execute(() -> attach(identity, s.getKey(), s.getValue()));
+        lane(clientId).execute(() -> attachAll(identity, socket, 0));
+    }
+
+    /**
+     * On the identity's lane: attaches a pump per subscription of the identity (and subscribes it to its direct
+     * channel), as long as {@code socket} is online; a failed read of the subscriptions is tried again.
+     */
+    private void attachAll(Identity identity, DefaultSocket socket, int failures) {
+        if (!identity.sockets.contains(socket)) {
+            return;
+        }
+        String clientId = identity.clientId;
+        onLane(clientId, store.subscriptions(clientId), (subscriptions, error) -> {
+            if (error != null) {
+                if (failures == 0) {
+                    log.warn(
+                            "{}: subscriptions not read from the durable store ({}); retrying",
+                            clientId,
+                            error.toString());
+                }
+                retry(clientId, failures + 1, () -> attachAll(identity, socket, failures + 1));
+                return;
             }
+            if (failures > 0) {
+                log.info("{}: subscriptions read from the durable store after {} failure(s)", clientId, failures);
+            }
+            for (Map.Entry<String, Long> s : subscriptions.entrySet()) {
+                attach(identity, s.getKey(), s.getValue());
+            }
+            String direct = directChannel(clientId);
             if (!subscriptions.containsKey(direct)) {
                 subscribeAny(clientId, direct).exceptionally(e -> {
                     log.warn("{}: direct channel not subscribed: {}", clientId, e.toString());
@@ -286,6 +332,7 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         pump.inFlight.clear();
         pump.sent = pump.cursor;
         pump.live = false;
+        pump.storeCaughtUp = false;
         livePumps[stripe(pump.clientId)]
                 .computeIfAbsent(pump.channel, c -> ConcurrentHashMap.newKeySet())
                 .add(pump);
@@ -309,13 +356,22 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
 
     /**
      * Sends the messages after the last one sent until the window is full or the pump is caught up: from the recent
-     * deliveries of the channel when they reach back far enough (no store read, no new encoding), else from the store.
+     * deliveries of the channel when they reach back far enough (no store read, no new encoding), else from the store,
+     * one read at a time. A read the store answers later continues in {@link #readDone}, on the lane.
+     *
+     * <p>Caught up ("live") means every newer message reaches the pump by the fan-out: a read since the activation came
+     * back short (everything stored before the pump joined the fan-out was sent) and no fan-out of this lane went past
+     * the last message sent while the pump was not live (a read answered later may predate such a fan-out).
      */
     private void fill(Pump pump) {
+        if (pump.reading) {
+            return; // the read's completion goes on filling
+        }
         List<OutboundPacket> batch = new ArrayList<>();
         try {
+            int part = stripe(pump.clientId);
             while (pump.socket != null && pump.inFlight.size() < window) {
-                Recent r = recent[stripe(pump.clientId)].get(pump.channel);
+                Recent r = recent[part].get(pump.channel);
                 if (r != null && r.size > 0 && r.get(0).seq <= pump.sent + 1) {
                     for (int i = r.indexAfter(pump.sent); i < r.size; i++) {
                         if (pump.inFlight.size() >= window) {
@@ -328,24 +384,105 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
                     pump.live = true; // the newest fanned-out message was sent: the fan-out feeds this pump now
                     return;
                 }
-                int room = window - pump.inFlight.size();
-                List<StoredMessage> messages = store.readAfter(pump.channel, pump.sent, room);
-                for (StoredMessage m : messages) {
-                    OutboundPacket packet = m.lost()
-                            ? gap(pump, pump.sent + 1, m.seq())
-                            : encodeDelivery(m.channel(), m.id(), m.seq(), decode(m.payload()));
-                    expect(pump, m.seq(), packet);
-                    batch.add(packet);
-                }
-                if (messages.size() < room) {
+                if (pump.storeCaughtUp && (r == null || r.fannedOut <= pump.sent)) {
                     pump.live = true;
                     return;
                 }
+                int room = window - pump.inFlight.size();
+                CompletableFuture<List<StoredMessage>> read = read(pump, room);
+                if (read.state() == Future.State.SUCCESS) {
+                    take(pump, read.resultNow(), room, batch);
+                    continue;
+                }
+                pump.reading = true;
+                if (read.state() != Future.State.RUNNING) {
+                    readFailed(pump, failureOf(read));
+                    return;
+                }
+                int generation = pump.generation;
+                long after = pump.sent;
+                read.whenComplete((messages, error) ->
+                        lane(pump.clientId).execute(() -> readDone(pump, generation, after, room, messages, error)));
+                return;
             }
         } finally {
-            if (!batch.isEmpty() && pump.socket != null) {
-                pump.socket.sendAll(batch); // one hop to the event loop for the whole batch
+            send(pump, batch);
+        }
+    }
+
+    private CompletableFuture<List<StoredMessage>> read(Pump pump, int room) {
+        try {
+            return store.readAfter(pump.channel, pump.sent, room);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** On the pump's lane: a read the store answered later (for the pump as it was when the read was made). */
+    private void readDone(
+            Pump pump, int generation, long after, int room, List<StoredMessage> messages, Throwable error) {
+        pump.reading = false;
+        if (generation != pump.generation || after != pump.sent) {
+            fill(pump); // the pump moved to another socket meanwhile: read again from where it is now
+            return;
+        }
+        if (error != null) {
+            pump.reading = true;
+            readFailed(pump, unwrap(error));
+            return;
+        }
+        List<OutboundPacket> batch = new ArrayList<>();
+        take(pump, messages, room, batch);
+        send(pump, batch);
+        fill(pump);
+    }
+
+    /** Puts what a read returned in flight, in seq order (a lost message as the continuity-lost event). */
+    private void take(Pump pump, List<StoredMessage> messages, int room, List<OutboundPacket> batch) {
+        if (pump.readFailures > 0) {
+            log.info(
+                    "{}: reading {} from the durable store works again after {} failure(s)",
+                    pump.clientId,
+                    pump.channel,
+                    pump.readFailures);
+            pump.readFailures = 0;
+        }
+        for (StoredMessage m : messages) {
+            if (m.seq() <= pump.sent) {
+                continue; // never twice, whatever the store returns
             }
+            OutboundPacket packet = m.lost()
+                    ? gap(pump, pump.sent + 1, m.seq())
+                    : encodeDelivery(m.channel(), m.id(), m.seq(), decode(m.payload()));
+            expect(pump, m.seq(), packet);
+            batch.add(packet);
+        }
+        if (messages.size() < room) {
+            pump.storeCaughtUp = true;
+        }
+    }
+
+    /** A read failed: logged once per streak; the pump reads again after a back-off (while reading is still set). */
+    private void readFailed(Pump pump, Throwable error) {
+        pump.readFailures++;
+        if (pump.readFailures == 1) {
+            log.warn(
+                    "{}: reading {} from the durable store failed ({}); retrying",
+                    pump.clientId,
+                    pump.channel,
+                    error.toString());
+        } else {
+            log.debug("{}: reading {} failed again: {}", pump.clientId, pump.channel, error.toString());
+        }
+        retry(pump.clientId, pump.readFailures, () -> {
+            pump.reading = false;
+            fill(pump);
+        });
+    }
+
+    private static void send(Pump pump, List<OutboundPacket> batch) {
+        if (!batch.isEmpty() && pump.socket != null) {
+            pump.socket.sendAll(batch); // one hop to the event loop for the whole batch
         }
     }
 
@@ -359,8 +496,16 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         OutboundPacket packet = delivery.packet();
         remember(part, message, packet);
         List<DefaultSocket> targets = new ArrayList<>(pumps.size());
+        List<Pump> behind = null;
         for (Pump pump : pumps) {
             if (message.seq() <= pump.sent || pump.socket == null) {
+                continue;
+            }
+            if (pump.live && message.seq() > pump.sent + 1) {
+                // never a silent gap: whatever was skipped comes from the recent deliveries or the store
+                pump.live = false;
+                behind = behind == null ? new ArrayList<>() : behind;
+                behind.add(pump);
                 continue;
             }
             if (!pump.live || pump.inFlight.size() >= window) {
@@ -371,6 +516,9 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
             targets.add(pump.socket);
         }
         namespace.send(targets, packet, false);
+        if (behind != null) {
+            behind.forEach(this::fill);
+        }
     }
 
     /** A stored message on its way to the lanes, encoded by the first lane that needs it, once for all. */
@@ -398,10 +546,11 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
      */
     private void remember(int part, StoredMessage message, OutboundPacket packet) {
         Recent r = recent[part].computeIfAbsent(message.channel(), c -> new Recent());
+        r.fannedOut = message.seq();
         int bytes = message.payload().length + 64;
         if (recentBytes.addAndGet(bytes) > RECENT_BUDGET_BYTES) {
             recentBytes.addAndGet(-bytes);
-            dropRecent(part, message.channel());
+            recentBytes.addAndGet(-r.clear());
             return;
         }
         Encoded evicted = r.add(new Encoded(message.seq(), packet, bytes));
@@ -413,9 +562,7 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
     private void dropRecent(int part, String channel) {
         Recent r = recent[part].remove(channel);
         if (r != null) {
-            for (int i = 0; i < r.size; i++) {
-                recentBytes.addAndGet(-r.get(i).bytes);
-            }
+            recentBytes.addAndGet(-r.clear());
         }
     }
 
@@ -461,11 +608,73 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         }
         if (cursor > pump.cursor) {
             pump.cursor = cursor;
-            store.commit(pump.clientId, pump.channel, cursor);
+            commit(pump.clientId, pump.channel, cursor);
         }
         if (!pump.live) {
             fill(pump);
         }
+    }
+
+    /**
+     * Moves the store's cursor without waiting. A failed commit costs only the cursor's progress (the next commit of
+     * the subscription carries it; until then a restart delivers those messages again), so it is logged, not retried.
+     */
+    private void commit(String clientId, String channel, long cursor) {
+        CompletableFuture<Void> done;
+        try {
+            done = store.commit(clientId, channel, cursor);
+        } catch (RuntimeException e) {
+            done = CompletableFuture.failedFuture(e);
+        }
+        done.whenComplete((ok, error) -> {
+            if (error == null) {
+                if (commitsFailing.get() && commitsFailing.compareAndSet(true, false)) {
+                    log.info("durable cursors are committed again");
+                }
+            } else if (commitsFailing.compareAndSet(false, true)) {
+                log.warn(
+                        "{}: cursor of {} not committed ({}); cursors lag until commits work again",
+                        clientId,
+                        channel,
+                        unwrap(error).toString());
+            }
+        });
+    }
+
+    // ---- asynchronous store calls -------------------------------------------------------------------------------
+
+    /**
+     * Continues on {@code clientId}'s lane with the outcome of a store call made on that lane: right now when the
+     * future is complete (the embedded stores: no hop), else in a lane task queued by its completion. Never waits.
+     */
+    private <T> void onLane(String clientId, CompletableFuture<T> call, BiConsumer<T, Throwable> then) {
+        switch (call.state()) {
+            case SUCCESS -> then.accept(call.resultNow(), null);
+            case FAILED, CANCELLED -> then.accept(null, failureOf(call));
+            case RUNNING -> call.whenComplete((v, e) -> lane(clientId).execute(() -> then.accept(v, unwrap(e))));
+        }
+    }
+
+    /** Runs {@code task} on {@code clientId}'s lane after a back-off for the {@code failures}-th failure in a row. */
+    private void retry(String clientId, int failures, Runnable task) {
+        long delay = Math.min(RETRY_MAX_MILLIS, RETRY_FIRST_MILLIS << Math.min(failures - 1, 16));
+        try {
+            maintenance.schedule(() -> lane(clientId).execute(task), delay, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            log.debug("{}: not retried, durable queues are closing", clientId);
+        }
+    }
+
+    private static Throwable failureOf(CompletableFuture<?> call) {
+        try {
+            return unwrap(call.exceptionNow());
+        } catch (IllegalStateException cancelled) {
+            return new CancellationException("the store cancelled the call");
+        }
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 
     // ---- encoding -----------------------------------------------------------------------------------------------
@@ -580,6 +789,12 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         long cursor;
         long sent;
         boolean live;
+        /** A read since the activation came back short: everything stored before then was sent. */
+        boolean storeCaughtUp;
+        /** A read is outstanding (or waits for its retry): no second one is made. */
+        boolean reading;
+
+        int readFailures;
 
         Pump(String clientId, String channel, long cursor) {
             this.clientId = clientId;
@@ -594,6 +809,20 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         final Encoded[] ring = new Encoded[RECENT_MAX];
         int head;
         int size;
+        /** The seq of the newest message fanned out on this lane, kept or not. */
+        long fannedOut;
+
+        /** Drops every entry; returns their bytes. */
+        long clear() {
+            long bytes = 0;
+            for (int i = 0; i < size; i++) {
+                bytes += get(i).bytes;
+                ring[(head + i) % RECENT_MAX] = null;
+            }
+            head = 0;
+            size = 0;
+            return bytes;
+        }
 
         Encoded get(int i) {
             return ring[(head + i) % RECENT_MAX];

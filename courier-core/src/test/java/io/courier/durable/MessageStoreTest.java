@@ -80,13 +80,15 @@ class MessageStoreTest {
         assertThat(one.seq()).isEqualTo(1);
         assertThat(two.seq()).isEqualTo(2);
         assertThat(two.id()).isNotEqualTo(one.id());
-        assertThat(texts(s.readAfter("news", 0, 10))).containsExactly("one", "two");
-        assertThat(texts(s.readAfter("news", 1, 10))).containsExactly("two");
-        assertThat(s.readAfter("news", 0, 10)).extracting(StoredMessage::id).containsExactly(one.id(), two.id());
-        assertThat(texts(s.readAfter("news", 0, 1))).containsExactly("one");
-        assertThat(s.readAfter("nothing", 0, 10)).isEmpty();
-        assertThat(s.lastSeq("news")).isEqualTo(2);
-        assertThat(s.stats("news").orElseThrow())
+        assertThat(texts(s.readAfter("news", 0, 10).join())).containsExactly("one", "two");
+        assertThat(texts(s.readAfter("news", 1, 10).join())).containsExactly("two");
+        assertThat(s.readAfter("news", 0, 10).join())
+                .extracting(StoredMessage::id)
+                .containsExactly(one.id(), two.id());
+        assertThat(texts(s.readAfter("news", 0, 1).join())).containsExactly("one");
+        assertThat(s.readAfter("nothing", 0, 10).join()).isEmpty();
+        assertThat(s.lastSeq("news").join()).isEqualTo(2);
+        assertThat(s.stats("news").join().orElseThrow())
                 .extracting(ChannelStats::messages, ChannelStats::subscribers, ChannelStats::firstSeq)
                 .containsExactly(2L, 2, 1L);
     }
@@ -99,13 +101,15 @@ class MessageStoreTest {
         s.append("news", bytes("before")).join();
         assertThat(s.subscribe("late", "news").join()).isEqualTo(1);
         assertThat(s.subscribe("late", "news").join()).isEqualTo(1);
-        s.commit("early", "news", 1);
-        assertThat(s.subscriptions("early")).containsEntry("news", 1L);
-        s.commit("early", "news", 0);
-        assertThat(s.subscriptions("early")).as("cursors never move back").containsEntry("news", 1L);
+        s.commit("early", "news", 1).join();
+        assertThat(s.subscriptions("early").join()).containsEntry("news", 1L);
+        s.commit("early", "news", 0).join();
+        assertThat(s.subscriptions("early").join())
+                .as("cursors never move back")
+                .containsEntry("news", 1L);
         s.unsubscribe("late", "news").join();
-        assertThat(s.subscribers("news")).containsExactly("early");
-        assertThat(s.subscriptions("late")).isEmpty();
+        assertThat(s.subscribers("news").join()).containsExactly("early");
+        assertThat(s.subscriptions("late").join()).isEmpty();
     }
 
     @ParameterizedTest
@@ -117,15 +121,15 @@ class MessageStoreTest {
         for (int i = 1; i <= 3; i++) {
             s.append("news", bytes("m" + i)).join();
         }
-        s.commit("a", "news", 3);
-        s.commit("b", "news", 1);
+        s.commit("a", "news", 3).join();
+        s.commit("b", "news", 1).join();
         s.maintain(System.currentTimeMillis());
-        assertThat(texts(s.readAfter("news", 0, 10))).containsExactly("m2", "m3");
-        assertThat(s.expiredThrough("news")).isZero();
+        assertThat(texts(s.readAfter("news", 0, 10).join())).containsExactly("m2", "m3");
+        assertThat(s.stats("news").join().orElseThrow().expiredThrough()).isZero();
 
         s.append("nobody-listens", bytes("x")).join();
         s.maintain(System.currentTimeMillis());
-        assertThat(s.readAfter("nobody-listens", 0, 10))
+        assertThat(s.readAfter("nobody-listens", 0, 10).join())
                 .as("no subscriber, nothing kept")
                 .isEmpty();
     }
@@ -142,25 +146,25 @@ class MessageStoreTest {
         s.append("old", bytes("old")).join();
         long now = System.currentTimeMillis();
         s.maintain(now);
-        assertThat(s.expiredThrough("small")).isEqualTo(2);
-        assertThat(s.expiredThrough("old")).isZero();
+        assertThat(s.stats("small").join().orElseThrow().expiredThrough()).isEqualTo(2);
+        assertThat(s.stats("old").join().orElseThrow().expiredThrough()).isZero();
         // a reader behind the removed messages reads the gap first, then what is kept
-        List<StoredMessage> read = s.readAfter("small", 0, 10);
+        List<StoredMessage> read = s.readAfter("small", 0, 10).join();
         assertThat(read)
                 .extracting(StoredMessage::lost, StoredMessage::seq)
                 .containsExactly(tuple(true, 2L), tuple(false, 3L), tuple(false, 4L));
         assertThat(texts(read.subList(1, 3))).containsExactly("12343", "12344");
-        assertThat(s.readAfter("small", 1, 1))
+        assertThat(s.readAfter("small", 1, 1).join())
                 .extracting(StoredMessage::lost, StoredMessage::seq)
                 .containsExactly(tuple(true, 2L)); // the gap counts toward max
-        assertThat(texts(s.readAfter("small", 2, 10))).containsExactly("12343", "12344");
+        assertThat(texts(s.readAfter("small", 2, 10).join())).containsExactly("12343", "12344");
 
         s.maintain(now + Duration.ofMinutes(2).toMillis());
-        assertThat(s.readAfter("old", 0, 10))
+        assertThat(s.readAfter("old", 0, 10).join())
                 .extracting(StoredMessage::lost, StoredMessage::seq)
                 .containsExactly(tuple(true, 1L));
-        assertThat(s.readAfter("old", 1, 10)).isEmpty();
-        assertThat(s.expiredThrough("old")).isEqualTo(1);
+        assertThat(s.readAfter("old", 1, 10).join()).isEmpty();
+        assertThat(s.stats("old").join().orElseThrow().expiredThrough()).isEqualTo(1);
     }
 
     @ParameterizedTest
@@ -179,7 +183,7 @@ class MessageStoreTest {
                 .hasCauseInstanceOf(StoreLimitException.class)
                 .hasMessageContaining("3 subscriptions")
                 .hasMessageContaining("(maxSubscriptions)");
-        assertThat(s.subscriptions("c")).isEmpty();
+        assertThat(s.subscriptions("c").join()).isEmpty();
 
         s.append("three", bytes("x")).join();
         s.append("four", bytes("y")).join(); // channels one, two, three, four
@@ -187,12 +191,12 @@ class MessageStoreTest {
                 .hasCauseInstanceOf(StoreLimitException.class)
                 .hasMessageContaining("4 channels")
                 .hasMessageContaining("maxChannels");
-        assertThat(s.stats("five")).isEmpty();
+        assertThat(s.stats("five").join()).isEmpty();
         assertThat(s.append("one", bytes("still")).join().seq()).isEqualTo(1); // existing channels take publishes
 
         s.unsubscribe("b", "one").join(); // room again
         s.subscribe("c", "one").join();
-        assertThat(s.subscriptions("c")).containsKey("one");
+        assertThat(s.subscriptions("c").join()).containsKey("one");
     }
 
     @ParameterizedTest
@@ -229,7 +233,7 @@ class MessageStoreTest {
         for (Thread t : publishers) {
             t.join();
         }
-        List<Long> seqs = s.readAfter("busy", 0, threads * each).stream()
+        List<Long> seqs = s.readAfter("busy", 0, threads * each).join().stream()
                 .map(StoredMessage::seq)
                 .toList();
         assertThat(seqs).hasSize(threads * each).isSorted().doesNotHaveDuplicates();
@@ -246,13 +250,15 @@ class MessageStoreTest {
         List<String> ids = Stream.of("one", "two", "three")
                 .map(t -> s.append("news", bytes(t)).join().id())
                 .toList();
-        s.commit("a", "news", 2);
+        s.commit("a", "news", 2).join();
 
         JournalMessageStore again = reopen(JournalConfig.defaults());
-        assertThat(again.subscribers("news")).containsExactlyInAnyOrder("a", "b");
-        assertThat(again.subscriptions("a")).containsEntry("news", 2L);
-        assertThat(again.subscriptions("b")).containsEntry("news", 0L);
-        assertThat(again.readAfter("news", 0, 10)).extracting(StoredMessage::id).containsExactlyElementsOf(ids);
+        assertThat(again.subscribers("news").join()).containsExactlyInAnyOrder("a", "b");
+        assertThat(again.subscriptions("a").join()).containsEntry("news", 2L);
+        assertThat(again.subscriptions("b").join()).containsEntry("news", 0L);
+        assertThat(again.readAfter("news", 0, 10).join())
+                .extracting(StoredMessage::id)
+                .containsExactlyElementsOf(ids);
         assertThat(again.append("news", bytes("four")).join().seq()).isEqualTo(4);
     }
 
@@ -267,16 +273,16 @@ class MessageStoreTest {
             s.append("news", bytes("message number " + i)).join();
         }
         int before = s.journal().segmentCount();
-        s.commit("a", "news", 199);
+        s.commit("a", "news", 199).join();
         s.maintain(System.currentTimeMillis());
         assertThat(before).isGreaterThan(2);
         assertThat(s.journal().segmentCount()).isLessThan(before);
-        assertThat(texts(s.readAfter("news", 0, 10))).containsExactly("message number 200");
+        assertThat(texts(s.readAfter("news", 0, 10).join())).containsExactly("message number 200");
 
         JournalMessageStore again = reopen(small);
-        assertThat(again.subscriptions("a")).containsEntry("news", 199L).containsEntry("quiet", 0L);
-        assertThat(again.lastSeq("news")).isEqualTo(200);
-        assertThat(texts(again.readAfter("news", 0, 10))).containsExactly("message number 200");
+        assertThat(again.subscriptions("a").join()).containsEntry("news", 199L).containsEntry("quiet", 0L);
+        assertThat(again.lastSeq("news").join()).isEqualTo(200);
+        assertThat(texts(again.readAfter("news", 0, 10).join())).containsExactly("message number 200");
         assertThat(again.append("news", bytes("next")).join().seq()).isEqualTo(201);
     }
 
@@ -299,7 +305,7 @@ class MessageStoreTest {
         Files.write(segment, file);
 
         JournalMessageStore again = reopen(JournalConfig.defaults());
-        List<StoredMessage> read = again.readAfter("news", 0, 10);
+        List<StoredMessage> read = again.readAfter("news", 0, 10).join();
         assertThat(read).extracting(StoredMessage::lost).containsExactly(false, true, false);
         assertThat(new String(read.get(2).payload(), UTF_8)).isEqualTo("third");
         assertThat(again.journal().corruptions()).isNotEmpty();
@@ -332,20 +338,20 @@ class MessageStoreTest {
 
         JournalMessageStore again = reopen(JournalConfig.defaults());
         assertThat(again.journal().tornTails()).hasSize(1);
-        List<StoredMessage> read = again.readAfter("news", 0, 10);
+        List<StoredMessage> read = again.readAfter("news", 0, 10).join();
         assertThat(read)
                 .extracting(StoredMessage::seq, StoredMessage::lost)
                 .containsExactly(tuple(first.seq(), false), tuple(cut.seq(), true));
-        assertThat(again.readAfter("@b", 0, 10)).noneMatch(StoredMessage::lost);
+        assertThat(again.readAfter("@b", 0, 10).join()).noneMatch(StoredMessage::lost);
         StoredMessage next = again.append("news", bytes("next")).join();
         assertThat(next.seq()).isEqualTo(cut.seq() + 1);
         assertThat(Long.parseLong(next.id())).isGreaterThan(Long.parseLong(cut.id()));
 
         JournalMessageStore third = reopen(JournalConfig.defaults());
-        assertThat(third.readAfter("news", 0, 10))
+        assertThat(third.readAfter("news", 0, 10).join())
                 .extracting(StoredMessage::seq, StoredMessage::lost)
                 .containsExactly(tuple(first.seq(), false), tuple(cut.seq(), true), tuple(next.seq(), false));
-        assertThat(third.readAfter("news", 0, 10).get(2).id()).isEqualTo(next.id());
+        assertThat(third.readAfter("news", 0, 10).join().get(2).id()).isEqualTo(next.id());
         StoredMessage after = third.append("news", bytes("after")).join();
         assertThat(after.seq()).isEqualTo(next.seq() + 1);
         assertThat(Long.parseLong(after.id())).isGreaterThan(Long.parseLong(next.id()));
@@ -366,7 +372,7 @@ class MessageStoreTest {
         Files.write(segment, new byte[1000], java.nio.file.StandardOpenOption.APPEND);
 
         JournalMessageStore again = reopen(JournalConfig.defaults());
-        assertThat(again.readAfter("news", 0, 10)).noneMatch(StoredMessage::lost);
+        assertThat(again.readAfter("news", 0, 10).join()).noneMatch(StoredMessage::lost);
         StoredMessage next = again.append("news", bytes("next")).join();
         assertThat(next.seq()).isEqualTo(last.seq() + 1);
         assertThat(Long.parseLong(next.id())).isGreaterThan(Long.parseLong(last.id()) + 1000 / 16);
@@ -389,13 +395,13 @@ class MessageStoreTest {
         JournalMessageStore again = reopen(JournalConfig.defaults());
         assertThat(again.journal().corruptions()).hasSize(1);
         for (int i = 0; i < 20; i++) {
-            assertThat(again.readAfter("@user" + i, 0, 10))
+            assertThat(again.readAfter("@user" + i, 0, 10).join())
                     .as("direct channel of user%d", i)
                     .extracting(StoredMessage::lost)
                     .containsExactly(false);
             assertThat(again.append("@user" + i, bytes("again")).join().seq()).isEqualTo(2);
         }
-        assertThat(again.readAfter("news", 0, 10))
+        assertThat(again.readAfter("news", 0, 10).join())
                 .extracting(StoredMessage::seq, StoredMessage::lost)
                 .containsExactly(tuple(1L, false), tuple(damaged.seq(), true));
         assertThat(again.append("news", bytes("next")).join().seq()).isEqualTo(damaged.seq() + 1);
@@ -422,10 +428,10 @@ class MessageStoreTest {
         file[text.lastIndexOf("CUT-OFF-AFTER-ITS-ACK") + 2] ^= 0x01;
         Files.write(segment, file);
         JournalMessageStore again = reopen(small);
-        assertThat(again.readAfter("cut", 0, 10))
+        assertThat(again.readAfter("cut", 0, 10).join())
                 .extracting(StoredMessage::seq, StoredMessage::lost)
                 .containsExactly(tuple(1L, false), tuple(2L, true));
-        again.commit("a", "cut", 1);
+        again.commit("a", "cut", 1).join();
         return again;
     }
 
@@ -434,7 +440,7 @@ class MessageStoreTest {
         for (int i = 1; i <= 200; i++) {
             s.append("busy", bytes("busy message number " + i)).join();
         }
-        s.commit("a", "busy", s.lastSeq("busy"));
+        s.commit("a", "busy", s.lastSeq("busy").join()).join();
         s.maintain(System.currentTimeMillis());
     }
 
@@ -448,7 +454,7 @@ class MessageStoreTest {
                 .isGreaterThan(20);
 
         JournalMessageStore reopened = reopen(small);
-        assertThat(reopened.readAfter("cut", 1, 10))
+        assertThat(reopened.readAfter("cut", 1, 10).join())
                 .extracting(StoredMessage::seq, StoredMessage::lost)
                 .containsExactly(tuple(2L, true));
         assertThat(reopened.append("cut", bytes("next")).join().seq()).isEqualTo(3);
@@ -462,12 +468,12 @@ class MessageStoreTest {
             s.append("cut", bytes("not yet acknowledged " + i)).join();
         }
         fillAndTrim(s);
-        assertThat(s.readAfter("cut", 1, 100))
+        assertThat(s.readAfter("cut", 1, 100).join())
                 .hasSize(51)
                 .filteredOn(StoredMessage::lost)
                 .hasSize(1);
         JournalMessageStore reopened = reopen(small);
-        assertThat(reopened.readAfter("cut", 1, 100))
+        assertThat(reopened.readAfter("cut", 1, 100).join())
                 .hasSize(51)
                 .filteredOn(StoredMessage::lost)
                 .hasSize(1);
@@ -482,8 +488,8 @@ class MessageStoreTest {
         for (int i = 1; i <= 3; i++) {
             s.append("news", bytes("GONE-" + i)).join();
         }
-        s.commit("c", "news", 2);
-        s.commit("a", "news", 3); // a received and acknowledged all three, c two, b none
+        s.commit("c", "news", 2).join();
+        s.commit("a", "news", 3).join(); // a received and acknowledged all three, c two, b none
         s.append("other", bytes("an intact record after them")).join();
         store.close(); // persists a's cursor
         Path segment;
@@ -501,14 +507,14 @@ class MessageStoreTest {
 
         JournalMessageStore again = reopen(JournalConfig.defaults());
         assertThat(again.journal().corruptions()).isNotEmpty();
-        assertThat(again.readAfter("news", 0, 10))
+        assertThat(again.readAfter("news", 0, 10).join())
                 .extracting(StoredMessage::seq, StoredMessage::lost)
                 .containsExactly(tuple(3L, true));
         StoredMessage next = again.append("news", bytes("next")).join();
         assertThat(next.seq()).isEqualTo(4);
 
         JournalMessageStore reopened = reopen(JournalConfig.defaults());
-        assertThat(reopened.readAfter("news", 0, 10))
+        assertThat(reopened.readAfter("news", 0, 10).join())
                 .extracting(StoredMessage::seq, StoredMessage::lost)
                 .containsExactly(tuple(3L, true), tuple(4L, false));
     }

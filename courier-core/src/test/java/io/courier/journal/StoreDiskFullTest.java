@@ -74,13 +74,13 @@ class StoreDiskFullTest {
             }
             // every acknowledged publish has the next seq: no hole where the refused ones were
             assertThat(stored).isEqualTo(range(11, 10 + stored.size()));
-            List<StoredMessage> read = store.readAfter("c", 0, 100);
+            List<StoredMessage> read = store.readAfter("c", 0, 100).join();
             assertThat(read).noneMatch(StoredMessage::lost);
             assertThat(seqs(read)).isEqualTo(range(1, 10 + stored.size()));
-            assertThat(store.lastSeq("c")).isEqualTo(10 + stored.size());
+            assertThat(store.lastSeq("c").join()).isEqualTo(10 + stored.size());
         }
         try (JournalMessageStore store = open(dir, new FaultyChannels())) {
-            List<StoredMessage> read = store.readAfter("c", 0, 100);
+            List<StoredMessage> read = store.readAfter("c", 0, 100).join();
             assertThat(seqs(read)).isEqualTo(range(1, read.size()));
             assertThat(store.append("c", bytes("reopened")).join().seq()).isEqualTo(read.size() + 1);
         }
@@ -102,7 +102,7 @@ class StoreDiskFullTest {
             }
             channels.failWrites(0, "", false);
             assertThat(store.append("c", bytes("two")).join().seq()).isEqualTo(2);
-            assertThat(seqs(store.readAfter("c", 0, 10))).containsExactly(1L, 2L);
+            assertThat(seqs(store.readAfter("c", 0, 10).join())).containsExactly(1L, 2L);
         }
     }
 
@@ -127,7 +127,7 @@ class StoreDiskFullTest {
             StoredMessage next = store.append("c", bytes("next")).join();
             assertThat(next.seq()).isEqualTo(4);
             // the late subscriber gets the first message published after it subscribed
-            assertThat(store.readAfter("c", cursor, 10))
+            assertThat(store.readAfter("c", cursor, 10).join())
                     .extracting(StoredMessage::id)
                     .containsExactly(next.id());
         }

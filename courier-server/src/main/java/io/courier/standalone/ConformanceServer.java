@@ -69,13 +69,13 @@ public final class ConformanceServer implements AutoCloseable {
                     configure.accept(d);
                 }));
         HubProtocol.install(server.io);
-        server.io.onConnection(socket -> socket.on(
-                "channel-stats",
-                (args, ack) -> ack.reply(server.io
-                        .durable()
-                        .channel(args.getString(0))
-                        .map(stats -> (Object) stats)
-                        .orElse(Map.of()))));
+        server.io.onConnection(socket -> socket.on("channel-stats", (args, ack) -> server.io
+                .durable()
+                .channel(args.getString(0))
+                .whenComplete((stats, error) -> ack.reply(
+                        error != null
+                                ? Map.of("error", String.valueOf(error.getMessage()))
+                                : stats.map(s -> (Object) s).orElse(Map.of())))));
         return server;
     }
 

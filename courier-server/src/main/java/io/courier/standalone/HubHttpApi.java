@@ -102,9 +102,10 @@ final class HubHttpApi {
             }
             String name =
                     URLDecoder.decode(request.path().substring("/api/channels/".length()), StandardCharsets.UTF_8);
-            Optional<ChannelStats> stats =
-                    name.isEmpty() ? Optional.empty() : io.durable().channel(name);
-            return done(stats.map(s -> json(200, channel(s)))
+            CompletableFuture<Optional<ChannelStats>> stats = name.isEmpty()
+                    ? CompletableFuture.completedFuture(Optional.empty())
+                    : io.durable().channel(name);
+            return stats.thenApply(found -> found.map(s -> json(200, channel(s)))
                     .orElseGet(() -> error(404, "no channel named \"" + name + "\"")));
         }
         return done(error(404, "no such API: " + request.method() + " " + request.path()));

@@ -172,13 +172,18 @@ final class HubProtocol {
                     return;
                 }
                 socket.leave(ROOM_PREFIX + channel);
-                if (identity.isEmpty() || !durable.subscriptions(identity.get()).contains(channel)) {
+                if (identity.isEmpty()) {
                     ack.reply(ok("channel", channel));
                     return;
                 }
-                reply(ack, durable.unsubscribe(identity.get(), channel).thenApply(v -> {
-                    log.info("event=unsubscribe clientId={} channel={}", identity.get(), channel);
-                    return ok("channel", channel);
+                reply(ack, durable.subscriptions(identity.get()).thenCompose(channels -> {
+                    if (!channels.contains(channel)) {
+                        return CompletableFuture.completedFuture(ok("channel", channel));
+                    }
+                    return durable.unsubscribe(identity.get(), channel).thenApply(v -> {
+                        log.info("event=unsubscribe clientId={} channel={}", identity.get(), channel);
+                        return ok("channel", channel);
+                    });
                 }));
             });
             socket.on("publish", (args, ack) -> {

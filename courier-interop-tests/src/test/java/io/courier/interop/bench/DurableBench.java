@@ -95,10 +95,10 @@ public final class DurableBench {
         try (JournalMessageStore store =
                 JournalMessageStore.open(dir, JournalConfig.defaults(), c -> Retention.DEFAULT)) {
             long opened = System.nanoTime();
-            long cursor = store.subscriptions("client").get("queue");
+            long cursor = store.subscriptions("client").join().get("queue");
             long read = 0;
             List<StoredMessage> page;
-            while (!(page = store.readAfter("queue", cursor, 1000)).isEmpty()) {
+            while (!(page = store.readAfter("queue", cursor, 1000).join()).isEmpty()) {
                 read += page.size();
                 cursor = page.get(page.size() - 1).seq();
             }

@@ -3,8 +3,10 @@ package io.courier.redis;
 import io.courier.adapter.Adapter;
 import io.courier.adapter.AdapterFactory;
 import io.courier.adapter.MemberDirectory;
+import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.pubsub.RedisPubSubListener;
@@ -41,6 +43,10 @@ public final class RedisCluster implements AdapterFactory, AutoCloseable {
     private static final char[] UID_CHARS =
             "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
     private static final long DROP_LOG_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
+    /** Commands Lettuce queues while Redis is unreachable, before it refuses more. */
+    static final int QUEUED_COMMANDS = 65_536;
+    /** How long a command waits for Redis before it fails. */
+    static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
 
     private final String key;
     private final Duration requestsTimeout;
@@ -56,6 +62,8 @@ public final class RedisCluster implements AdapterFactory, AutoCloseable {
 
     private final AtomicLong dropped = new AtomicLong();
     private volatile long lastDropLog = System.nanoTime() - DROP_LOG_INTERVAL_NANOS;
+    private final AtomicLong failedPublishes = new AtomicLong();
+    private volatile long lastFailureLog = System.nanoTime() - DROP_LOG_INTERVAL_NANOS;
 
     private RedisCluster(Builder b) {
         this.key = b.key;
@@ -64,6 +72,12 @@ public final class RedisCluster implements AdapterFactory, AutoCloseable {
         this.sharded = b.sharded;
         this.uid = randomUid();
         this.client = RedisClient.create(b.uri);
+        // bounded: while Redis is away, Lettuce holds at most this many commands, each for at most the timeout, then
+        // fails them (a publish that fails is counted and logged: the peers miss that broadcast)
+        client.setOptions(ClientOptions.builder()
+                .requestQueueSize(QUEUED_COMMANDS)
+                .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
+                .build());
         try {
             this.pub = client.connect(ByteArrayCodec.INSTANCE);
             this.sub = client.connectPubSub(ByteArrayCodec.INSTANCE);
@@ -140,11 +154,32 @@ public final class RedisCluster implements AdapterFactory, AutoCloseable {
     }
 
     void publish(String channel, byte[] message) {
-        pub.async().publish(bytes(channel), message);
+        pub.async().publish(bytes(channel), message).whenComplete((receivers, error) -> published(channel, error));
     }
 
     void shardPublish(String channel, byte[] message) {
-        pub.async().spublish(bytes(channel), message);
+        pub.async().spublish(bytes(channel), message).whenComplete((receivers, error) -> published(channel, error));
+    }
+
+    private void published(String channel, Throwable error) {
+        if (error == null) {
+            return;
+        }
+        long n = failedPublishes.incrementAndGet();
+        long now = System.nanoTime();
+        if (now - lastFailureLog >= DROP_LOG_INTERVAL_NANOS) {
+            lastFailureLog = now;
+            log.warn(
+                    "could not publish to {}: {} ({} failed so far; the other nodes miss what is not published)",
+                    channel,
+                    error.getMessage(),
+                    n);
+        }
+    }
+
+    /** Publishes that failed (Redis unreachable for longer than the command timeout, or the queue full). */
+    public long failedPublishes() {
+        return failedPublishes.get();
     }
 
     /** How many subscribers the shard channel has (PUBSUB SHARDNUMSUB). */

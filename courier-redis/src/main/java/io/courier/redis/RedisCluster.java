@@ -4,6 +4,7 @@ import io.courier.adapter.Adapter;
 import io.courier.adapter.AdapterFactory;
 import io.courier.adapter.MemberDirectory;
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.MaintNotificationsConfig;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.TimeoutOptions;
@@ -77,6 +78,8 @@ public final class RedisCluster implements AdapterFactory, AutoCloseable {
         client.setOptions(ClientOptions.builder()
                 .requestQueueSize(QUEUED_COMMANDS)
                 .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
+                // Redis Enterprise's maintenance events: a command plain Redis does not know
+                .maintNotificationsConfig(MaintNotificationsConfig.disabled())
                 .build());
         try {
             this.pub = client.connect(ByteArrayCodec.INSTANCE);

@@ -4,11 +4,15 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -154,7 +158,16 @@ public final class RecoveryOutbox {
         log.warn("recovery store: {} failed: {}", what, error.toString());
     }
 
-    private static <T> CompletableFuture<T> future(java.util.function.Supplier<CompletionStage<T>> call) {
+    /** Why a done stage did not succeed; without throwing, as a failing store can fail many turns in a row. */
+    private static Throwable failure(CompletableFuture<?> stage) {
+        if (stage.state() == Future.State.CANCELLED) {
+            return new CancellationException("the store cancelled it");
+        }
+        Throwable e = stage.exceptionNow();
+        return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    }
+
+    private static <T> CompletableFuture<T> future(Supplier<CompletionStage<T>> call) {
         CompletionStage<T> stage;
         try {
             stage = call.get();
@@ -198,15 +211,14 @@ public final class RecoveryOutbox {
 
         @Override
         void run() {
-            LoggedPacket packet;
-            try {
-                packet = (LoggedPacket) stage.join();
-            } catch (RuntimeException e) {
-                warn("an append", e.getCause() != null ? e.getCause() : e);
-                fanOut.accept(data);
+            if (stage.state() == Future.State.SUCCESS && stage.resultNow() instanceof LoggedPacket packet) {
+                fanOut.accept(packet.data());
                 return;
             }
-            fanOut.accept(packet.data());
+            warn(
+                    "an append",
+                    stage.state() == Future.State.SUCCESS ? new NullPointerException("no packet") : failure(stage));
+            fanOut.accept(data);
         }
     }
 
@@ -223,14 +235,13 @@ public final class RecoveryOutbox {
         @Override
         @SuppressWarnings("unchecked")
         void run() {
-            Optional<RecoveryStore.Restored> restored;
-            try {
-                restored = (Optional<RecoveryStore.Restored>) stage.join();
-            } catch (RuntimeException e) {
-                warn("a restore", e.getCause() != null ? e.getCause() : e);
-                restored = Optional.empty();
+            Optional<RecoveryStore.Restored> restored = Optional.empty();
+            if (stage.state() != Future.State.SUCCESS) {
+                warn("a restore", failure(stage));
+            } else if (stage.resultNow() != null) {
+                restored = (Optional<RecoveryStore.Restored>) stage.resultNow();
             }
-            onTurn.accept(restored == null ? Optional.empty() : restored);
+            onTurn.accept(restored);
         }
     }
 }

@@ -110,8 +110,8 @@ class LayeringTest {
      * and no rule here fails the test.
      */
     static final Map<String, ModuleRule> MODULES = Map.of(
-            // the standalone hub: public API only
-            "courier-server", new ModuleRule("standalone", PUBLIC_PACKAGES, DURABLE_VALUES),
+            // the standalone hub: public API only, and the cluster over Redis (courier-redis's public API)
+            "courier-server", new ModuleRule("standalone", union(PUBLIC_PACKAGES, Set.of("redis")), DURABLE_VALUES),
             // test support, if it ever has main code: the public API and the hub it starts
             "courier-interop-tests",
                     new ModuleRule("interop", union(PUBLIC_PACKAGES, Set.of("standalone")), DURABLE_VALUES),

@@ -12,6 +12,10 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.pubsub.RedisPubSubListener;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -39,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * reaches its peers in the order it was sent), one is subscribed. Lettuce reconnects both and subscribes again after a
  * Redis restart; what was published while a node was cut off is lost for that node (Redis pub/sub keeps nothing).
  */
-public final class RedisCluster implements AdapterFactory, AutoCloseable {
+public final class RedisCluster implements AdapterFactory, MeterBinder, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RedisCluster.class);
     private static final char[] UID_CHARS =
             "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
@@ -232,6 +236,28 @@ public final class RedisCluster implements AdapterFactory, AutoCloseable {
             lastDropLog = now;
             log.warn("dropped a malformed message on {}: {} ({} dropped so far)", channel, why.getMessage(), n);
         }
+    }
+
+    /** Whether both connections to Redis are up (Lettuce reconnects them on its own while they are not). */
+    public boolean connected() {
+        return pub.isOpen() && sub.isOpen();
+    }
+
+    /**
+     * Cluster health: {@code courier.cluster.redis.connected} (1 or 0), and the counts of malformed messages dropped
+     * ({@code courier.cluster.messages.dropped}) and of failed publishes ({@code courier.cluster.publishes.failed}).
+     */
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        Gauge.builder("courier.cluster.redis.connected", this, c -> c.connected() ? 1 : 0)
+                .description("1 while this node's connections to Redis are up")
+                .register(registry);
+        FunctionCounter.builder("courier.cluster.messages.dropped", dropped, AtomicLong::get)
+                .description("messages on the cluster's channels dropped because they broke the protocol")
+                .register(registry);
+        FunctionCounter.builder("courier.cluster.publishes.failed", failedPublishes, AtomicLong::get)
+                .description("publishes to the cluster that Redis did not take (the other nodes missed them)")
+                .register(registry);
     }
 
     /** Malformed messages dropped since the start. */

@@ -42,6 +42,8 @@ final class ConfigFile {
             "jwtRequireExp",
             "metricsToken",
             "metricsPublic",
+            "redis",
+            "redisKey",
             "admin",
             "limits",
             "channels");
@@ -140,6 +142,13 @@ final class ConfigFile {
         }
         if (root.has("metricsToken")) {
             o.metricsToken = text(root, "metricsToken", where);
+        }
+        if (root.has("redis")) {
+            o.redis = Main.Options.redisUri(text(root, "redis", where), where + ": redis");
+            o.from.put("redis", where + ": redis");
+        }
+        if (root.has("redisKey")) {
+            o.redisKey = text(root, "redisKey", where);
         }
         if (root.has("metricsPublic")) {
             o.metricsPublic = bool(root, "metricsPublic", where);

@@ -52,6 +52,8 @@ final class HubHttpApi {
     private final HubProtocol hub;
     private final byte[] apiKey; // null in dev mode
     private volatile boolean ready;
+    /** What else readiness needs (the cluster's connection to Redis); always true for a single node. */
+    private volatile java.util.function.BooleanSupplier alsoReady = () -> true;
 
     private HubHttpApi(Courier io, HubProtocol hub, String apiKey) {
         this.io = io;
@@ -70,8 +72,15 @@ final class HubHttpApi {
                 "/readyz",
                 0,
                 request -> CompletableFuture.completedFuture(
-                        api.ready ? HttpResponse.text(200, "ready\n") : HttpResponse.text(503, "not ready\n")));
+                        api.ready && api.alsoReady.getAsBoolean()
+                                ? HttpResponse.text(200, "ready\n")
+                                : HttpResponse.text(503, "not ready\n")));
         return api;
+    }
+
+    /** Readiness also needs {@code condition} (checked on every {@code /readyz}). */
+    void alsoReadyWhen(java.util.function.BooleanSupplier condition) {
+        this.alsoReady = condition;
     }
 
     /** Marks the hub ready (started) or not (shutting down). */

@@ -4,6 +4,8 @@ import io.courier.Courier;
 import io.courier.CourierConfig;
 import io.courier.durable.StoreLimits;
 import io.courier.http.StaticResource;
+import io.courier.redis.RedisCluster;
+import io.courier.redis.RedisMessageStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -74,6 +76,12 @@ public final class Main {
                                    without a password there is no /admin namespace. 5 failed logins in a
                                    minute block the address (1 min, doubling up to 1 h); a session lasts 24 h
                                    (YAML admin.sessionTtl)
+              --redis URI          join a cluster of hubs over Redis (redis://HOST:PORT; env COURIER_REDIS): Socket.IO
+                                   broadcasts, rooms and server-side emits cross nodes, wire-compatible with
+                                   @socket.io/redis-adapter, and the durable queues live in Redis, shared by every
+                                   node (--data is then unused). Waits for Redis at start; /readyz answers 503
+                                   while Redis is unreachable
+              --redis-key K        the cluster's channel and key prefix (default socket.io; env COURIER_REDIS_KEY)
               --ping-interval MS   heartbeat interval (default 25000; conformance 300)
               --ping-timeout MS    heartbeat timeout (default 20000; conformance 200)
               --no-serve-client    do not serve the browser bundle at <path>socket.io.js
@@ -140,7 +148,7 @@ public final class Main {
             return Launched.exit(0);
         }
         try {
-            return new Launched(0, conformance ? startConformance(options, out) : startStandalone(options, out));
+            return new Launched(0, conformance ? startConformance(options, out) : startStandalone(options, out, err));
         } catch (IllegalArgumentException e) {
             // a value the library refuses (CourierConfig): still a bad option
             err.println("courier: " + e.getMessage());
@@ -188,17 +196,23 @@ public final class Main {
         };
     }
 
-    static AutoCloseable startStandalone(Options options, PrintStream out) {
+    static AutoCloseable startStandalone(Options options, PrintStream out, PrintStream err) {
         ChannelRules rules = options.channels == null ? ChannelRules.devMode() : options.channels;
         Clock clock = Clock.systemUTC();
         List<String> allowedHosts = options.effectiveAllowedHosts();
+        RedisCluster cluster = options.redis == null ? null : joinCluster(options, err);
         Courier io;
         try {
             io = Courier.create(c -> {
                 c.host(options.host).port(options.port).path(options.path).serveClient(options.serveClient);
+                if (cluster != null) {
+                    c.adapter(cluster);
+                }
                 // no connection state recovery: the hub's deliveries carry {channel, id, seq} as their only extra
                 // argument, and identified clients get the durable queue instead
-                c.durableQueues(d -> d.directory(options.data.resolve("queues"))
+                c.durableQueues(d -> (cluster == null
+                                ? d.directory(options.data.resolve("queues"))
+                                : d.store(RedisMessageStore.factory(options.redis, options.redisKey + ":queues")))
                         .retention(rules::retention)
                         .limits(options.limits)
                         .identity(HubProtocol.identityResolver(options.jwtSecret, options.jwtRequireExp, clock)));
@@ -219,6 +233,9 @@ public final class Main {
                 }
             });
         } catch (UncheckedIOException e) {
+            if (cluster != null) {
+                cluster.close();
+            }
             // the durable store could not be opened: a data directory that is a file, not writable, ...
             throw new StartFailure("cannot use the data directory " + options.data + " (" + options.source("data")
                     + "): " + StartFailure.reason(e.getCause()));
@@ -238,12 +255,15 @@ public final class Main {
                                 options.adminSessionTtl));
         io.resource("/", StaticResource.of(resource("index.html"), "text/html; charset=utf-8"));
         HubHttpApi api = HubHttpApi.mount(io, hub, options.apiKey);
+        if (cluster != null) {
+            api.alsoReadyWhen(cluster::connected);
+        }
         List<String> metricsTokens = options.metricsPublic
                 ? List.of()
                 : Stream.of(options.metricsToken, options.apiKey)
                         .filter(Objects::nonNull)
                         .toList();
-        Metrics.mount(io, metricsTokens);
+        Metrics.mount(io, metricsTokens, cluster == null ? List.of() : List.of(cluster));
         try {
             io.start();
         } catch (Exception e) { // Netty throws the bind's IOException unchecked
@@ -253,6 +273,9 @@ public final class Main {
                 // failing anyway
             }
             io.close();
+            if (cluster != null) {
+                cluster.close();
+            }
             throw new StartFailure(StartFailure.listen(options, e));
         }
         api.ready(true);
@@ -274,9 +297,12 @@ public final class Main {
                 + (options.channels == null
                         ? "; every channel open and durable"
                         : "; " + rules.rules().size() + " channel rule(s)")
-                + "; durable queues in "
-                + options.data.toAbsolutePath().normalize() + ")");
-        return new StandaloneServer(io, api, admin);
+                + (cluster == null
+                        ? "; durable queues in " + options.data.toAbsolutePath().normalize()
+                        : "; in the cluster over Redis at " + options.redis + " (key " + options.redisKey
+                                + "), durable queues in Redis")
+                + ")");
+        return new StandaloneServer(io, api, admin, cluster == null ? () -> {} : cluster);
     }
 
     private static byte[] resource(String name) {
@@ -352,12 +378,37 @@ public final class Main {
     }
 
     /** The standalone server: the Courier instance, which also serves the page and the HTTP API, and the admin. */
-    private record StandaloneServer(Courier io, HubHttpApi api, AutoCloseable admin) implements AutoCloseable {
+    private record StandaloneServer(Courier io, HubHttpApi api, AutoCloseable admin, AutoCloseable cluster)
+            implements AutoCloseable {
         @Override
         public void close() throws Exception {
             admin.close();
             api.ready(false);
             io.close();
+            cluster.close();
+        }
+    }
+
+    /**
+     * Joins the cluster, waiting for Redis as long as it takes: one line on {@code err} when it cannot be reached,
+     * then one a minute, never a stack trace.
+     */
+    static RedisCluster joinCluster(Options options, PrintStream err) {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return RedisCluster.builder(options.redis).key(options.redisKey).connect();
+            } catch (RuntimeException e) {
+                if (attempt % 30 == 0) {
+                    err.println("courier: cannot reach Redis at " + options.redis + " (" + options.source("redis")
+                            + "): " + StartFailure.reason(e) + "; retrying every 2 s");
+                }
+            }
+            try {
+                Thread.sleep(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StartFailure("stopped while waiting for Redis at " + options.redis);
+            }
         }
     }
 
@@ -386,6 +437,8 @@ public final class Main {
         Duration adminSessionTtl = AdminNamespace.Options.DEFAULT_SESSION_TTL;
         StoreLimits limits = StoreLimits.DEFAULT;
         ChannelRules channels; // null: dev mode, every channel open and durable
+        String redis; // null: a single node
+        String redisKey = "socket.io";
         boolean help;
 
         /**
@@ -412,6 +465,15 @@ public final class Main {
                 return allowedHosts.contains("*") ? null : List.copyOf(allowedHosts);
             }
             return apiKey == null || jwtSecret == null ? LOOPBACK_HOSTS : null;
+        }
+
+        /** A Redis URI ({@code redis://host:port}, {@code rediss://...}), or an error naming {@code where}. */
+        static String redisUri(String uri, String where) {
+            if (!uri.matches("rediss?://[^\\s]+")) {
+                throw new IllegalArgumentException(
+                        where + ": " + uri + " is not a Redis URI (expected redis://HOST:PORT or rediss://...)");
+            }
+            return uri;
         }
 
         static Options parse(List<String> args, Map<String, String> env) {
@@ -449,6 +511,11 @@ public final class Main {
             o.jwtSecret = env.getOrDefault("COURIER_JWT_SECRET", o.jwtSecret);
             o.adminPassword = env.getOrDefault("COURIER_ADMIN_PASSWORD", o.adminPassword);
             o.metricsToken = env.getOrDefault("COURIER_METRICS_TOKEN", o.metricsToken);
+            if ((v = env.get("COURIER_REDIS")) != null) {
+                o.redis = redisUri(v, "COURIER_REDIS");
+                o.from.put("redis", "COURIER_REDIS");
+            }
+            o.redisKey = env.getOrDefault("COURIER_REDIS_KEY", o.redisKey);
             if (env.get("COURIER_ALLOWED_HOSTS") != null) {
                 o.allowedHosts = new ArrayList<>();
                 for (String s : env.get("COURIER_ALLOWED_HOSTS").split(",")) {
@@ -506,6 +573,11 @@ public final class Main {
                     case "--config" -> value(args, ++i, a); // read first, above
                     case "--ping-interval" -> o.pingInterval = millis(value(args, ++i, a), a);
                     case "--ping-timeout" -> o.pingTimeout = millis(value(args, ++i, a), a);
+                    case "--redis" -> {
+                        o.redis = redisUri(value(args, ++i, a), a);
+                        o.from.put("redis", a);
+                    }
+                    case "--redis-key" -> o.redisKey = value(args, ++i, a);
                     default ->
                         throw new IllegalArgumentException(
                                 (a.startsWith("-") ? "unknown option " : "unexpected argument ") + a

@@ -3,6 +3,7 @@ package io.courier.standalone;
 import io.courier.Courier;
 import io.courier.http.HttpResponse;
 import io.courier.metrics.CourierMetrics;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -29,16 +30,17 @@ final class Metrics {
 
     /** Open to anyone; only for tests and the embedded case. */
     static void mount(Courier io) {
-        mount(io, List.of());
+        mount(io, List.of(), List.of());
     }
 
     /**
      * Mounts {@code /metrics} on {@code io} (before it starts).
      *
      * @param tokens the bearer tokens that may scrape (the metrics token, the API key); empty: open to anyone
+     * @param more other meters to show (the cluster's health)
      */
     @SuppressWarnings("resource") // JvmGcMetrics lives as long as the process
-    static void mount(Courier io, List<String> tokens) {
+    static void mount(Courier io, List<String> tokens, List<? extends MeterBinder> more) {
         List<byte[]> allowed = tokens.stream()
                 .filter(Objects::nonNull)
                 .map(t -> t.getBytes(StandardCharsets.UTF_8))
@@ -50,6 +52,7 @@ final class Metrics {
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
+        more.forEach(binder -> binder.bindTo(registry));
         // a scrape walks every meter: off the event loop
         io.route(
                 "/metrics",

@@ -79,7 +79,12 @@ public final class Courier implements AutoCloseable {
                 config.recovery().skipMiddlewares(),
                 config.recovery().maxDisconnectionDuration(),
                 config.deduplication()));
-        this.engine = new EngineIoServer(config.engine(), runtime.sessionHandler());
+        this.engine = new EngineIoServer(
+                config.engine(),
+                runtime.sessionHandler(),
+                config.foreignSessions() == null
+                        ? null
+                        : config.foreignSessions().nodeId());
         runtime.namespace("/");
         CourierConfig.Durable d = config.durable();
         DurableQueues started = null;
@@ -365,7 +370,7 @@ public final class Courier implements AutoCloseable {
      */
     public synchronized Courier attach(CourierHttpServer http) {
         mounted = true;
-        http.mount(config.path(), engine, config.cors());
+        http.mount(config.path(), engine, config.cors(), config.foreignSessions());
         if (config.serveClient()) {
             serveBundle(http, "socket.io.js", "application/javascript; charset=utf-8");
             serveBundle(http, "socket.io.min.js", "application/javascript; charset=utf-8");

@@ -6,6 +6,7 @@ import io.courier.durable.MessageStoreFactory;
 import io.courier.durable.Retention;
 import io.courier.durable.StoreLimits;
 import io.courier.engine.EngineIoConfig;
+import io.courier.http.ForeignSessions;
 import io.courier.journal.FsyncPolicy;
 import io.courier.netty.CorsPolicy;
 import io.courier.recovery.RecoveryStoreFactory;
@@ -41,6 +42,8 @@ import java.util.function.Function;
  * @param recovery Socket.IO's connection state recovery; default off
  * @param durable durable queues per client identity; default off
  * @param deduplication server-side deduplication of client retries; default off
+ * @param foreignSessions in a cluster without sticky sessions, how polling requests for another node's session reach
+ *     it (see {@link ForeignSessions}); default null: a single node, an unknown sid is answered 400
  */
 public record CourierConfig(
         String host,
@@ -58,7 +61,8 @@ public record CourierConfig(
         AdapterFactory adapterFactory,
         Recovery recovery,
         Durable durable,
-        Deduplication deduplication) {
+        Deduplication deduplication,
+        ForeignSessions foreignSessions) {
 
     /**
      * Socket.IO's {@code connectionStateRecovery}: a client that loses its connection for a recoverable reason and
@@ -245,6 +249,7 @@ public record CourierConfig(
         private Recovery recovery = Recovery.off();
         private Durable durable = Durable.off();
         private Deduplication deduplication = Deduplication.off();
+        private ForeignSessions foreignSessions;
 
         private Builder() {}
 
@@ -394,6 +399,16 @@ public record CourierConfig(
         }
 
         /**
+         * Makes this server a node of a cluster that needs no sticky sessions for long-polling: its sids start with
+         * {@code foreign.nodeId()}, and a polling request for another node's sid is forwarded to that node, e.g.
+         * {@code foreignSessions(SessionForwarder.create(cluster))} with courier-redis. See {@link ForeignSessions}.
+         */
+        public Builder foreignSessions(ForeignSessions foreign) {
+            this.foreignSessions = Objects.requireNonNull(foreign, "foreignSessions");
+            return this;
+        }
+
+        /**
          * Turns connection state recovery on: {@code connectionStateRecovery(r -> r.maxDisconnectionDuration(d))}.
          */
         public Builder connectionStateRecovery(java.util.function.Consumer<RecoveryBuilder> configure) {
@@ -447,7 +462,8 @@ public record CourierConfig(
                     adapterFactory,
                     recovery,
                     durable,
-                    deduplication);
+                    deduplication,
+                    foreignSessions);
         }
 
         private static Duration positive(String name, Duration d) {

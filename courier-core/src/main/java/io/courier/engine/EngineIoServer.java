@@ -23,13 +23,64 @@ public final class EngineIoServer {
         EngineIoSession.Listener onOpen(EngineIoSession session);
     }
 
+    /** Length of a node id, the prefix of every sid a node of a cluster makes. */
+    public static final int NODE_ID_LENGTH = 6;
+
     private final EngineIoConfig config;
     private final SessionHandler handler;
+    private final String nodeId;
     private final Map<String, EngineIoSession> sessions = new ConcurrentHashMap<>();
 
+    /** A server whose sids are 128 random bits (22 characters), as a single node's. */
     public EngineIoServer(EngineIoConfig config, SessionHandler handler) {
+        this(config, handler, null);
+    }
+
+    /**
+     * A node of a cluster: every sid it makes is {@code nodeId} followed by 128 random bits, so any node can tell a
+     * sid's owner by reading it ({@link #ownerOf}).
+     *
+     * @param nodeId {@value #NODE_ID_LENGTH} characters of {@code [A-Za-z0-9]}, or null for a single node's sids
+     */
+    public EngineIoServer(EngineIoConfig config, SessionHandler handler, String nodeId) {
         this.config = Objects.requireNonNull(config, "config");
         this.handler = Objects.requireNonNull(handler, "handler");
+        if (nodeId != null && !validNodeId(nodeId)) {
+            throw new IllegalArgumentException(
+                    "nodeId : " + nodeId + " (expected: " + NODE_ID_LENGTH + " characters of [A-Za-z0-9])");
+        }
+        this.nodeId = nodeId;
+    }
+
+    /** The node id in front of this server's sids, or null. */
+    public String nodeId() {
+        return nodeId;
+    }
+
+    /** The id of the node that made {@code sid}, or null for a sid without one (a single node's, or garbage). */
+    public static String ownerOf(String sid) {
+        if (sid == null || sid.length() != NODE_ID_LENGTH + Ids.LENGTH) {
+            return null;
+        }
+        String owner = sid.substring(0, NODE_ID_LENGTH);
+        return validNodeId(owner) ? owner : null;
+    }
+
+    private static boolean validNodeId(String id) {
+        if (id.length() != NODE_ID_LENGTH) {
+            return false;
+        }
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private String newSid() {
+        return nodeId == null ? Ids.newId() : nodeId + Ids.newId();
     }
 
     private final EngineIoStats stats = new EngineIoStats();
@@ -61,7 +112,7 @@ public final class EngineIoServer {
      * request with {@link #openPacket(EngineIoSession, boolean)}.
      */
     public EngineIoSession openPolling(EventLoop loop, EngineIoRequest request) {
-        EngineIoSession session = new EngineIoSession(this, Ids.newId(), loop, request, new PollingTransport());
+        EngineIoSession session = new EngineIoSession(this, newSid(), loop, request, new PollingTransport());
         sessions.put(session.sid(), session);
         stats.opened();
         session.start(handler.onOpen(session));
@@ -71,7 +122,7 @@ public final class EngineIoServer {
     /** Opens a WebSocket-only session on the transport's channel loop and sends the open packet as the first frame. */
     public EngineIoSession openWebSocket(WebSocketTransport ws, EngineIoRequest request) {
         EngineIoSession session =
-                new EngineIoSession(this, Ids.newId(), ws.channel().eventLoop(), request, ws);
+                new EngineIoSession(this, newSid(), ws.channel().eventLoop(), request, ws);
         sessions.put(session.sid(), session);
         stats.opened();
         ws.send(List.of(openPacket(session, true)));

@@ -8,6 +8,9 @@ public final class Ids {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
 
+    /** Characters in an id. */
+    public static final int LENGTH = 22;
+
     private Ids() {}
 
     /** A new random id, safe to use as an Engine.IO sid or a recovery pid. */

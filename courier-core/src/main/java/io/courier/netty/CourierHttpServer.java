@@ -2,6 +2,7 @@ package io.courier.netty;
 
 import io.courier.engine.EngineIoCloseReason;
 import io.courier.engine.EngineIoServer;
+import io.courier.http.ForeignSessions;
 import io.courier.http.HttpRoute;
 import io.courier.http.StaticResource;
 import io.netty.bootstrap.ServerBootstrap;
@@ -84,7 +85,20 @@ public final class CourierHttpServer implements AutoCloseable {
 
     /** Mounts an Engine.IO server under {@code path} (a prefix, e.g. {@code /socket.io/}). */
     public CourierHttpServer mount(String path, EngineIoServer engine, CorsPolicy cors) {
-        routes.add(new EngineEndpoint(path, engine, cors));
+        return mount(path, engine, cors, null);
+    }
+
+    /**
+     * Mounts an Engine.IO server that is one node of a cluster without sticky sessions: polling requests for a sid of
+     * another node are forwarded to it through {@code foreign} (see {@link ForeignSessions}), which must give the
+     * node id the engine was built with.
+     */
+    public CourierHttpServer mount(String path, EngineIoServer engine, CorsPolicy cors, ForeignSessions foreign) {
+        if (foreign != null && !foreign.nodeId().equals(engine.nodeId())) {
+            throw new IllegalArgumentException(
+                    "foreign : node id " + foreign.nodeId() + " (expected: the engine's, " + engine.nodeId() + ")");
+        }
+        routes.add(new EngineEndpoint(path, engine, cors, foreign));
         return this;
     }
 
@@ -195,6 +209,11 @@ public final class CourierHttpServer implements AutoCloseable {
             throw e;
         }
         log.debug("listening on {} ({})", serverChannel.localAddress(), epoll ? "epoll" : "nio");
+        for (EngineEndpoint e : routes.endpoints) {
+            if (e.foreign() != null) {
+                e.foreign().listening(address());
+            }
+        }
         return this;
     }
 

@@ -10,6 +10,7 @@ import io.courier.engine.WebSocketTransport;
 import io.courier.engine.codec.EngineIoPacket;
 import io.courier.engine.codec.EngineIoPacketDecoder;
 import io.courier.engine.codec.EngineIoProtocolException;
+import io.courier.http.ForeignSessions;
 import io.courier.http.HttpResponse;
 import io.courier.http.HttpRoute;
 import io.courier.http.StaticResource;
@@ -71,6 +72,8 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
     // the long-poll this connection is holding, to report an abort if the client goes away first
     private NettyPollResponder pendingPoll;
     private EngineIoSession pendingPollSession;
+    // a polling request for another node's session, while its body arrives and until the owner has answered
+    private ForwardedRequest forwarding;
 
     // the next request head, or the rest of a POST body, must arrive before this fires (slow or idle clients)
     private ScheduledFuture<?> deadline;
@@ -143,6 +146,10 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         cancelDeadline();
         releaseBody();
         releaseRouteBody();
+        if (forwarding != null) {
+            forwarding.abort();
+            forwarding = null;
+        }
         if (pendingPoll != null && !pendingPoll.answered()) {
             pendingPollSession.onPollAborted(pendingPoll);
         }
@@ -312,6 +319,9 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         if (sid != null) {
             session = engine.session(sid);
             if (session == null) {
+                if (!upgrade && forward(ctx, req, endpoint, sid, origin, cors)) {
+                    return;
+                }
                 engineError(ctx, req, EngineIoError.UNKNOWN_SID, origin, cors);
                 return;
             }
@@ -352,6 +362,52 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
             beginPost(ctx, req, session, endpoint, origin);
         } else {
             respond(ctx, req, withCors(HttpResponses.empty(HttpResponseStatus.INTERNAL_SERVER_ERROR), origin, cors));
+        }
+    }
+
+    /**
+     * Starts forwarding a polling request for a sid another node of the cluster made, unless there is no such node,
+     * this node made it, or the request was already forwarded once; false if not forwarded.
+     */
+    private boolean forward(
+            ChannelHandlerContext ctx,
+            HttpRequest req,
+            EngineEndpoint endpoint,
+            String sid,
+            String origin,
+            CorsPolicy cors) {
+        ForeignSessions foreign = endpoint.foreign();
+        String owner = EngineIoServer.ownerOf(sid);
+        if (foreign == null
+                || owner == null
+                || owner.equals(foreign.nodeId())
+                || req.headers().contains(ForeignSessions.FORWARDED_HEADER)) {
+            return false;
+        }
+        EngineIoConfig config = endpoint.engine().config();
+        int max = config.maxHttpBufferSize();
+        long declared = HttpUtil.getContentLength(req, -1L);
+        if (declared > max) {
+            tooLarge(ctx, declared, max, origin, cors, false);
+            return true;
+        }
+        // the owner holds a GET until it has something to send: at most pingInterval, plus its own pong deadline
+        java.time.Duration timeout =
+                config.pingInterval().plus(config.pingTimeout()).plusSeconds(5);
+        forwarding = new ForwardedRequest(ctx, req, foreign, owner, max, timeout, origin, cors);
+        return true;
+    }
+
+    private void onForwardContent(ChannelHandlerContext ctx, HttpContent content) {
+        ForwardedRequest f = forwarding;
+        long size = f.sizeWith(content.content());
+        if (!f.add(content.content())) {
+            forwarding = null;
+            tooLarge(ctx, size, f.maxBody(), f.origin(), f.cors(), content instanceof LastHttpContent);
+            return;
+        }
+        if (content instanceof LastHttpContent) {
+            f.send();
         }
     }
 
@@ -424,6 +480,12 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
             onRouteContent(ctx, content);
             return;
         }
+        if (forwarding != null
+                && forwarding.gathering()
+                && content.decoderResult().isSuccess()) {
+            onForwardContent(ctx, content);
+            return;
+        }
         if (content.decoderResult().isFailure()) {
             // a malformed chunk: Netty's decoder discards the rest of the connection, so close it
             log.debug(
@@ -435,6 +497,10 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
                 releaseBody();
             }
             releaseRouteBody();
+            if (forwarding != null) {
+                forwarding.abort();
+                forwarding = null;
+            }
             refuse(ctx, HttpResponses.empty(HttpResponseStatus.BAD_REQUEST));
             return;
         }

@@ -115,9 +115,11 @@ class LayeringTest {
             // test support, if it ever has main code: the public API and the hub it starts
             "courier-interop-tests",
                     new ModuleRule("interop", union(PUBLIC_PACKAGES, Set.of("standalone")), DURABLE_VALUES),
-            // the cluster over Redis: the root API, the adapter SPI, the store SPIs and the packets it relays
+            // the cluster over Redis: the root API, the adapter SPI, the store SPIs, the packets it relays and the
+            // polling requests it forwards
             "courier-redis",
-                    new ModuleRule("redis", Set.of("", "adapter", "protocol"), union(DURABLE_VALUES, STORE_SPI)));
+                    new ModuleRule(
+                            "redis", Set.of("", "adapter", "protocol", "http"), union(DURABLE_VALUES, STORE_SPI)));
 
     /** A module's rule: its own package (relative to io.courier) and what else it may reference. */
     record ModuleRule(String own, Set<String> packages, Set<String> classes) {

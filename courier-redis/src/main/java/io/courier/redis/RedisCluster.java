@@ -160,6 +160,11 @@ public final class RedisCluster implements AdapterFactory, MeterBinder, AutoClos
         return timer;
     }
 
+    /** Commands on the publishing connection (never blocking: Lettuce's async API). */
+    io.lettuce.core.api.async.RedisAsyncCommands<byte[], byte[]> commands() {
+        return pub.async();
+    }
+
     void publish(String channel, byte[] message) {
         pub.async().publish(bytes(channel), message).whenComplete((receivers, error) -> published(channel, error));
     }

@@ -4,8 +4,9 @@
 // proxy written here, which sends every request to the next node in turn, as a load balancer
 // without session affinity does (a node that refuses the connection is skipped, as a load
 // balancer's health check would). Clients of the official socket.io-client on polling only
-// connect, emit with acks, get broadcasts and room messages and disconnect; then node B is closed
-// and its clients must come back on A or C. Before that, the cost of a forward is measured: ack
+// connect, emit with acks, get broadcasts and room messages and disconnect; a WebSocket probe that
+// reaches another node fails (the session goes on polling), one that reaches the owner upgrades;
+// then node B is closed and its clients must come back on A or C. Before that, the cost of a forward is measured: ack
 // round trips of a client whose every request reaches its own node, against one whose every
 // request after the handshake reaches another node, which forwards it (both through one proxy).
 //
@@ -22,6 +23,7 @@
 // Final line: {ok, forwarded, requests, latency: {direct, forwarded, roundRobin}}
 
 const http = require("node:http");
+const net = require("node:net");
 const { io } = require("socket.io-client");
 const { waitConnect, waitFor, until, expectEqual, expect, run } = require("./lib");
 
@@ -70,6 +72,19 @@ function startProxy(choose) {
       });
       up.end(body);
     }
+  });
+  // a WebSocket upgrade: the raw connection is piped to the chosen node (no retry)
+  server.on("upgrade", (req, socket, head) => {
+    const target = new URL(NODES[choose(req, 0)]);
+    const up = net.connect(Number(target.port), target.hostname, () => {
+      let lines = `${req.method} ${req.url} HTTP/1.1\r\n`;
+      for (let i = 0; i < req.rawHeaders.length; i += 2) lines += `${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}\r\n`;
+      up.write(lines + "\r\n");
+      up.write(head);
+      socket.pipe(up).pipe(socket);
+    });
+    up.on("error", () => socket.destroy());
+    socket.on("error", () => up.destroy());
   });
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => {
     server.unref();
@@ -209,6 +224,27 @@ run("no-sticky", 120000, async (ctx) => {
   d.io._close();
   f.io._close();
   rr.io._close();
+
+  ctx.step("a WebSocket probe that reaches another node fails; the session goes on polling");
+  const probing = io(viaB, { forceNew: true, transports: ["polling", "websocket"], upgrade: true });
+  const probeFailed = new Promise((resolve, reject) => {
+    probing.io.on("open", () => {
+      probing.io.engine.once("upgradeError", resolve);
+      probing.io.engine.once("upgrade", () => reject(new Error("upgraded through another node")));
+    });
+  });
+  await waitConnect(probing);
+  await probeFailed;
+  expectEqual(await probing.emitWithAck("echo", "still here"), "still here", "ack after the failed probe");
+  expectEqual(probing.io.engine.transport.name, "polling", "transport after the failed probe");
+  expectEqual(await probing.emitWithAck("whoami"), "A", "the probing client's node");
+  // the same probe straight to the owner upgrades
+  const upgrading = io(direct, { forceNew: true, transports: ["polling", "websocket"], upgrade: true });
+  await waitConnect(upgrading);
+  if (upgrading.io.engine.transport.name !== "websocket") await waitFor(upgrading.io.engine, "upgrade");
+  expectEqual(await upgrading.emitWithAck("echo", "on ws"), "on ws", "ack after the upgrade");
+  probing.io._close();
+  upgrading.io._close();
 
   ctx.step("node B is closed: its clients come back on another node");
   // Requests that were passing through B when it went (a poll B forwarded for a session of A or C)

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
  * Long-polling without sticky sessions: three Courier nodes on the local Redis (127.0.0.1:6379), each with a
  * {@link RedisCluster} and a {@link SessionForwarder}, behind the round-robin HTTP proxy of {@code no-sticky.js}, which
  * sends every request to the next node in turn. The official npm client on polling only connects, emits with acks,
- * receives broadcasts and room messages and disconnects; then node B is closed and its clients come back on A or C.
+ * receives broadcasts and room messages and disconnects; a WebSocket probe through another node fails and the session
+ * goes on polling, one straight to the owner upgrades; then node B is closed and its clients come back on A or C.
  * The script also measures ack round trips straight to the owner and through a forward (printed, not asserted).
  */
 class PollingWithoutStickyIT {

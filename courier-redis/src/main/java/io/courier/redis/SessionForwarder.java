@@ -152,7 +152,11 @@ public final class SessionForwarder implements ForeignSessions, AutoCloseable {
             } else {
                 InetSocketAddress peer =
                         InetSocketAddress.createUnresolved(url.getHost(), url.getPort() < 0 ? 80 : url.getPort());
-                loop.execute(() -> send(owner, peer, request, result));
+                try {
+                    loop.execute(() -> send(owner, peer, request, result));
+                } catch (RejectedExecutionException closed) {
+                    result.complete(null); // this forwarder is closed: answer rather than leave the client waiting
+                }
             }
         });
         return result;

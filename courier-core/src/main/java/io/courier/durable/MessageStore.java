@@ -98,6 +98,29 @@ public interface MessageStore extends AutoCloseable {
      */
     void maintain(long nowMillis);
 
+    /**
+     * A store that several nodes share tells {@code listener} of every message appended to it, by any node, in seq
+     * order per channel, and returns true: the server then hands messages to their online subscribers from these
+     * notices rather than from its own appends, so that a subscriber gets what was published on any node. A store of
+     * one node returns false and never calls the listener. Called once, before the first append; the listener is
+     * quick and thread-safe.
+     */
+    default boolean feedAppends(AppendListener listener) {
+        return false;
+    }
+
+    /** What {@link #feedAppends} calls. */
+    interface AppendListener {
+        /** A message was appended (by this node or another). */
+        void appended(StoredMessage message);
+
+        /**
+         * Notices may have been missed (the store's connection was lost and is back): whatever a subscriber has not
+         * received yet must be read from the store.
+         */
+        void missedSome();
+    }
+
     /** Persists cursors, completes what was accepted and releases the storage. */
     @Override
     void close();

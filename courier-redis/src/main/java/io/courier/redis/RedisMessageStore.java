@@ -21,6 +21,8 @@ import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -74,6 +76,8 @@ public final class RedisMessageStore implements MessageStore {
             local id = redis.call('INCR', KEYS[4])
             redis.call('XADD', KEYS[2], seq .. '-0', 'p', ARGV[2], 't', ARGV[3], 'i', id)
             redis.call('HINCRBY', KEYS[3], 'bytes', string.len(ARGV[2]))
+            redis.call('PUBLISH', ARGV[5],
+              seq .. ' ' .. ARGV[3] .. ' ' .. id .. ' ' .. string.len(ARGV[1]) .. ' ' .. ARGV[1] .. ARGV[2])
             return {seq, id}
             """;
 
@@ -226,6 +230,8 @@ public final class RedisMessageStore implements MessageStore {
     private final Map<String, String> shas = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile List<ChannelStats> snapshot = List.of();
     private volatile boolean closed;
+    /** Reads the notices of appends, once {@link #feedAppends} asked for them. */
+    private volatile StatefulRedisPubSubConnection<byte[], byte[]> notices;
 
     private RedisMessageStore(RedisURI uri, String prefix, Function<String, Retention> retention, StoreLimits limits) {
         this.prefix = prefix;
@@ -266,7 +272,7 @@ public final class RedisMessageStore implements MessageStore {
                         "publish to " + channel,
                         APPEND,
                         keys(prefix + ":channels", log(channel), meta(channel), prefix + ":ids"),
-                        args(channel, payload, now, limits.maxChannels()))
+                        args(channel, payload, now, limits.maxChannels(), appendedChannel()))
                 .thenApply(reply -> {
                     List<?> r = (List<?>) reply;
                     return new StoredMessage(String.valueOf(r.get(1)), channel, (Long) r.get(0), now, payload);
@@ -421,9 +427,74 @@ public final class RedisMessageStore implements MessageStore {
         }
     }
 
+    /**
+     * Every append publishes a notice on {@code <prefix>:appended} in the same script, so notices reach every node in
+     * seq order per channel ({@code <seq> <time> <id> <channel length> <channel><payload>}). After a lost connection
+     * Lettuce subscribes again, and the listener hears that it may have missed some.
+     */
+    @Override
+    public boolean feedAppends(MessageStore.AppendListener listener) {
+        StatefulRedisPubSubConnection<byte[], byte[]> sub = client.connectPubSub(ByteArrayCodec.INSTANCE);
+        sub.addListener(new RedisPubSubAdapter<>() {
+            private boolean subscribedBefore;
+
+            @Override
+            public void message(byte[] channel, byte[] message) {
+                StoredMessage m = notice(message);
+                if (m != null) {
+                    listener.appended(m);
+                }
+            }
+
+            @Override
+            public void subscribed(byte[] channel, long count) {
+                if (subscribedBefore) {
+                    listener.missedSome();
+                }
+                subscribedBefore = true;
+            }
+        });
+        sub.sync().subscribe(bytes(appendedChannel()));
+        notices = sub;
+        return true;
+    }
+
+    private String appendedChannel() {
+        return prefix + ":appended";
+    }
+
+    /** A notice as a stored message, or null if it is not one (a foreign publisher's: ignored). */
+    static StoredMessage notice(byte[] m) {
+        try {
+            int[] at = {0};
+            long seq = Long.parseLong(token(m, at));
+            long time = Long.parseLong(token(m, at));
+            String id = token(m, at);
+            int length = Integer.parseInt(token(m, at));
+            String channel = new String(m, at[0], length, StandardCharsets.UTF_8);
+            byte[] payload = java.util.Arrays.copyOfRange(m, at[0] + length, m.length);
+            return new StoredMessage(id, channel, seq, time, payload);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static String token(byte[] m, int[] at) {
+        int start = at[0];
+        int end = start;
+        while (m[end] != ' ') {
+            end++;
+        }
+        at[0] = end + 1;
+        return new String(m, start, end - start, StandardCharsets.US_ASCII);
+    }
+
     @Override
     public void close() {
         closed = true;
+        if (notices != null) {
+            notices.close();
+        }
         connection.close();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }

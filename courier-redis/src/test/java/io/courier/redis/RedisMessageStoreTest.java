@@ -246,4 +246,37 @@ class RedisMessageStoreTest {
                 .extracting(StoredMessage::seq)
                 .containsExactly(701L);
     }
+
+    @Test
+    void everyNodeHearsEveryAppendInSeqOrderWithItsPayload() throws Exception {
+        MessageStore a = open();
+        MessageStore b = open();
+        java.util.concurrent.LinkedBlockingQueue<StoredMessage> heard =
+                new java.util.concurrent.LinkedBlockingQueue<>();
+        assertThat(b.feedAppends(new MessageStore.AppendListener() {
+                    @Override
+                    public void appended(StoredMessage message) {
+                        heard.add(message);
+                    }
+
+                    @Override
+                    public void missedSome() {}
+                }))
+                .isTrue();
+        byte[] binary = {0, ' ', 1, (byte) 0xff, ' '};
+        a.append("with space", binary).join();
+        for (int i = 0; i < 100; i++) {
+            (i % 2 == 0 ? a : b).append("with space", bytes("m" + i)).join();
+        }
+        StoredMessage first = heard.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(first.channel()).isEqualTo("with space");
+        assertThat(first.seq()).isEqualTo(1);
+        assertThat(first.payload()).isEqualTo(binary);
+        for (int i = 0; i < 100; i++) {
+            StoredMessage m = heard.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(m.seq()).isEqualTo(i + 2);
+            assertThat(new String(m.payload(), UTF_8)).isEqualTo("m" + i);
+        }
+        assertThat(RedisMessageStore.notice(bytes("not a notice"))).isNull();
+    }
 }

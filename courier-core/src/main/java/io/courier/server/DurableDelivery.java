@@ -1,7 +1,6 @@
 package io.courier.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,11 +11,8 @@ import io.courier.adapter.OutboundPacket;
 import io.courier.durable.ChannelStats;
 import io.courier.durable.MessageStore;
 import io.courier.durable.StoredMessage;
-import io.courier.json.Attachments;
 import io.courier.json.JsonCodec;
 import io.courier.protocol.SocketIoPacket;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -62,15 +58,12 @@ import org.slf4j.LoggerFactory;
 final class DurableDelivery implements DurableQueues, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DurableDelivery.class);
     private static final int LANES = 16;
-    /** Encoded deliveries kept per channel for subscribers catching up (at most, and within the byte budget). */
-    private static final int RECENT_MAX = 512;
-
+    /** Bytes of recent deliveries kept over all lanes; a delivery beyond it empties its channel's entries instead. */
     private static final long RECENT_BUDGET_BYTES = 64L << 20;
     /** First wait before a failed store call is tried again; it doubles up to {@link #RETRY_MAX_MILLIS}. */
     private static final long RETRY_FIRST_MILLIS = 100;
 
     private static final long RETRY_MAX_MILLIS = 10_000;
-    private static final ObjectMapper JSON = JsonCodec.mapper();
 
     private final SocketIoRuntime runtime;
     private final MessageStore store;
@@ -82,7 +75,7 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
     private final Map<String, Identity> online = new ConcurrentHashMap<>();
     // per lane, by channel: the online pumps of that lane (touched on the lane; read by the publish completion)
     private final Map<String, Set<Pump>>[] livePumps = newMaps();
-    private final Map<String, Recent>[] recent = newMaps(); // per lane, by channel; touched on the lane
+    private final Map<String, RecentDeliveries>[] recent = newMaps(); // per lane, by channel; touched on the lane
     private final AtomicLong recentBytes = new AtomicLong();
     private final ScheduledExecutorService maintenance; // also schedules the retries of failed store calls
     private final AtomicBoolean commitsFailing = new AtomicBoolean();
@@ -198,7 +191,7 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
 
     private CompletableFuture<Published> publishAny(String channel, ArrayNode data) {
         CompletableFuture<Published> result = new CompletableFuture<>();
-        byte[] payload = encode(data);
+        byte[] payload = StoredPayload.encode(data);
         // append and attach under one lock per channel stripe: the fan-out tasks of a channel reach the lanes in seq
         // order even when a write completes before its callback is attached
         synchronized (publishLocks[stripe(channel)]) {
@@ -371,15 +364,15 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         try {
             int part = stripe(pump.clientId);
             while (pump.socket != null && pump.inFlight.size() < window) {
-                Recent r = recent[part].get(pump.channel);
-                if (r != null && r.size > 0 && r.get(0).seq <= pump.sent + 1) {
+                RecentDeliveries r = recent[part].get(pump.channel);
+                if (r != null && r.size > 0 && r.get(0).seq() <= pump.sent + 1) {
                     for (int i = r.indexAfter(pump.sent); i < r.size; i++) {
                         if (pump.inFlight.size() >= window) {
                             return;
                         }
-                        Encoded e = r.get(i);
-                        expect(pump, e.seq, e.packet);
-                        batch.add(e.packet);
+                        RecentDeliveries.Encoded e = r.get(i);
+                        expect(pump, e.seq(), e.packet());
+                        batch.add(e.packet());
                     }
                     pump.live = true; // the newest fanned-out message was sent: the fan-out feeds this pump now
                     return;
@@ -453,7 +446,7 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
             }
             OutboundPacket packet = m.lost()
                     ? gap(pump, pump.sent + 1, m.seq())
-                    : encodeDelivery(m.channel(), m.id(), m.seq(), decode(m.payload()));
+                    : encodeDelivery(m.channel(), m.id(), m.seq(), StoredPayload.decode(m.payload()));
             expect(pump, m.seq(), packet);
             batch.add(packet);
         }
@@ -545,7 +538,7 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
      * without a gap: a message that does not fit the budget empties the channel's entries instead.
      */
     private void remember(int part, StoredMessage message, OutboundPacket packet) {
-        Recent r = recent[part].computeIfAbsent(message.channel(), c -> new Recent());
+        RecentDeliveries r = recent[part].computeIfAbsent(message.channel(), c -> new RecentDeliveries());
         r.fannedOut = message.seq();
         int bytes = message.payload().length + 64;
         if (recentBytes.addAndGet(bytes) > RECENT_BUDGET_BYTES) {
@@ -553,14 +546,14 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
             recentBytes.addAndGet(-r.clear());
             return;
         }
-        Encoded evicted = r.add(new Encoded(message.seq(), packet, bytes));
+        RecentDeliveries.Encoded evicted = r.add(new RecentDeliveries.Encoded(message.seq(), packet, bytes));
         if (evicted != null) {
-            recentBytes.addAndGet(-evicted.bytes);
+            recentBytes.addAndGet(-evicted.bytes());
         }
     }
 
     private void dropRecent(int part, String channel) {
-        Recent r = recent[part].remove(channel);
+        RecentDeliveries r = recent[part].remove(channel);
         if (r != null) {
             recentBytes.addAndGet(-r.clear());
         }
@@ -694,35 +687,6 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         return OutboundPacket.encode(packet, runtime.encoder());
     }
 
-    /** The stored form of an event: {@code {"d": [event, args...] with placeholders, "b": [base64...]}}. */
-    static byte[] encode(ArrayNode data) {
-        List<byte[]> attachments = new ArrayList<>();
-        ObjectNode n = JsonNodeFactory.instance.objectNode();
-        n.set("d", Attachments.extract(data, attachments));
-        if (!attachments.isEmpty()) {
-            ArrayNode b = n.putArray("b");
-            attachments.forEach(b::add);
-        }
-        try {
-            return JSON.writeValueAsBytes(n);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static ArrayNode decode(byte[] payload) {
-        try {
-            JsonNode n = JSON.readTree(payload);
-            List<byte[]> attachments = new ArrayList<>();
-            for (JsonNode b : n.path("b")) {
-                attachments.add(b.binaryValue());
-            }
-            return (ArrayNode) Attachments.restore(n.path("d"), attachments);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     /** The lane of an identity's pumps: all its channels, so the fan-out of one channel spreads over the lanes. */
     private HandlerLane lane(String clientId) {
         return lanes[stripe(clientId)];
@@ -803,61 +767,6 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
             this.sent = cursor;
         }
     }
-
-    /** A channel's newest encoded deliveries on one lane, oldest first, in a ring; touched only on that lane. */
-    private static final class Recent {
-        final Encoded[] ring = new Encoded[RECENT_MAX];
-        int head;
-        int size;
-        /** The seq of the newest message fanned out on this lane, kept or not. */
-        long fannedOut;
-
-        /** Drops every entry; returns their bytes. */
-        long clear() {
-            long bytes = 0;
-            for (int i = 0; i < size; i++) {
-                bytes += get(i).bytes;
-                ring[(head + i) % RECENT_MAX] = null;
-            }
-            head = 0;
-            size = 0;
-            return bytes;
-        }
-
-        Encoded get(int i) {
-            return ring[(head + i) % RECENT_MAX];
-        }
-
-        /** Appends; returns the entry that made room, or null. */
-        Encoded add(Encoded e) {
-            Encoded evicted = null;
-            if (size == RECENT_MAX) {
-                evicted = ring[head];
-                head = (head + 1) % RECENT_MAX;
-                size--;
-            }
-            ring[(head + size) % RECENT_MAX] = e;
-            size++;
-            return evicted;
-        }
-
-        /** The index of the first entry with a seq above {@code seq} (seqs ascend, possibly with holes). */
-        int indexAfter(long seq) {
-            int lo = 0;
-            int hi = size;
-            while (lo < hi) {
-                int mid = (lo + hi) >>> 1;
-                if (get(mid).seq <= seq) {
-                    lo = mid + 1;
-                } else {
-                    hi = mid;
-                }
-            }
-            return lo;
-        }
-    }
-
-    private record Encoded(long seq, OutboundPacket packet, int bytes) {}
 
     private static final class InFlight {
         final long seq;

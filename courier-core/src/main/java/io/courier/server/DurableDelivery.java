@@ -33,6 +33,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -251,7 +252,7 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
             return;
         }
         String clientId = identity.clientId;
-        onLane(clientId, store.subscriptions(clientId), (subscriptions, error) -> {
+        onLane(clientId, call(() -> store.subscriptions(clientId)), (subscriptions, error) -> {
             if (error != null) {
                 if (failures == 0) {
                     log.warn(
@@ -404,11 +405,7 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
     }
 
     private CompletableFuture<List<StoredMessage>> read(Pump pump, int room) {
-        try {
-            return store.readAfter(pump.channel, pump.sent, room);
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
+        return call(() -> store.readAfter(pump.channel, pump.sent, room));
     }
 
     /** On the pump's lane: a read the store answered later (for the pump as it was when the read was made). */
@@ -613,13 +610,7 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
      * the subscription carries it; until then a restart delivers those messages again), so it is logged, not retried.
      */
     private void commit(String clientId, String channel, long cursor) {
-        CompletableFuture<Void> done;
-        try {
-            done = store.commit(clientId, channel, cursor);
-        } catch (RuntimeException e) {
-            done = CompletableFuture.failedFuture(e);
-        }
-        done.whenComplete((ok, error) -> {
+        call(() -> store.commit(clientId, channel, cursor)).whenComplete((ok, error) -> {
             if (error == null) {
                 if (commitsFailing.get() && commitsFailing.compareAndSet(true, false)) {
                     log.info("durable cursors are committed again");
@@ -655,6 +646,15 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
             maintenance.schedule(() -> lane(clientId).execute(task), delay, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             log.debug("{}: not retried, durable queues are closing", clientId);
+        }
+    }
+
+    /** A store call whose exception, if it throws one instead of failing its future, fails the future. */
+    private static <T> CompletableFuture<T> call(Supplier<CompletableFuture<T>> call) {
+        try {
+            return call.get();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
         }
     }
 

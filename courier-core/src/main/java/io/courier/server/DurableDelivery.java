@@ -80,6 +80,11 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
     private final AtomicLong recentBytes = new AtomicLong();
     private final ScheduledExecutorService maintenance; // also schedules the retries of failed store calls
     private final AtomicBoolean commitsFailing = new AtomicBoolean();
+    /**
+     * Whether the store feeds every append, this node's and other nodes' (a store shared by a cluster): then fan-outs
+     * come from that feed, in the store's seq order, and not from this node's appends.
+     */
+    private final boolean fedByStore;
 
     DurableDelivery(
             SocketIoRuntime runtime,
@@ -101,6 +106,18 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
                 Thread.ofPlatform().name("courier-durable-maintenance").daemon().factory());
         long every = maintenanceInterval.toMillis();
         maintenance.scheduleWithFixedDelay(this::maintain, every, every, TimeUnit.MILLISECONDS);
+        // last: the store may call the feed at once
+        this.fedByStore = store.feedAppends(new MessageStore.AppendListener() {
+            @Override
+            public void appended(StoredMessage message) {
+                fanOutToLanes(new Delivery(message, null));
+            }
+
+            @Override
+            public void missedSome() {
+                catchUpFromStore();
+            }
+        });
     }
 
     private void maintain() {
@@ -202,13 +219,8 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
                     runtime.executor().execute(() -> result.completeExceptionally(cause));
                     return;
                 }
-                Delivery delivery = new Delivery(message, data);
-                for (int part = 0; part < LANES; part++) {
-                    Set<Pump> pumps = livePumps[part].get(channel);
-                    if (pumps != null && !pumps.isEmpty()) {
-                        int p = part;
-                        lanes[part].execute(() -> fanOut(p, delivery));
-                    }
+                if (!fedByStore) {
+                    fanOutToLanes(new Delivery(message, data));
                 }
                 Published published = new Published(message.id(), channel, message.seq());
                 runtime.executor().execute(() -> result.complete(published));
@@ -476,6 +488,38 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         }
     }
 
+    /** Queues the fan-out of a stored message on every lane with online subscribers of its channel, in call order. */
+    private void fanOutToLanes(Delivery delivery) {
+        String channel = delivery.message.channel();
+        for (int part = 0; part < LANES; part++) {
+            Set<Pump> pumps = livePumps[part].get(channel);
+            if (pumps != null && !pumps.isEmpty()) {
+                int p = part;
+                lanes[part].execute(() -> fanOut(p, delivery));
+            }
+        }
+    }
+
+    /**
+     * The store's feed may have lost appends: every online subscriber reads what it has not been sent from the store,
+     * and the recent deliveries, which may now have holes, are dropped.
+     */
+    private void catchUpFromStore() {
+        for (int part = 0; part < LANES; part++) {
+            int p = part;
+            lanes[part].execute(() -> {
+                List.copyOf(recent[p].keySet()).forEach(channel -> dropRecent(p, channel));
+                for (Set<Pump> pumps : livePumps[p].values()) {
+                    for (Pump pump : List.copyOf(pumps)) {
+                        pump.storeCaughtUp = false;
+                        pump.live = false;
+                        fill(pump);
+                    }
+                }
+            });
+        }
+    }
+
     /** On lane {@code part}: hands a stored message to that lane's live pumps of its channel. */
     private void fanOut(int part, Delivery delivery) {
         StoredMessage message = delivery.message;
@@ -511,7 +555,10 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         }
     }
 
-    /** A stored message on its way to the lanes, encoded by the first lane that needs it, once for all. */
+    /**
+     * A stored message on its way to the lanes, encoded by the first lane that needs it, once for all; {@code data} is
+     * null for a message the store fed (then its stored form is decoded).
+     */
     private final class Delivery {
         final StoredMessage message;
         final ArrayNode data;
@@ -524,7 +571,11 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
 
         synchronized OutboundPacket packet() {
             if (packet == null) {
-                packet = encodeDelivery(message.channel(), message.id(), message.seq(), data);
+                packet = encodeDelivery(
+                        message.channel(),
+                        message.id(),
+                        message.seq(),
+                        data != null ? data : StoredPayload.decode(message.payload()));
             }
             return packet;
         }

@@ -6,6 +6,7 @@ import io.courier.durable.StoreLimits;
 import io.courier.http.StaticResource;
 import io.courier.redis.RedisCluster;
 import io.courier.redis.RedisMessageStore;
+import io.courier.redis.SessionForwarder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -201,12 +202,20 @@ public final class Main {
         Clock clock = Clock.systemUTC();
         List<String> allowedHosts = options.effectiveAllowedHosts();
         RedisCluster cluster = options.redis == null ? null : joinCluster(options, err);
+        // polling without sticky sessions: a request for another node's session is forwarded to that node
+        SessionForwarder forwarder = cluster == null ? null : SessionForwarder.create(cluster);
+        AutoCloseable leaveCluster = cluster == null
+                ? () -> {}
+                : () -> {
+                    forwarder.close();
+                    cluster.close();
+                };
         Courier io;
         try {
             io = Courier.create(c -> {
                 c.host(options.host).port(options.port).path(options.path).serveClient(options.serveClient);
                 if (cluster != null) {
-                    c.adapter(cluster);
+                    c.adapter(cluster).foreignSessions(forwarder);
                 }
                 // no connection state recovery: the hub's deliveries carry {channel, id, seq} as their only extra
                 // argument, and identified clients get the durable queue instead
@@ -233,9 +242,7 @@ public final class Main {
                 }
             });
         } catch (UncheckedIOException e) {
-            if (cluster != null) {
-                cluster.close();
-            }
+            close(leaveCluster);
             // the durable store could not be opened: a data directory that is a file, not writable, ...
             throw new StartFailure("cannot use the data directory " + options.data + " (" + options.source("data")
                     + "): " + StartFailure.reason(e.getCause()));
@@ -273,9 +280,7 @@ public final class Main {
                 // failing anyway
             }
             io.close();
-            if (cluster != null) {
-                cluster.close();
-            }
+            close(leaveCluster);
             throw new StartFailure(StartFailure.listen(options, e));
         }
         api.ready(true);
@@ -302,7 +307,7 @@ public final class Main {
                         : "; in the cluster over Redis at " + options.redis + " (key " + options.redisKey
                                 + "), durable queues in Redis")
                 + ")");
-        return new StandaloneServer(io, api, admin, cluster == null ? () -> {} : cluster);
+        return new StandaloneServer(io, api, admin, leaveCluster);
     }
 
     private static byte[] resource(String name) {
@@ -386,6 +391,14 @@ public final class Main {
             api.ready(false);
             io.close();
             cluster.close();
+        }
+    }
+
+    private static void close(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // failing anyway
         }
     }
 

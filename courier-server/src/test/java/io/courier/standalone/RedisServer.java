@@ -17,11 +17,19 @@ import java.util.concurrent.TimeUnit;
 final class RedisServer implements AutoCloseable {
     private final int port;
     private final Path dir;
+    private final List<String> persistence;
     private Process process;
 
+    /** Without persistence: a restart starts empty. */
     RedisServer() throws IOException {
+        this(List.of("--save", "", "--appendonly", "no"));
+    }
+
+    /** With these persistence settings, e.g. {@code --appendonly yes --appendfsync always}. */
+    RedisServer(List<String> persistence) throws IOException {
         this.port = freePort();
         this.dir = Files.createTempDirectory("courier-redis-");
+        this.persistence = List.copyOf(persistence);
     }
 
     int port() {
@@ -34,18 +42,10 @@ final class RedisServer implements AutoCloseable {
 
     /** Starts it (again) on its port and waits until it accepts connections. */
     RedisServer start() throws Exception {
-        process = new ProcessBuilder(List.of(
-                        "redis-server",
-                        "--port",
-                        String.valueOf(port),
-                        "--bind",
-                        "127.0.0.1",
-                        "--dir",
-                        dir.toString(),
-                        "--save",
-                        "",
-                        "--appendonly",
-                        "no"))
+        List<String> command = new java.util.ArrayList<>(List.of(
+                "redis-server", "--port", String.valueOf(port), "--bind", "127.0.0.1", "--dir", dir.toString()));
+        command.addAll(persistence);
+        process = new ProcessBuilder(command)
                 .redirectOutput(dir.resolve("redis.log").toFile())
                 .redirectErrorStream(true)
                 .start();
@@ -63,6 +63,16 @@ final class RedisServer implements AutoCloseable {
         throw new IllegalStateException("redis-server did not listen on " + port);
     }
 
+    /** SIGSTOP (true) or SIGCONT (false): a Redis that stops answering without closing its connections. */
+    void pause(boolean stop) throws Exception {
+        Process kill = new ProcessBuilder("kill", stop ? "-STOP" : "-CONT", String.valueOf(process.pid()))
+                .inheritIO()
+                .start();
+        if (kill.waitFor() != 0) {
+            throw new IllegalStateException("kill " + (stop ? "-STOP" : "-CONT") + " failed");
+        }
+    }
+
     /** SIGKILL, and waits until it is gone: its clients see their connections reset. */
     void kill() throws InterruptedException {
         process.destroyForcibly();
@@ -76,12 +86,11 @@ final class RedisServer implements AutoCloseable {
         if (process != null && process.isAlive()) {
             kill();
         }
-        try (var files = Files.list(dir)) {
-            for (Path f : files.toList()) {
+        try (var files = Files.walk(dir)) {
+            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(f);
             }
         }
-        Files.deleteIfExists(dir);
     }
 
     private static int freePort() {

@@ -98,7 +98,7 @@ public final class ConformanceServer implements AutoCloseable {
         ConformanceTarget target;
         try {
             target = ConformanceTarget.start(io);
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Netty throws the bind's IOException unchecked: a RuntimeException catch misses it
             io.close();
             throw e;
         }

@@ -5,10 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.courier.Ack;
-import io.courier.AckTimeoutException;
 import io.courier.AnyEventHandler;
 import io.courier.BroadcastOperator;
-import io.courier.CourierException;
 import io.courier.DataHandler;
 import io.courier.DisconnectHandler;
 import io.courier.DisconnectReason;
@@ -24,7 +22,6 @@ import io.courier.adapter.SocketDetails;
 import io.courier.json.JsonCodec;
 import io.courier.protocol.SocketIoPacket;
 import io.courier.recovery.LoggedPacket;
-import io.courier.recovery.RecoveryOutbox;
 import io.courier.recovery.RecoveryStore;
 import io.courier.recovery.SavedSession;
 import java.net.InetSocketAddress;
@@ -37,7 +34,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,8 +52,8 @@ final class DefaultSocket implements Socket, Member {
     private final SocketIoRuntime runtime;
     private final Map<String, List<EventHandler>> handlers = new ConcurrentHashMap<>();
     // allocated on first use: most sockets never register these, and an idle socket should stay small
-    private volatile Hooks hooks;
-    private volatile Map<Long, AckCallback> pendingAcks;
+    private volatile SocketHooks hooks;
+    private final SocketAcks acks;
     private volatile Map<String, Object> data;
     private volatile String durableIdentity;
     private volatile DedupWindow dedup; // on the first keyed event, with deduplication on
@@ -81,6 +77,7 @@ final class DefaultSocket implements Socket, Member {
         this.handshake = handshake;
         this.runtime = runtime;
         this.lane = new HandlerLane(runtime.executor(), runtime.settings().maxQueuedEventsPerSocket());
+        this.acks = new SocketAcks(runtime, lane);
     }
 
     HandlerLane lane() {
@@ -188,11 +185,7 @@ final class DefaultSocket implements Socket, Member {
     }
 
     void onAck(SocketIoPacket packet) {
-        Map<Long, AckCallback> acks = pendingAcks;
-        AckCallback cb = acks == null ? null : acks.remove(packet.ackId());
-        if (cb != null) {
-            runtime.stats().acksSettled(1);
-        }
+        AckCallback cb = acks.take(packet.ackId());
         if (cb == null) {
             log.debug("socket {}: ack for unknown id {} ignored", id, packet.ackId());
             return;
@@ -215,12 +208,9 @@ final class DefaultSocket implements Socket, Member {
             }
         }
         Ack ack = ackId >= 0 ? new SocketAck(ackId, first) : NO_ACK;
-        for (AnyEventHandler h : hooks == null ? List.<AnyEventHandler>of() : hooks.any) {
-            try {
-                h.handle(event, args);
-            } catch (Exception e) {
-                log.warn("socket {}: onAny handler failed for event '{}'", id, event, e);
-            }
+        SocketHooks hs = hooks;
+        if (hs != null) {
+            hs.incoming(event, args);
         }
         List<EventHandler> list = handlers.get(event);
         if (list == null) {
@@ -361,27 +351,27 @@ final class DefaultSocket implements Socket, Member {
 
     @Override
     public boolean emit(String event, Object... args) {
-        return new Emitter(false, null).emit(event, args);
+        return new DirectEmitter(this, false, null).emit(event, args);
     }
 
     @Override
     public CompletableFuture<EventArgs> emitWithAck(String event, Object... args) {
-        return new Emitter(false, null).emitWithAck(event, args);
+        return new DirectEmitter(this, false, null).emitWithAck(event, args);
     }
 
     @Override
     public SocketEmitter timeout(Duration timeout) {
-        return new Emitter(false, null).timeout(timeout);
+        return new DirectEmitter(this, false, null).timeout(timeout);
     }
 
     @Override
     public SocketEmitter droppable() {
-        return new Emitter(true, null);
+        return new DirectEmitter(this, true, null);
     }
 
     @Override
     public SocketEmitter compress(boolean compress) {
-        return new Emitter(false, null);
+        return new DirectEmitter(this, false, null);
     }
 
     @Override
@@ -437,9 +427,7 @@ final class DefaultSocket implements Socket, Member {
 
     /** Registers the callback for the packet's ack id before the packet is sent. */
     void expectAck(OutboundPacket packet, AckCallback ack) {
-        if (acks().put(packet.packet().ackId(), ack) == null) {
-            runtime.stats().ackExpected();
-        }
+        acks.expect(packet.packet().ackId(), ack);
     }
 
     /** The event loop that owns this socket's connection. */
@@ -509,57 +497,26 @@ final class DefaultSocket implements Socket, Member {
             if (durable != null) {
                 durable.onClosed(this);
             }
-            Hooks hs = hooks;
-            for (DisconnectHandler h : hs == null ? List.<DisconnectHandler>of() : hs.disconnecting) {
-                runDisconnectHandler(h, reason);
+            SocketHooks hs = hooks;
+            if (hs != null) {
+                hs.disconnecting(reason);
             }
             namespace.adapter().delAll(id);
             namespace.remove(this);
             leaving.complete(null);
             connected = false;
-            Map<Long, AckCallback> acks = pendingAcks;
-            if (acks != null) {
-                for (AckCallback cb : acks.values()) {
-                    if (cb instanceof PendingAck p) {
-                        p.future.completeExceptionally(new CourierException("socket has been disconnected"));
-                    }
-                }
-                for (Long ackId : acks.keySet()) {
-                    if (acks.remove(ackId) != null) { // exact even if an ack or a timeout races with the close
-                        runtime.stats().acksSettled(1);
-                    }
-                }
-            }
-            for (DisconnectHandler h : hs == null ? List.<DisconnectHandler>of() : hs.disconnect) {
-                runDisconnectHandler(h, reason);
+            acks.failAll();
+            if (hs != null) {
+                hs.disconnected(reason);
             }
         });
     }
 
-    private void runDisconnectHandler(DisconnectHandler h, DisconnectReason reason) {
-        try {
-            h.onDisconnect(reason);
-        } catch (Exception e) {
-            log.warn("socket {}: disconnect handler failed", id, e);
-        }
-    }
-
-    private void notifyOutgoing(String event, ArrayNode data) {
-        Hooks hs = hooks;
-        if (hs == null || hs.anyOutgoing.isEmpty()) {
-            return;
-        }
-        List<JsonNode> args = new ArrayList<>();
-        for (int i = 1; i < data.size(); i++) {
-            args.add(data.get(i));
-        }
-        EventArgs eventArgs = new EventArgs(args, runtime.mapper());
-        for (AnyEventHandler h : hs.anyOutgoing) {
-            try {
-                h.handle(event, eventArgs);
-            } catch (Exception e) {
-                log.warn("socket {}: onAnyOutgoing handler failed", id, e);
-            }
+    /** Tells the onAnyOutgoing listeners of an event this socket sends ({@code data} is {@code [event, ...args]}). */
+    void notifyOutgoing(String event, ArrayNode data) {
+        SocketHooks hs = hooks;
+        if (hs != null) {
+            hs.outgoing(event, data);
         }
     }
 
@@ -583,13 +540,13 @@ final class DefaultSocket implements Socket, Member {
         send(OutboundPacket.encode(SocketIoPacket.ack(namespace.name(), ackId, data), runtime.encoder()), false);
     }
 
-    private Hooks hooks() {
-        Hooks h = hooks;
+    private SocketHooks hooks() {
+        SocketHooks h = hooks;
         if (h == null) {
             synchronized (this) {
                 h = hooks;
                 if (h == null) {
-                    h = new Hooks();
+                    h = new SocketHooks(id, runtime);
                     hooks = h;
                 }
             }
@@ -597,18 +554,12 @@ final class DefaultSocket implements Socket, Member {
         return h;
     }
 
-    private Map<Long, AckCallback> acks() {
-        Map<Long, AckCallback> a = pendingAcks;
-        if (a == null) {
-            synchronized (this) {
-                a = pendingAcks;
-                if (a == null) {
-                    a = new ConcurrentHashMap<>();
-                    pendingAcks = a;
-                }
-            }
-        }
-        return a;
+    SocketAcks acks() {
+        return acks;
+    }
+
+    SocketIoRuntime runtime() {
+        return runtime;
     }
 
     /**
@@ -617,25 +568,9 @@ final class DefaultSocket implements Socket, Member {
      */
     abstract static class LoopAck implements AckCallback {}
 
-    /** The listeners besides per-event handlers. */
-    private static final class Hooks {
-        final List<AnyEventHandler> any = new CopyOnWriteArrayList<>();
-        final List<AnyEventHandler> anyOutgoing = new CopyOnWriteArrayList<>();
-        final List<DisconnectHandler> disconnect = new CopyOnWriteArrayList<>();
-        final List<DisconnectHandler> disconnecting = new CopyOnWriteArrayList<>();
-    }
-
     @Override
     public String toString() {
         return "Socket[" + id + " " + namespace.name() + "]";
-    }
-
-    /** A server-side ack wait: completes its future on this socket's lane. */
-    private record PendingAck(CompletableFuture<EventArgs> future, SocketIoRuntime runtime) implements AckCallback {
-        @Override
-        public void onAck(List<JsonNode> args) {
-            future.complete(new EventArgs(args, runtime.mapper()));
-        }
     }
 
     private static final Ack NO_ACK = new Ack() {
@@ -672,95 +607,6 @@ final class DefaultSocket implements Socket, Member {
                     first.replied(data);
                 }
             }
-        }
-    }
-
-    private final class Emitter implements SocketEmitter {
-        private final boolean droppable;
-        private final Duration timeout;
-
-        Emitter(boolean droppable, Duration timeout) {
-            this.droppable = droppable;
-            this.timeout = timeout;
-        }
-
-        @Override
-        public SocketEmitter timeout(Duration t) {
-            if (t == null || t.isNegative() || t.isZero()) {
-                throw new IllegalArgumentException("timeout : " + t + " (expected: > 0)");
-            }
-            return new Emitter(droppable, t);
-        }
-
-        @Override
-        public SocketEmitter droppable() {
-            return new Emitter(true, timeout);
-        }
-
-        @Override
-        public SocketEmitter compress(boolean compress) {
-            return this;
-        }
-
-        @Override
-        public boolean emit(String event, Object... args) {
-            EventNames.checkEmittable(event);
-            ArrayNode data = JsonCodec.toArray(event, args);
-            notifyOutgoing(event, data);
-            if (!connected) {
-                return false;
-            }
-            RecoveryOutbox outbox = runtime.outbox();
-            if (outbox != null && !droppable) {
-                // with recovery on, a direct emit is logged like a broadcast to the socket's own room
-                boolean queued = outbox.append(
-                        namespace.name(),
-                        Set.of(id),
-                        Set.of(),
-                        data,
-                        tagged -> send(
-                                OutboundPacket.encode(
-                                        SocketIoPacket.event(namespace.name(), tagged), runtime.encoder()),
-                                false));
-                if (!queued) {
-                    throw DefaultBroadcastOperator.outboxFull();
-                }
-            } else {
-                send(OutboundPacket.encode(SocketIoPacket.event(namespace.name(), data), runtime.encoder()), droppable);
-            }
-            return true;
-        }
-
-        @Override
-        public CompletableFuture<EventArgs> emitWithAck(String event, Object... args) {
-            EventNames.checkEmittable(event);
-            ArrayNode data = JsonCodec.toArray(event, args);
-            CompletableFuture<EventArgs> future = new CompletableFuture<>();
-            if (!connected) {
-                future.completeExceptionally(new CourierException("socket has been disconnected"));
-                return future;
-            }
-            notifyOutgoing(event, data);
-            long ackId = namespace.nextAckId();
-            acks().put(ackId, new PendingAck(future, runtime));
-            runtime.stats().ackExpected();
-            if (timeout != null) {
-                runtime.timer()
-                        .newTimeout(
-                                t -> {
-                                    if (acks().remove(ackId) != null) {
-                                        runtime.stats().acksSettled(1);
-                                        lane.execute(
-                                                () -> future.completeExceptionally(new AckTimeoutException(List.of())));
-                                    }
-                                },
-                                timeout.toMillis(),
-                                TimeUnit.MILLISECONDS);
-            }
-            send(
-                    OutboundPacket.encode(SocketIoPacket.event(namespace.name(), ackId, data), runtime.encoder()),
-                    droppable);
-            return future;
         }
     }
 }

@@ -221,6 +221,7 @@ public final class SessionForwarder implements ForeignSessions, AutoCloseable {
             }
             i.channel().close();
         }
+        idle.remove(peer); // a peer that went away leaves nothing behind
         return null;
     }
 

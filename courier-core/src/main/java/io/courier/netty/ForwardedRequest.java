@@ -33,7 +33,10 @@ import org.slf4j.LoggerFactory;
 final class ForwardedRequest {
     private static final Logger log = LoggerFactory.getLogger(ForwardedRequest.class);
 
-    /** Headers that describe one connection, not the request: never passed on, either way (RFC 9110, 7.6.1). */
+    /**
+     * Headers that describe one connection, not the request (RFC 9110, 7.6.1), or the framing we redo: never passed
+     * on, either way.
+     */
     private static final Set<String> HOP_BY_HOP = Set.of(
             "connection",
             "keep-alive",
@@ -44,7 +47,9 @@ final class ForwardedRequest {
             "trailer",
             "transfer-encoding",
             "upgrade",
-            "content-length");
+            "content-length",
+            // the body is forwarded whole: nothing to wait for a 100 Continue about
+            "expect");
 
     private final ChannelHandlerContext ctx;
     private final HttpRequest req;

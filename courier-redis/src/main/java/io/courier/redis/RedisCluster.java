@@ -7,6 +7,7 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.MaintNotificationsConfig;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
@@ -52,6 +53,12 @@ public final class RedisCluster implements AdapterFactory, MeterBinder, AutoClos
     static final int QUEUED_COMMANDS = 65_536;
     /** How long a command waits for Redis before it fails. */
     static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * How long what a node sent may stay unacknowledged by Redis' host, or an idle connection unanswered by keepalive
+     * probes, before the connection counts as lost. A partition that drops packets closes no connection by itself: the
+     * kernel retransmits for a minute or more, the connection looks open, and the node would say it is ready.
+     */
+    static final Duration DEAD_CONNECTION_TIMEOUT = Duration.ofSeconds(10);
 
     private final String key;
     private final Duration requestsTimeout;
@@ -82,6 +89,7 @@ public final class RedisCluster implements AdapterFactory, MeterBinder, AutoClos
         client.setOptions(ClientOptions.builder()
                 .requestQueueSize(QUEUED_COMMANDS)
                 .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
+                .socketOptions(socketOptions())
                 // Redis Enterprise's maintenance events: a command plain Redis does not know
                 .maintNotificationsConfig(MaintNotificationsConfig.disabled())
                 .build());
@@ -98,6 +106,27 @@ public final class RedisCluster implements AdapterFactory, MeterBinder, AutoClos
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /**
+     * TCP keepalive on idle connections and TCP_USER_TIMEOUT on busy ones, so that a silent partition closes the
+     * connections within {@link #DEAD_CONNECTION_TIMEOUT}: {@link #connected()} turns false and Lettuce reconnects
+     * (TCP_USER_TIMEOUT needs Netty's native epoll or io_uring transport, which Lettuce uses when it is on the class
+     * path; elsewhere only keepalive applies).
+     */
+    static SocketOptions socketOptions() {
+        return SocketOptions.builder()
+                .keepAlive(SocketOptions.KeepAliveOptions.builder()
+                        .enable()
+                        .idle(Duration.ofSeconds(5))
+                        .interval(Duration.ofSeconds(1))
+                        .count(5)
+                        .build())
+                .tcpUserTimeout(SocketOptions.TcpUserTimeoutOptions.builder()
+                        .enable()
+                        .tcpUserTimeout(DEAD_CONNECTION_TIMEOUT)
+                        .build())
+                .build();
     }
 
     /** Options, then {@link Builder#connect()}. */

@@ -241,6 +241,7 @@ public final class RedisMessageStore implements MessageStore {
         client.setOptions(ClientOptions.builder()
                 .requestQueueSize(RedisCluster.QUEUED_COMMANDS)
                 .timeoutOptions(TimeoutOptions.enabled(RedisCluster.COMMAND_TIMEOUT))
+                .socketOptions(RedisCluster.socketOptions())
                 .maintNotificationsConfig(MaintNotificationsConfig.disabled())
                 .build());
         try {

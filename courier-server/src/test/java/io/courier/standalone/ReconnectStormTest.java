@@ -199,11 +199,14 @@ class ReconnectStormTest {
                 reordered,
                 ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         for (StormClient c : clients) {
-            assertThat(c.shared())
+            // exactly the backlog, in order; a client that lost its connection again during the drain may rightly
+            // get again what it had not acknowledged yet (at-least-once), so for it duplicates are only counted
+            boolean once = c.connectsSinceRelaunch.get() == 1;
+            assertThat(once ? c.shared() : c.shared().stream().distinct().toList())
                     .as("%s on %s", c.clientId, CHANNEL)
                     .containsExactlyElementsOf(
                             IntStream.rangeClosed(1, BACKLOG).boxed().toList());
-            assertThat(c.personal())
+            assertThat(once ? c.personal() : c.personal().stream().distinct().toList())
                     .as("%s on own-%s", c.clientId, c.clientId)
                     .containsExactlyElementsOf(
                             IntStream.rangeClosed(1, PERSONAL).boxed().toList());

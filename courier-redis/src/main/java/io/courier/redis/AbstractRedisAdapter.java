@@ -12,7 +12,9 @@ import io.courier.adapter.AckCallback;
 import io.courier.adapter.Adapter;
 import io.courier.adapter.AdapterTimeoutException;
 import io.courier.adapter.BroadcastOptions;
+import io.courier.adapter.FetchedSockets;
 import io.courier.adapter.LocalAdapter;
+import io.courier.adapter.Member;
 import io.courier.adapter.MemberDirectory;
 import io.courier.adapter.OutboundPacket;
 import io.courier.adapter.RoomListener;
@@ -62,8 +64,22 @@ abstract class AbstractRedisAdapter implements Adapter {
         this.uid = cluster.uid();
     }
 
+    /** The operations both protocols carry to the peers, each under its own type code. */
+    enum Op {
+        SOCKETS_JOIN,
+        SOCKETS_LEAVE,
+        DISCONNECT_SOCKETS,
+        FETCH_SOCKETS
+    }
+
     /** The channels this adapter subscribes to when it starts. */
     abstract List<String> channels();
+
+    /** Publishes {@code body} ({@code {opts, rooms}} or {@code {opts, close}}) as {@code op} to the peers. */
+    abstract void publishToPeers(Op op, ObjectNode body);
+
+    /** Publishes {@code body} as {@code op} with a request id and collects the peers' answers. */
+    abstract CompletableFuture<List<JsonNode>> askPeers(Op op, ObjectNode body, Duration timeout);
 
     /** Called with every message on one of its channels, on Lettuce's thread. */
     abstract void onMessage(String channel, byte[] message);
@@ -98,6 +114,52 @@ abstract class AbstractRedisAdapter implements Adapter {
     @Override
     public void addRoomListener(RoomListener listener) {
         local.addRoomListener(listener);
+    }
+
+    // ---- operations on every node: here at once, then on the peers unless local
+
+    @Override
+    public CompletableFuture<FetchedSockets> fetchSockets(BroadcastOptions options) {
+        List<Member> mine = local.fetchSockets(options).join().local();
+        if (options.local()) {
+            return CompletableFuture.completedFuture(new FetchedSockets(mine, List.of()));
+        }
+        ObjectNode body = NODES.objectNode();
+        body.set("opts", optionsNode(options, false));
+        return askPeers(Op.FETCH_SOCKETS, body, timeout(options))
+                .thenApply(answers -> new FetchedSockets(mine, socketDetails(answers)));
+    }
+
+    @Override
+    public void addSockets(BroadcastOptions options, Set<String> rooms) {
+        local.addSockets(options, rooms);
+        publishRooms(Op.SOCKETS_JOIN, options, rooms);
+    }
+
+    @Override
+    public void delSockets(BroadcastOptions options, Set<String> rooms) {
+        local.delSockets(options, rooms);
+        publishRooms(Op.SOCKETS_LEAVE, options, rooms);
+    }
+
+    @Override
+    public void disconnectSockets(BroadcastOptions options, boolean close) {
+        local.disconnectSockets(options, close);
+        if (!options.local()) {
+            ObjectNode body = NODES.objectNode();
+            body.set("opts", optionsNode(options, false));
+            body.put("close", close);
+            publishToPeers(Op.DISCONNECT_SOCKETS, body);
+        }
+    }
+
+    private void publishRooms(Op op, BroadcastOptions options, Set<String> rooms) {
+        if (!options.local()) {
+            ObjectNode body = NODES.objectNode();
+            body.set("opts", optionsNode(options, false));
+            body.set("rooms", strings(rooms));
+            publishToPeers(op, body);
+        }
     }
 
     @Override

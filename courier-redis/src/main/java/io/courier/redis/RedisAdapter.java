@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.courier.adapter.AckCallback;
 import io.courier.adapter.BroadcastOptions;
-import io.courier.adapter.FetchedSockets;
 import io.courier.adapter.Member;
 import io.courier.adapter.MemberDirectory;
 import io.courier.adapter.OutboundPacket;
@@ -100,46 +99,26 @@ final class RedisAdapter extends AbstractRedisAdapter {
     }
 
     @Override
-    public CompletableFuture<FetchedSockets> fetchSockets(BroadcastOptions options) {
-        List<Member> mine = local.fetchSockets(options).join().local();
-        if (options.local()) {
-            return CompletableFuture.completedFuture(new FetchedSockets(mine, List.of()));
-        }
-        ObjectNode request = request(REMOTE_FETCH, newRequestId());
-        request.set("opts", optionsNode(options, false));
-        return ask(request, timeout(options)).thenApply(answers -> new FetchedSockets(mine, socketDetails(answers)));
+    void publishToPeers(Op op, ObjectNode body) {
+        ObjectNode request = request(type(op), null);
+        request.setAll(body);
+        cluster.publish(requestChannel, json(request));
     }
 
     @Override
-    public void addSockets(BroadcastOptions options, Set<String> rooms) {
-        local.addSockets(options, rooms);
-        publishRoomRequest(REMOTE_JOIN, options, rooms);
+    CompletableFuture<List<JsonNode>> askPeers(Op op, ObjectNode body, Duration timeout) {
+        ObjectNode request = request(type(op), newRequestId());
+        request.setAll(body);
+        return ask(request, timeout);
     }
 
-    @Override
-    public void delSockets(BroadcastOptions options, Set<String> rooms) {
-        local.delSockets(options, rooms);
-        publishRoomRequest(REMOTE_LEAVE, options, rooms);
-    }
-
-    @Override
-    public void disconnectSockets(BroadcastOptions options, boolean close) {
-        local.disconnectSockets(options, close);
-        if (!options.local()) {
-            ObjectNode request = request(REMOTE_DISCONNECT, null);
-            request.set("opts", optionsNode(options, false));
-            request.put("close", close);
-            cluster.publish(requestChannel, json(request));
-        }
-    }
-
-    private void publishRoomRequest(int type, BroadcastOptions options, Set<String> rooms) {
-        if (!options.local()) {
-            ObjectNode request = request(type, null);
-            request.set("opts", optionsNode(options, false));
-            request.set("rooms", strings(rooms));
-            cluster.publish(requestChannel, json(request));
-        }
+    private static int type(Op op) {
+        return switch (op) {
+            case SOCKETS_JOIN -> REMOTE_JOIN;
+            case SOCKETS_LEAVE -> REMOTE_LEAVE;
+            case DISCONNECT_SOCKETS -> REMOTE_DISCONNECT;
+            case FETCH_SOCKETS -> REMOTE_FETCH;
+        };
     }
 
     @Override

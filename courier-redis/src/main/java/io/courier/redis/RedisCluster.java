@@ -3,12 +3,8 @@ package io.courier.redis;
 import io.courier.adapter.Adapter;
 import io.courier.adapter.AdapterFactory;
 import io.courier.adapter.MemberDirectory;
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.MaintNotificationsConfig;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.pubsub.RedisPubSubListener;
@@ -49,17 +45,6 @@ public final class RedisCluster implements AdapterFactory, MeterBinder, AutoClos
     private static final char[] UID_CHARS =
             "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
     private static final long DROP_LOG_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
-    /** Commands Lettuce queues while Redis is unreachable, before it refuses more. */
-    static final int QUEUED_COMMANDS = 65_536;
-    /** How long a command waits for Redis before it fails. */
-    static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
-    /**
-     * How long what a node sent may stay unacknowledged by Redis' host, or an idle connection unanswered by keepalive
-     * probes, before the connection counts as lost. A partition that drops packets closes no connection by itself: the
-     * kernel retransmits for a minute or more, the connection looks open, and the node would say it is ready.
-     */
-    static final Duration DEAD_CONNECTION_TIMEOUT = Duration.ofSeconds(10);
-
     private final String key;
     private final Duration requestsTimeout;
     private final boolean publishOnSpecificResponseChannel;
@@ -83,20 +68,13 @@ public final class RedisCluster implements AdapterFactory, MeterBinder, AutoClos
         this.publishOnSpecificResponseChannel = b.publishOnSpecificResponseChannel;
         this.sharded = b.sharded;
         this.uid = randomUid();
-        this.client = RedisClient.create(b.uri);
-        // bounded: while Redis is away, Lettuce holds at most this many commands, each for at most the timeout, then
-        // fails them (a publish that fails is counted and logged: the peers miss that broadcast)
-        client.setOptions(ClientOptions.builder()
-                .requestQueueSize(QUEUED_COMMANDS)
-                .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
-                .socketOptions(socketOptions())
-                // Redis Enterprise's maintenance events: a command plain Redis does not know
-                .maintNotificationsConfig(MaintNotificationsConfig.disabled())
-                .build());
+        // bounded (RedisClients): a publish that fails is counted and logged, the peers miss that broadcast
+        this.client = RedisClients.create(b.uri);
+        this.pub = RedisClients.connect(client, c -> c.connect(ByteArrayCodec.INSTANCE));
         try {
-            this.pub = client.connect(ByteArrayCodec.INSTANCE);
             this.sub = client.connectPubSub(ByteArrayCodec.INSTANCE);
         } catch (RuntimeException e) {
+            pub.close();
             client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
             throw e;
         }
@@ -106,27 +84,6 @@ public final class RedisCluster implements AdapterFactory, MeterBinder, AutoClos
             t.setDaemon(true);
             return t;
         });
-    }
-
-    /**
-     * TCP keepalive on idle connections and TCP_USER_TIMEOUT on busy ones, so that a silent partition closes the
-     * connections within {@link #DEAD_CONNECTION_TIMEOUT}: {@link #connected()} turns false and Lettuce reconnects
-     * (TCP_USER_TIMEOUT needs Netty's native epoll or io_uring transport, which Lettuce uses when it is on the class
-     * path; elsewhere only keepalive applies).
-     */
-    static SocketOptions socketOptions() {
-        return SocketOptions.builder()
-                .keepAlive(SocketOptions.KeepAliveOptions.builder()
-                        .enable()
-                        .idle(Duration.ofSeconds(5))
-                        .interval(Duration.ofSeconds(1))
-                        .count(5)
-                        .build())
-                .tcpUserTimeout(SocketOptions.TcpUserTimeoutOptions.builder()
-                        .enable()
-                        .tcpUserTimeout(DEAD_CONNECTION_TIMEOUT)
-                        .build())
-                .build();
     }
 
     /** Options, then {@link Builder#connect()}. */

@@ -8,8 +8,6 @@ import io.courier.durable.StoreException;
 import io.courier.durable.StoreLimitException;
 import io.courier.durable.StoreLimits;
 import io.courier.durable.StoredMessage;
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.MaintNotificationsConfig;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisNoScriptException;
@@ -17,7 +15,6 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
@@ -237,19 +234,8 @@ public final class RedisMessageStore implements MessageStore {
         this.prefix = prefix;
         this.retention = retention;
         this.limits = limits;
-        this.client = RedisClient.create(uri);
-        client.setOptions(ClientOptions.builder()
-                .requestQueueSize(RedisCluster.QUEUED_COMMANDS)
-                .timeoutOptions(TimeoutOptions.enabled(RedisCluster.COMMAND_TIMEOUT))
-                .socketOptions(RedisCluster.socketOptions())
-                .maintNotificationsConfig(MaintNotificationsConfig.disabled())
-                .build());
-        try {
-            this.connection = client.connect(ByteArrayCodec.INSTANCE);
-        } catch (RuntimeException e) {
-            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-            throw e;
-        }
+        this.client = RedisClients.create(uri);
+        this.connection = RedisClients.connect(client, c -> c.connect(ByteArrayCodec.INSTANCE));
         this.redis = connection.async();
     }
 

@@ -9,13 +9,10 @@ import io.courier.recovery.LoggedPacket;
 import io.courier.recovery.RecoveryStore;
 import io.courier.recovery.RecoveryStoreFactory;
 import io.courier.recovery.SavedSession;
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.MaintNotificationsConfig;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.XAddArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
@@ -77,18 +74,8 @@ public final class RedisRecoveryStore implements RecoveryStore {
         this.maxDisconnectionDuration = settings.maxDisconnectionDuration();
         this.maxPackets = settings.maxPackets();
         this.clock = settings.clock();
-        this.client = RedisClient.create(uri);
-        client.setOptions(ClientOptions.builder()
-                .requestQueueSize(RedisCluster.QUEUED_COMMANDS)
-                .timeoutOptions(TimeoutOptions.enabled(RedisCluster.COMMAND_TIMEOUT))
-                .maintNotificationsConfig(MaintNotificationsConfig.disabled())
-                .build());
-        try {
-            this.connection = client.connect(ByteArrayCodec.INSTANCE);
-        } catch (RuntimeException e) {
-            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-            throw e;
-        }
+        this.client = RedisClients.create(uri);
+        this.connection = RedisClients.connect(client, c -> c.connect(ByteArrayCodec.INSTANCE));
         this.redis = connection.async();
     }
 

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.courier.adapter.AckCallback;
 import io.courier.adapter.BroadcastOptions;
-import io.courier.adapter.FetchedSockets;
-import io.courier.adapter.Member;
 import io.courier.adapter.MemberDirectory;
 import io.courier.adapter.OutboundPacket;
 import io.courier.adapter.RoomListener;
@@ -15,7 +13,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.IntConsumer;
 
@@ -109,47 +106,22 @@ final class ShardedRedisAdapter extends AbstractRedisAdapter {
     }
 
     @Override
-    public CompletableFuture<FetchedSockets> fetchSockets(BroadcastOptions options) {
-        List<Member> mine = local.fetchSockets(options).join().local();
-        if (options.local()) {
-            return CompletableFuture.completedFuture(new FetchedSockets(mine, List.of()));
-        }
-        ObjectNode data = NODES.objectNode();
-        data.set("opts", optionsNode(options, false));
-        return ask(FETCH_SOCKETS, data, timeout(options))
-                .thenApply(answers -> new FetchedSockets(mine, socketDetails(answers)));
+    void publishToPeers(Op op, ObjectNode body) {
+        cluster.shardPublish(channel, message(type(op), body));
     }
 
     @Override
-    public void addSockets(BroadcastOptions options, Set<String> rooms) {
-        local.addSockets(options, rooms);
-        publishRoomRequest(SOCKETS_JOIN, options, rooms);
+    CompletableFuture<List<JsonNode>> askPeers(Op op, ObjectNode body, Duration timeout) {
+        return ask(type(op), body, timeout);
     }
 
-    @Override
-    public void delSockets(BroadcastOptions options, Set<String> rooms) {
-        local.delSockets(options, rooms);
-        publishRoomRequest(SOCKETS_LEAVE, options, rooms);
-    }
-
-    @Override
-    public void disconnectSockets(BroadcastOptions options, boolean close) {
-        local.disconnectSockets(options, close);
-        if (!options.local()) {
-            ObjectNode data = NODES.objectNode();
-            data.set("opts", optionsNode(options, false));
-            data.put("close", close);
-            cluster.shardPublish(channel, message(DISCONNECT_SOCKETS, data));
-        }
-    }
-
-    private void publishRoomRequest(int type, BroadcastOptions options, Set<String> rooms) {
-        if (!options.local()) {
-            ObjectNode data = NODES.objectNode();
-            data.set("opts", optionsNode(options, false));
-            data.set("rooms", strings(rooms));
-            cluster.shardPublish(channel, message(type, data));
-        }
+    private static int type(Op op) {
+        return switch (op) {
+            case SOCKETS_JOIN -> SOCKETS_JOIN;
+            case SOCKETS_LEAVE -> SOCKETS_LEAVE;
+            case DISCONNECT_SOCKETS -> DISCONNECT_SOCKETS;
+            case FETCH_SOCKETS -> FETCH_SOCKETS;
+        };
     }
 
     @Override

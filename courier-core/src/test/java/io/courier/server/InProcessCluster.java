@@ -6,12 +6,12 @@ import io.courier.adapter.Adapter;
 import io.courier.adapter.AdapterFactory;
 import io.courier.adapter.AdapterTimeoutException;
 import io.courier.adapter.BroadcastOptions;
+import io.courier.adapter.ClusterAdapter;
 import io.courier.adapter.FetchedSockets;
 import io.courier.adapter.LocalAdapter;
 import io.courier.adapter.Member;
 import io.courier.adapter.MemberDirectory;
 import io.courier.adapter.OutboundPacket;
-import io.courier.adapter.RoomListener;
 import io.courier.adapter.SocketDetails;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -61,15 +61,14 @@ final class InProcessCluster implements AutoCloseable {
         }
     }
 
-    private final class NodeAdapter implements Adapter {
+    private final class NodeAdapter extends ClusterAdapter {
         private final Node node;
         private final MemberDirectory namespace;
-        private final LocalAdapter local;
 
         NodeAdapter(Node node, MemberDirectory namespace) {
+            super(namespace);
             this.node = node;
             this.namespace = namespace;
-            this.local = new LocalAdapter(namespace);
         }
 
         private List<NodeAdapter> peers() {
@@ -116,31 +115,6 @@ final class InProcessCluster implements AutoCloseable {
                             answers.size() + " of " + peers.size() + " nodes answered in " + timeout.toMillis() + " ms",
                             List.copyOf(answers))));
             return all;
-        }
-
-        @Override
-        public void addAll(String socketId, Set<String> rooms) {
-            local.addAll(socketId, rooms);
-        }
-
-        @Override
-        public void del(String socketId, String room) {
-            local.del(socketId, room);
-        }
-
-        @Override
-        public void delAll(String socketId) {
-            local.delAll(socketId);
-        }
-
-        @Override
-        public Set<String> socketRooms(String socketId) {
-            return local.socketRooms(socketId);
-        }
-
-        @Override
-        public Set<String> sockets(Set<String> rooms) {
-            return local.sockets(rooms);
         }
 
         @Override
@@ -224,11 +198,6 @@ final class InProcessCluster implements AutoCloseable {
                     .execute(() -> all.completeExceptionally(new AdapterTimeoutException(
                             answers.size() + " of " + peers.size() + " nodes answered", List.copyOf(answers))));
             return all;
-        }
-
-        @Override
-        public void addRoomListener(RoomListener listener) {
-            local.addRoomListener(listener);
         }
     }
 }

@@ -9,15 +9,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.courier.adapter.AckCallback;
-import io.courier.adapter.Adapter;
 import io.courier.adapter.AdapterTimeoutException;
 import io.courier.adapter.BroadcastOptions;
+import io.courier.adapter.ClusterAdapter;
 import io.courier.adapter.FetchedSockets;
-import io.courier.adapter.LocalAdapter;
 import io.courier.adapter.Member;
 import io.courier.adapter.MemberDirectory;
 import io.courier.adapter.OutboundPacket;
-import io.courier.adapter.RoomListener;
 import io.courier.adapter.SocketDetails;
 import java.io.IOException;
 import java.time.Duration;
@@ -34,10 +32,10 @@ import java.util.function.IntConsumer;
 
 /**
  * What the two Redis protocols of socket.io ({@link RedisAdapter}, classic pub/sub; {@link ShardedRedisAdapter},
- * sharded pub/sub) share: this node's room index (a {@link LocalAdapter}, which every operation acts on at once), the
+ * sharded pub/sub) share: this node's room index (from {@link ClusterAdapter}: every operation acts on it at once), the
  * requests waiting for the peers' answers with their timeouts, and the JSON shapes of options, packets and sockets.
  */
-abstract class AbstractRedisAdapter implements Adapter {
+abstract class AbstractRedisAdapter extends ClusterAdapter {
     static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final int EVENT = 2;
     private static final int BINARY_EVENT = 5;
@@ -50,7 +48,6 @@ abstract class AbstractRedisAdapter implements Adapter {
 
     final RedisCluster cluster;
     final MemberDirectory namespace;
-    final LocalAdapter local;
     final String uid;
     /** This node's requests waiting for the peers' answers, by request id. */
     private final Map<String, PendingRequest> requests = new ConcurrentHashMap<>();
@@ -58,9 +55,9 @@ abstract class AbstractRedisAdapter implements Adapter {
     private final Map<String, AckRequest> ackRequests = new ConcurrentHashMap<>();
 
     AbstractRedisAdapter(RedisCluster cluster, MemberDirectory namespace) {
+        super(namespace);
         this.cluster = cluster;
         this.namespace = namespace;
-        this.local = new LocalAdapter(namespace);
         this.uid = cluster.uid();
     }
 
@@ -83,38 +80,6 @@ abstract class AbstractRedisAdapter implements Adapter {
 
     /** Called with every message on one of its channels, on Lettuce's thread. */
     abstract void onMessage(String channel, byte[] message);
-
-    // ---- the room index: this node's sockets
-
-    @Override
-    public void addAll(String socketId, Set<String> rooms) {
-        local.addAll(socketId, rooms);
-    }
-
-    @Override
-    public void del(String socketId, String room) {
-        local.del(socketId, room);
-    }
-
-    @Override
-    public void delAll(String socketId) {
-        local.delAll(socketId);
-    }
-
-    @Override
-    public Set<String> socketRooms(String socketId) {
-        return local.socketRooms(socketId);
-    }
-
-    @Override
-    public Set<String> sockets(Set<String> rooms) {
-        return local.sockets(rooms);
-    }
-
-    @Override
-    public void addRoomListener(RoomListener listener) {
-        local.addRoomListener(listener);
-    }
 
     // ---- operations on every node: here at once, then on the peers unless local
 

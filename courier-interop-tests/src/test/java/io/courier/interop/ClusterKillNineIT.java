@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.courier.interop.support.JavaClients;
 import io.courier.interop.support.ServerProcess;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
+import io.courier.redis.RedisKeys;
 import io.socket.client.Ack;
 import io.socket.client.Socket;
 import java.net.URI;
@@ -48,16 +46,7 @@ class ClusterKillNineIT {
         for (AutoCloseable c : opened.reversed()) {
             c.close();
         }
-        RedisClient client = RedisClient.create(REDIS);
-        try (StatefulRedisConnection<String, String> c = client.connect()) {
-            for (String k : c.sync()
-                    .scan(ScanArgs.Builder.matches(key + ":*").limit(10_000))
-                    .getKeys()) {
-                c.sync().del(k);
-            }
-        } finally {
-            client.shutdown();
-        }
+        RedisKeys.deleteAll(REDIS, key);
     }
 
     @Test

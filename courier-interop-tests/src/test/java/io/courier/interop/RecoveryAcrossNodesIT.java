@@ -6,10 +6,8 @@ import io.courier.Courier;
 import io.courier.interop.support.NodeScript;
 import io.courier.interop.support.Unhurried;
 import io.courier.redis.RedisCluster;
+import io.courier.redis.RedisKeys;
 import io.courier.redis.RedisRecoveryStore;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,16 +30,7 @@ class RecoveryAcrossNodesIT {
         for (AutoCloseable c : opened.reversed()) {
             c.close();
         }
-        RedisClient client = RedisClient.create(REDIS);
-        try (StatefulRedisConnection<String, String> c = client.connect()) {
-            for (String k : c.sync()
-                    .scan(ScanArgs.Builder.matches(key + ":*").limit(10_000))
-                    .getKeys()) {
-                c.sync().del(k);
-            }
-        } finally {
-            client.shutdown();
-        }
+        RedisKeys.deleteAll(REDIS, key);
     }
 
     @Test

@@ -3,9 +3,6 @@ package io.courier.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.courier.Courier;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.socket.client.Ack;
 import io.socket.client.IO;
 import io.socket.client.Socket;
@@ -36,16 +33,7 @@ class ClusterDurableDeliveryTest {
         for (AutoCloseable c : opened.reversed()) {
             c.close();
         }
-        RedisClient client = RedisClient.create(REDIS);
-        try (StatefulRedisConnection<String, String> c = client.connect()) {
-            for (String key : c.sync()
-                    .scan(ScanArgs.Builder.matches(prefix + ":*").limit(10_000))
-                    .getKeys()) {
-                c.sync().del(key);
-            }
-        } finally {
-            client.shutdown();
-        }
+        RedisKeys.deleteAll(REDIS, prefix);
     }
 
     @Test

@@ -9,9 +9,6 @@ import io.courier.durable.MessageStoreFactory;
 import io.courier.durable.Retention;
 import io.courier.durable.StoreLimits;
 import io.courier.durable.StoredMessage;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -30,16 +27,7 @@ class RedisMessageStoreTest extends MessageStoreContract {
 
     @AfterEach
     void removeKeys() {
-        RedisClient client = RedisClient.create(REDIS);
-        try (StatefulRedisConnection<String, String> c = client.connect()) {
-            for (String key : c.sync()
-                    .scan(ScanArgs.Builder.matches(prefix + ":*").limit(10_000))
-                    .getKeys()) {
-                c.sync().del(key);
-            }
-        } finally {
-            client.shutdown();
-        }
+        RedisKeys.deleteAll(REDIS, prefix);
     }
 
     @Override

@@ -81,36 +81,11 @@ class RecoveryOutboxTest {
     /** Appends wait for {@code answer}; the rest is answered at once. */
     private static RecoveryStore stuckStore(CompletableFuture<LoggedPacket> never) {
         RecoveryStore memory = new InMemoryRecoveryStore(Duration.ofMinutes(1), 100, Clock.systemUTC());
-        return new RecoveryStore() {
+        return new ForwardingRecoveryStore(memory) {
             @Override
             public CompletionStage<LoggedPacket> append(
                     String namespace, Set<String> rooms, Set<String> except, ArrayNode data) {
                 return never;
-            }
-
-            @Override
-            public CompletionStage<Void> save(SavedSession session) {
-                return memory.save(session);
-            }
-
-            @Override
-            public CompletionStage<Optional<Restored>> restore(String pid, String offset) {
-                return memory.restore(pid, offset);
-            }
-
-            @Override
-            public CompletionStage<Optional<SavedSession>> restorable(String pid, String offset) {
-                return memory.restorable(pid, offset);
-            }
-
-            @Override
-            public CompletionStage<Void> expire() {
-                return memory.expire();
-            }
-
-            @Override
-            public CompletionStage<Optional<SavedSession>> session(String pid) {
-                return memory.session(pid);
             }
         };
     }

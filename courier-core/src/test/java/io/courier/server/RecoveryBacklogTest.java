@@ -6,11 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.courier.Courier;
 import io.courier.CourierException;
+import io.courier.recovery.ForwardingRecoveryStore;
 import io.courier.recovery.LoggedPacket;
 import io.courier.recovery.RecoveryStore;
 import io.courier.recovery.RecoveryStoreFactory;
-import io.courier.recovery.SavedSession;
-import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -55,39 +54,20 @@ class RecoveryBacklogTest {
     }
 
     /** Never answers an append; the rest goes to the in-memory store. */
-    private record Silent(RecoveryStore inner, Queue<CompletableFuture<LoggedPacket>> unanswered)
-            implements RecoveryStore {
+    private static final class Silent extends ForwardingRecoveryStore {
+        private final Queue<CompletableFuture<LoggedPacket>> unanswered;
+
+        Silent(RecoveryStore inner, Queue<CompletableFuture<LoggedPacket>> unanswered) {
+            super(inner);
+            this.unanswered = unanswered;
+        }
+
         @Override
         public CompletionStage<LoggedPacket> append(
                 String namespace, Set<String> rooms, Set<String> except, ArrayNode data) {
             CompletableFuture<LoggedPacket> f = new CompletableFuture<>();
             unanswered.add(f);
             return f;
-        }
-
-        @Override
-        public CompletionStage<Void> save(SavedSession session) {
-            return inner.save(session);
-        }
-
-        @Override
-        public CompletionStage<Optional<Restored>> restore(String pid, String offset) {
-            return inner.restore(pid, offset);
-        }
-
-        @Override
-        public CompletionStage<Optional<SavedSession>> restorable(String pid, String offset) {
-            return inner.restorable(pid, offset);
-        }
-
-        @Override
-        public CompletionStage<Void> expire() {
-            return inner.expire();
-        }
-
-        @Override
-        public CompletionStage<Optional<SavedSession>> session(String pid) {
-            return inner.session(pid);
         }
     }
 }

@@ -4,11 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.courier.Courier;
 import io.courier.DisconnectReason;
+import io.courier.recovery.ForwardingRecoveryStore;
 import io.courier.recovery.LaterRecoveryStore;
-import io.courier.recovery.LoggedPacket;
 import io.courier.recovery.RecoveryStore;
 import io.courier.recovery.RecoveryStoreFactory;
 import io.courier.recovery.SavedSession;
@@ -16,7 +15,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -233,11 +231,12 @@ class RecoveryOrderTest {
     }
 
     /** The in-memory store, telling when a session is saved. */
-    private record Saving(RecoveryStore inner, CompletableFuture<SavedSession> saved) implements RecoveryStore {
-        @Override
-        public CompletionStage<LoggedPacket> append(
-                String namespace, Set<String> rooms, Set<String> except, ArrayNode data) {
-            return inner.append(namespace, rooms, except, data);
+    private static final class Saving extends ForwardingRecoveryStore {
+        private final CompletableFuture<SavedSession> saved;
+
+        Saving(RecoveryStore inner, CompletableFuture<SavedSession> saved) {
+            super(inner);
+            this.saved = saved;
         }
 
         @Override
@@ -245,26 +244,6 @@ class RecoveryOrderTest {
             CompletionStage<Void> done = inner.save(session);
             saved.complete(session);
             return done;
-        }
-
-        @Override
-        public CompletionStage<Optional<Restored>> restore(String pid, String offset) {
-            return inner.restore(pid, offset);
-        }
-
-        @Override
-        public CompletionStage<Optional<SavedSession>> restorable(String pid, String offset) {
-            return inner.restorable(pid, offset);
-        }
-
-        @Override
-        public CompletionStage<Void> expire() {
-            return inner.expire();
-        }
-
-        @Override
-        public CompletionStage<Optional<SavedSession>> session(String pid) {
-            return inner.session(pid);
         }
     }
 }

@@ -115,6 +115,8 @@ class LayeringTest {
             // test support, if it ever has main code: the public API and the hub it starts
             "courier-interop-tests",
                     new ModuleRule("interop", union(PUBLIC_PACKAGES, Set.of("standalone")), DURABLE_VALUES),
+            // the Java client (Java 17, Netty and Jackson only): nothing of the server, not even its public API
+            "courier-client", new ModuleRule("client", Set.of(), Set.of()),
             // the cluster over Redis: the root API, the adapter SPI, the store SPIs, the packets it relays and the
             // polling requests it forwards
             "courier-redis",
@@ -218,6 +220,19 @@ class LayeringTest {
                 .containsExactly(
                         "Redis.java uses io.courier.durable.AbstractMessageStore",
                         "Redis.java uses io.courier.journal.SegmentLog");
+    }
+
+    @Test
+    void theClientUsesNothingOfTheServer() {
+        ModuleRule client = MODULES.get("courier-client");
+        assertThat(violations(
+                        "CourierClient.java",
+                        "package io.courier.client;\nimport io.courier.client.Args;\nimport io.courier.Courier;\n"
+                                + "import io.courier.engine.codec.EngineIoPacket;\n",
+                        client))
+                .containsExactly(
+                        "CourierClient.java uses io.courier.Courier",
+                        "CourierClient.java uses io.courier.engine.codec.EngineIoPacket");
     }
 
     @Test

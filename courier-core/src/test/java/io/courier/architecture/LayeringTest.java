@@ -121,7 +121,10 @@ class LayeringTest {
             // polling requests it forwards
             "courier-redis",
                     new ModuleRule(
-                            "redis", Set.of("", "adapter", "protocol", "http"), union(DURABLE_VALUES, STORE_SPI)));
+                            "redis", Set.of("", "adapter", "protocol", "http"), union(DURABLE_VALUES, STORE_SPI)),
+            // the benchmark harness and its Courier peer: the public API, the cluster over Redis and the hub
+            "courier-bench",
+                    new ModuleRule("bench", union(PUBLIC_PACKAGES, Set.of("redis", "standalone")), DURABLE_VALUES));
 
     /** A module's rule: its own package (relative to io.courier) and what else it may reference. */
     record ModuleRule(String own, Set<String> packages, Set<String> classes) {

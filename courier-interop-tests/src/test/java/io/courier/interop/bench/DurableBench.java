@@ -20,7 +20,7 @@ import java.util.concurrent.Semaphore;
 /**
  * The durable-queue measurements of issue 3 (numbers for the README, never asserted): durable fan-out to N stock
  * clients versus the same fan-out without durability, publish-to-durable-ack latency, and the replay rate of one
- * subscriber's 1,000,000 queued messages after a restart. Run it with {@code ./courier bench} (see README).
+ * subscriber's 1,000,000 queued messages after a restart. Run it with {@code ./courier bench-durable} (see README).
  */
 public final class DurableBench {
     private DurableBench() {}

@@ -1,0 +1,234 @@
+package io.courier.bench;
+
+import io.courier.bench.client.LoadGen;
+import io.courier.bench.report.Report;
+import io.courier.bench.scenario.Echo;
+import io.courier.bench.scenario.FanOut;
+import io.courier.bench.scenario.Idle;
+import io.courier.bench.scenario.Run;
+import io.courier.bench.scenario.Scenario;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The benchmark harness ({@code ./courier bench}): runs each scenario against each server in turn (A B C D, A B C D,
+ * ...) for a number of rounds, every server a fresh process pinned to the server CPU, this process (the load
+ * generator) on the other; writes every figure to {@code target/bench/results-<time>.tsv}, a summary next to it, and,
+ * for a full run (or with {@code --report FILE}), BENCHMARKS.md and its chart.
+ *
+ * <pre>
+ * --scenario LIST   fanout,echo,idle10k,idle19k,durable,polling,cluster (default: all)
+ * --servers LIST    raw,courier,netty-socketio,socketio (default: all; raw is the ceiling the ratios refer to)
+ * --rounds N        rounds (default 3)
+ * --report FILE     write the report there even for a partial run (a full run writes BENCHMARKS.md)
+ * --server-cpu C    the CPU list servers are pinned to with taskset (default 1; "none" to not pin)
+ * </pre>
+ */
+public final class Bench {
+    private Bench() {}
+
+    static List<Scenario> allScenarios() {
+        return List.of(new FanOut(), new Echo(), new Idle(10_000), new Idle(19_000));
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<Scenario> scenarios = allScenarios();
+        List<ServerKind> servers = List.of(ServerKind.values());
+        int rounds = 3;
+        Path report = null;
+        String serverCpu = "1";
+        boolean full = true;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            String v = i + 1 < args.length ? args[i + 1] : null;
+            switch (a) {
+                case "--scenario", "--scenarios" -> {
+                    List<String> ids = List.of(required(a, v).split(","));
+                    scenarios = allScenarios().stream()
+                            .filter(s -> ids.contains(s.id()))
+                            .toList();
+                    for (String id : ids) {
+                        if (allScenarios().stream().noneMatch(s -> s.id().equals(id))) {
+                            usage("unknown scenario '" + id + "'");
+                        }
+                    }
+                    full = false;
+                    i++;
+                }
+                case "--servers" -> {
+                    servers = Stream.of(required(a, v).split(","))
+                            .map(ServerKind::byId)
+                            .toList();
+                    full = false;
+                    i++;
+                }
+                case "--rounds" -> {
+                    rounds = Integer.parseInt(required(a, v));
+                    if (rounds < 1 || rounds > 20) {
+                        usage("--rounds takes 1 to 20");
+                    }
+                    i++;
+                }
+                case "--report" -> {
+                    report = Path.of(required(a, v));
+                    i++;
+                }
+                case "--server-cpu" -> {
+                    serverCpu = required(a, v).equals("none") ? null : v;
+                    i++;
+                }
+                case "-h", "--help" -> {
+                    usage(null);
+                }
+                default -> usage("unknown option '" + a + "'");
+            }
+        }
+        if (full && report == null) {
+            report = Path.of("BENCHMARKS.md");
+        }
+        Env env = Env.fromSystemProperties();
+        String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
+                .withZone(ZoneOffset.UTC)
+                .format(Instant.now());
+        Results results = new Results(env.outDir().resolve("results-" + stamp + ".tsv"));
+        long started = System.nanoTime();
+        System.out.printf(
+                "courier bench: %d round(s) of %s on %s; servers pinned to CPU %s; raw results in %s%n",
+                rounds,
+                scenarios.stream().map(Scenario::id).toList(),
+                servers.stream().map(s -> s.id).toList(),
+                serverCpu,
+                results.file());
+        try (LoadGen lg = new LoadGen()) {
+            for (int round = 1; round <= rounds; round++) {
+                for (Scenario s : scenarios) {
+                    for (ServerKind server : servers) {
+                        if (s.supports(server)) {
+                            runOne(env, lg, results, s, server, round, rounds, serverCpu, stamp);
+                        }
+                    }
+                }
+            }
+        }
+        double minutes = (System.nanoTime() - started) / 60e9;
+        Path summary = env.outDir().resolve("summary-" + stamp + ".md");
+        Report r = new Report(results.summary(), results.failures(), servers, rounds, minutes, Machine.describe(env));
+        Files.writeString(summary, r.markdown("benchmarks-" + stamp + ".svg"));
+        Files.writeString(env.outDir().resolve("benchmarks-" + stamp + ".svg"), r.svg());
+        System.out.println(r.table());
+        System.out.printf("courier bench: done in %.1f min; summary %s%n", minutes, summary);
+        if (report != null) {
+            Path svg = report.resolveSibling(report.getFileName().toString().replaceFirst("\\.md$", "") + ".svg");
+            Files.writeString(svg, r.svg());
+            Files.writeString(report, r.markdown(svg.getFileName().toString()));
+            System.out.println("courier bench: wrote " + report + " and " + svg);
+        }
+        if (!results.failures().isEmpty()) {
+            System.out.println("courier bench: " + results.failures().size() + " run(s) failed:");
+            results.failures().forEach(f -> System.out.println("  " + f));
+            System.exit(1);
+        }
+    }
+
+    private static void runOne(
+            Env env,
+            LoadGen lg,
+            Results results,
+            Scenario s,
+            ServerKind server,
+            int round,
+            int rounds,
+            String serverCpu,
+            String stamp) {
+        List<PeerProcess> peers = new ArrayList<>();
+        List<Path> temps = new ArrayList<>();
+        String tag = String.format("[%d/%d] %-8s %-14s", round, rounds, s.id(), server.id);
+        Run run = new Run() {
+            @Override
+            public ServerKind server() {
+                return server;
+            }
+
+            @Override
+            public LoadGen loadGen() {
+                return lg;
+            }
+
+            @Override
+            public PeerProcess start(List<String> extraArgs) throws Exception {
+                Path log = env.outDir()
+                        .resolve("logs/" + stamp + "/" + s.id() + "-" + server.id + "-r" + round
+                                + (peers.isEmpty() ? "" : "-" + (peers.size() + 1)) + ".log");
+                PeerProcess p = PeerProcess.start(server, env, serverCpu, extraArgs, log);
+                peers.add(p);
+                return p;
+            }
+
+            @Override
+            public void progress(String message) {
+                System.out.println("bench " + tag + " " + message);
+            }
+
+            @Override
+            public void metric(String key, double value) {
+                results.add(new Results.Row(round, s.id(), server, key, value));
+            }
+
+            @Override
+            public Path tempDir() throws IOException {
+                Path d = Files.createTempDirectory("courier-bench-");
+                temps.add(d);
+                return d;
+            }
+        };
+        long t0 = System.nanoTime();
+        try {
+            s.run(run);
+            for (PeerProcess p : peers) {
+                if (!p.alive()) {
+                    throw new IllegalStateException(server.id + " died during the run; log " + p.log);
+                }
+            }
+        } catch (Exception | Error e) {
+            String why = e.getMessage() == null ? e.toString() : e.getMessage();
+            run.progress("FAILED: " + why);
+            results.failed(round, s.id(), server, why);
+        } finally {
+            peers.forEach(PeerProcess::close);
+            temps.forEach(Bench::deleteTree);
+        }
+        run.progress(String.format("(%.1f s)", (System.nanoTime() - t0) / 1e9));
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a temp dir: left behind at worst
+        }
+    }
+
+    private static String required(String option, String value) {
+        if (value == null) {
+            usage(option + " needs a value");
+        }
+        return value;
+    }
+
+    private static void usage(String error) {
+        if (error != null) {
+            System.err.println("courier bench: " + error);
+        }
+        System.err.println("usage: ./courier bench [--scenario fanout,echo,idle10k,idle19k,durable,polling,cluster]"
+                + " [--servers raw,courier,netty-socketio,socketio] [--rounds N] [--report FILE] [--server-cpu C]");
+        System.exit(error == null ? 0 : 2);
+    }
+}

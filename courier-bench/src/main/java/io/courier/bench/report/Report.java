@@ -1,0 +1,340 @@
+package io.courier.bench.report;
+
+import io.courier.bench.Results.Stat;
+import io.courier.bench.ServerKind;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * BENCHMARKS.md and its chart from a run's summary: the headline table (median with min–max over the rounds, and
+ * the ratio to the raw-Netty ceiling), every figure by scenario, how to read them, and an SVG of the ratios drawn by
+ * hand (no charting dependency).
+ */
+public final class Report {
+    /** One figure the report knows how to present. */
+    public record Metric(String key, String label, boolean higherIsBetter, boolean headline) {}
+
+    /** Every metric in the order of the report; figures not listed here still appear under "All figures". */
+    public static final List<Metric> METRICS = List.of(
+            new Metric("fanout.burst.rate", "fan-out burst, 1,000 receivers: delivered msgs/s", true, true),
+            new Metric("fanout.burst.cpu_us", "fan-out burst: server CPU µs per delivery", false, true),
+            new Metric(
+                    "fanout.steady.cpu_us", "fan-out steady 20k deliveries/s: server CPU µs per delivery", false, true),
+            new Metric("fanout.steady.p50", "fan-out steady: latency p50 ms", false, true),
+            new Metric("fanout.steady.p99", "fan-out steady: latency p99 ms", false, true),
+            new Metric("echo.rate", "echo+ack, 100 clients: acks/s", true, true),
+            new Metric("echo.cpu_us", "echo+ack: server CPU µs per ack", false, true),
+            new Metric("echo.p50", "echo+ack: latency p50 ms", false, true),
+            new Metric("echo.p99", "echo+ack: latency p99 ms", false, true),
+            new Metric("idle10k.heap_kib", "10k idle: live heap per connection KiB (JVM)", false, true),
+            new Metric("idle10k.rss_kib", "10k idle: RSS per connection KiB", false, true),
+            new Metric("idle10k.connect_s", "10k idle: time to connect all s", false, true),
+            new Metric("idle19k.heap_kib", "19k idle: live heap per connection KiB (JVM)", false, true),
+            new Metric("idle19k.rss_kib", "19k idle: RSS per connection KiB", false, true),
+            new Metric("idle19k.connect_s", "19k idle: time to connect all s", false, true),
+            new Metric("durable.ratio", "durable fan-out vs non-durable: throughput ratio", true, true),
+            new Metric(
+                    "durable.cpu_ratio", "durable fan-out vs non-durable: server CPU ratio per delivery", false, true),
+            new Metric("polling.rate", "polling, 200 clients: delivered msgs/s", true, true),
+            new Metric("polling.cpu_us", "polling: server CPU µs per delivery", false, true),
+            new Metric("polling.p99", "polling: latency p99 ms", false, true),
+            new Metric("cluster.burst.rate", "2-node cluster over Redis, burst: delivered msgs/s", true, true),
+            new Metric(
+                    "cluster.steady.cpu_us",
+                    "2-node cluster, steady: server CPU µs per delivery (both nodes)",
+                    false,
+                    true),
+            new Metric("cluster.steady.p99", "2-node cluster, steady: latency p99 ms", false, true));
+
+    private static final Map<ServerKind, String> COLORS = Map.of(
+            ServerKind.RAW, "#888888",
+            ServerKind.COURIER, "#1f6fb5",
+            ServerKind.NETTY_SOCKETIO, "#e0892e",
+            ServerKind.SOCKETIO, "#5c9a3a");
+
+    private final Map<String, Map<ServerKind, Stat>> summary;
+    private final List<String> failures;
+    private final List<ServerKind> servers;
+    private final int rounds;
+    private final double minutes;
+    private final Map<String, String> machine;
+
+    public Report(
+            Map<String, Map<ServerKind, Stat>> summary,
+            List<String> failures,
+            List<ServerKind> servers,
+            int rounds,
+            double minutes,
+            Map<String, String> machine) {
+        this.summary = summary;
+        this.failures = failures;
+        this.servers = servers;
+        this.rounds = rounds;
+        this.minutes = minutes;
+        this.machine = machine;
+    }
+
+    /** The ratio of {@code server}'s median to the ceiling's, or NaN. */
+    private double ratio(String key, ServerKind server) {
+        Map<ServerKind, Stat> m = summary.get(key);
+        if (m == null || !m.containsKey(server) || !m.containsKey(ServerKind.RAW) || server == ServerKind.RAW) {
+            return Double.NaN;
+        }
+        double raw = m.get(ServerKind.RAW).median();
+        return raw == 0 ? Double.NaN : m.get(server).median() / raw;
+    }
+
+    static String number(double v) {
+        double a = Math.abs(v);
+        if (Double.isNaN(v)) {
+            return "–";
+        }
+        if (a >= 1000) {
+            return String.format(Locale.ROOT, "%,.0f", v);
+        }
+        if (a >= 100) {
+            return String.format(Locale.ROOT, "%.0f", v);
+        }
+        if (a >= 10) {
+            return String.format(Locale.ROOT, "%.1f", v);
+        }
+        if (a >= 1) {
+            return String.format(Locale.ROOT, "%.2f", v);
+        }
+        return String.format(Locale.ROOT, "%.3f", v);
+    }
+
+    private String cell(String key, ServerKind server) {
+        Map<ServerKind, Stat> m = summary.get(key);
+        Stat s = m == null ? null : m.get(server);
+        if (s == null) {
+            return "–";
+        }
+        String v = number(s.median());
+        if (s.n() > 1 && s.min() != s.max()) {
+            v += " (" + number(s.min()) + "–" + number(s.max()) + ")";
+        }
+        double r = ratio(key, server);
+        if (!Double.isNaN(r)) {
+            v += " **" + String.format(Locale.ROOT, "%.2f×", r) + "**";
+        }
+        return v;
+    }
+
+    private List<String> keysInOrder() {
+        List<String> keys = new ArrayList<>();
+        for (Metric m : METRICS) {
+            if (summary.containsKey(m.key())) {
+                keys.add(m.key());
+            }
+        }
+        return keys;
+    }
+
+    private String header() {
+        StringBuilder sb = new StringBuilder("| metric |");
+        for (ServerKind s : servers) {
+            sb.append(' ').append(s.label).append(" |");
+        }
+        sb.append("\n|---|");
+        sb.append("---|".repeat(servers.size()));
+        return sb.append('\n').toString();
+    }
+
+    /** The headline table (Markdown). */
+    public String table() {
+        StringBuilder sb = new StringBuilder(header());
+        for (String key : keysInOrder()) {
+            Metric m = METRICS.stream()
+                    .filter(x -> x.key().equals(key))
+                    .findFirst()
+                    .orElseThrow();
+            sb.append("| ")
+                    .append(m.label())
+                    .append(m.higherIsBetter() ? " ↑" : " ↓")
+                    .append(" |");
+            for (ServerKind s : servers) {
+                sb.append(' ').append(cell(key, s)).append(" |");
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    public String markdown(String svgName) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("# Benchmarks\n\n");
+        sb.append("Written by `./courier bench` (module `courier-bench`; method in README \"Benchmarks\"). ")
+                .append(String.format(Locale.ROOT, "%d round(s), %.1f minutes. ", rounds, minutes))
+                .append("Numbers from a shared machine: compare the ratios, not the absolute values.\n\n");
+        sb.append("| | |\n|---|---|\n");
+        machine.forEach(
+                (k, v) -> sb.append("| ").append(k).append(" | ").append(v).append(" |\n"));
+        sb.append("\n![Ratio to the raw-Netty ceiling per metric and server](")
+                .append(svgName)
+                .append(")\n\n");
+        sb.append("## Headline\n\n");
+        sb.append("Median over the rounds, (min–max), **ratio to the raw-Netty ceiling**. ↑: higher is better; ↓:"
+                + " lower is better.\n\n");
+        sb.append(table()).append('\n');
+        sb.append(HOW_TO_READ);
+        sb.append("\n## All figures\n\n");
+        sb.append("Every metric of the run (`<scenario>.<phase>.<metric>`; `rate` per second, `cpu_us` server CPU"
+                + " µs per operation, `p50`/`p99`/`p999` ms, `kernel_pct` share of the server's CPU in the kernel,"
+                + " `*_kib` per connection, `loadgen_cpu_s` / `other_cpu_s` seconds of CPU used in the window by the"
+                + " load generator / by everything else on the machine).\n\n");
+        sb.append(header());
+        for (String key : summary.keySet()) {
+            sb.append("| `").append(key).append("` |");
+            for (ServerKind s : servers) {
+                sb.append(' ').append(cell(key, s)).append(" |");
+            }
+            sb.append('\n');
+        }
+        if (!failures.isEmpty()) {
+            sb.append("\n## Failed runs\n\n");
+            failures.forEach(f -> sb.append("- ").append(f.replace("\n", " ")).append('\n'));
+        }
+        return sb.toString();
+    }
+
+    private static final String HOW_TO_READ = """
+
+            ## How to read this
+
+            - **Ratios** are to the raw-Netty ceiling measured in the same run: a minimal Netty server that does the
+              least the contract allows (one pre-encoded frame per broadcast, acks by byte slicing, no JSON, no
+              polling). Throughput below 1× is slower; CPU, latency and memory above 1× are worse.
+            - **Server CPU per operation** (from `/proc/<pid>/stat`, user + system) is the steady figure: it moves
+              least with the noise of a shared machine. Throughput and latency move more (see the min–max ranges).
+            - **Fan-out burst** latencies are queueing at saturation (32 messages × 1,000 receivers in flight); the
+              steady phase (timestamped with the scheduled send time) is the latency figure.
+            - **Idle**: per-connection RSS and live heap after a full GC, on a fresh server; for the JVMs RSS follows
+              G1's heap sizing, so the live-heap figure is the comparable one.
+            - **Durable** (Courier only): the same fan-out with every message stored (fsync) and every delivery
+              acknowledged by its client, against the plain broadcast in the same process.
+            - **Polling** (no ceiling: it has no polling): 200 HTTP long-polling clients receiving broadcasts.
+            - **Cluster** (Courier only): two nodes over Redis, receivers split over both, CPU of both nodes.
+            - Each server ran pinned to one core (`taskset`), the load generator on the other; the ceiling is load
+              generator bound in the burst and echo phases, so its throughput is a lower bound.
+            """;
+
+    /** Bars of the ratio to the ceiling, one group per headline metric, one bar per server. */
+    public String svg() {
+        List<ServerKind> shown =
+                servers.stream().filter(s -> s != ServerKind.RAW).toList();
+        Map<String, double[]> rows = new LinkedHashMap<>();
+        for (Metric m : METRICS) {
+            if (!m.headline() || !summary.containsKey(m.key())) {
+                continue;
+            }
+            double[] r = new double[shown.size()];
+            boolean any = false;
+            for (int i = 0; i < shown.size(); i++) {
+                r[i] = ratio(m.key(), shown.get(i));
+                any |= !Double.isNaN(r[i]);
+            }
+            if (any) {
+                rows.put(m.key(), r);
+            }
+        }
+        double max = 2;
+        for (double[] r : rows.values()) {
+            for (double v : r) {
+                if (!Double.isNaN(v)) {
+                    max = Math.max(max, Math.min(5, Math.ceil(v)));
+                }
+            }
+        }
+        int bar = 13;
+        int gap = 12;
+        int left = 400;
+        int plot = 440;
+        int top = 70;
+        int rowHeight = shown.size() * bar + gap;
+        int height = top + rows.size() * rowHeight + 40;
+        int width = left + plot + 70;
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(
+                Locale.ROOT,
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\""
+                        + " font-size=\"12\">\n",
+                width,
+                height));
+        sb.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
+        sb.append("<text x=\"10\" y=\"22\" font-size=\"16\" font-weight=\"bold\">Ratio to the raw-Netty ceiling"
+                + " (1.0 = ceiling; ↑ higher is better, ↓ lower is better)</text>\n");
+        int lx = 10;
+        for (ServerKind s : shown) {
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "<rect x=\"%d\" y=\"36\" width=\"12\" height=\"12\" fill=\"%s\"/><text x=\"%d\" y=\"46\">%s</text>\n",
+                    lx,
+                    COLORS.get(s),
+                    lx + 16,
+                    esc(s.label)));
+            lx += 30 + s.label.length() * 7;
+        }
+        for (int t = 0; t <= max; t++) {
+            double x = left + t / max * plot;
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"%s\" stroke-width=\"%s\"/>"
+                            + "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" fill=\"#555\">%d×</text>\n",
+                    x,
+                    top - 8,
+                    x,
+                    height - 30,
+                    t == 1 ? "#d62728" : "#dddddd",
+                    t == 1 ? "1.5" : "1",
+                    x,
+                    height - 14,
+                    t));
+        }
+        int y = top;
+        for (Map.Entry<String, double[]> e : rows.entrySet()) {
+            Metric m = METRICS.stream()
+                    .filter(x -> x.key().equals(e.getKey()))
+                    .findFirst()
+                    .orElseThrow();
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s %s</text>\n",
+                    left - 8,
+                    y + rowHeight / 2,
+                    esc(m.label()),
+                    m.higherIsBetter() ? "↑" : "↓"));
+            double[] r = e.getValue();
+            for (int i = 0; i < r.length; i++) {
+                int by = y + i * bar;
+                if (Double.isNaN(r[i])) {
+                    continue;
+                }
+                double w = Math.min(r[i], max) / max * plot;
+                sb.append(String.format(
+                        Locale.ROOT,
+                        "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>"
+                                + "<text x=\"%.1f\" y=\"%d\" font-size=\"11\">%s%.2f×</text>\n",
+                        left,
+                        by,
+                        w,
+                        bar - 2,
+                        COLORS.get(shown.get(i)),
+                        left + w + 4,
+                        by + bar - 3,
+                        r[i] > max ? "▶ " : "",
+                        r[i]));
+            }
+            y += rowHeight;
+        }
+        sb.append("</svg>\n");
+        return sb.toString();
+    }
+
+    private static String esc(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+}

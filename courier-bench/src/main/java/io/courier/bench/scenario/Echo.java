@@ -1,0 +1,132 @@
+package io.courier.bench.scenario;
+
+import io.courier.bench.CpuMeter;
+import io.courier.bench.PeerProcess;
+import io.courier.bench.client.Latencies;
+import io.courier.bench.client.LoadGen;
+import io.courier.bench.client.Payloads;
+import io.courier.bench.client.WsConnection;
+import io.courier.bench.client.WsListener;
+import io.netty.buffer.ByteBuf;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Echo with ack from 100 WebSocket clients in a closed loop ({@code 42<id>["echo",{..}]} answered by
+ * {@code 43<id>[{..}]}, the next one sent when the ack arrives): 2 s warm-up, 4 s measured. Acks/s, latency, and
+ * server CPU per ack, the steady figure.
+ */
+public final class Echo implements Scenario {
+    static final int CLIENTS = Integer.getInteger("bench.echo.clients", 100);
+    static final long WARM_UP_MS = 2000;
+    static final long MEASURE_MS = 4000;
+
+    @Override
+    public String id() {
+        return "echo";
+    }
+
+    @Override
+    public String description() {
+        return CLIENTS + " clients, echo with ack in a closed loop, " + WARM_UP_MS / 1000 + " s warm-up, "
+                + MEASURE_MS / 1000 + " s measured";
+    }
+
+    @Override
+    public void run(Run run) throws Exception {
+        PeerProcess peer = run.start(List.of());
+        LoadGen lg = run.loadGen();
+        Loop loop = new Loop();
+        LoadGen.Connected clients =
+                lg.connect(peer.port, CLIENTS, 200, null, loop).get(60, TimeUnit.SECONDS);
+        run.progress("connected " + CLIENTS + " clients");
+        try {
+            lg.call(() -> {
+                loop.running = true;
+                for (WsConnection c : clients.connections()) {
+                    loop.send(c, true);
+                }
+                return null;
+            });
+            Thread.sleep(WARM_UP_MS);
+            lg.call(() -> {
+                loop.acks = 0;
+                loop.latencies.clear();
+                loop.measuring = true;
+                loop.t0 = System.nanoTime();
+                return null;
+            });
+            CpuMeter cpu = run.cpu(peer);
+            Thread.sleep(MEASURE_MS);
+            double[] r = lg.call(() -> {
+                loop.measuring = false;
+                double seconds = (System.nanoTime() - loop.t0) / 1e9;
+                double[] p = loop.latencies.percentilesMs(50, 99);
+                return new double[] {loop.acks, seconds, p[0], p[1]};
+            });
+            CpuMeter.Sample c = cpu.stop();
+            lg.call(() -> {
+                loop.running = false;
+                if (loop.inFlight == 0) {
+                    loop.drained.complete(null);
+                }
+                return null;
+            });
+            loop.drained.get(30, TimeUnit.SECONDS);
+            double rate = r[0] / r[1];
+            double perAck = c.serverSeconds() * 1e6 / r[0];
+            run.metric("echo.rate", rate);
+            run.metric("echo.p50", r[2]);
+            run.metric("echo.p99", r[3]);
+            run.metric("echo.cpu_us", perAck);
+            run.metric("echo.kernel_pct", c.kernelShare() * 100);
+            run.metric("echo.loadgen_cpu_s", c.loadGenSeconds());
+            run.metric("echo.other_cpu_s", c.otherSeconds());
+            run.progress(String.format(
+                    "%,.0f acks/s, %.2f µs server CPU/ack (%.0f%% kernel), p50 %.3f ms, p99 %.2f ms;"
+                            + " load generator %.1f s CPU, others %.1f s",
+                    rate, perAck, c.kernelShare() * 100, r[2], r[3], c.loadGenSeconds(), c.otherSeconds()));
+        } finally {
+            clients.closeAll();
+        }
+    }
+
+    /** The closed loop, on the event loop. */
+    private static final class Loop implements WsListener {
+        final Payloads out = new Payloads();
+        final Latencies latencies = new Latencies();
+        final CompletableFuture<Void> drained = new CompletableFuture<>();
+        boolean running;
+        boolean measuring;
+        long acks;
+        long t0;
+        int inFlight;
+        long seq;
+
+        void send(WsConnection c, boolean flush) {
+            long now = System.nanoTime();
+            c.startedNanos = now;
+            inFlight++;
+            out.event(c.nextAckId(), "echo", "", now, seq++);
+            c.sendText(out.bytes(), out.length(), flush);
+        }
+
+        @Override
+        public void onConnected(WsConnection c) {}
+
+        @Override
+        public void onAck(WsConnection c, int ackId, ByteBuf buf, int from, int to) {
+            inFlight--;
+            if (measuring) {
+                acks++;
+                latencies.add(System.nanoTime() - c.startedNanos);
+            }
+            if (running) {
+                send(c, false);
+            } else if (inFlight == 0) {
+                drained.complete(null);
+            }
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package io.courier.bench.scenario;
+
+import io.courier.bench.CpuMeter;
+import io.courier.bench.PeerProcess;
+import io.courier.bench.client.LoadGen;
+import java.util.List;
+
+/**
+ * Fan-out broadcast to 1,000 WebSocket receivers plus one publisher (PERFORMANCE.md "fan-out"): a warm-up burst, a
+ * burst of 500 messages with at most 32 not yet delivered to all (closed loop), then a steady 20 publishes/s (20,000
+ * deliveries/s) for 4 s timestamped with the scheduled send time. Server CPU per delivery is the steady figure.
+ */
+public final class FanOut implements Scenario {
+    static final int RECEIVERS = Integer.getInteger("bench.fanout.receivers", 1000);
+    static final int WARM_UP = 150;
+    static final int BURST = Integer.getInteger("bench.fanout.burst", 500);
+    static final int WINDOW = 32;
+    static final int STEADY_RATE = 20;
+    static final double STEADY_SECONDS = 4;
+
+    @Override
+    public String id() {
+        return "fanout";
+    }
+
+    @Override
+    public String description() {
+        return RECEIVERS + " receivers: burst of " + BURST + " (window " + WINDOW + "), then " + STEADY_RATE
+                + " publishes/s for " + STEADY_SECONDS + " s";
+    }
+
+    @Override
+    public void run(Run run) throws Exception {
+        PeerProcess peer = run.start(List.of());
+        LoadGen lg = run.loadGen();
+        FanOutDriver driver = new FanOutDriver(lg, RECEIVERS, null);
+        LoadGen.Connected receivers = connect(run, driver, peer.port);
+        try {
+            measure(run, driver, List.of(peer), "fanout", RECEIVERS);
+        } finally {
+            receivers.closeAll();
+        }
+    }
+
+    /** Connects the receivers and the publisher of {@code driver} to {@code port}. */
+    static LoadGen.Connected connect(Run run, FanOutDriver driver, int port) throws Exception {
+        LoadGen lg = run.loadGen();
+        LoadGen.Connected receivers =
+                lg.connect(port, RECEIVERS, 200, null, driver).get(60, java.util.concurrent.TimeUnit.SECONDS);
+        LoadGen.Connected publisher =
+                lg.connect(port, 1, 1, null, driver).get(30, java.util.concurrent.TimeUnit.SECONDS);
+        driver.publisher(publisher.connections().get(0));
+        run.progress("connected " + RECEIVERS + " receivers and a publisher");
+        return new LoadGen.Connected(
+                java.util.stream.Stream.concat(receivers.connections().stream(), publisher.connections().stream())
+                        .toList(),
+                receivers.nanos());
+    }
+
+    /** Warm-up, burst and steady phases; metrics under {@code prefix}. */
+    static void measure(Run run, FanOutDriver driver, List<PeerProcess> peers, String prefix, int receivers)
+            throws Exception {
+        driver.burst(WARM_UP, WINDOW, 60);
+        CpuMeter cpu = CpuMeter.start(peers);
+        FanOutDriver.Phase burst = driver.burst(BURST, WINDOW, 120);
+        CpuMeter.Sample c = cpu.stop();
+        double perDelivery = c.serverSeconds() * 1e6 / burst.deliveries();
+        run.metric(prefix + ".burst.rate", burst.rate());
+        run.metric(prefix + ".burst.p50", burst.p50());
+        run.metric(prefix + ".burst.p99", burst.p99());
+        run.metric(prefix + ".burst.cpu_us", perDelivery);
+        run.metric(prefix + ".burst.kernel_pct", c.kernelShare() * 100);
+        run.metric(prefix + ".burst.loadgen_cpu_s", c.loadGenSeconds());
+        run.metric(prefix + ".burst.other_cpu_s", c.otherSeconds());
+        run.progress(String.format(
+                "burst: %,.0f deliveries/s, %.2f µs server CPU/delivery (%.0f%% kernel), p50 %.1f ms, p99 %.1f ms",
+                burst.rate(), perDelivery, c.kernelShare() * 100, burst.p50(), burst.p99()));
+
+        cpu = CpuMeter.start(peers);
+        FanOutDriver.Phase steady = driver.steady(STEADY_RATE, STEADY_SECONDS, (long) STEADY_SECONDS + 30);
+        c = cpu.stop();
+        perDelivery = c.serverSeconds() * 1e6 / steady.deliveries();
+        run.metric(prefix + ".steady.rate", steady.rate());
+        run.metric(prefix + ".steady.p50", steady.p50());
+        run.metric(prefix + ".steady.p99", steady.p99());
+        run.metric(prefix + ".steady.p999", steady.p999());
+        run.metric(prefix + ".steady.cpu_us", perDelivery);
+        run.metric(prefix + ".steady.kernel_pct", c.kernelShare() * 100);
+        run.metric(prefix + ".steady.other_cpu_s", c.otherSeconds());
+        run.progress(String.format(
+                "steady %d/s: %,.0f deliveries/s, %.2f µs server CPU/delivery, p50 %.2f ms, p99 %.2f ms",
+                STEADY_RATE, steady.rate(), perDelivery, steady.p50(), steady.p99()));
+        if (burst.duplicates() + steady.duplicates() > 0) {
+            run.progress("WARNING: " + (burst.duplicates() + steady.duplicates()) + " duplicate deliveries");
+        }
+    }
+}

@@ -1,0 +1,185 @@
+package io.courier.bench.scenario;
+
+import io.courier.bench.client.Latencies;
+import io.courier.bench.client.LoadGen;
+import io.courier.bench.client.Payloads;
+import io.courier.bench.client.WsConnection;
+import io.courier.bench.client.WsListener;
+import io.netty.buffer.ByteBuf;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The fan-out machinery shared by the fan-out, durable, polling and cluster scenarios: a publisher sends numbered,
+ * timestamped messages ({@code broadcast}, or {@code publish <channel>} for durable queues), every receiver counts each
+ * delivery; a message is complete when all receivers have it. Bursts keep a closed window of messages not yet
+ * complete; the steady phase publishes on a fixed schedule and timestamps each message with its scheduled send time
+ * (no coordinated omission). All state lives on the load generator's event loop.
+ */
+public final class FanOutDriver implements WsListener {
+    private static final byte[] BROADCAST = Payloads.quoted("broadcast");
+    private static final int MAX_MESSAGES = 1 << 16;
+
+    private final LoadGen loadGen;
+    private final int receivers;
+    /** Non-null: publish durably to this channel (event {@code publish}) instead of emitting {@code broadcast}. */
+    private final String durableChannel;
+
+    private final Payloads out = new Payloads();
+    private final Payloads ackOut = new Payloads();
+    private final int[] remaining = new int[MAX_MESSAGES];
+    private final Latencies latencies = new Latencies();
+    private WsConnection publisher;
+    private int nextSeq;
+    private int toSend;
+    private int window;
+    private int inFlight;
+    private int incomplete;
+    private long deliveries;
+    private long firstSend;
+    private long lastDelivery;
+    private long duplicates;
+    private CompletableFuture<Void> phase = CompletableFuture.completedFuture(null);
+
+    public FanOutDriver(LoadGen loadGen, int receivers, String durableChannel) {
+        this.loadGen = loadGen;
+        this.receivers = receivers;
+        this.durableChannel = durableChannel;
+    }
+
+    /** The connection that publishes (its own copies of broadcasts are not counted). */
+    public void publisher(WsConnection c) {
+        this.publisher = c;
+    }
+
+    @Override
+    public void onConnected(WsConnection c) {}
+
+    @Override
+    public void onEvent(WsConnection c, ByteBuf buf, int from, int to, int ackId) {
+        if (ackId >= 0) {
+            c.sendText(ackOut.emptyAck(ackId).bytes(), ackOut.length(), false);
+        }
+        if (c == publisher || !Payloads.isEvent(buf, from, to, BROADCAST)) {
+            return;
+        }
+        delivered(Payloads.field(buf, from, to, 's'), Payloads.field(buf, from, to, 't'));
+    }
+
+    /** One delivery of message {@code seq} sent (or scheduled) at {@code t}: also called by polling receivers. */
+    public void delivered(long seq, long t) {
+        long now = System.nanoTime();
+        if (seq < 0 || seq >= nextSeq) {
+            return;
+        }
+        int s = (int) seq;
+        if (remaining[s] == 0) {
+            duplicates++;
+            return;
+        }
+        deliveries++;
+        lastDelivery = now;
+        latencies.add(now - t);
+        if (--remaining[s] == 0) {
+            incomplete--;
+            if (toSend > 0 || window > 0) {
+                inFlight--;
+                fill();
+            }
+            if (incomplete == 0 && toSend == 0) {
+                phase.complete(null);
+            }
+        }
+    }
+
+    private void publish(long t) {
+        int seq = nextSeq++;
+        remaining[seq] = receivers;
+        incomplete++;
+        if (durableChannel == null) {
+            out.event(-1, "broadcast", "", t, seq);
+        } else {
+            out.event(publisher.nextAckId(), "publish", "\"" + durableChannel + "\",", t, seq);
+        }
+        publisher.sendText(out.bytes(), out.length(), true);
+    }
+
+    private void fill() {
+        while (toSend > 0 && inFlight < window) {
+            toSend--;
+            inFlight++;
+            publish(System.nanoTime());
+        }
+    }
+
+    /** Results of one phase. */
+    public record Phase(
+            int messages, long deliveries, double seconds, double p50, double p99, double p999, long duplicates) {
+        public double rate() {
+            return deliveries / seconds;
+        }
+    }
+
+    /** A burst of {@code messages}, at most {@code windowSize} of them not yet delivered to every receiver. */
+    public Phase burst(int messages, int windowSize, long timeoutSeconds) throws Exception {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        loadGen.call(() -> {
+            reset(messages, done);
+            window = windowSize;
+            toSend = messages;
+            fill();
+            return null;
+        });
+        return await(done, messages, timeoutSeconds);
+    }
+
+    /** {@code rate} messages per second for {@code seconds}, each timestamped with its scheduled send time. */
+    public Phase steady(int rate, double seconds, long timeoutSeconds) throws Exception {
+        int messages = (int) Math.round(rate * seconds);
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        loadGen.call(() -> {
+            reset(messages, done);
+            long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
+            firstSend = start;
+            long period = TimeUnit.SECONDS.toNanos(1) / rate;
+            for (int i = 0; i < messages; i++) {
+                long at = start + i * period;
+                loadGen.loop().schedule(() -> publish(at), at - System.nanoTime(), TimeUnit.NANOSECONDS);
+            }
+            return null;
+        });
+        return await(done, messages, timeoutSeconds);
+    }
+
+    private void reset(int messages, CompletableFuture<Void> done) {
+        if (nextSeq + messages > MAX_MESSAGES) {
+            throw new IllegalStateException("more than " + MAX_MESSAGES + " messages in one run");
+        }
+        phase = done;
+        latencies.clear();
+        deliveries = 0;
+        duplicates = 0;
+        inFlight = 0;
+        window = 0;
+        toSend = 0;
+        firstSend = System.nanoTime();
+        if (messages == 0) {
+            done.complete(null);
+        }
+    }
+
+    private Phase await(CompletableFuture<Void> done, int messages, long timeoutSeconds) throws Exception {
+        try {
+            done.get(timeoutSeconds, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            long[] got = loadGen.call(() -> new long[] {deliveries, incomplete});
+            throw new IllegalStateException("fan-out timed out after " + timeoutSeconds + " s: " + got[0] + " of "
+                    + (long) messages * receivers + " deliveries, " + got[1] + " messages incomplete");
+        }
+        return loadGen.call(() -> {
+            double[] p = latencies.percentilesMs(50, 99, 99.9);
+            return new Phase(messages, deliveries, (lastDelivery - firstSend) / 1e9, p[0], p[1], p[2], duplicates);
+        });
+    }
+}

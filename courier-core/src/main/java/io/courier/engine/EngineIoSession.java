@@ -3,13 +3,14 @@ package io.courier.engine;
 import io.courier.engine.codec.EngineIoPacket;
 import io.courier.engine.codec.EngineIoPacketType;
 import io.netty.channel.EventLoop;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +26,15 @@ import org.slf4j.LoggerFactory;
  */
 public final class EngineIoSession {
     private static final Logger log = LoggerFactory.getLogger(EngineIoSession.class);
+    private static final VarHandle POST_IN_FLIGHT;
+
+    static {
+        try {
+            POST_IN_FLIGHT = MethodHandles.lookup().findVarHandle(EngineIoSession.class, "postInFlight", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     /** Receives what the client sends. Called on the session's event loop; must not block. */
     public interface Listener {
@@ -61,7 +71,7 @@ public final class EngineIoSession {
     private final String sid;
     private final EventLoop loop;
     private final EngineIoRequest request;
-    private final AtomicBoolean postInFlight = new AtomicBoolean();
+    private volatile boolean postInFlight; // set by POST_IN_FLIGHT's compareAndSet
     private Listener listener = NO_LISTENER;
     private volatile Transport transport;
     private volatile State state = State.OPEN;
@@ -143,11 +153,11 @@ public final class EngineIoSession {
 
     /** Marks a POST as in flight; false if one already is (the caller then rejects it and aborts the session). */
     public boolean beginPost() {
-        return postInFlight.compareAndSet(false, true);
+        return POST_IN_FLIGHT.compareAndSet(this, false, true);
     }
 
     public void endPost() {
-        postInFlight.set(false);
+        postInFlight = false;
     }
 
     /** Closes the session at once, discarding buffered packets (protocol violations, overlapping requests). */

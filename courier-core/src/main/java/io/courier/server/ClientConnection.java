@@ -43,10 +43,18 @@ import org.slf4j.LoggerFactory;
 final class ClientConnection implements EngineIoSession.Listener {
     private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
 
+    /**
+     * The auth object of a CONNECT without one, shared by every such socket: an empty object that cannot be modified
+     * (its map is immutable), instead of an empty {@code LinkedHashMap} per socket.
+     */
+    static final ObjectNode NO_AUTH = new ObjectNode(JsonNodeFactory.instance, Map.of());
+
     private final SocketIoRuntime runtime;
     private final EngineIoSession session;
     private final SocketIoPacketDecoder decoder;
-    private final Map<String, DefaultSocket> sockets = new HashMap<>(2);
+    // its namespace sockets: nearly every connection joins one namespace, kept in a field; a map only beyond it
+    private DefaultSocket firstSocket;
+    private Map<String, DefaultSocket> moreSockets;
     private Set<String> connecting; // namespaces whose middlewares are running
     private ScheduledFuture<?> connectTimer;
     private boolean connectTimeoutPassed; // while a CONNECT that arrived in time was still in its middlewares
@@ -95,9 +103,7 @@ final class ClientConnection implements EngineIoSession.Listener {
     public void onClose(EngineIoSession s, EngineIoCloseReason reason) {
         cancelConnectTimer();
         DisconnectReason r = map(reason);
-        List<DefaultSocket> all = new ArrayList<>(sockets.values());
-        sockets.clear();
-        for (DefaultSocket socket : all) {
+        for (DefaultSocket socket : takeAllSockets()) {
             socket.onClose(r);
         }
     }
@@ -107,7 +113,7 @@ final class ClientConnection implements EngineIoSession.Listener {
         switch (packet.type()) {
             case CONNECT -> connect(nsp, packet.data());
             case DISCONNECT -> {
-                DefaultSocket socket = sockets.remove(nsp);
+                DefaultSocket socket = removeSocket(nsp);
                 if (socket == null) {
                     protocolError("disconnect from namespace " + nsp + " which is not connected");
                 } else {
@@ -115,7 +121,7 @@ final class ClientConnection implements EngineIoSession.Listener {
                 }
             }
             case EVENT, BINARY_EVENT -> {
-                DefaultSocket socket = sockets.get(nsp);
+                DefaultSocket socket = socket(nsp);
                 if (socket == null) {
                     protocolError("event for namespace " + nsp + " which is not connected");
                 } else if (!socket.onEvent(packet)) {
@@ -129,7 +135,7 @@ final class ClientConnection implements EngineIoSession.Listener {
                 }
             }
             case ACK, BINARY_ACK -> {
-                DefaultSocket socket = sockets.get(nsp);
+                DefaultSocket socket = socket(nsp);
                 if (socket == null) {
                     protocolError("ack for namespace " + nsp + " which is not connected");
                 } else {
@@ -141,7 +147,7 @@ final class ClientConnection implements EngineIoSession.Listener {
     }
 
     private void connect(String nsp, JsonNode auth) {
-        if (sockets.containsKey(nsp) || (connecting != null && connecting.contains(nsp))) {
+        if (socket(nsp) != null || (connecting != null && connecting.contains(nsp))) {
             protocolError("second CONNECT for namespace " + nsp);
             return;
         }
@@ -151,7 +157,7 @@ final class ClientConnection implements EngineIoSession.Listener {
             sendPacket(SocketIoPacket.connectError(nsp, error));
             return;
         }
-        ObjectNode authObject = auth instanceof ObjectNode o ? o : JsonNodeFactory.instance.objectNode();
+        ObjectNode authObject = auth instanceof ObjectNode o ? o : NO_AUTH;
         if (connecting == null) {
             connecting = new HashSet<>(2);
         }
@@ -213,7 +219,7 @@ final class ClientConnection implements EngineIoSession.Listener {
                 error.set("data", JsonCodec.toNode(refusal.data()));
             }
             sendPacket(SocketIoPacket.connectError(nsp, error));
-            if (connectTimeoutPassed && sockets.isEmpty() && connecting == null) {
+            if (connectTimeoutPassed && !hasSockets() && connecting == null) {
                 // the deadline passed while this CONNECT was decided; refused, the connection has no namespace
                 log.debug("closing connection {}: no namespace joined within connectTimeout", session.sid());
                 session.close(EngineIoCloseReason.FORCED_CLOSE);
@@ -246,7 +252,7 @@ final class ClientConnection implements EngineIoSession.Listener {
         }
         // a new connection (or, in a rare race, a session that expired since CONNECT arrived: it keeps its ids)
         doneConnecting(nsp);
-        sockets.put(nsp, socket);
+        putSocket(socket);
         socket.onConnected();
     }
 
@@ -281,7 +287,7 @@ final class ClientConnection implements EngineIoSession.Listener {
             }
             return;
         }
-        sockets.put(nsp, socket);
+        putSocket(socket);
         if (restored != null) {
             socket.onRecovered(restored.session(), restored.missed());
         } else {
@@ -327,15 +333,13 @@ final class ClientConnection implements EngineIoSession.Listener {
 
     /** Forgets a socket that left its namespace on the server's initiative. Safe from any thread. */
     void remove(DefaultSocket socket) {
-        onLoop(() -> sockets.remove(socket.defaultNamespace().name(), socket));
+        onLoop(() -> removeSocket(socket));
     }
 
     /** {@code socket.disconnect(true)}: every socket leaves with a DISCONNECT packet, then the connection closes. */
     void disconnectAll() {
         onLoop(() -> {
-            List<DefaultSocket> all = new ArrayList<>(sockets.values());
-            sockets.clear();
-            for (DefaultSocket socket : all) {
+            for (DefaultSocket socket : takeAllSockets()) {
                 socket.send(
                         OutboundPacket.encode(
                                 SocketIoPacket.disconnect(
@@ -349,9 +353,7 @@ final class ClientConnection implements EngineIoSession.Listener {
     }
 
     private void closeAll(DisconnectReason reason) {
-        List<DefaultSocket> all = new ArrayList<>(sockets.values());
-        sockets.clear();
-        for (DefaultSocket socket : all) {
+        for (DefaultSocket socket : takeAllSockets()) {
             socket.onClose(reason);
         }
         session.abort(EngineIoCloseReason.INBOUND_QUEUE_FULL);
@@ -369,7 +371,7 @@ final class ClientConnection implements EngineIoSession.Listener {
 
     private void connectTimedOut() {
         connectTimer = null;
-        if (!sockets.isEmpty()) {
+        if (hasSockets()) {
             return;
         }
         if (connecting != null) {
@@ -386,6 +388,63 @@ final class ClientConnection implements EngineIoSession.Listener {
             connectTimer.cancel(false);
             connectTimer = null;
         }
+    }
+
+    // ---- the namespace sockets, on the loop -----------------------------------------------------------------------
+
+    private DefaultSocket socket(String nsp) {
+        DefaultSocket first = firstSocket;
+        if (first != null && first.defaultNamespace().name().equals(nsp)) {
+            return first;
+        }
+        return moreSockets == null ? null : moreSockets.get(nsp);
+    }
+
+    /** Adds a socket of a namespace that has none on this connection. */
+    private void putSocket(DefaultSocket socket) {
+        if (firstSocket == null) {
+            firstSocket = socket;
+        } else {
+            if (moreSockets == null) {
+                moreSockets = new HashMap<>(4);
+            }
+            moreSockets.put(socket.defaultNamespace().name(), socket);
+        }
+    }
+
+    private DefaultSocket removeSocket(String nsp) {
+        DefaultSocket first = firstSocket;
+        if (first != null && first.defaultNamespace().name().equals(nsp)) {
+            firstSocket = null;
+            return first;
+        }
+        return moreSockets == null ? null : moreSockets.remove(nsp);
+    }
+
+    private void removeSocket(DefaultSocket socket) {
+        if (firstSocket == socket) {
+            firstSocket = null;
+        } else if (moreSockets != null) {
+            moreSockets.remove(socket.defaultNamespace().name(), socket);
+        }
+    }
+
+    private boolean hasSockets() {
+        return firstSocket != null || (moreSockets != null && !moreSockets.isEmpty());
+    }
+
+    /** Every socket, forgotten. */
+    private List<DefaultSocket> takeAllSockets() {
+        List<DefaultSocket> all = new ArrayList<>(1 + (moreSockets == null ? 0 : moreSockets.size()));
+        if (firstSocket != null) {
+            all.add(firstSocket);
+            firstSocket = null;
+        }
+        if (moreSockets != null) {
+            all.addAll(moreSockets.values());
+            moreSockets = null;
+        }
+        return all;
     }
 
     private void onLoop(Runnable task) {

@@ -24,6 +24,8 @@ import io.courier.protocol.SocketIoPacket;
 import io.courier.recovery.LoggedPacket;
 import io.courier.recovery.RecoveryStore;
 import io.courier.recovery.SavedSession;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,6 +43,15 @@ import org.slf4j.LoggerFactory;
 /** One client in one namespace. */
 final class DefaultSocket implements Socket, Member {
     private static final Logger log = LoggerFactory.getLogger(DefaultSocket.class);
+    private static final VarHandle CLOSING;
+
+    static {
+        try {
+            CLOSING = MethodHandles.lookup().findVarHandle(DefaultSocket.class, "closing", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final String id;
     private final String pid; // connection state recovery's private id; null when recovery is off
@@ -50,14 +61,14 @@ final class DefaultSocket implements Socket, Member {
     private final Handshake handshake;
     private final HandlerLane lane;
     private final SocketIoRuntime runtime;
-    private final Map<String, List<EventHandler>> handlers = new ConcurrentHashMap<>();
-    // allocated on first use: most sockets never register these, and an idle socket should stay small
+    // allocated on first use: many sockets never register or wait for these, and an idle socket should stay small
+    private volatile Map<String, List<EventHandler>> handlers;
     private volatile SocketHooks hooks;
-    private final SocketAcks acks;
+    private volatile SocketAcks acks;
     private volatile Map<String, Object> data;
     private volatile String durableIdentity;
     private volatile DedupWindow dedup; // on the first keyed event, with deduplication on
-    private final AtomicBoolean closing = new AtomicBoolean();
+    private volatile boolean closing; // set once, by CLOSING's compareAndSet: whoever sets it settles the reason
     private volatile CompletableFuture<Void> left; // from the close on: completes once out of its rooms and namespace
     private volatile boolean connected;
 
@@ -77,7 +88,6 @@ final class DefaultSocket implements Socket, Member {
         this.handshake = handshake;
         this.runtime = runtime;
         this.lane = new HandlerLane(runtime.executor(), runtime.settings().maxQueuedEventsPerSocket());
-        this.acks = new SocketAcks(runtime, lane);
     }
 
     HandlerLane lane() {
@@ -185,7 +195,8 @@ final class DefaultSocket implements Socket, Member {
     }
 
     void onAck(SocketIoPacket packet) {
-        AckCallback cb = acks.take(packet.ackId());
+        SocketAcks a = acks;
+        AckCallback cb = a == null ? null : a.take(packet.ackId());
         if (cb == null) {
             log.debug("socket {}: ack for unknown id {} ignored", id, packet.ackId());
             return;
@@ -212,7 +223,7 @@ final class DefaultSocket implements Socket, Member {
         if (hs != null) {
             hs.incoming(event, args);
         }
-        List<EventHandler> list = handlers.get(event);
+        List<EventHandler> list = handlers(event);
         if (list == null) {
             return;
         }
@@ -310,7 +321,17 @@ final class DefaultSocket implements Socket, Member {
 
     @Override
     public Socket on(String event, EventHandler handler) {
-        handlers.computeIfAbsent(event, k -> new CopyOnWriteArrayList<>()).add(handler);
+        Map<String, List<EventHandler>> m = handlers;
+        if (m == null) {
+            synchronized (this) {
+                m = handlers;
+                if (m == null) {
+                    m = new ConcurrentHashMap<>();
+                    handlers = m;
+                }
+            }
+        }
+        m.computeIfAbsent(event, k -> new CopyOnWriteArrayList<>()).add(handler);
         return this;
     }
 
@@ -321,7 +342,10 @@ final class DefaultSocket implements Socket, Member {
 
     @Override
     public Socket off(String event) {
-        handlers.remove(event);
+        Map<String, List<EventHandler>> m = handlers;
+        if (m != null) {
+            m.remove(event);
+        }
         return this;
     }
 
@@ -406,7 +430,7 @@ final class DefaultSocket implements Socket, Member {
         }
         if (close) {
             connection.disconnectAll();
-        } else if (closing.compareAndSet(false, true)) {
+        } else if (CLOSING.compareAndSet(this, false, true)) {
             // the reason is settled before the DISCONNECT goes out: a client whose last socket this was closes its
             // connection on receiving it, and that transport close must not be taken for the reason
             send(OutboundPacket.encode(SocketIoPacket.disconnect(namespace.name()), runtime.encoder()), false);
@@ -427,7 +451,7 @@ final class DefaultSocket implements Socket, Member {
 
     /** Registers the callback for the packet's ack id before the packet is sent. */
     void expectAck(OutboundPacket packet, AckCallback ack) {
-        acks.expect(packet.packet().ackId(), ack);
+        acks().expect(packet.packet().ackId(), ack);
     }
 
     /** The event loop that owns this socket's connection. */
@@ -459,7 +483,7 @@ final class DefaultSocket implements Socket, Member {
 
     /** Leaves the namespace for {@code reason}; idempotent. Handlers run on the lane. */
     void onClose(DisconnectReason reason) {
-        if (closing.compareAndSet(false, true)) {
+        if (CLOSING.compareAndSet(this, false, true)) {
             closed(reason);
         }
     }
@@ -505,7 +529,10 @@ final class DefaultSocket implements Socket, Member {
             namespace.remove(this);
             leaving.complete(null);
             connected = false;
-            acks.failAll();
+            SocketAcks a = acks;
+            if (a != null) {
+                a.failAll();
+            }
             if (hs != null) {
                 hs.disconnected(reason);
             }
@@ -554,8 +581,24 @@ final class DefaultSocket implements Socket, Member {
         return h;
     }
 
+    /** The handlers of {@code event}, or null. */
+    private List<EventHandler> handlers(String event) {
+        Map<String, List<EventHandler>> m = handlers;
+        return m == null ? null : m.get(event);
+    }
+
     SocketAcks acks() {
-        return acks;
+        SocketAcks a = acks;
+        if (a == null) {
+            synchronized (this) {
+                a = acks;
+                if (a == null) {
+                    a = new SocketAcks(runtime, lane);
+                    acks = a;
+                }
+            }
+        }
+        return a;
     }
 
     SocketIoRuntime runtime() {

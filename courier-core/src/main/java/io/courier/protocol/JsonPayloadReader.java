@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
 /**
  * Parses the JSON payload that ends a packet text into a tree, with the caller's mapper (and so its {@link
@@ -20,20 +21,23 @@ final class JsonPayloadReader {
     /** Where Jackson's description of a source location starts; it adds nothing to our position. */
     private static final String START_MARKER = " (start marker at ";
 
-    private final ObjectReader reader;
+    private final Cached parsing; // one field, not a reader and a node factory: one of these per connection
 
     /** The reader of the last mapper seen: readers are immutable and thread-safe, and one per connection costs ~250 B. */
     private static volatile Cached cached;
 
-    private record Cached(ObjectMapper mapper, ObjectReader reader) {}
+    private record Cached(ObjectMapper mapper, ObjectReader reader, JsonNodeFactory nodes) {}
 
     JsonPayloadReader(ObjectMapper mapper) {
         Cached c = cached;
         if (c == null || c.mapper() != mapper) {
-            c = new Cached(mapper, mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS));
+            c = new Cached(
+                    mapper,
+                    mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS),
+                    mapper.getNodeFactory());
             cached = c;
         }
-        this.reader = c.reader();
+        this.parsing = c;
     }
 
     /**
@@ -48,9 +52,13 @@ final class JsonPayloadReader {
         if (start >= text.length()) {
             return null;
         }
+        if (text.length() - start == 2 && text.charAt(start) == '[' && text.charAt(start + 1) == ']') {
+            // an ack without arguments (a durable delivery's, say): no parser for the commonest payload of all
+            return parsing.nodes().arrayNode(0);
+        }
         JsonNode tree;
         try {
-            tree = reader.readTree(text.substring(start));
+            tree = parsing.reader().readTree(text.substring(start));
         } catch (JsonProcessingException e) {
             throw new SocketIoProtocolException(describe(e, start));
         }

@@ -47,6 +47,19 @@ class SocketIoPacketDecoderTest {
     }
 
     @Test
+    void decodesAnAckWithoutArgumentsToAFreshEmptyArray() {
+        SocketIoPacket first = decoder.decodeText("3/admin,17[]");
+        assertThat(first).isEqualTo(SocketIoPacket.ack("/admin", 17, arr()));
+        assertThat(first.data()).isEqualTo(Json.MAPPER.createArrayNode());
+        ((com.fasterxml.jackson.databind.node.ArrayNode) first.data()).add(1); // a receiver may change its own copy
+        assertThat(decoder.decodeText("318[]").data()).isEmpty();
+        assertThat(decoder.decodeText("318[ ]")).isEqualTo(SocketIoPacket.ack("/", 18, arr()));
+        assertThatThrownBy(() -> decoder.decodeText("2[]"))
+                .isInstanceOf(SocketIoProtocolException.class)
+                .hasMessageContaining("EVENT");
+    }
+
+    @Test
     void reassemblesTheSuiteBinaryEventFromItsHeaderAndTwoAttachments() {
         assertThat(decoder.decodeText("52-[\"message\"," + P0 + "," + P1 + "]")).isNull();
         assertThat(decoder.awaitingAttachments()).isTrue();

@@ -515,6 +515,10 @@ final class DefaultSocket implements Socket, Member {
         } else if (dedup != null) {
             dedup.clear();
         }
+        DurableDelivery pumps = runtime.durable();
+        if (pumps != null) {
+            pumps.beforeClosed(this); // the durable acks its loop read so far go to their lanes first
+        }
         lane.execute(() -> {
             // on the lane, after the acks that arrived before the close: they move the durable cursors first
             DurableDelivery durable = runtime.durable();

@@ -13,6 +13,7 @@ import io.courier.durable.MessageStore;
 import io.courier.durable.StoredMessage;
 import io.courier.json.JsonCodec;
 import io.courier.protocol.SocketIoPacket;
+import io.netty.channel.EventLoop;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -80,6 +81,7 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
     private final AtomicLong recentBytes = new AtomicLong();
     private final ScheduledExecutorService maintenance; // also schedules the retries of failed store calls
     private final AtomicBoolean commitsFailing = new AtomicBoolean();
+    private final Map<EventLoop, LoopAcks> loopAcks = new ConcurrentHashMap<>();
     /**
      * Whether the store feeds every append, this node's and other nodes' (a store shared by a cluster): then fan-outs
      * come from that feed, in the store's seq order, and not from this node's appends.
@@ -607,17 +609,15 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         }
     }
 
-    /** Records the delivery as in flight and registers its ack, which goes straight to the pump's lane. */
+    /**
+     * Records the delivery as in flight and registers its ack: the {@link InFlight} itself is the callback, which the
+     * event loop that reads the ack gathers with that loop's other acks for the lane ({@link LoopAcks}).
+     */
     private void expect(Pump pump, long seq, OutboundPacket packet) {
-        int generation = pump.generation;
-        pump.inFlight.add(new InFlight(seq));
+        InFlight f = new InFlight(pump, pump.generation, seq, pump.socket);
+        pump.inFlight.add(f);
         pump.sent = seq;
-        pump.socket.expectAck(packet, new DefaultSocket.LoopAck() {
-            @Override
-            public void onAck(List<JsonNode> args) {
-                lane(pump.clientId).execute(() -> acked(pump, generation, seq));
-            }
-        });
+        pump.socket.expectAck(packet, f);
     }
 
     /** The continuity-lost event for {@code fromSeq..toSeq} (acknowledging it moves the cursor to {@code toSeq}). */
@@ -633,26 +633,110 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         return encode(SocketIoPacket.event(namespace.name(), namespace.nextAckId(), data));
     }
 
-    private void acked(Pump pump, int generation, long seq) {
-        if (generation != pump.generation) {
-            return; // an ack from a connection that is gone: its deliveries are sent again anyway
-        }
-        for (InFlight f : pump.inFlight) {
-            if (f.seq == seq) {
-                f.acked = true;
-                break;
+    /**
+     * On a lane: the acknowledgements an event loop read for it, in arrival order. Each touched pump moves its cursor
+     * to its acknowledged prefix once, with one commit for all of them, then catches up if it was behind.
+     */
+    private void acked(List<InFlight> acks) {
+        List<Pump> touched = new ArrayList<>();
+        for (InFlight f : acks) {
+            Pump pump = f.pump;
+            if (f.generation != pump.generation) {
+                continue; // an ack from a connection that is gone: its deliveries are sent again anyway
+            }
+            f.acked = true;
+            if (!pump.ackSeen) {
+                pump.ackSeen = true;
+                touched.add(pump);
             }
         }
-        long cursor = pump.cursor;
-        while (!pump.inFlight.isEmpty() && pump.inFlight.peekFirst().acked) {
-            cursor = pump.inFlight.pollFirst().seq;
+        for (Pump pump : touched) {
+            pump.ackSeen = false;
+            long cursor = pump.cursor;
+            while (!pump.inFlight.isEmpty() && pump.inFlight.peekFirst().acked) {
+                cursor = pump.inFlight.pollFirst().seq;
+            }
+            if (cursor > pump.cursor) {
+                pump.cursor = cursor;
+                commit(pump.clientId, pump.channel, cursor);
+            }
+            if (!pump.live) {
+                fill(pump);
+            }
         }
-        if (cursor > pump.cursor) {
-            pump.cursor = cursor;
-            commit(pump.clientId, pump.channel, cursor);
+    }
+
+    /**
+     * The acknowledgements one event loop read and has not handed over yet, by lane. The first one of a loop turn
+     * queues {@link #run} on the loop, which runs after the reads of that turn and queues one task per lane with acks
+     * (not one per ack): fewer lane wake-ups, one cursor commit per pump and turn. Touched on its loop only.
+     */
+    private final class LoopAcks implements Runnable {
+        private final EventLoop loop;
+
+        @SuppressWarnings("unchecked")
+        private final List<InFlight>[] byLane = new List[LANES];
+
+        private boolean queued;
+
+        LoopAcks(EventLoop loop) {
+            this.loop = loop;
         }
-        if (!pump.live) {
-            fill(pump);
+
+        void add(InFlight f) {
+            List<InFlight> l = byLane[f.pump.part];
+            if (l == null) {
+                l = byLane[f.pump.part] = new ArrayList<>();
+            }
+            l.add(f);
+            if (!queued) {
+                queued = true;
+                try {
+                    loop.execute(this);
+                } catch (RejectedExecutionException stopping) {
+                    run(); // the loop is shutting down: hand them over now
+                }
+            }
+        }
+
+        /** Hands the gathered acks to their lanes; also before a socket of this loop closes (they come first). */
+        @Override
+        public void run() {
+            queued = false;
+            for (int part = 0; part < LANES; part++) {
+                List<InFlight> l = byLane[part];
+                if (l != null && !l.isEmpty()) {
+                    byLane[part] = null;
+                    lanes[part].execute(() -> acked(l));
+                }
+            }
+        }
+    }
+
+    /** Called on an event loop that read an ack for one of our deliveries. */
+    private void onLoopAck(InFlight f) {
+        EventLoop loop = f.socket.eventLoop();
+        if (!loop.inEventLoop()) {
+            lanes[f.pump.part].execute(() -> acked(List.of(f))); // not on its loop after all: hand it over alone
+            return;
+        }
+        loopAcks.computeIfAbsent(loop, LoopAcks::new).add(f);
+    }
+
+    /**
+     * Called on {@code socket}'s loop before its close goes to its lane: the acks that loop read before the close reach
+     * the pumps' lanes before the close moves the pumps to another socket or stops them.
+     */
+    void beforeClosed(DefaultSocket socket) {
+        if (socket.durableIdentity() == null) {
+            return;
+        }
+        EventLoop loop = socket.eventLoop();
+        if (loop.inEventLoop()) {
+            LoopAcks pending = loopAcks.get(loop);
+            if (pending != null) {
+                pending.run();
+            }
         }
     }
 
@@ -798,6 +882,7 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
     private static final class Pump {
         final String clientId;
         final String channel;
+        final int part; // its lane
         final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
         DefaultSocket socket;
         int generation;
@@ -810,8 +895,11 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         boolean reading;
 
         int readFailures;
+        /** In the acks {@link #acked} is going through: its cursor moves once they are all marked. */
+        boolean ackSeen;
 
         Pump(String clientId, String channel, long cursor) {
+            this.part = stripe(clientId);
             this.clientId = clientId;
             this.channel = channel;
             this.cursor = cursor;
@@ -819,12 +907,27 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         }
     }
 
-    private static final class InFlight {
+    /**
+     * One delivery in flight, and the callback for its ack (on the socket it went to; the event loop that reads the ack
+     * passes it on to the pump's lane, where {@code acked} is set).
+     */
+    private final class InFlight extends DefaultSocket.LoopAck {
+        final Pump pump;
+        final int generation;
         final long seq;
+        final DefaultSocket socket;
         boolean acked;
 
-        InFlight(long seq) {
+        InFlight(Pump pump, int generation, long seq, DefaultSocket socket) {
+            this.pump = pump;
+            this.generation = generation;
             this.seq = seq;
+            this.socket = socket;
+        }
+
+        @Override
+        public void onAck(List<JsonNode> args) {
+            onLoopAck(this);
         }
     }
 }

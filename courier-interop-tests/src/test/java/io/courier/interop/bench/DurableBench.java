@@ -36,8 +36,10 @@ public final class DurableBench {
             latency(dir.resolve("latency"));
             replay(dir.resolve("replay"), replay);
         }
-        double plain = fanOut(dir.resolve("fan-plain"), clients, messages, false);
-        double durable = fanOut(dir.resolve("fan-durable"), clients, messages, true);
+        String only = System.getProperty("bench.only", "");
+        double plain = only.equals("durable") ? Double.NaN : fanOut(dir.resolve("fan-plain"), clients, messages, false);
+        double durable =
+                only.equals("plain") ? Double.NaN : fanOut(dir.resolve("fan-durable"), clients, messages, true);
         System.out.printf(
                 "fan-out to %d clients x %d messages: non-durable %.0f deliveries/s, durable %.0f deliveries/s,"
                         + " ratio %.2f%n",
@@ -122,6 +124,8 @@ public final class DurableBench {
             var os = (com.sun.management.OperatingSystemMXBean)
                     java.lang.management.ManagementFactory.getOperatingSystemMXBean();
             long cpuBefore = os.getProcessCpuTime();
+            long[] cpuReady = new long[2];
+            var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
             java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(processes);
             Thread.ofVirtual().start(() -> {
                 try {
@@ -129,6 +133,8 @@ public final class DurableBench {
                 } catch (InterruptedException e) {
                     return;
                 }
+                cpuReady[0] = os.getProcessCpuTime();
+                cpuReady[1] = threads.getTotalThreadAllocatedBytes();
                 Semaphore inFlight = new Semaphore(64); // publishes pipelined, as several publishers would
                 for (int i = 0; i < messages; i++) {
                     if (durable) {
@@ -176,13 +182,18 @@ public final class DurableBench {
                 last = Math.max(last, r.result().path("last").asLong());
                 clientCpu += r.result().path("clientCpuMs").asLong();
             }
+            long cpuDone = os.getProcessCpuTime();
+            long allocatedDone = threads.getTotalThreadAllocatedBytes();
             double rate = (double) clients * messages * 1000 / Math.max(1, last - first);
             System.out.printf(
-                    "  %s fan-out: %.0f deliveries/s; CPU: server %d ms, clients %d ms (connecting included)%n",
+                    "  %s fan-out: %.0f deliveries/s; CPU: server %d ms, clients %d ms (connecting included);"
+                            + " from ready to the last delivery, server %.2f µs and %.0f bytes allocated per delivery%n",
                     durable ? "durable" : "non-durable",
                     rate,
-                    (os.getProcessCpuTime() - cpuBefore) / 1_000_000,
-                    clientCpu);
+                    (cpuDone - cpuBefore) / 1_000_000,
+                    clientCpu,
+                    (cpuDone - cpuReady[0]) / 1e3 / ((double) clients * messages),
+                    (allocatedDone - cpuReady[1]) / ((double) clients * messages));
             return rate;
         }
     }

@@ -26,6 +26,11 @@ public interface BroadcastOperator {
     /** Socket.IO's {@code volatile}: drop the event for recipients whose connection cannot take it right now. */
     BroadcastOperator droppable();
 
+    /**
+     * Socket.IO's {@code compress}: with {@code false}, the event goes out uncompressed even over WebSockets that
+     * negotiated permessage-deflate ({@link CourierConfig.Builder#perMessageDeflate}); default true. The flag travels
+     * to the other nodes of a cluster.
+     */
     BroadcastOperator compress(boolean compress);
 
     /** Only this node's sockets, in a cluster. */

@@ -6,6 +6,7 @@ import io.courier.durable.MessageStoreFactory;
 import io.courier.durable.Retention;
 import io.courier.durable.StoreLimits;
 import io.courier.engine.EngineIoConfig;
+import io.courier.engine.PerMessageDeflate;
 import io.courier.http.ForeignSessions;
 import io.courier.journal.FsyncPolicy;
 import io.courier.netty.CorsPolicy;
@@ -27,7 +28,8 @@ import java.util.function.Function;
  * @param port port to bind, 0 for an ephemeral port; default 3000
  * @param path Socket.IO endpoint path; default {@code /socket.io/}
  * @param ioThreads event loop threads, 0 for one per processor; default 0
- * @param engine Engine.IO settings (pingInterval 25 s, pingTimeout 20 s, maxHttpBufferSize 1 MB, ...)
+ * @param engine Engine.IO settings (pingInterval 25 s, pingTimeout 20 s, maxHttpBufferSize 1 MB, perMessageDeflate
+ *     off, ...)
  * @param connectTimeout how long a new connection may take to join a namespace before it is closed; default 45 s
  * @param cors who may connect from a browser; default same origin only (see {@link CorsPolicy})
  * @param allowedHosts the {@code Host} names the server answers to (any port; IP addresses always pass), others get
@@ -238,6 +240,7 @@ public record CourierConfig(
         private long maxBufferedBytes = 16L * 1024 * 1024;
         private Set<String> transports = Set.of(EngineIoConfig.POLLING, EngineIoConfig.WEBSOCKET);
         private boolean allowUpgrades = true;
+        private PerMessageDeflate perMessageDeflate;
         private Duration connectTimeout = Duration.ofSeconds(45);
         private CorsPolicy cors = CorsPolicy.sameOriginOnly();
         private Set<String> allowedHosts;
@@ -329,6 +332,27 @@ public record CourierConfig(
 
         public Builder allowUpgrades(boolean allow) {
             this.allowUpgrades = allow;
+            return this;
+        }
+
+        /**
+         * Turns on WebSocket compression (permessage-deflate, RFC 7692; socket.io's {@code perMessageDeflate}, off by
+         * default): {@code perMessageDeflate(d -> {})} for socket.io's defaults (messages from 1024 bytes up are
+         * compressed), or e.g. {@code perMessageDeflate(d -> d.threshold(4096).serverNoContextTakeover(true))}. Only
+         * connections whose client offers the extension compress (browsers and Node's {@code ws} do); emits with
+         * {@code compress(false)} go out uncompressed. See {@link PerMessageDeflate}.
+         */
+        public Builder perMessageDeflate(java.util.function.Consumer<PerMessageDeflateBuilder> configure) {
+            PerMessageDeflateBuilder d = new PerMessageDeflateBuilder();
+            configure.accept(d);
+            this.perMessageDeflate = new PerMessageDeflate(
+                    d.threshold, d.level, d.serverNoContextTakeover, d.clientNoContextTakeover, d.clientMaxWindowBits);
+            return this;
+        }
+
+        /** {@code false} turns WebSocket compression off again (the default); {@code true} is {@code d -> {}}. */
+        public Builder perMessageDeflate(boolean on) {
+            this.perMessageDeflate = on ? PerMessageDeflate.defaults() : null;
             return this;
         }
 
@@ -445,7 +469,8 @@ public record CourierConfig(
                     maxHttpBufferSize,
                     maxBufferedBytes,
                     transports,
-                    allowUpgrades);
+                    allowUpgrades,
+                    perMessageDeflate);
             return new CourierConfig(
                     host,
                     port,
@@ -509,6 +534,57 @@ public record CourierConfig(
                 throw new IllegalArgumentException("maxPackets : " + max + " (expected: > 0)");
             }
             this.maxPackets = max;
+            return this;
+        }
+    }
+
+    /** Options of {@link Builder#perMessageDeflate}; see {@link PerMessageDeflate} for what each does. */
+    public static final class PerMessageDeflateBuilder {
+        private final PerMessageDeflate defaults = PerMessageDeflate.defaults();
+        private int threshold = defaults.threshold();
+        private int level = defaults.level();
+        private boolean serverNoContextTakeover = defaults.serverNoContextTakeover();
+        private boolean clientNoContextTakeover = defaults.clientNoContextTakeover();
+        private int clientMaxWindowBits = defaults.clientMaxWindowBits();
+
+        private PerMessageDeflateBuilder() {}
+
+        /** Messages smaller than this many bytes go out uncompressed; default 1024. */
+        public PerMessageDeflateBuilder threshold(int bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("threshold : " + bytes + " (expected: >= 0)");
+            }
+            this.threshold = bytes;
+            return this;
+        }
+
+        /** zlib level 1 (fastest) to 9 (smallest); default 6. */
+        public PerMessageDeflateBuilder level(int level) {
+            if (level < 1 || level > 9) {
+                throw new IllegalArgumentException("level : " + level + " (expected: 1-9)");
+            }
+            this.level = level;
+            return this;
+        }
+
+        /** Compress each message on its own: a worse ratio, no deflater kept between messages; default false. */
+        public PerMessageDeflateBuilder serverNoContextTakeover(boolean on) {
+            this.serverNoContextTakeover = on;
+            return this;
+        }
+
+        /** Ask clients to compress each message on its own; default false. */
+        public PerMessageDeflateBuilder clientNoContextTakeover(boolean on) {
+            this.clientNoContextTakeover = on;
+            return this;
+        }
+
+        /** The largest window (8-15 bits) clients may compress with, when they offer to take a limit; default 15. */
+        public PerMessageDeflateBuilder clientMaxWindowBits(int bits) {
+            if (bits < 8 || bits > 15) {
+                throw new IllegalArgumentException("clientMaxWindowBits : " + bits + " (expected: 8-15)");
+            }
+            this.clientMaxWindowBits = bits;
             return this;
         }
     }

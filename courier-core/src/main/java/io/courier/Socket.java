@@ -69,7 +69,10 @@ public interface Socket extends RemoteSocket {
     /** Socket.IO's {@code volatile}: this emitter's events are dropped when the connection cannot take them now. */
     SocketEmitter droppable();
 
-    /** Per-message compression flag for the emitter's events (applies when the transport compresses). */
+    /**
+     * Socket.IO's {@code compress}: with {@code false}, the emitter's events go out uncompressed even over a WebSocket
+     * that negotiated permessage-deflate ({@link CourierConfig.Builder#perMessageDeflate}); default true.
+     */
     SocketEmitter compress(boolean compress);
 
     /** Broadcast to {@code rooms}, except this socket. */

@@ -126,7 +126,7 @@ public final class LocalAdapter implements Adapter {
 
     @Override
     public void broadcast(OutboundPacket packet, BroadcastOptions options) {
-        namespace.deliver(matches(options), packet, options.droppable(), null);
+        namespace.deliver(matches(options), packet.compressed(options.compress()), options.droppable(), null);
     }
 
     @Override
@@ -134,7 +134,7 @@ public final class LocalAdapter implements Adapter {
             OutboundPacket packet, BroadcastOptions options, IntConsumer clientCount, AckCallback ack) {
         List<Member> targets = matches(options);
         clientCount.accept(targets.size());
-        namespace.deliver(targets, packet, options.droppable(), ack);
+        namespace.deliver(targets, packet.compressed(options.compress()), options.droppable(), ack);
     }
 
     @Override

@@ -30,6 +30,26 @@ public final class OutboundPacket {
         return new OutboundPacket(packet, List.copyOf(out));
     }
 
+    /**
+     * This packet marked not to be compressed ({@code compress(false)}): one copy per emit, sharing the encoded data,
+     * so a broadcast still encodes once.
+     */
+    public OutboundPacket uncompressed() {
+        if (!enginePackets.get(0).compress()) {
+            return this;
+        }
+        List<EngineIoPacket> out = new ArrayList<>(enginePackets.size());
+        for (EngineIoPacket p : enginePackets) {
+            out.add(p.uncompressed());
+        }
+        return new OutboundPacket(packet, List.copyOf(out));
+    }
+
+    /** {@code this} if {@code compress}, else {@link #uncompressed()}. */
+    public OutboundPacket compressed(boolean compress) {
+        return compress ? this : uncompressed();
+    }
+
     public SocketIoPacket packet() {
         return packet;
     }

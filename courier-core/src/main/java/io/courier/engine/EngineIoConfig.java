@@ -18,6 +18,7 @@ import java.util.Set;
  *     transport is not writable.
  * @param transports the transports clients may use: {@code "polling"}, {@code "websocket"}
  * @param allowUpgrades whether polling sessions may upgrade to WebSocket
+ * @param perMessageDeflate WebSocket compression (RFC 7692), or null for none (the default, as in socket.io)
  */
 public record EngineIoConfig(
         Duration pingInterval,
@@ -26,7 +27,8 @@ public record EngineIoConfig(
         int maxHttpBufferSize,
         long maxBufferedBytes,
         Set<String> transports,
-        boolean allowUpgrades) {
+        boolean allowUpgrades,
+        PerMessageDeflate perMessageDeflate) {
 
     public static final String POLLING = "polling";
     public static final String WEBSOCKET = "websocket";
@@ -49,6 +51,26 @@ public record EngineIoConfig(
     }
 
     /** The reference server's defaults. */
+    /** Settings without WebSocket compression. */
+    public EngineIoConfig(
+            Duration pingInterval,
+            Duration pingTimeout,
+            Duration upgradeTimeout,
+            int maxHttpBufferSize,
+            long maxBufferedBytes,
+            Set<String> transports,
+            boolean allowUpgrades) {
+        this(
+                pingInterval,
+                pingTimeout,
+                upgradeTimeout,
+                maxHttpBufferSize,
+                maxBufferedBytes,
+                transports,
+                allowUpgrades,
+                null);
+    }
+
     public static EngineIoConfig defaults() {
         return new EngineIoConfig(
                 Duration.ofSeconds(25),

@@ -11,6 +11,10 @@ public final class EngineIoStats {
     private final LongAdder dropped = new LongAdder();
     private final LongAdder opened = new LongAdder();
     private final LongAdder closed = new LongAdder();
+    private final LongAdder deflatedMessages = new LongAdder();
+    private final LongAdder deflatedRawBytes = new LongAdder();
+    private final LongAdder deflatedWireBytes = new LongAdder();
+    private final LongAdder inflatedMessages = new LongAdder();
 
     void opened() {
         opened.increment();
@@ -65,5 +69,37 @@ public final class EngineIoStats {
     /** Droppable (volatile) messages dropped because the transport could not take them. */
     public long dropped() {
         return dropped.sum();
+    }
+
+    /** Records one message sent compressed (permessage-deflate): its size before and on the wire. */
+    public void deflated(int rawBytes, int wireBytes) {
+        deflatedMessages.increment();
+        deflatedRawBytes.add(rawBytes);
+        deflatedWireBytes.add(wireBytes);
+    }
+
+    /** Records one compressed message received and inflated. */
+    public void inflated() {
+        inflatedMessages.increment();
+    }
+
+    /** WebSocket messages sent compressed (permessage-deflate). */
+    public long deflatedMessages() {
+        return deflatedMessages.sum();
+    }
+
+    /** Bytes of the messages sent compressed, before compression. */
+    public long deflatedRawBytes() {
+        return deflatedRawBytes.sum();
+    }
+
+    /** Bytes of the messages sent compressed, as compressed on the wire (frame headers excluded). */
+    public long deflatedWireBytes() {
+        return deflatedWireBytes.sum();
+    }
+
+    /** Compressed WebSocket messages received and inflated. */
+    public long inflatedMessages() {
+        return inflatedMessages.sum();
     }
 }

@@ -1,6 +1,7 @@
 package io.courier.engine;
 
 import io.courier.engine.codec.EngineIoPacket;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -13,6 +14,7 @@ import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.util.Collection;
@@ -51,13 +53,38 @@ public final class WebSocketTransport implements Transport {
     @Override
     public void send(Collection<EngineIoPacket> packets) {
         for (EngineIoPacket p : packets) {
-            channel.write(
-                    p.isBinary()
-                            ? new BinaryWebSocketFrame(Unpooled.wrappedBuffer(p.binary()))
-                            : new TextWebSocketFrame(Unpooled.wrappedBuffer(p.textFrameBytes())),
-                    channel.voidPromise());
+            channel.write(frame(p), channel.voidPromise());
         }
         channel.flush();
+    }
+
+    /** The frame of one packet, wrapping its shared bytes; marked {@link #compressible} false for compress(false). */
+    private static WebSocketFrame frame(EngineIoPacket p) {
+        ByteBuf content = Unpooled.wrappedBuffer(p.isBinary() ? p.binary() : p.textFrameBytes());
+        if (p.compress()) {
+            return p.isBinary() ? new BinaryWebSocketFrame(content) : new TextWebSocketFrame(content);
+        }
+        return p.isBinary() ? new UncompressedBinaryFrame(content) : new UncompressedTextFrame(content);
+    }
+
+    /**
+     * Whether a connection that negotiated permessage-deflate may compress this frame: false for the frames of packets
+     * sent with {@code compress(false)}.
+     */
+    public static boolean compressible(WebSocketFrame frame) {
+        return !(frame instanceof UncompressedTextFrame) && !(frame instanceof UncompressedBinaryFrame);
+    }
+
+    private static final class UncompressedTextFrame extends TextWebSocketFrame {
+        UncompressedTextFrame(ByteBuf content) {
+            super(content);
+        }
+    }
+
+    private static final class UncompressedBinaryFrame extends BinaryWebSocketFrame {
+        UncompressedBinaryFrame(ByteBuf content) {
+            super(content);
+        }
     }
 
     @Override

@@ -35,6 +35,10 @@ import java.util.concurrent.TimeUnit;
  *       <td>Engine.IO message payload bytes</td></tr>
  *   <tr><td>{@code courier.messages.dropped} ({@code courier_messages_dropped_total})</td>
  *       <td>droppable (volatile) messages dropped</td></tr>
+ *   <tr><td>{@code courier.websocket.deflated} ({@code courier_websocket_deflated_total}), {@code
+ *       courier.websocket.deflated.bytes{stage=raw|wire}}, {@code courier.websocket.inflated}</td>
+ *       <td>WebSocket messages sent compressed (permessage-deflate) and their size before and after; compressed
+ *       messages received</td></tr>
  *   <tr><td>{@code courier.acks.pending} ({@code courier_acks_pending})</td>
  *       <td>server-to-client events waiting for their ack</td></tr>
  *   <tr><td>{@code courier.queue.depth} ({@code courier_queue_depth{channel}})</td>
@@ -88,6 +92,22 @@ public final class CourierMetrics implements MeterBinder {
         FunctionCounter.builder("courier.bytes.out", io, EngineIoStats::bytesOut)
                 .baseUnit("bytes")
                 .description("Engine.IO message payload bytes sent")
+                .register(registry);
+        FunctionCounter.builder("courier.websocket.deflated", io, EngineIoStats::deflatedMessages)
+                .description("WebSocket messages sent compressed (permessage-deflate)")
+                .register(registry);
+        FunctionCounter.builder("courier.websocket.deflated.bytes", io, EngineIoStats::deflatedRawBytes)
+                .baseUnit("bytes")
+                .tag("stage", "raw")
+                .description("bytes of the WebSocket messages sent compressed, before compression")
+                .register(registry);
+        FunctionCounter.builder("courier.websocket.deflated.bytes", io, EngineIoStats::deflatedWireBytes)
+                .baseUnit("bytes")
+                .tag("stage", "wire")
+                .description("bytes of the WebSocket messages sent compressed, as sent")
+                .register(registry);
+        FunctionCounter.builder("courier.websocket.inflated", io, EngineIoStats::inflatedMessages)
+                .description("compressed WebSocket messages received")
                 .register(registry);
         FunctionCounter.builder("courier.messages.dropped", io, EngineIoStats::dropped)
                 .description("droppable (volatile) messages dropped because the transport could not take them")

@@ -578,7 +578,7 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
             EngineEndpoint endpoint,
             EngineIoSession session) {
         EngineIoServer engine = endpoint.engine();
-        if (!WebSocketUpgrade.handshake(ctx, req, engine.config().maxHttpBufferSize())) {
+        if (!WebSocketUpgrade.handshake(ctx, req, engine)) {
             discarding = true;
             return;
         }

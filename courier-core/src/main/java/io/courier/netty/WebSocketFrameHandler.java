@@ -55,6 +55,17 @@ final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
                 }
                 return;
             }
+            if (msg instanceof WebSocketFrame f && f.rsv() != 0) {
+                // only with permessage-deflate does the decoder let RSV bits through; its codec clears the RSV1 it
+                // handled, and any other use of them is a protocol violation
+                log.info(
+                        "session {} from {}: WebSocket frame with reserved bits {} set; closing with 1002",
+                        session.sid(),
+                        ctx.channel().remoteAddress(),
+                        f.rsv());
+                fail(ctx, EngineIoCloseReason.TRANSPORT_ERROR, WebSocketCloseStatus.PROTOCOL_ERROR);
+                return;
+            }
             if (msg instanceof ContinuationWebSocketFrame cont) {
                 // Netty's decoder has already refused a continuation outside a fragmented message
                 if (!append(ctx, cont.content()) || !cont.isFinalFragment()) {

@@ -1,9 +1,12 @@
 package io.courier.netty;
 
+import io.courier.engine.EngineIoServer;
+import io.courier.engine.PerMessageDeflate;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -20,8 +23,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The RFC 6455 opening handshake of an engine request: stricter header checks than Netty's (only version 13, a
- * well-formed key, one Upgrade header), then Netty's handshaker, which installs the frame codec. No extensions are
- * negotiated (no permessage-deflate, as in the reference server's default).
+ * well-formed key, one Upgrade header), then Netty's handshaker, which installs the frame codec. The only extension is
+ * permessage-deflate, negotiated when the engine's {@code perMessageDeflate} is on and the client offers it (off by
+ * default, as in the reference server): then a {@link PerMessageDeflateCodec} joins the pipeline.
  */
 final class WebSocketUpgrade {
     private static final Logger log = LoggerFactory.getLogger(WebSocketUpgrade.class);
@@ -35,11 +39,13 @@ final class WebSocketUpgrade {
     }
 
     /**
-     * Answers 101 and installs the frame codec, or refuses (426 naming version 13, or 400) and closes the connection.
+     * Answers 101 and installs the frame codec (and, when negotiated, a {@link PerMessageDeflateCodec} before {@code
+     * ctx}'s handler), or refuses (426 naming version 13, or 400) and closes the connection.
      *
      * @return whether the connection is now a WebSocket
      */
-    static boolean handshake(ChannelHandlerContext ctx, HttpRequest req, int maxFramePayload) {
+    static boolean handshake(ChannelHandlerContext ctx, HttpRequest req, EngineIoServer engine) {
+        int maxFramePayload = engine.config().maxHttpBufferSize();
         HttpHeaders headers = req.headers();
         if (!"13".equals(headers.get(HttpHeaderNames.SEC_WEBSOCKET_VERSION))) {
             // only RFC 6455; Netty would also speak the pre-RFC drafts 07 and 08
@@ -51,9 +57,13 @@ final class WebSocketUpgrade {
                 || headers.getAll(HttpHeaderNames.UPGRADE).size() != 1) {
             return refuse(ctx, "invalid WebSocket upgrade headers");
         }
+        PerMessageDeflate deflate = engine.config().perMessageDeflate();
+        PerMessageDeflateCodec.Agreement agreed =
+                PerMessageDeflateCodec.negotiate(headers.get(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS), deflate);
         WebSocketDecoderConfig decoderConfig = WebSocketDecoderConfig.newBuilder()
                 .maxFramePayloadLength(maxFramePayload)
-                .allowExtensions(false)
+                // RSV1 marks compressed messages; WebSocketFrameHandler refuses any RSV bit the codec leaves
+                .allowExtensions(agreed != null)
                 // WebSocketFrameHandler sends the close frame, with the status of the violation
                 .closeOnProtocolViolation(false)
                 .build();
@@ -71,14 +81,27 @@ final class WebSocketUpgrade {
                 Unpooled.EMPTY_BUFFER,
                 headers,
                 HttpHeaders.EMPTY_HEADERS);
+        HttpHeaders responseHeaders = agreed == null
+                ? null
+                : new DefaultHttpHeaders().add(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS, agreed.responseHeader());
         try {
-            handshaker.handshake(ctx.channel(), full).addListener(f -> {
-                if (!f.isSuccess()) {
-                    ctx.close();
-                }
-            });
+            handshaker
+                    .handshake(
+                            ctx.channel(), full, responseHeaders, ctx.channel().newPromise())
+                    .addListener(f -> {
+                        if (!f.isSuccess()) {
+                            ctx.close();
+                        }
+                    });
         } catch (WebSocketServerHandshakeException e) {
             return refuse(ctx, "WebSocket handshake refused: " + e.getMessage());
+        }
+        if (agreed != null) {
+            ctx.pipeline()
+                    .addBefore(
+                            ctx.name(),
+                            "ws-deflate",
+                            new PerMessageDeflateCodec(deflate, agreed, maxFramePayload, engine.stats()));
         }
         return true;
     }

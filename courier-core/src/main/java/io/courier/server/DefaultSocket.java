@@ -395,7 +395,7 @@ final class DefaultSocket implements Socket, Member {
 
     @Override
     public SocketEmitter compress(boolean compress) {
-        return new DirectEmitter(this, false, null);
+        return new DirectEmitter(this, false, null, compress);
     }
 
     @Override

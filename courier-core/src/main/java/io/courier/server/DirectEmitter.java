@@ -21,11 +21,17 @@ final class DirectEmitter implements SocketEmitter {
     private final DefaultSocket socket;
     private final boolean droppable;
     private final Duration timeout;
+    private final boolean compress;
 
     DirectEmitter(DefaultSocket socket, boolean droppable, Duration timeout) {
+        this(socket, droppable, timeout, true);
+    }
+
+    DirectEmitter(DefaultSocket socket, boolean droppable, Duration timeout, boolean compress) {
         this.socket = socket;
         this.droppable = droppable;
         this.timeout = timeout;
+        this.compress = compress;
     }
 
     @Override
@@ -33,17 +39,17 @@ final class DirectEmitter implements SocketEmitter {
         if (t == null || t.isNegative() || t.isZero()) {
             throw new IllegalArgumentException("timeout : " + t + " (expected: > 0)");
         }
-        return new DirectEmitter(socket, droppable, t);
+        return new DirectEmitter(socket, droppable, t, compress);
     }
 
     @Override
     public SocketEmitter droppable() {
-        return new DirectEmitter(socket, true, timeout);
+        return new DirectEmitter(socket, true, timeout, compress);
     }
 
     @Override
-    public SocketEmitter compress(boolean compress) {
-        return this;
+    public SocketEmitter compress(boolean c) {
+        return new DirectEmitter(socket, droppable, timeout, c);
     }
 
     @Override
@@ -64,12 +70,17 @@ final class DirectEmitter implements SocketEmitter {
                     Set.of(),
                     data,
                     tagged -> socket.send(
-                            OutboundPacket.encode(SocketIoPacket.event(namespace, tagged), runtime.encoder()), false));
+                            OutboundPacket.encode(SocketIoPacket.event(namespace, tagged), runtime.encoder())
+                                    .compressed(compress),
+                            false));
             if (!queued) {
                 throw DefaultBroadcastOperator.outboxFull();
             }
         } else {
-            socket.send(OutboundPacket.encode(SocketIoPacket.event(namespace, data), runtime.encoder()), droppable);
+            socket.send(
+                    OutboundPacket.encode(SocketIoPacket.event(namespace, data), runtime.encoder())
+                            .compressed(compress),
+                    droppable);
         }
         return true;
     }
@@ -86,7 +97,10 @@ final class DirectEmitter implements SocketEmitter {
         String namespace = socket.namespace().name();
         long ackId = socket.defaultNamespace().nextAckId();
         CompletableFuture<EventArgs> answer = socket.acks().await(ackId, timeout);
-        socket.send(OutboundPacket.encode(SocketIoPacket.event(namespace, ackId, data), runtime.encoder()), droppable);
+        socket.send(
+                OutboundPacket.encode(SocketIoPacket.event(namespace, ackId, data), runtime.encoder())
+                        .compressed(compress),
+                droppable);
         return answer;
     }
 }

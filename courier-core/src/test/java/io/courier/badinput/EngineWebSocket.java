@@ -26,7 +26,11 @@ final class EngineWebSocket implements AutoCloseable {
 
     /** Upgrades a new connection and reads the open packet. */
     static EngineWebSocket open(int port) throws IOException {
-        RawClient raw = RawClient.webSocket(port, PATH);
+        return over(RawClient.webSocket(port, PATH));
+    }
+
+    /** A session on a connection {@code raw} has upgraded on {@link #PATH}: reads the open packet. */
+    static EngineWebSocket over(RawClient raw) throws IOException {
         RawClient.Frame open = raw.readFrame();
         assertThat(open.opcode()).as("first frame %s", open).isEqualTo(RawClient.TEXT);
         assertThat(open.text()).startsWith("0{").contains("\"upgrades\":[]");

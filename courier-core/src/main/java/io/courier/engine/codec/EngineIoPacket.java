@@ -20,13 +20,19 @@ public final class EngineIoPacket {
     private final EngineIoPacketType type;
     private final String text;
     private final byte[] binary;
+    private final boolean compress;
     private byte[] textBytes; // cached; benign race, the value is always the same
     private String base64;
 
     private EngineIoPacket(EngineIoPacketType type, String text, byte[] binary) {
+        this(type, text, binary, true);
+    }
+
+    private EngineIoPacket(EngineIoPacketType type, String text, byte[] binary, boolean compress) {
         this.type = type;
         this.text = text;
         this.binary = binary;
+        this.compress = compress;
     }
 
     /** A text packet of the given type; {@code data} may be empty, never null. */
@@ -42,6 +48,25 @@ public final class EngineIoPacket {
     /** A binary message. The array is not copied: the caller must not modify it afterwards. */
     public static EngineIoPacket binary(byte[] data) {
         return new EngineIoPacket(EngineIoPacketType.MESSAGE, null, Objects.requireNonNull(data, "data"));
+    }
+
+    /**
+     * The same packet marked not to be compressed (socket.io's {@code compress(false)}): a WebSocket that negotiated
+     * permessage-deflate sends it as is. The data is shared, not copied.
+     */
+    public EngineIoPacket uncompressed() {
+        if (!compress) {
+            return this;
+        }
+        EngineIoPacket p = new EngineIoPacket(type, text, binary, false);
+        p.textBytes = textBytes;
+        p.base64 = base64;
+        return p;
+    }
+
+    /** Whether a transport that compresses may compress this packet (true unless {@link #uncompressed()}). */
+    public boolean compress() {
+        return compress;
     }
 
     public EngineIoPacketType type() {

@@ -37,6 +37,7 @@ final class ConfigFile {
             "serveClient",
             "pingInterval",
             "pingTimeout",
+            "perMessageDeflate",
             "apiKey",
             "jwtSecret",
             "jwtRequireExp",
@@ -49,6 +50,8 @@ final class ConfigFile {
             "channels");
     private static final Set<String> ADMIN_KEYS =
             Set.of("username", "password", "namespace", "readonly", "mode", "sessionTtl");
+    private static final Set<String> DEFLATE_KEYS =
+            Set.of("threshold", "level", "serverNoContextTakeover", "clientNoContextTakeover", "clientMaxWindowBits");
     private static final Set<String> RULE_KEYS = Set.of("match", "durable", "subscribe", "publish", "retention");
     private static final Set<String> LIMIT_KEYS = Set.of("subscriptionsPerClient", "subscriptions", "channels");
     private static final Set<String> RETENTION_KEYS = Set.of("maxAge", "maxBytes");
@@ -133,6 +136,9 @@ final class ConfigFile {
         }
         if (root.has("pingTimeout")) {
             o.pingTimeout = duration(text(root, "pingTimeout", where), where + ": pingTimeout");
+        }
+        if (root.has("perMessageDeflate")) {
+            perMessageDeflate(root.get("perMessageDeflate"), o, where + ": perMessageDeflate");
         }
         if (root.has("apiKey")) {
             o.apiKey = text(root, "apiKey", where);
@@ -301,6 +307,45 @@ final class ConfigFile {
             throw new IllegalArgumentException(where + ": " + s + " is too large");
         }
         return n << shift;
+    }
+
+    /** {@code true}, {@code false}, or a mapping of options (which turns it on), as socket.io takes it. */
+    private static void perMessageDeflate(JsonNode n, Main.Options o, String where) {
+        if (n.isBoolean()) {
+            o.perMessageDeflate = n.asBoolean();
+            return;
+        }
+        if (!n.isObject()) {
+            throw new IllegalArgumentException(where + ": expected true, false or {"
+                    + String.join(", ", DEFLATE_KEYS.stream().sorted().toList())
+                    + "}");
+        }
+        checkKeys(n, DEFLATE_KEYS, where);
+        o.perMessageDeflate = true;
+        if (n.has("threshold")) {
+            o.deflateThreshold = integer(n, "threshold", 0, Integer.MAX_VALUE, where);
+        }
+        if (n.has("level")) {
+            o.deflateLevel = integer(n, "level", 1, 9, where);
+        }
+        if (n.has("serverNoContextTakeover")) {
+            o.deflateServerNoContextTakeover = bool(n, "serverNoContextTakeover", where);
+        }
+        if (n.has("clientNoContextTakeover")) {
+            o.deflateClientNoContextTakeover = bool(n, "clientNoContextTakeover", where);
+        }
+        if (n.has("clientMaxWindowBits")) {
+            o.deflateClientMaxWindowBits = integer(n, "clientMaxWindowBits", 8, 15, where);
+        }
+    }
+
+    private static int integer(JsonNode n, String key, int min, int max, String where) {
+        JsonNode v = n.get(key);
+        if (v == null || !v.canConvertToExactIntegral() || !v.canConvertToInt() || v.asInt() < min || v.asInt() > max) {
+            throw new IllegalArgumentException(where + "." + key + ": " + (v == null ? "" : v.asText())
+                    + " (expected: an integer " + min + "-" + max + ")");
+        }
+        return v.asInt();
     }
 
     private static void checkKeys(JsonNode n, Set<String> allowed, String where) {

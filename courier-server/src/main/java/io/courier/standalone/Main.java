@@ -85,6 +85,16 @@ public final class Main {
               --redis-key K        the cluster's channel and key prefix (default socket.io; env COURIER_REDIS_KEY)
               --ping-interval MS   heartbeat interval (default 25000; conformance 300)
               --ping-timeout MS    heartbeat timeout (default 20000; conformance 200)
+              --per-message-deflate
+                                   compress WebSocket messages of 1024 bytes and more for clients that offer
+                                   permessage-deflate (browsers and Node do); costs ~300 KB of native memory
+                                   per such connection (env COURIER_PER_MESSAGE_DEFLATE=true; YAML
+                                   perMessageDeflate, which also takes the extension's options). Default off
+              --per-message-deflate-threshold BYTES
+                                   compress only messages of at least BYTES (default 1024; turns it on; env
+                                   COURIER_PER_MESSAGE_DEFLATE_THRESHOLD)
+              --no-per-message-deflate
+                                   turn it off whatever the file or environment says
               --no-serve-client    do not serve the browser bundle at <path>socket.io.js
               --help               print this help
             """;
@@ -239,6 +249,13 @@ public final class Main {
                 }
                 if (allowedHosts != null) {
                     c.allowedHosts(allowedHosts);
+                }
+                if (options.perMessageDeflate) {
+                    c.perMessageDeflate(d -> d.threshold(options.deflateThreshold)
+                            .level(options.deflateLevel)
+                            .serverNoContextTakeover(options.deflateServerNoContextTakeover)
+                            .clientNoContextTakeover(options.deflateClientNoContextTakeover)
+                            .clientMaxWindowBits(options.deflateClientMaxWindowBits));
                 }
             });
         } catch (UncheckedIOException e) {
@@ -435,6 +452,12 @@ public final class Main {
         boolean serveClient = true;
         Duration pingInterval;
         Duration pingTimeout;
+        boolean perMessageDeflate; // WebSocket compression, socket.io's perMessageDeflate; default off
+        int deflateThreshold = 1024;
+        int deflateLevel = 6;
+        boolean deflateServerNoContextTakeover;
+        boolean deflateClientNoContextTakeover;
+        int deflateClientMaxWindowBits = 15;
         Path data = Path.of("courier-data");
         String apiKey;
         String jwtSecret;
@@ -537,6 +560,19 @@ public final class Main {
                     }
                 }
             }
+            if ((v = env.get("COURIER_PER_MESSAGE_DEFLATE")) != null) {
+                o.perMessageDeflate = switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
+                    case "true", "on", "1" -> true;
+                    case "false", "off", "0" -> false;
+                    default ->
+                        throw new IllegalArgumentException(
+                                "COURIER_PER_MESSAGE_DEFLATE=" + v + ": expected true or false");
+                };
+            }
+            if ((v = env.get("COURIER_PER_MESSAGE_DEFLATE_THRESHOLD")) != null) {
+                o.deflateThreshold = bytes(v, "COURIER_PER_MESSAGE_DEFLATE_THRESHOLD=" + v);
+                o.perMessageDeflate = true;
+            }
             if (env.get("COURIER_CORS_ORIGINS") != null) {
                 o.corsOrigins = new ArrayList<>();
                 for (String s : env.get("COURIER_CORS_ORIGINS").split(",")) {
@@ -550,6 +586,13 @@ public final class Main {
                 switch (a) {
                     case "--help", "-h" -> o.help = true;
                     case "--no-serve-client" -> o.serveClient = false;
+                    case "--per-message-deflate" -> o.perMessageDeflate = true;
+                    case "--no-per-message-deflate" -> o.perMessageDeflate = false;
+                    case "--per-message-deflate-threshold" -> {
+                        String t = value(args, ++i, a);
+                        o.deflateThreshold = bytes(t, a + " " + t);
+                        o.perMessageDeflate = true;
+                    }
                     case "--port" -> {
                         String p = value(args, ++i, a);
                         o.port = port(p, a + " " + p);
@@ -628,6 +671,19 @@ public final class Main {
                 return Duration.ofMillis(ms);
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException(flag + " " + s + ": expected milliseconds > 0");
+            }
+        }
+
+        /** {@code s} as a byte count >= 0; {@code where} names its source in the error. */
+        static int bytes(String s, String where) {
+            try {
+                int n = Integer.parseInt(s.trim());
+                if (n < 0) {
+                    throw new NumberFormatException();
+                }
+                return n;
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(where + ": expected a number of bytes >= 0");
             }
         }
 

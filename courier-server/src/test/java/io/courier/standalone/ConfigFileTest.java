@@ -142,4 +142,56 @@ class ConfigFileTest {
         assertThatThrownBy(() -> Main.Options.parse(List.of("--config", unknown.toString()), Map.of()))
                 .hasMessageContaining("queues");
     }
+
+    @Test
+    void perMessageDeflateIsOffUnlessTurnedOnAndTakesSocketIosOptions() throws Exception {
+        assertThat(Main.Options.parse(List.of(), Map.of()).perMessageDeflate).isFalse();
+        assertThat(Main.Options.parse(List.of("--per-message-deflate"), Map.of()).perMessageDeflate)
+                .isTrue();
+        Main.Options t = Main.Options.parse(List.of("--per-message-deflate-threshold", "4096"), Map.of());
+        assertThat(t.perMessageDeflate).isTrue();
+        assertThat(t.deflateThreshold).isEqualTo(4096);
+        assertThat(Main.Options.parse(List.of(), Map.of("COURIER_PER_MESSAGE_DEFLATE", "true")).perMessageDeflate)
+                .isTrue();
+
+        Path file = write("""
+                perMessageDeflate:
+                  threshold: 2048
+                  level: 1
+                  serverNoContextTakeover: true
+                  clientNoContextTakeover: true
+                  clientMaxWindowBits: 10
+                """);
+        Main.Options o = Main.Options.parse(List.of("--config", file.toString()), Map.of());
+        assertThat(o.perMessageDeflate).isTrue();
+        assertThat(o.deflateThreshold).isEqualTo(2048);
+        assertThat(o.deflateLevel).isEqualTo(1);
+        assertThat(o.deflateServerNoContextTakeover).isTrue();
+        assertThat(o.deflateClientNoContextTakeover).isTrue();
+        assertThat(o.deflateClientMaxWindowBits).isEqualTo(10);
+        assertThat(Main.Options.parse(List.of("--config", file.toString(), "--no-per-message-deflate"), Map.of())
+                        .perMessageDeflate)
+                .as("a flag overrides the file")
+                .isFalse();
+        Path on = write("perMessageDeflate: true\n");
+        assertThat(Main.Options.parse(List.of("--config", on.toString()), Map.of()).perMessageDeflate)
+                .isTrue();
+    }
+
+    @Test
+    void aBadPerMessageDeflateValueNamesItsSource() throws Exception {
+        Path file = write("perMessageDeflate: { level: 12 }\n");
+        assertThatThrownBy(() -> Main.Options.parse(List.of("--config", file.toString()), Map.of()))
+                .hasMessage(file + ": perMessageDeflate.level: 12 (expected: an integer 1-9)");
+        Path unknown = write("perMessageDeflate: { serverMaxWindowBits: 10 }\n");
+        assertThatThrownBy(() -> Main.Options.parse(List.of("--config", unknown.toString()), Map.of()))
+                .hasMessageContaining("perMessageDeflate: unknown key serverMaxWindowBits");
+        Path text = write("perMessageDeflate: yes please\n");
+        assertThatThrownBy(() -> Main.Options.parse(List.of("--config", text.toString()), Map.of()))
+                .hasMessageContaining("perMessageDeflate: expected true, false or {");
+        assertThatThrownBy(() -> Main.Options.parse(List.of(), Map.of("COURIER_PER_MESSAGE_DEFLATE", "maybe")))
+                .hasMessage("COURIER_PER_MESSAGE_DEFLATE=maybe: expected true or false");
+        assertThatThrownBy(() -> Main.Options.parse(List.of("--per-message-deflate-threshold", "-1"), Map.of()))
+                .hasMessage("--per-message-deflate-threshold -1: expected a number of bytes >= 0");
+    }
 }

@@ -165,4 +165,49 @@ class MainTest {
                 .asString()
                 .startsWith("Courier listening on http://127.0.0.1:");
     }
+
+    @Test
+    void perMessageDeflateIsNegotiatedOnlyWhenTurnedOn() throws Exception {
+        assertThat(upgradeExtensions("--per-message-deflate")).isEqualTo("permessage-deflate");
+        assertThat(upgradeExtensions("--per-message-deflate", "--no-per-message-deflate"))
+                .isNull();
+        assertThat(upgradeExtensions()).as("off by default").isNull();
+    }
+
+    /** Starts a hub with {@code flags}, offers permessage-deflate in a WebSocket upgrade, returns what it answered. */
+    private String upgradeExtensions(String... flags) throws Exception {
+        List<String> args = new java.util.ArrayList<>(List.of("--host", "127.0.0.1", "--port", "0", "--data"));
+        args.add(Files.createTempDirectory(dir, "data").toString());
+        args.addAll(List.of(flags));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Main.Launched launched;
+        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8)) {
+            launched = Main.launch(args, Map.of(), o, System.err);
+        }
+        assertThat(launched.server()).as("started: %s", out).isNotNull();
+        try (AutoCloseable server = launched.server()) {
+            java.util.regex.Matcher port = java.util.regex.Pattern.compile("127\\.0\\.0\\.1:(\\d+)")
+                    .matcher(out.toString(StandardCharsets.UTF_8));
+            assertThat(port.find()).isTrue();
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", Integer.parseInt(port.group(1)))) {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream()
+                        .write(("GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: localhost\r\n"
+                                        + "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+                                        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                                        + "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n")
+                                .getBytes(StandardCharsets.ISO_8859_1));
+                java.io.BufferedReader in = new java.io.BufferedReader(
+                        new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
+                assertThat(in.readLine()).startsWith("HTTP/1.1 101");
+                String extensions = null;
+                for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+                    if (line.toLowerCase(java.util.Locale.ROOT).startsWith("sec-websocket-extensions:")) {
+                        extensions = line.substring(line.indexOf(':') + 1).trim();
+                    }
+                }
+                return extensions;
+            }
+        }
+    }
 }

@@ -31,6 +31,20 @@ public interface Socket extends RemoteSocket {
     /** Adds a listener for {@code event}. Several listeners run in registration order. */
     Socket on(String event, EventHandler handler);
 
+    /**
+     * Adds a listener for {@code event} that is quick and never blocks, so that it may run on the connection's event
+     * loop instead of the handler executor: no hop to another thread and back, and its {@link Ack#reply} is written
+     * at once. The event still runs alone and in order with everything else of this socket: on the event loop when
+     * the socket has nothing queued or running on its lane (and nothing that earlier listeners sent still waits for
+     * the event loop), otherwise on the handler executor after what is there.
+     *
+     * <p>An event runs this way only when all its listeners were added with {@code onInline}, the socket has no
+     * {@link #onAny} listener and deduplication is off; otherwise its listeners run on the handler executor as usual.
+     * A listener that blocks or computes for long here stalls every connection of its event loop: do I/O, locks,
+     * {@code join()} and slow work with {@link #on} instead.
+     */
+    Socket onInline(String event, EventHandler handler);
+
     /** Adds a listener whose first argument is bound to {@code type}. */
     <T> Socket on(String event, Class<T> type, DataHandler<T> handler);
 

@@ -24,6 +24,7 @@ import io.courier.protocol.SocketIoPacket;
 import io.courier.recovery.LoggedPacket;
 import io.courier.recovery.RecoveryStore;
 import io.courier.recovery.SavedSession;
+import io.netty.util.concurrent.SingleThreadEventExecutor;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
@@ -32,6 +33,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -191,7 +193,47 @@ final class DefaultSocket implements Socket, Member {
             args.add(array.get(i));
         }
         long ackId = packet.ackId();
-        return lane.offer(() -> dispatch(event, new EventArgs(args, runtime.mapper()), ackId));
+        EventArgs eventArgs = new EventArgs(args, runtime.mapper());
+        Runnable task = () -> dispatch(event, eventArgs, ackId);
+        if (runsInline(event) && lane.claim()) {
+            // the lane is ours; what earlier tasks sent may still wait in the loop's queue, and must go out first
+            if (loopHasNoTasks()) {
+                lane.runClaimed(task);
+            } else {
+                lane.queueClaimed(task);
+            }
+            return true;
+        }
+        return lane.offer(task);
+    }
+
+    /**
+     * Whether nothing waits in the event loop's task queue: no packet that another thread sent (an earlier handler's
+     * ack or emit hops to the loop) can then be overtaken by what an inline listener writes at once.
+     */
+    private boolean loopHasNoTasks() {
+        return eventLoop() instanceof SingleThreadEventExecutor loop && loop.pendingTasks() == 0;
+    }
+
+    /**
+     * Whether {@code event} may run on the event loop: every one of its handlers was added with {@link #onInline}, no
+     * {@code onAny} listener (they may block) and no deduplication (it runs first, on the lane) stand in the way.
+     */
+    private boolean runsInline(String event) {
+        List<EventHandler> list = handlers(event);
+        if (list == null || list.isEmpty() || runtime.deduplicator() != null) {
+            return false;
+        }
+        SocketHooks hs = hooks;
+        if (hs != null && !hs.any.isEmpty()) {
+            return false;
+        }
+        for (EventHandler h : list) {
+            if (!(h instanceof InlineHandler)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     void onAck(SocketIoPacket packet) {
@@ -333,6 +375,11 @@ final class DefaultSocket implements Socket, Member {
         }
         m.computeIfAbsent(event, k -> new CopyOnWriteArrayList<>()).add(handler);
         return this;
+    }
+
+    @Override
+    public Socket onInline(String event, EventHandler handler) {
+        return on(event, new InlineHandler(Objects.requireNonNull(handler, "handler")));
     }
 
     @Override
@@ -607,6 +654,14 @@ final class DefaultSocket implements Socket, Member {
 
     SocketIoRuntime runtime() {
         return runtime;
+    }
+
+    /** A handler added with {@link #onInline}: quick and non-blocking, so it may run on the event loop. */
+    private record InlineHandler(EventHandler handler) implements EventHandler {
+        @Override
+        public void handle(EventArgs args, Ack ack) throws Exception {
+            handler.handle(args, ack);
+        }
     }
 
     /**

@@ -12,6 +12,10 @@ import org.slf4j.LoggerFactory;
  * <p>Bound: {@link #offer} refuses client-driven tasks once {@code maxQueued} are waiting; the caller decides what
  * that means (the connection is closed with "inbound queue full"). Internal tasks ({@link #execute}) are never refused,
  * so disconnect handling and ack completions always run.
+ *
+ * <p>{@link #claim} and {@link #runClaimed} run a task on the calling thread (an event loop) when the lane is idle:
+ * the task holds the lane while it runs, so it still runs alone and in order, and whatever is queued meanwhile runs
+ * on the executor after it.
  */
 final class HandlerLane implements Executor {
     private static final Logger log = LoggerFactory.getLogger(HandlerLane.class);
@@ -33,6 +37,38 @@ final class HandlerLane implements Executor {
         }
         execute(task);
         return true;
+    }
+
+    /**
+     * Takes the lane for one task the caller will pass to {@link #runClaimed} or {@link #queueClaimed}, if the lane is
+     * idle (nothing queued, nothing running); false otherwise. Until then every other caller finds the lane busy and
+     * queues behind that task.
+     */
+    boolean claim() {
+        return size.compareAndSet(0, 1);
+    }
+
+    /** Runs the claimed lane's task on the calling thread; what was queued meanwhile then runs on the executor. */
+    void runClaimed(Runnable task) {
+        try {
+            task.run();
+        } catch (Throwable t) {
+            log.error("handler failed", t);
+        }
+        if (size.decrementAndGet() != 0) {
+            executor.execute(this::drain);
+        }
+    }
+
+    /** Queues the claimed lane's task after all: it runs on the executor, first. */
+    void queueClaimed(Runnable task) {
+        queue.add(task);
+        executor.execute(this::drain);
+    }
+
+    /** Whether nothing is queued or running (a snapshot). */
+    boolean idle() {
+        return size.get() == 0;
     }
 
     @Override

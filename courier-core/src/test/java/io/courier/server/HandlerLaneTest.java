@@ -95,4 +95,65 @@ class HandlerLaneTest {
         lane.execute(after::countDown);
         assertThat(after.await(10, TimeUnit.SECONDS)).isTrue();
     }
+
+    @Test
+    void aClaimedTaskRunsOnTheCallerAloneAndWhatCameMeanwhileRunsAfterItOnTheExecutor() throws Exception {
+        HandlerLane lane = new HandlerLane(executor, 10);
+        List<String> order = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch after = new CountDownLatch(1);
+        assertThat(lane.claim()).isTrue();
+        assertThat(lane.claim()).as("a claimed lane is busy").isFalse();
+        Thread caller = Thread.currentThread();
+        lane.runClaimed(() -> {
+            order.add("claimed on caller " + (Thread.currentThread() == caller));
+            // queued from another thread while the claimed task runs: it must wait for it
+            Thread other = Thread.ofPlatform()
+                    .start(() -> lane.execute(() -> {
+                        order.add("queued on caller " + (Thread.currentThread() == caller));
+                        after.countDown();
+                    }));
+            try {
+                other.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            order.add("claimed done");
+        });
+        assertThat(after.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(order).containsExactly("claimed on caller true", "claimed done", "queued on caller false");
+    }
+
+    @Test
+    void aClaimedTaskCanBeQueuedInsteadAndRunsFirst() throws Exception {
+        HandlerLane lane = new HandlerLane(executor, 10);
+        List<String> order = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch done = new CountDownLatch(2);
+        assertThat(lane.claim()).isTrue();
+        lane.queueClaimed(() -> {
+            order.add("claimed");
+            done.countDown();
+        });
+        lane.execute(() -> {
+            order.add("next");
+            done.countDown();
+        });
+        assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(order).containsExactly("claimed", "next");
+        assertThat(lane.claim()).as("idle again").isTrue();
+        lane.runClaimed(() -> {});
+        assertThat(lane.idle()).isTrue();
+    }
+
+    @Test
+    void aFailingClaimedTaskReleasesTheLane() throws Exception {
+        HandlerLane lane = new HandlerLane(executor, 10);
+        assertThat(lane.claim()).isTrue();
+        lane.runClaimed(() -> {
+            throw new IllegalStateException("boom");
+        });
+        assertThat(lane.idle()).isTrue();
+        CountDownLatch after = new CountDownLatch(1);
+        lane.execute(after::countDown);
+        assertThat(after.await(10, TimeUnit.SECONDS)).isTrue();
+    }
 }

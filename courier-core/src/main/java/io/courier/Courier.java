@@ -78,7 +78,8 @@ public final class Courier implements AutoCloseable {
                 recoveryStore(config.recovery()),
                 config.recovery().skipMiddlewares(),
                 config.recovery().maxDisconnectionDuration(),
-                config.deduplication()));
+                config.deduplication(),
+                config.parser()));
         this.engine = new EngineIoServer(
                 config.engine(),
                 runtime.sessionHandler(),
@@ -376,6 +377,8 @@ public final class Courier implements AutoCloseable {
             serveBundle(http, "socket.io.min.js", "application/javascript; charset=utf-8");
             serveBundle(http, "socket.io.js.map", "application/json");
             serveBundle(http, "socket.io.min.js.map", "application/json");
+            serveBundle(http, "socket.io.msgpack.min.js", "application/javascript; charset=utf-8");
+            serveBundle(http, "socket.io.msgpack.min.js.map", "application/json");
         }
         resources.forEach(http::resource);
         routes.forEach(r -> http.route(r.path(), r.maxBodyBytes(), r.route()));

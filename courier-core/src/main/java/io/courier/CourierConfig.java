@@ -10,6 +10,7 @@ import io.courier.engine.PerMessageDeflate;
 import io.courier.http.ForeignSessions;
 import io.courier.journal.FsyncPolicy;
 import io.courier.netty.CorsPolicy;
+import io.courier.protocol.Parser;
 import io.courier.recovery.RecoveryStoreFactory;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,7 +36,8 @@ import java.util.function.Function;
  * @param allowedHosts the {@code Host} names the server answers to (any port; IP addresses always pass), others get
  *     421 and their connection is closed: this defeats DNS rebinding; null (the default) for any host. Applied by
  *     {@link Courier#start()}
- * @param serveClient serve the official browser bundle at {@code <path>socket.io.js} and {@code .min.js}; default on
+ * @param serveClient serve the official browser bundle at {@code <path>socket.io.js}, {@code .min.js} and, with the
+ *     msgpack parser built in, {@code socket.io.msgpack.min.js}; default on
  * @param maxAttachments binary attachments allowed in one incoming packet (more closes the connection); default 10
  * @param maxQueuedEventsPerSocket incoming events waiting for one socket's handlers; past it the connection is closed
  *     with "inbound queue full"; default 1000
@@ -46,6 +48,9 @@ import java.util.function.Function;
  * @param deduplication server-side deduplication of client retries; default off
  * @param foreignSessions in a cluster without sticky sessions, how polling requests for another node's session reach
  *     it (see {@link ForeignSessions}); default null: a single node, an unknown sid is answered 400
+ * @param parser how Socket.IO packets are written in Engine.IO messages, both ways (socket.io's {@code parser}):
+ *     {@link Parser#DEFAULT} (the text format, default) or {@link Parser#MSGPACK} ({@code socket.io-msgpack-parser});
+ *     every client must use the matching parser
  */
 public record CourierConfig(
         String host,
@@ -64,7 +69,8 @@ public record CourierConfig(
         Recovery recovery,
         Durable durable,
         Deduplication deduplication,
-        ForeignSessions foreignSessions) {
+        ForeignSessions foreignSessions,
+        Parser parser) {
 
     /**
      * Socket.IO's {@code connectionStateRecovery}: a client that loses its connection for a recoverable reason and
@@ -253,6 +259,7 @@ public record CourierConfig(
         private Durable durable = Durable.off();
         private Deduplication deduplication = Deduplication.off();
         private ForeignSessions foreignSessions;
+        private Parser parser = Parser.DEFAULT;
 
         private Builder() {}
 
@@ -433,6 +440,16 @@ public record CourierConfig(
         }
 
         /**
+         * How Socket.IO packets are written on the wire, both ways (socket.io's {@code parser} option):
+         * {@link Parser#DEFAULT} (default) or {@link Parser#MSGPACK}, which clients match with
+         * {@code parser: require("socket.io-msgpack-parser")}.
+         */
+        public Builder parser(Parser parser) {
+            this.parser = Objects.requireNonNull(parser, "parser");
+            return this;
+        }
+
+        /**
          * Turns connection state recovery on: {@code connectionStateRecovery(r -> r.maxDisconnectionDuration(d))}.
          */
         public Builder connectionStateRecovery(java.util.function.Consumer<RecoveryBuilder> configure) {
@@ -488,7 +505,8 @@ public record CourierConfig(
                     recovery,
                     durable,
                     deduplication,
-                    foreignSessions);
+                    foreignSessions,
+                    parser);
         }
 
         private static Duration positive(String name, Duration d) {

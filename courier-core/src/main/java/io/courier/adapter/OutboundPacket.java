@@ -2,14 +2,15 @@ package io.courier.adapter;
 
 import io.courier.engine.codec.EngineIoPacket;
 import io.courier.protocol.EncodedSocketIoPacket;
+import io.courier.protocol.PacketEncoder;
 import io.courier.protocol.SocketIoPacket;
-import io.courier.protocol.SocketIoPacketEncoder;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A Socket.IO packet encoded once for any number of recipients: the packet itself (for cluster peers and logs) and
- * its Engine.IO packets (one text message, then one binary message per attachment). Immutable and shared.
+ * its Engine.IO packets (with the default parser one text message, then one binary message per attachment; with the
+ * msgpack parser one binary message). Immutable and shared.
  */
 public final class OutboundPacket {
     private final SocketIoPacket packet;
@@ -20,10 +21,13 @@ public final class OutboundPacket {
         this.enginePackets = enginePackets;
     }
 
-    public static OutboundPacket encode(SocketIoPacket packet, SocketIoPacketEncoder encoder) {
+    /** Encodes {@code packet} with the server's parser's encoder. */
+    public static OutboundPacket encode(SocketIoPacket packet, PacketEncoder encoder) {
         EncodedSocketIoPacket encoded = encoder.encode(packet);
         List<EngineIoPacket> out = new ArrayList<>(1 + encoded.attachments().size());
-        out.add(EngineIoPacket.message(encoded.text()));
+        if (encoded.text() != null) {
+            out.add(EngineIoPacket.message(encoded.text()));
+        }
         for (byte[] a : encoded.attachments()) {
             out.add(EngineIoPacket.binary(a));
         }

@@ -1,30 +1,43 @@
 package io.courier.protocol;
 
 import java.util.List;
-import java.util.Objects;
 
 /**
- * The result of encoding a {@link SocketIoPacket}: the packet text, without the Engine.IO {@code 4} message prefix,
- * and the binary attachments that must follow it, in order, as separate Engine.IO messages.
+ * The result of encoding a {@link SocketIoPacket}: its Engine.IO messages, in order. With the text format ({@link
+ * SocketIoPacketEncoder}) that is the packet text, without the Engine.IO {@code 4} message prefix, then the binary
+ * attachments, each as a separate binary message; a format whose packets are binary messages (the msgpack parser) has
+ * no text and one binary message ({@link #binaryMessage}).
  *
  * <p>Immutable: the list is an unmodifiable copy. The arrays are not copied (they are the ones held by the packet's
  * {@code BinaryNode}s); callers must not modify them. Equality compares the arrays by identity.
  *
- * @param text the packet text, starting with the type digit
- * @param attachments the attachments, empty for a non-binary packet
+ * @param text the packet text, starting with the type digit; null when the packet is binary messages only
+ * @param attachments the binary messages that follow the text, empty for a text packet without binary
  */
 public record EncodedSocketIoPacket(String text, List<byte[]> attachments) {
 
-    /** Checks for nulls and copies the list. */
+    /** Copies the list; without text there must be binary messages. */
     public EncodedSocketIoPacket {
-        Objects.requireNonNull(text, "text");
         attachments = List.copyOf(attachments);
+        if (text == null && attachments.isEmpty()) {
+            throw new IllegalArgumentException("a packet without text needs binary messages");
+        }
     }
 
     /**
-     * Whether the packet was encoded as a binary packet (wire type 5 or 6).
+     * A packet that is one binary message (no text, no attachments).
      *
-     * @return true when there is at least one attachment
+     * @param message the message bytes (not copied)
+     * @return the encoded packet
+     */
+    public static EncodedSocketIoPacket binaryMessage(byte[] message) {
+        return new EncodedSocketIoPacket(null, List.of(message));
+    }
+
+    /**
+     * Whether the packet has binary messages (text format: wire type 5 or 6).
+     *
+     * @return true when there is at least one binary message
      */
     public boolean isBinary() {
         return !attachments.isEmpty();

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.util.Objects;
 
 /**
- * Decodes the Socket.IO packets received on one connection, reassembling binary packets from their text header and
+ * {@link Parser#DEFAULT}'s decoder: decodes the Socket.IO packets received on one connection, reassembling binary packets from their text header and
  * the binary attachments that follow it.
  *
  * <p>Stateful: use one instance per Engine.IO session, from one thread at a time (not thread-safe). Every
@@ -22,7 +22,7 @@ import java.util.Objects;
  * object with {@code "_placeholder": true} must be exactly {@code {"_placeholder":true,"num":N}} with {@code 0 <= N
  * < count}; it is replaced by a {@link com.fasterxml.jackson.databind.node.BinaryNode} of the N-th attachment.
  */
-public final class SocketIoPacketDecoder {
+public final class SocketIoPacketDecoder implements PacketDecoder {
 
     private final JsonPayloadReader payloadReader;
     private final JsonNodeFactory nodes;
@@ -56,6 +56,7 @@ public final class SocketIoPacketDecoder {
      * @throws SocketIoProtocolException on any protocol violation, including a text message arriving while
      *     attachments are still expected
      */
+    @Override
     public SocketIoPacket decodeText(String text) {
         Objects.requireNonNull(text, "text");
         if (pending != null) {
@@ -86,6 +87,7 @@ public final class SocketIoPacketDecoder {
      * @return the complete packet when this was the last expected attachment, otherwise null
      * @throws SocketIoProtocolException if no binary packet is waiting for attachments
      */
+    @Override
     public SocketIoPacket decodeBinary(byte[] attachment) {
         Objects.requireNonNull(attachment, "attachment");
         if (pending == null) {
@@ -110,6 +112,7 @@ public final class SocketIoPacketDecoder {
     }
 
     /** Drops a partially reassembled packet, if any (for example when the connection closes). */
+    @Override
     public void reset() {
         pending = null;
     }

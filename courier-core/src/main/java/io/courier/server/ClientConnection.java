@@ -12,8 +12,8 @@ import io.courier.engine.EngineIoRequest;
 import io.courier.engine.EngineIoSession;
 import io.courier.internal.Ids;
 import io.courier.json.JsonCodec;
+import io.courier.protocol.PacketDecoder;
 import io.courier.protocol.SocketIoPacket;
-import io.courier.protocol.SocketIoPacketDecoder;
 import io.courier.protocol.SocketIoProtocolException;
 import io.courier.recovery.RecoveryStore;
 import io.courier.recovery.SavedSession;
@@ -51,7 +51,7 @@ final class ClientConnection implements EngineIoSession.Listener {
 
     private final SocketIoRuntime runtime;
     private final EngineIoSession session;
-    private final SocketIoPacketDecoder decoder;
+    private final PacketDecoder decoder;
     // its namespace sockets: nearly every connection joins one namespace, kept in a field; a map only beyond it
     private DefaultSocket firstSocket;
     private Map<String, DefaultSocket> moreSockets;
@@ -62,8 +62,9 @@ final class ClientConnection implements EngineIoSession.Listener {
     ClientConnection(SocketIoRuntime runtime, EngineIoSession session) {
         this.runtime = runtime;
         this.session = session;
-        this.decoder =
-                new SocketIoPacketDecoder(runtime.mapper(), runtime.settings().maxAttachments());
+        this.decoder = runtime.settings()
+                .parser()
+                .decoder(runtime.mapper(), runtime.settings().maxAttachments());
         this.connectTimer = session.eventLoop()
                 .schedule(
                         this::connectTimedOut,

@@ -4,7 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.courier.CourierConfig;
 import io.courier.adapter.AdapterFactory;
 import io.courier.json.JsonCodec;
-import io.courier.protocol.SocketIoPacketEncoder;
+import io.courier.protocol.PacketEncoder;
+import io.courier.protocol.Parser;
 import io.courier.recovery.RecoveryOutbox;
 import io.courier.recovery.RecoveryStore;
 import io.netty.util.HashedWheelTimer;
@@ -28,6 +29,7 @@ public final class SocketIoRuntime {
      *
      * @param recovery the connection state recovery store, or null when recovery is off
      * @param deduplication deduplication of client retries (see {@link Deduplicator})
+     * @param parser how packets are written on the wire, both ways
      */
     public record Settings(
             Duration connectTimeout,
@@ -38,11 +40,12 @@ public final class SocketIoRuntime {
             RecoveryStore recovery,
             boolean skipMiddlewares,
             Duration maxDisconnectionDuration,
-            CourierConfig.Deduplication deduplication) {}
+            CourierConfig.Deduplication deduplication,
+            Parser parser) {}
 
     private final Settings settings;
     private final ObjectMapper mapper = JsonCodec.mapper();
-    private final SocketIoPacketEncoder encoder = new SocketIoPacketEncoder(mapper);
+    private final PacketEncoder encoder;
     private final Map<String, DefaultNamespace> namespaces = new ConcurrentHashMap<>();
     private final List<ParentNamespace> parents = new CopyOnWriteArrayList<>();
     private final Timer timer =
@@ -79,6 +82,7 @@ public final class SocketIoRuntime {
 
     public SocketIoRuntime(Settings settings) {
         this.settings = settings;
+        this.encoder = settings.parser().encoder(mapper);
         this.outbox = settings.recovery() == null
                 ? null
                 : new RecoveryOutbox(settings.recovery(), RECOVERY_OUTBOX_BOUND, settings.handlerExecutor());
@@ -154,7 +158,8 @@ public final class SocketIoRuntime {
         return mapper;
     }
 
-    SocketIoPacketEncoder encoder() {
+    /** The parser's encoder: every packet the server sends goes through it. */
+    PacketEncoder encoder() {
         return encoder;
     }
 

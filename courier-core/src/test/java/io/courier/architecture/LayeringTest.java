@@ -35,7 +35,8 @@ class LayeringTest {
     /** Package (relative to io.courier; "" is the root API) to the io.courier packages it may import. */
     private static final Map<String, Set<String>> CORE_PACKAGES = Map.ofEntries(
             Map.entry("engine.codec", Set.of()),
-            Map.entry("protocol", Set.of()),
+            Map.entry("protocol", Set.of("msgpack")),
+            Map.entry("msgpack", Set.of()),
             Map.entry("internal", Set.of()),
             Map.entry("json", Set.of()),
             Map.entry("http", Set.of()),
@@ -66,6 +67,7 @@ class LayeringTest {
                             "engine",
                             "engine.codec",
                             "netty",
+                            "protocol",
                             "http",
                             "server",
                             "json",
@@ -94,6 +96,12 @@ class LayeringTest {
             "durable.StoreException",
             "durable.StoreLimitException");
 
+    /**
+     * The public classes of otherwise internal packages: the durable values above and the wire format's choice
+     * ({@code CourierConfig.Builder.parser(Parser.MSGPACK)}); the encoders and decoders behind it are not.
+     */
+    static final Set<String> PUBLIC_CLASSES = union(DURABLE_VALUES, Set.of("protocol.Parser"));
+
     /** The SPIs a store for a cluster implements: the interfaces, their factories and the values they exchange. */
     static final Set<String> STORE_SPI = Set.of(
             "durable.MessageStore",
@@ -111,20 +119,22 @@ class LayeringTest {
      */
     static final Map<String, ModuleRule> MODULES = Map.of(
             // the standalone hub: public API only, and the cluster over Redis (courier-redis's public API)
-            "courier-server", new ModuleRule("standalone", union(PUBLIC_PACKAGES, Set.of("redis")), DURABLE_VALUES),
+            "courier-server", new ModuleRule("standalone", union(PUBLIC_PACKAGES, Set.of("redis")), PUBLIC_CLASSES),
             // test support, if it ever has main code: the public API and the hub it starts
             "courier-interop-tests",
-                    new ModuleRule("interop", union(PUBLIC_PACKAGES, Set.of("standalone")), DURABLE_VALUES),
+                    new ModuleRule("interop", union(PUBLIC_PACKAGES, Set.of("standalone")), PUBLIC_CLASSES),
             // the Java client (Java 17, Netty and Jackson only): nothing of the server, not even its public API
             "courier-client", new ModuleRule("client", Set.of(), Set.of()),
             // the cluster over Redis: the root API, the adapter SPI, the store SPIs, the packets it relays and the
             // polling requests it forwards
             "courier-redis",
                     new ModuleRule(
-                            "redis", Set.of("", "adapter", "protocol", "http"), union(DURABLE_VALUES, STORE_SPI)),
+                            "redis",
+                            Set.of("", "adapter", "protocol", "http", "msgpack"),
+                            union(DURABLE_VALUES, STORE_SPI)),
             // the benchmark harness and its Courier peer: the public API, the cluster over Redis and the hub
             "courier-bench",
-                    new ModuleRule("bench", union(PUBLIC_PACKAGES, Set.of("redis", "standalone")), DURABLE_VALUES));
+                    new ModuleRule("bench", union(PUBLIC_PACKAGES, Set.of("redis", "standalone")), PUBLIC_CLASSES));
 
     /** A module's rule: its own package (relative to io.courier) and what else it may reference. */
     record ModuleRule(String own, Set<String> packages, Set<String> classes) {

@@ -75,6 +75,9 @@ final class Json {
         if (value instanceof Long number) {
             return NODES.numberNode(number);
         }
+        if (value instanceof Double number) {
+            return NODES.numberNode(number);
+        }
         if (value instanceof Boolean bool) {
             return NODES.booleanNode(bool);
         }

@@ -17,6 +17,7 @@ import io.courier.adapter.Member;
 import io.courier.adapter.MemberDirectory;
 import io.courier.adapter.OutboundPacket;
 import io.courier.adapter.SocketDetails;
+import io.courier.msgpack.MsgPack;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;

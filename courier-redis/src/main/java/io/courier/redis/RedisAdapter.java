@@ -8,6 +8,7 @@ import io.courier.adapter.BroadcastOptions;
 import io.courier.adapter.Member;
 import io.courier.adapter.MemberDirectory;
 import io.courier.adapter.OutboundPacket;
+import io.courier.msgpack.MsgPack;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

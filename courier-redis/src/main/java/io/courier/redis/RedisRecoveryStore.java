@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.courier.msgpack.MsgPack;
 import io.courier.recovery.LoggedPacket;
 import io.courier.recovery.RecoveryStore;
 import io.courier.recovery.RecoveryStoreFactory;

@@ -7,6 +7,7 @@ import io.courier.adapter.BroadcastOptions;
 import io.courier.adapter.MemberDirectory;
 import io.courier.adapter.OutboundPacket;
 import io.courier.adapter.RoomListener;
+import io.courier.msgpack.MsgPack;
 import io.courier.redis.RedisCluster.SubscriptionMode;
 import java.time.Duration;
 import java.util.ArrayList;

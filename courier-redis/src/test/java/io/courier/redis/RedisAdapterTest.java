@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.courier.AckTimeoutException;
 import io.courier.Courier;
 import io.courier.adapter.AdapterTimeoutException;
+import io.courier.msgpack.MsgPack;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;

@@ -1,4 +1,4 @@
-package io.courier.redis;
+package io.courier.msgpack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -94,6 +94,33 @@ class MsgPackTest {
     }
 
     @Test
+    void readsNotepack2sOwnExtensions() throws Exception {
+        // what socket.io-msgpack-parser's notepack.io 2.2.0 writes for an ArrayBuffer (ext 8, type 0), a Date
+        // (fixext 8, type 0: milliseconds) and undefined (fixext 1, type 0): bytes, Date.toJSON's text, left out
+        assertThat(MsgPack.decode(HEX.parseHex("c70300040506")).binaryValue()).isEqualTo(new byte[] {4, 5, 6});
+        assertThat(MsgPack.decode(HEX.parseHex("c8000200ffff")).binaryValue()).isEqualTo(new byte[] {-1, -1});
+        assertThat(MsgPack.decode(HEX.parseHex("c9000000010007")).binaryValue()).isEqualTo(new byte[] {7});
+        assertThat(MsgPack.decode(HEX.parseHex("d7000000019ae38a6c73")).textValue())
+                .isEqualTo("2025-12-03T09:28:11.123Z");
+        assertThat(MsgPack.decode(HEX.parseHex("82a161d40000a16201"))).isEqualTo(json("{\"b\":1}"));
+        assertThat(MsgPack.decode(HEX.parseHex("d40000"))).isEqualTo(NODES.nullNode());
+        // other extensions carry nothing JSON can hold
+        assertThat(MsgPack.decode(HEX.parseHex("c7020501ff")).isNull()).isTrue();
+    }
+
+    @Test
+    void theDepthLimitIsTheCallers() {
+        byte[] deep = HEX.parseHex("91".repeat(200) + "c0");
+        assertThat(MsgPack.decode(deep, 200).size()).isEqualTo(1);
+        assertThatThrownBy(() -> MsgPack.decode(deep, 199))
+                .isInstanceOf(MsgPackException.class)
+                .hasMessageContaining("nested deeper than 199");
+        JsonNode tree = MsgPack.decode(deep, 200);
+        assertThat(MsgPack.encode(tree, 200)).isEqualTo(deep);
+        assertThatThrownBy(() -> MsgPack.encode(tree)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void roundTripsAnyTree() throws Exception {
         JsonNode tree = json("{\"s\":\"" + "z".repeat(70000) + "\",\"n\":[0,-0.5,1e300,9007199254740993],"
                 + "\"o\":{\"k\":{\"k\":{\"k\":[]}}},\"e\":{},\"u\":\"\\u2603 \\ud83d\\ude00\"}");
@@ -133,7 +160,7 @@ class MsgPackTest {
             random.nextBytes(b);
             try {
                 MsgPack.decode(b);
-            } catch (MalformedMessageException expected) {
+            } catch (MsgPackException expected) {
                 // the only way it may fail
             }
         }
@@ -141,7 +168,7 @@ class MsgPackTest {
 
     private static void assertMalformed(String hex, String why) {
         assertThatThrownBy(() -> MsgPack.decode(HEX.parseHex(hex)))
-                .isInstanceOf(MalformedMessageException.class)
+                .isInstanceOf(MsgPackException.class)
                 .hasMessageContaining(why);
     }
 

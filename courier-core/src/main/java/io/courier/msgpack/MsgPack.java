@@ -1,8 +1,9 @@
-package io.courier.redis;
+package io.courier.msgpack;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
@@ -14,19 +15,28 @@ import java.util.Iterator;
 import java.util.Map;
 
 /**
- * JSON trees to msgpack and back, written as notepack.io 3 writes them and read as it reads them: that is the codec of
- * {@code @socket.io/redis-adapter} and {@code @socket.io/redis-emitter}, so a Node peer decodes what we publish into
- * the same objects it would have sent.
+ * JSON trees to msgpack and back, written as notepack.io writes them and read as it reads them: that is the codec of
+ * {@code socket.io-msgpack-parser} (notepack.io 2.2), {@code @socket.io/redis-adapter} and
+ * {@code @socket.io/redis-emitter} (notepack.io 3), so a Node peer decodes what we write into the same objects it
+ * would have sent.
  *
  * <p>Writing: integers (and doubles with an integral value below 2^53, which JavaScript cannot tell from integers) in
  * the smallest integer format, other numbers as float64, strings as str, {@code BinaryNode}s as bin, objects as maps
- * with string keys. Reading: every msgpack format; bin becomes a {@code BinaryNode}, a timestamp (ext type -1) the
- * ISO-8601 text JavaScript's {@code Date.toJSON} gives, other extensions (notepack's legacy {@code undefined}) null,
- * map keys their text. Input is untrusted (any publisher on the channel): every length is checked against the bytes
- * that remain before anything is allocated, and nesting is limited to {@value #MAX_DEPTH} levels.
+ * with string keys (in their order). Reading: every msgpack format; bin becomes a {@code BinaryNode}, and so does
+ * notepack's ext type 0 (how notepack 2 writes an {@code ArrayBuffer} or typed array: what a browser sends); a
+ * timestamp (ext type -1) or notepack 2's date (fixext 8, type 0) the ISO-8601 text JavaScript's {@code Date.toJSON}
+ * gives; notepack 2's {@code undefined} (fixext 1, type 0) is left out of a map and null elsewhere, as
+ * {@code JSON.stringify} does; other extensions null; map keys their text.
+ *
+ * <p>Input is untrusted (a client, any publisher on a Redis channel): every length is checked against the bytes that
+ * remain before anything is allocated, and nesting is limited ({@value #MAX_DEPTH} levels unless the caller says
+ * otherwise), so a decode never allocates more than a small multiple of its input and never overflows the stack.
+ * Every failure is a {@link MsgPackException}. Stateless and thread-safe.
  */
-final class MsgPack {
-    static final int MAX_DEPTH = 64;
+public final class MsgPack {
+    /** The default nesting limit of {@link #encode(JsonNode)} and {@link #decode(byte[])}. */
+    public static final int MAX_DEPTH = 64;
+
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final long MAX_SAFE_INTEGER = (1L << 53) - 1;
     private static final DateTimeFormatter ISO_MILLIS =
@@ -34,30 +44,62 @@ final class MsgPack {
 
     private MsgPack() {}
 
-    static byte[] encode(JsonNode node) {
-        Writer w = new Writer();
+    /**
+     * Encodes a tree nested at most {@value #MAX_DEPTH} levels deep.
+     *
+     * @throws IllegalArgumentException if it is nested deeper
+     */
+    public static byte[] encode(JsonNode node) {
+        return encode(node, MAX_DEPTH);
+    }
+
+    /**
+     * Encodes a tree.
+     *
+     * @param maxDepth the deepest nesting allowed (the top value is at depth 0)
+     * @throws IllegalArgumentException if the tree is nested deeper
+     */
+    public static byte[] encode(JsonNode node, int maxDepth) {
+        Writer w = new Writer(maxDepth);
         w.value(node, 0);
         return w.toByteArray();
     }
 
-    /** @throws MalformedMessageException if the bytes are not exactly one msgpack value within the limits */
-    static JsonNode decode(byte[] bytes) {
-        Reader r = new Reader(bytes);
+    /**
+     * Decodes exactly one value nested at most {@value #MAX_DEPTH} levels deep.
+     *
+     * @throws MsgPackException if the bytes are not exactly one msgpack value within the limits
+     */
+    public static JsonNode decode(byte[] bytes) {
+        return decode(bytes, MAX_DEPTH);
+    }
+
+    /**
+     * Decodes exactly one value.
+     *
+     * @param maxDepth the deepest nesting allowed (the top value is at depth 0)
+     * @throws MsgPackException if the bytes are not exactly one msgpack value within the limits
+     */
+    public static JsonNode decode(byte[] bytes, int maxDepth) {
+        Reader r = new Reader(bytes, maxDepth);
         JsonNode node = r.value(0);
         if (r.pos != bytes.length) {
-            throw new MalformedMessageException((bytes.length - r.pos) + " bytes after the msgpack value");
+            throw new MsgPackException((bytes.length - r.pos) + " bytes after the msgpack value");
         }
-        return node;
+        return node.isMissingNode() ? NODES.nullNode() : node;
     }
 
     private static final class Writer extends ByteArrayOutputStream {
-        Writer() {
+        private final int maxDepth;
+
+        Writer(int maxDepth) {
             super(64);
+            this.maxDepth = maxDepth;
         }
 
         void value(JsonNode node, int depth) {
-            if (depth > MAX_DEPTH) {
-                throw new IllegalArgumentException("nested deeper than " + MAX_DEPTH);
+            if (depth > maxDepth) {
+                throw new IllegalArgumentException("nested deeper than " + maxDepth);
             }
             switch (node.getNodeType()) {
                 case NULL, MISSING -> write(0xc0);
@@ -207,15 +249,18 @@ final class MsgPack {
 
     private static final class Reader {
         private final byte[] in;
+        private final int maxDepth;
         int pos;
 
-        Reader(byte[] in) {
+        Reader(byte[] in, int maxDepth) {
             this.in = in;
+            this.maxDepth = maxDepth;
         }
 
+        /** The value at {@code pos}; a {@link MissingNode} for notepack's {@code undefined}. */
         JsonNode value(int depth) {
-            if (depth > MAX_DEPTH) {
-                throw new MalformedMessageException("msgpack nested deeper than " + MAX_DEPTH);
+            if (depth > maxDepth) {
+                throw new MsgPackException("msgpack nested deeper than " + maxDepth);
             }
             int b = u8();
             if (b <= 0x7f) {
@@ -240,9 +285,9 @@ final class MsgPack {
                 case 0xc4 -> NODES.binaryNode(bytes(u8()));
                 case 0xc5 -> NODES.binaryNode(bytes(u16()));
                 case 0xc6 -> NODES.binaryNode(bytes(length32()));
-                case 0xc7 -> ext(u8());
-                case 0xc8 -> ext(u16());
-                case 0xc9 -> ext(length32());
+                case 0xc7 -> ext(u8(), false);
+                case 0xc8 -> ext(u16(), false);
+                case 0xc9 -> ext(length32(), false);
                 case 0xca -> NODES.numberNode((double) Float.intBitsToFloat(i32()));
                 case 0xcb -> NODES.numberNode(Double.longBitsToDouble(i64()));
                 case 0xcc -> NODES.numberNode(u8());
@@ -253,11 +298,11 @@ final class MsgPack {
                 case 0xd1 -> NODES.numberNode((int) (short) u16());
                 case 0xd2 -> NODES.numberNode(i32());
                 case 0xd3 -> integer(i64());
-                case 0xd4 -> ext(1);
-                case 0xd5 -> ext(2);
-                case 0xd6 -> ext(4);
-                case 0xd7 -> ext(8);
-                case 0xd8 -> ext(16);
+                case 0xd4 -> ext(1, true);
+                case 0xd5 -> ext(2, true);
+                case 0xd6 -> ext(4, true);
+                case 0xd7 -> ext(8, true);
+                case 0xd8 -> ext(16, true);
                 case 0xd9 -> NODES.textNode(string(u8()));
                 case 0xda -> NODES.textNode(string(u16()));
                 case 0xdb -> NODES.textNode(string(length32()));
@@ -266,8 +311,7 @@ final class MsgPack {
                 case 0xde -> map(u16(), depth);
                 case 0xdf -> map(length32(), depth);
                 default ->
-                    throw new MalformedMessageException(
-                            String.format("msgpack byte 0x%02x at %d is not a value", b, pos - 1));
+                    throw new MsgPackException(String.format("msgpack byte 0x%02x at %d is not a value", b, pos - 1));
             };
         }
 
@@ -284,7 +328,8 @@ final class MsgPack {
             need(n); // every element takes at least one byte
             ArrayNode a = NODES.arrayNode(Math.min(n, 256));
             for (int i = 0; i < n; i++) {
-                a.add(value(depth + 1));
+                JsonNode e = value(depth + 1);
+                a.add(e.isMissingNode() ? NODES.nullNode() : e);
             }
             return a;
         }
@@ -294,19 +339,47 @@ final class MsgPack {
             ObjectNode o = NODES.objectNode();
             for (int i = 0; i < n; i++) {
                 JsonNode key = value(depth + 1);
-                o.set(key.isTextual() ? key.textValue() : key.asText(), value(depth + 1));
+                JsonNode v = value(depth + 1);
+                if (!v.isMissingNode()) {
+                    o.set(key.isTextual() ? key.textValue() : key.asText(), v);
+                }
             }
             return o;
         }
 
-        private JsonNode ext(int n) {
+        /** An extension of {@code n} data bytes; {@code fixed} for the fixext formats (0xd4 to 0xd8). */
+        private JsonNode ext(int n, boolean fixed) {
             int type = (byte) u8();
             byte[] data = bytes(n);
             if (type == -1) {
-                return NODES.textNode(ISO_MILLIS.format(timestamp(data)));
+                try {
+                    return date(timestamp(data));
+                } catch (java.time.DateTimeException e) {
+                    throw new MsgPackException("a msgpack timestamp out of range");
+                }
             }
-            return NODES
-                    .nullNode(); // notepack's legacy undefined (fixext 1, type 0), or an extension JSON cannot carry
+            if (type == 0) {
+                // notepack 2's own extensions, which notepack 3 still reads
+                if (!fixed) {
+                    return NODES.binaryNode(data); // an ArrayBuffer or typed array
+                }
+                if (n == 1) {
+                    return MissingNode.getInstance(); // undefined
+                }
+                if (n == 8) { // a Date: milliseconds since the epoch, as a signed 64-bit integer
+                    return date(
+                            Instant.ofEpochMilli(java.nio.ByteBuffer.wrap(data).getLong()));
+                }
+            }
+            return NODES.nullNode(); // an extension JSON cannot carry
+        }
+
+        private static JsonNode date(Instant instant) {
+            try {
+                return NODES.textNode(ISO_MILLIS.format(instant));
+            } catch (java.time.DateTimeException e) {
+                throw new MsgPackException("a msgpack date out of range");
+            }
         }
 
         private static Instant timestamp(byte[] d) {
@@ -321,7 +394,7 @@ final class MsgPack {
                     long nanos = b.getInt() & 0xffff_ffffL;
                     yield Instant.ofEpochSecond(b.getLong(), nanos);
                 }
-                default -> throw new MalformedMessageException("a msgpack timestamp of " + d.length + " bytes");
+                default -> throw new MsgPackException("a msgpack timestamp of " + d.length + " bytes");
             };
         }
 
@@ -342,14 +415,14 @@ final class MsgPack {
         private int length32() {
             int n = i32();
             if (n < 0) {
-                throw new MalformedMessageException("a msgpack length over 2 GiB");
+                throw new MsgPackException("a msgpack length over 2 GiB");
             }
             return n;
         }
 
         private void need(long n) {
             if (n > in.length - pos) {
-                throw new MalformedMessageException(
+                throw new MsgPackException(
                         "msgpack value needs " + n + " bytes, only " + (in.length - pos) + " remain");
             }
         }

@@ -1,0 +1,28 @@
+package io.courier.protocol;
+
+/**
+ * Turns one connection's Engine.IO messages into packets (see {@link Parser}). Used from one thread at a time; after
+ * a {@link SocketIoProtocolException} the connection is expected to be closed.
+ */
+public interface PacketDecoder {
+    /**
+     * Decodes a text message.
+     *
+     * @param text the data of an Engine.IO message, without its {@code 4}
+     * @return the packet, or null when more messages are needed to complete it
+     * @throws SocketIoProtocolException when the protocol does not allow it
+     */
+    SocketIoPacket decodeText(String text);
+
+    /**
+     * Decodes a binary message. The decoder may keep the array (it is not copied).
+     *
+     * @param message the message bytes
+     * @return the packet, or null when more messages are needed to complete it
+     * @throws SocketIoProtocolException when the protocol does not allow it
+     */
+    SocketIoPacket decodeBinary(byte[] message);
+
+    /** Drops a partially received packet, if any. */
+    void reset();
+}

@@ -23,7 +23,7 @@ final class TestServer implements AutoCloseable {
 
     TestServer(Consumer<CourierConfig.Builder> extra) {
         io = Courier.create(c -> {
-            c.host("127.0.0.1").port(0).pingInterval(Duration.ofMillis(500)).pingTimeout(Duration.ofMillis(500));
+            c.host("127.0.0.1").port(0).pingInterval(Duration.ofSeconds(1)).pingTimeout(Duration.ofSeconds(2));
             extra.accept(c);
         });
         io.onConnection(socket -> {

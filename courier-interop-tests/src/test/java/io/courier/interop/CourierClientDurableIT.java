@@ -1,0 +1,123 @@
+package io.courier.interop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.courier.client.ContinuityLost;
+import io.courier.client.CourierClient;
+import io.courier.client.Delivery;
+import io.courier.client.DurableSubscription;
+import io.courier.durable.Retention;
+import io.courier.standalone.ConformanceServer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * courier-client's durable API against the hub protocol (in-process, {@code ConformanceServer.startDurable}): a
+ * retention gap arrives as {@link ContinuityLost} right before the kept messages; a handler that throws leaves its
+ * message unacknowledged, so it comes again on the next connection while the ones handled meanwhile are dropped as
+ * duplicates.
+ */
+class CourierClientDurableIT {
+    @TempDir
+    Path data;
+
+    private ConformanceServer start() {
+        return ConformanceServer.startDurable("127.0.0.1", 0, d -> d.directory(data)
+                .maintenanceInterval(Duration.ofMillis(100))
+                .retention(c -> c.startsWith("tiny") ? new Retention(Duration.ofHours(1), 200) : Retention.DEFAULT));
+    }
+
+    private static CourierClient client(ConformanceServer server, String clientId) {
+        return CourierClient.builder("http://127.0.0.1:" + server.port())
+                .auth(Map.of("clientId", clientId))
+                .build();
+    }
+
+    private static <T> T next(BlockingQueue<T> q) throws InterruptedException {
+        T v = q.poll(30, TimeUnit.SECONDS);
+        assertThat(v).as("nothing arrived within 30 s").isNotNull();
+        return v;
+    }
+
+    @Test
+    void aRetentionGapIsAnnouncedBeforeTheKeptMessages() throws Exception {
+        try (ConformanceServer server = start();
+                CourierClient late = client(server, "late");
+                CourierClient vendor = client(server, "vendor")) {
+            BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+            DurableSubscription sub = late.subscribe("tiny", events::add, events::add);
+            sub.subscribed().get(30, TimeUnit.SECONDS);
+            BlockingQueue<String> disconnected = new LinkedBlockingQueue<>();
+            late.socket().onDisconnect(disconnected::add);
+            late.socket().disconnect();
+            next(disconnected);
+            for (int n = 1; n <= 20; n++) {
+                vendor.publish("tiny", "item", String.format("%40d", n)).get(30, TimeUnit.SECONDS);
+            }
+            // retention runs in the server's maintenance (every 100 ms): wait until it removed something
+            while (vendor.socket()
+                            .emitWithAck("channel-stats", "tiny")
+                            .get(30, TimeUnit.SECONDS)
+                            .node(0)
+                            .path("expiredThrough")
+                            .asLong()
+                    <= 0) {
+                Thread.sleep(20);
+            }
+            late.socket().connect();
+            Object first = next(events);
+            assertThat(first).isInstanceOf(ContinuityLost.class);
+            ContinuityLost gap = (ContinuityLost) first;
+            assertThat(gap.channel()).isEqualTo("tiny");
+            assertThat(gap.fromSeq()).isEqualTo(1);
+            long seq = gap.toSeq();
+            while (seq < 20) {
+                Object e = next(events);
+                assertThat(e).as("after %d", seq).isInstanceOf(Delivery.class);
+                assertThat(((Delivery) e).seq()).as("no silent gap").isEqualTo(seq + 1);
+                assertThat(((Delivery) e).args().getString(0).trim()).isEqualTo(String.valueOf(seq + 1));
+                seq++;
+            }
+        }
+    }
+
+    @Test
+    void aHandlerThatThrowsGetsItsMessageAgainAndHandledOnesAreDroppedAsDuplicates() throws Exception {
+        try (ConformanceServer server = start();
+                CourierClient subscriber = client(server, "flaky");
+                CourierClient vendor = client(server, "vendor")) {
+            BlockingQueue<Long> calls = new LinkedBlockingQueue<>();
+            AtomicBoolean failedOnce = new AtomicBoolean();
+            DurableSubscription sub = subscriber.subscribe("orders", d -> {
+                calls.add(d.seq());
+                if (d.seq() == 1 && failedOnce.compareAndSet(false, true)) {
+                    throw new IllegalStateException("the first try of message 1 fails (expected in this test)");
+                }
+            });
+            sub.subscribed().get(30, TimeUnit.SECONDS);
+            for (int n = 1; n <= 3; n++) {
+                vendor.publish("orders", "order", n).get(30, TimeUnit.SECONDS);
+            }
+            assertThat(next(calls)).isEqualTo(1);
+            assertThat(next(calls)).isEqualTo(2);
+            assertThat(next(calls)).isEqualTo(3);
+
+            BlockingQueue<String> disconnected = new LinkedBlockingQueue<>();
+            subscriber.socket().onDisconnect(disconnected::add);
+            subscriber.socket().disconnect();
+            next(disconnected);
+            subscriber.socket().connect();
+            assertThat(next(calls)).as("message 1 again, unacknowledged").isEqualTo(1);
+            vendor.publish("orders", "order", 4).get(30, TimeUnit.SECONDS);
+            assertThat(next(calls)).as("2 and 3 were dropped as duplicates").isEqualTo(4);
+            assertThat(sub.duplicatesDropped()).isEqualTo(2);
+        }
+    }
+}

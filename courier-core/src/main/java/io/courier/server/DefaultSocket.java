@@ -243,8 +243,17 @@ final class DefaultSocket implements Socket, Member {
             log.debug("socket {}: ack for unknown id {} ignored", id, packet.ackId());
             return;
         }
-        List<JsonNode> args = new ArrayList<>();
-        packet.data().forEach(args::add);
+        JsonNode data = packet.data(); // an array (PacketRules), most often empty: a durable delivery's ack
+        List<JsonNode> args;
+        if (data.isEmpty()) {
+            args = List.of();
+        } else {
+            JsonNode[] values = new JsonNode[data.size()];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = data.get(i);
+            }
+            args = List.of(values); // immutable: EventArgs keeps it without copying
+        }
         if (cb instanceof LoopAck) {
             cb.onAck(args);
         } else {

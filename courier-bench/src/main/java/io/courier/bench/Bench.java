@@ -2,9 +2,11 @@ package io.courier.bench;
 
 import io.courier.bench.client.LoadGen;
 import io.courier.bench.report.Report;
+import io.courier.bench.scenario.DurableFanOut;
 import io.courier.bench.scenario.Echo;
 import io.courier.bench.scenario.FanOut;
 import io.courier.bench.scenario.Idle;
+import io.courier.bench.scenario.Polling;
 import io.courier.bench.scenario.Run;
 import io.courier.bench.scenario.Scenario;
 import java.io.IOException;
@@ -36,7 +38,8 @@ public final class Bench {
     private Bench() {}
 
     static List<Scenario> allScenarios() {
-        return List.of(new FanOut(), new Echo(), new Idle(10_000), new Idle(19_000));
+        return List.of(
+                new FanOut(), new Echo(), new Idle(10_000), new Idle(19_000), new DurableFanOut(), new Polling());
     }
 
     public static void main(String[] args) throws Exception {

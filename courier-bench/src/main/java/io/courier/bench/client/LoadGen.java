@@ -1,6 +1,7 @@
 package io.courier.bench.client;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
@@ -83,6 +84,85 @@ public final class LoadGen implements AutoCloseable {
         int firstSource = takeSources(sources);
         loop.execute(() -> new Batch(port, count, inFlight, auth, listener, firstSource, done).start());
         return done;
+    }
+
+    /**
+     * Opens {@code count} HTTP long-polling clients (one keep-alive connection each) with at most {@code inFlight}
+     * handshakes at a time; completes when every one is connected.
+     */
+    public CompletableFuture<List<PollingConnection>> connectPolling(
+            int port, int count, int inFlight, PollingConnection.Listener listener) {
+        CompletableFuture<List<PollingConnection>> done = new CompletableFuture<>();
+        int firstSource = takeSources(Math.max(1, (count + PER_SOURCE_ADDRESS - 1) / PER_SOURCE_ADDRESS));
+        loop.execute(() -> new PollingBatch(port, count, inFlight, listener, firstSource, done).start());
+        return done;
+    }
+
+    private final class PollingBatch implements PollingConnection.Listener {
+        private final int port;
+        private final int count;
+        private final int inFlight;
+        private final PollingConnection.Listener listener;
+        private final int firstSource;
+        private final CompletableFuture<List<PollingConnection>> done;
+        private final List<PollingConnection> all = new ArrayList<>();
+        private int started;
+        private int connected;
+
+        PollingBatch(
+                int port,
+                int count,
+                int inFlight,
+                PollingConnection.Listener listener,
+                int firstSource,
+                CompletableFuture<List<PollingConnection>> done) {
+            this.port = port;
+            this.count = count;
+            this.inFlight = inFlight;
+            this.listener = listener;
+            this.firstSource = firstSource;
+            this.done = done;
+        }
+
+        void start() {
+            if (count == 0) {
+                done.complete(List.of());
+            }
+            while (started < Math.min(count, inFlight)) {
+                next();
+            }
+        }
+
+        private void next() {
+            int i = started++;
+            InetSocketAddress local = new InetSocketAddress("127.0.0." + (firstSource + i / PER_SOURCE_ADDRESS), 0);
+            InetSocketAddress remote = new InetSocketAddress("127.0.0.1", port);
+            PollingConnection c = new PollingConnection(
+                    "127.0.0.1", port, i, this, handler -> bootstrap(handler).connect(remote, local));
+            all.add(c);
+            c.start();
+        }
+
+        @Override
+        public void onConnected(PollingConnection c) {
+            listener.onConnected(c);
+            if (++connected == count) {
+                done.complete(List.copyOf(all));
+            } else if (started < count && !done.isDone()) {
+                next();
+            }
+        }
+
+        @Override
+        public void onEvent(PollingConnection c, ByteBuf buf, int from, int to) {
+            listener.onEvent(c, buf, from, to);
+        }
+
+        @Override
+        public void onError(PollingConnection c, String message) {
+            done.completeExceptionally(new IllegalStateException("polling client " + c.index + ": " + message));
+            listener.onError(c, message);
+        }
     }
 
     private synchronized int takeSources(int n) {
@@ -179,12 +259,12 @@ public final class LoadGen implements AutoCloseable {
         }
 
         @Override
-        public void onEvent(WsConnection c, io.netty.buffer.ByteBuf buf, int from, int to, int ackId) {
+        public void onEvent(WsConnection c, ByteBuf buf, int from, int to, int ackId) {
             listener.onEvent(c, buf, from, to, ackId);
         }
 
         @Override
-        public void onAck(WsConnection c, int ackId, io.netty.buffer.ByteBuf buf, int from, int to) {
+        public void onAck(WsConnection c, int ackId, ByteBuf buf, int from, int to) {
             listener.onAck(c, ackId, buf, from, to);
         }
 

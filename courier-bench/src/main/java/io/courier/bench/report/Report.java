@@ -41,6 +41,7 @@ public final class Report {
             new Metric("polling.rate", "polling, 200 clients: delivered msgs/s", true, true),
             new Metric("polling.cpu_us", "polling: server CPU µs per delivery", false, true),
             new Metric("polling.p99", "polling: latency p99 ms", false, true),
+            new Metric("polling.lost_pct", "polling: deliveries lost %", false, false),
             new Metric("cluster.burst.rate", "2-node cluster over Redis, burst: delivered msgs/s", true, true),
             new Metric(
                     "cluster.steady.cpu_us",
@@ -216,7 +217,10 @@ public final class Report {
               G1's heap sizing, so the live-heap figure is the comparable one.
             - **Durable** (Courier only): the same fan-out with every message stored (fsync) and every delivery
               acknowledged by its client, against the plain broadcast in the same process.
-            - **Polling** (no ceiling: it has no polling): 200 HTTP long-polling clients receiving broadcasts.
+            - **Polling** (no ceiling: it has no polling): 200 HTTP long-polling clients receiving broadcasts, GETs
+              and POSTs on separate keep-alive connections as a browser's; a connection the server closes after an
+              answer is replaced (`polling.reconnects`: netty-socketio 2.0 closes them), and deliveries still missing
+              15 s after the last publish are reported as `polling.lost_pct` rather than failing the run.
             - **Cluster** (Courier only): two nodes over Redis, receivers split over both, CPU of both nodes.
             - Each server ran pinned to one core (`taskset`), the load generator on the other; the ceiling is load
               generator bound in the burst and echo phases, so its throughput is a lower bound.

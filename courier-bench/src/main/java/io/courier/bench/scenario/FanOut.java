@@ -3,7 +3,11 @@ package io.courier.bench.scenario;
 import io.courier.bench.CpuMeter;
 import io.courier.bench.PeerProcess;
 import io.courier.bench.client.LoadGen;
+import io.courier.bench.client.WsConnection;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 
 /**
  * Fan-out broadcast to 1,000 WebSocket receivers plus one publisher (PERFORMANCE.md "fan-out"): a warm-up burst, a
@@ -33,33 +37,57 @@ public final class FanOut implements Scenario {
     public void run(Run run) throws Exception {
         PeerProcess peer = run.start(List.of());
         LoadGen lg = run.loadGen();
-        FanOutDriver driver = new FanOutDriver(lg, RECEIVERS, null);
-        LoadGen.Connected receivers = connect(run, driver, peer.port);
+        FanOutDriver driver = new FanOutDriver(lg, RECEIVERS);
+        Receivers receivers = connect(run, driver, peer.port);
         try {
-            measure(run, driver, List.of(peer), "fanout", RECEIVERS);
+            measure(run, driver, List.of(peer), "fanout");
         } finally {
             receivers.closeAll();
         }
     }
 
     /** Connects the receivers and the publisher of {@code driver} to {@code port}. */
-    static LoadGen.Connected connect(Run run, FanOutDriver driver, int port) throws Exception {
+    static Receivers connect(Run run, FanOutDriver driver, int port) throws Exception {
+        return connect(run, driver, new int[] {port}, port, null);
+    }
+
+    /** The receivers (publisher last) of a fan-out. */
+    record Receivers(List<WsConnection> receivers, WsConnection publisher) {
+        void closeAll() {
+            List<WsConnection> all = new ArrayList<>(receivers);
+            all.add(publisher);
+            new LoadGen.Connected(all, 0).closeAll();
+        }
+    }
+
+    /**
+     * Connects {@link #RECEIVERS} receivers spread evenly over {@code receiverPorts} (receiver i with the auth object
+     * {@code auth(i)}, if given) and a publisher to {@code publisherPort}.
+     */
+    static Receivers connect(
+            Run run, FanOutDriver driver, int[] receiverPorts, int publisherPort, IntFunction<String> auth)
+            throws Exception {
         LoadGen lg = run.loadGen();
-        LoadGen.Connected receivers =
-                lg.connect(port, RECEIVERS, 200, null, driver).get(60, java.util.concurrent.TimeUnit.SECONDS);
-        LoadGen.Connected publisher =
-                lg.connect(port, 1, 1, null, driver).get(30, java.util.concurrent.TimeUnit.SECONDS);
-        driver.publisher(publisher.connections().get(0));
+        List<WsConnection> receivers = new ArrayList<>();
+        for (int k = 0; k < receiverPorts.length; k++) {
+            int offset = k * RECEIVERS / receiverPorts.length;
+            int count = (k + 1) * RECEIVERS / receiverPorts.length - offset;
+            IntFunction<String> a = auth == null ? null : i -> auth.apply(offset + i);
+            receivers.addAll(lg.connect(receiverPorts[k], count, 200, a, driver)
+                    .get(60, TimeUnit.SECONDS)
+                    .connections());
+        }
+        WsConnection publisher = lg.connect(publisherPort, 1, 1, null, driver)
+                .get(30, TimeUnit.SECONDS)
+                .connections()
+                .get(0);
+        driver.publisher(publisher);
         run.progress("connected " + RECEIVERS + " receivers and a publisher");
-        return new LoadGen.Connected(
-                java.util.stream.Stream.concat(receivers.connections().stream(), publisher.connections().stream())
-                        .toList(),
-                receivers.nanos());
+        return new Receivers(receivers, publisher);
     }
 
     /** Warm-up, burst and steady phases; metrics under {@code prefix}. */
-    static void measure(Run run, FanOutDriver driver, List<PeerProcess> peers, String prefix, int receivers)
-            throws Exception {
+    static void measure(Run run, FanOutDriver driver, List<PeerProcess> peers, String prefix) throws Exception {
         driver.burst(WARM_UP, WINDOW, 60);
         CpuMeter cpu = CpuMeter.start(peers);
         FanOutDriver.Phase burst = driver.burst(BURST, WINDOW, 120);

@@ -24,7 +24,7 @@ public final class FanOutDriver implements WsListener {
     private final LoadGen loadGen;
     private final int receivers;
     /** Non-null: publish durably to this channel (event {@code publish}) instead of emitting {@code broadcast}. */
-    private final String durableChannel;
+    private String durableChannel;
 
     private final Payloads out = new Payloads();
     private final Payloads ackOut = new Payloads();
@@ -42,10 +42,51 @@ public final class FanOutDriver implements WsListener {
     private long duplicates;
     private CompletableFuture<Void> phase = CompletableFuture.completedFuture(null);
 
-    public FanOutDriver(LoadGen loadGen, int receivers, String durableChannel) {
+    private int subscribing;
+    private CompletableFuture<Void> subscribed = CompletableFuture.completedFuture(null);
+
+    public FanOutDriver(LoadGen loadGen, int receivers) {
         this.loadGen = loadGen;
         this.receivers = receivers;
-        this.durableChannel = durableChannel;
+    }
+
+    /** From now on, publish durably to {@code channel} ({@code null}: plain {@code broadcast}). */
+    public void durable(String channel) throws Exception {
+        loadGen.call(() -> durableChannel = channel);
+    }
+
+    /** Has every connection subscribe its durable identity to {@code channel}; completes when all acked. */
+    public CompletableFuture<Void> subscribe(java.util.List<WsConnection> connections, String channel)
+            throws Exception {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        loadGen.call(() -> {
+            subscribed = done;
+            subscribing = connections.size();
+            byte[] msg = null;
+            for (WsConnection c : connections) {
+                String text = "42" + c.nextAckId() + "[\"subscribe\",\"" + channel + "\"]";
+                msg = text.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                c.sendText(msg, msg.length, true);
+            }
+            if (subscribing == 0) {
+                done.complete(null);
+            }
+            return null;
+        });
+        return done;
+    }
+
+    @Override
+    public void onAck(WsConnection c, int ackId, ByteBuf buf, int from, int to) {
+        if (c == publisher || subscribing == 0) {
+            return;
+        }
+        if (buf.getByte(from + 1) != 't') {
+            subscribed.completeExceptionally(new IllegalStateException(
+                    "subscribe refused: " + buf.toString(from, to - from, java.nio.charset.StandardCharsets.UTF_8)));
+        } else if (--subscribing == 0) {
+            subscribed.complete(null);
+        }
     }
 
     /** The connection that publishes (its own copies of broadcasts are not counted). */
@@ -115,7 +156,14 @@ public final class FanOutDriver implements WsListener {
 
     /** Results of one phase. */
     public record Phase(
-            int messages, long deliveries, double seconds, double p50, double p99, double p999, long duplicates) {
+            int messages,
+            long deliveries,
+            double seconds,
+            double p50,
+            double p99,
+            double p999,
+            long duplicates,
+            long missing) {
         public double rate() {
             return deliveries / seconds;
         }
@@ -131,11 +179,19 @@ public final class FanOutDriver implements WsListener {
             fill();
             return null;
         });
-        return await(done, messages, timeoutSeconds);
+        return await(done, messages, timeoutSeconds, false);
     }
 
     /** {@code rate} messages per second for {@code seconds}, each timestamped with its scheduled send time. */
     public Phase steady(int rate, double seconds, long timeoutSeconds) throws Exception {
+        return steady(rate, seconds, timeoutSeconds, false);
+    }
+
+    /**
+     * The steady phase; with {@code allowLoss}, deliveries still missing at the timeout are reported as
+     * {@link Phase#missing()} instead of failing the run.
+     */
+    public Phase steady(int rate, double seconds, long timeoutSeconds, boolean allowLoss) throws Exception {
         int messages = (int) Math.round(rate * seconds);
         CompletableFuture<Void> done = new CompletableFuture<>();
         loadGen.call(() -> {
@@ -149,7 +205,7 @@ public final class FanOutDriver implements WsListener {
             }
             return null;
         });
-        return await(done, messages, timeoutSeconds);
+        return await(done, messages, timeoutSeconds, allowLoss);
     }
 
     private void reset(int messages, CompletableFuture<Void> done) {
@@ -169,17 +225,37 @@ public final class FanOutDriver implements WsListener {
         }
     }
 
-    private Phase await(CompletableFuture<Void> done, int messages, long timeoutSeconds) throws Exception {
+    private Phase await(CompletableFuture<Void> done, int messages, long timeoutSeconds, boolean allowLoss)
+            throws Exception {
         try {
             done.get(timeoutSeconds, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
+            if (allowLoss) {
+                return loadGen.call(() -> {
+                    double[] p = latencies.percentilesMs(50, 99, 99.9);
+                    long missing = (long) messages * receivers - deliveries;
+                    for (int i = 0; i < nextSeq; i++) {
+                        remaining[i] = 0; // late deliveries of this phase count as duplicates, not in the next
+                    }
+                    incomplete = 0;
+                    return new Phase(
+                            messages,
+                            deliveries,
+                            (lastDelivery - firstSend) / 1e9,
+                            p[0],
+                            p[1],
+                            p[2],
+                            duplicates,
+                            missing);
+                });
+            }
             long[] got = loadGen.call(() -> new long[] {deliveries, incomplete});
             throw new IllegalStateException("fan-out timed out after " + timeoutSeconds + " s: " + got[0] + " of "
                     + (long) messages * receivers + " deliveries, " + got[1] + " messages incomplete");
         }
         return loadGen.call(() -> {
             double[] p = latencies.percentilesMs(50, 99, 99.9);
-            return new Phase(messages, deliveries, (lastDelivery - firstSend) / 1e9, p[0], p[1], p[2], duplicates);
+            return new Phase(messages, deliveries, (lastDelivery - firstSend) / 1e9, p[0], p[1], p[2], duplicates, 0);
         });
     }
 }

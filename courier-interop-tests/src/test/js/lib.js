@@ -7,6 +7,8 @@
 //   COURIER_URL         base URL of the server under test, e.g. http://127.0.0.1:40123 (required)
 //   COURIER_TRANSPORTS  polling | websocket | upgrade (default upgrade)
 //   COURIER_TIMEOUT_MS  overrides the scenario's own overall timeout (for slow machines)
+//   COURIER_PARSER      default | msgpack (default: default): msgpack gives every client
+//                       parser: require("socket.io-msgpack-parser"), for a server with Parser.MSGPACK
 
 const assert = require("node:assert");
 const { io, Manager } = require("socket.io-client");
@@ -38,9 +40,18 @@ function baseUrl() {
 // process exits promptly instead of waiting on reconnection timers or open long-polls.
 const opened = new Set();
 
+// The wire format the server speaks: every client must match it.
+function parserOption() {
+  const name = process.env.COURIER_PARSER || "default";
+  if (name === "default") return {};
+  if (name === "msgpack") return { parser: require("socket.io-msgpack-parser") };
+  throw new Error(`COURIER_PARSER must be default or msgpack, got "${name}"`);
+}
+
 function clientOptions(extra) {
   return {
     ...MODES[mode()],
+    ...parserOption(),
     // Short reconnection delays keep the reconnect scenarios fast; they change nothing on the wire.
     reconnectionDelay: 100,
     reconnectionDelayMax: 500,
@@ -262,6 +273,7 @@ function run(name, timeoutMs, scenario) {
 }
 
 module.exports = {
+  parserOption,
   connect,
   manager,
   waitFor,

@@ -25,6 +25,8 @@
 // Env: COURIER_A, COURIER_B (base URLs), REDIS_URL, CLUSTER_KEY, and ADAPTER: "classic" (createAdapter,
 // PUBLISH/PSUBSCRIBE; the emitter takes part) or "sharded" (createShardedAdapter in its default "dynamic"
 // subscription mode, SPUBLISH/SSUBSCRIBE; the emitter speaks only the classic protocol, so it sits out).
+// COURIER_PARSER=msgpack: every node and client speaks socket.io-msgpack-parser (the adapter's messages do not
+// change: they carry packets, not their wire form).
 // Final line: {ok, elapsedMs}
 
 const { Server } = require("socket.io");
@@ -32,7 +34,7 @@ const { io: connectTo } = require("socket.io-client");
 const { createClient } = require("redis");
 const { createAdapter, createShardedAdapter } = require("@socket.io/redis-adapter");
 const { Emitter } = require("@socket.io/redis-emitter");
-const { waitConnect, waitFor, until, expectEqual, hex, run } = require("./lib");
+const { parserOption, waitConnect, waitFor, until, expectEqual, hex, run } = require("./lib");
 
 const KEY = process.env.CLUSTER_KEY;
 const REDIS_URL = process.env.REDIS_URL;
@@ -82,7 +84,7 @@ run("redis-cluster", 90000, async (ctx) => {
   const adapter = SHARDED
     ? createShardedAdapter(pub, sub, { channelPrefix: KEY })
     : createAdapter(pub, sub, { key: KEY, requestsTimeout: 5000 });
-  const nodeServer = new Server({ adapter });
+  const nodeServer = new Server({ adapter, ...parserOption() });
   contract(nodeServer, "N");
   nodeServer.listen(0); // run() exits the process at the end, which closes it and the Redis clients
   const urls = {
@@ -97,7 +99,12 @@ run("redis-cluster", 90000, async (ctx) => {
   for (const node of ["A", "B", "N"]) {
     for (let i = 1; i <= 3; i++) {
       const name = node.toLowerCase() + i;
-      const socket = connectTo(urls[node], { forceNew: true, transports: ["websocket"], auth: { name } });
+      const socket = connectTo(urls[node], {
+        forceNew: true,
+        transports: ["websocket"],
+        auth: { name },
+        ...parserOption(),
+      });
       socket.on("question", (ack) => ack(name));
       clients[name] = socket;
     }

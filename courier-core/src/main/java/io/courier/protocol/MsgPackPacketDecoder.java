@@ -40,7 +40,9 @@ public final class MsgPackPacketDecoder implements PacketDecoder {
 
     @Override
     public SocketIoPacket decodeText(String text) {
-        throw new SocketIoProtocolException("a text message, but the msgpack parser's packets are binary");
+        throw new SocketIoProtocolException(
+                "a text message, but this server uses the msgpack parser, whose packets are binary (does the client use"
+                        + " socket.io-msgpack-parser?)");
     }
 
     @Override

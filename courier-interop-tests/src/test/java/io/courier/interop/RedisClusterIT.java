@@ -6,6 +6,7 @@ import io.courier.Courier;
 import io.courier.EventArgs;
 import io.courier.RemoteSocket;
 import io.courier.interop.support.NodeScript;
+import io.courier.protocol.Parser;
 import io.courier.redis.RedisCluster;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,7 +17,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * A mixed cluster on the local Redis (127.0.0.1:6379): two Courier nodes with {@link RedisCluster} and, started by
@@ -25,6 +26,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * node. Broadcasts, rooms, except, binary,
  * fetchSockets, socketsJoin/Leave, disconnectSockets, server-side emits with acks and broadcasts with acks, each
  * started from a Courier node and from the Node server. Each run uses a key of its own, so runs never hear each other.
+ * Once more with every node and client on the msgpack parser ({@code socket.io-msgpack-parser}): what crosses Redis
+ * is the packet, not its wire form, so the cluster path must not care.
  */
 class RedisClusterIT {
     private static final String REDIS = "redis://127.0.0.1:6379";
@@ -38,12 +41,13 @@ class RedisClusterIT {
         }
     }
 
-    @ParameterizedTest(name = "{0} pub/sub")
-    @ValueSource(strings = {"classic", "sharded"})
-    void courierAndSocketIoNodesActAsOneServer(String protocol) throws Exception {
-        Courier a = node("A", protocol);
-        Courier b = node("B", protocol);
+    @ParameterizedTest(name = "{0} pub/sub, {1} parser")
+    @CsvSource({"classic, default", "sharded, default", "classic, msgpack"})
+    void courierAndSocketIoNodesActAsOneServer(String protocol, String parser) throws Exception {
+        Courier a = node("A", protocol, Parser.named(parser));
+        Courier b = node("B", protocol, Parser.named(parser));
         NodeScript.Result r = NodeScript.of("redis-cluster.js")
+                .env("COURIER_PARSER", parser)
                 .env("COURIER_URL", "http://127.0.0.1:" + a.port())
                 .env("COURIER_A", "http://127.0.0.1:" + a.port())
                 .env("COURIER_B", "http://127.0.0.1:" + b.port())
@@ -56,14 +60,15 @@ class RedisClusterIT {
     }
 
     /** A started Courier node in the cluster, with the handlers redis-cluster.js describes. */
-    private Courier node(String name, String protocol) {
+    private Courier node(String name, String protocol, Parser parser) {
         RedisCluster.Builder builder = RedisCluster.builder(REDIS).key(key);
         if (protocol.equals("sharded")) {
             builder.sharded(RedisCluster.SubscriptionMode.DYNAMIC);
         }
         RedisCluster cluster = builder.connect();
         opened.add(cluster);
-        Courier io = Courier.create(c -> c.host("127.0.0.1").port(0).adapter(cluster));
+        Courier io =
+                Courier.create(c -> c.host("127.0.0.1").port(0).adapter(cluster).parser(parser));
         opened.add(io::close);
         io.onConnection(socket -> {
             socket.data().put("name", socket.handshake().auth("name").orElse("?"));

@@ -38,6 +38,7 @@ final class ConfigFile {
             "pingInterval",
             "pingTimeout",
             "perMessageDeflate",
+            "parser",
             "apiKey",
             "jwtSecret",
             "jwtRequireExp",
@@ -139,6 +140,9 @@ final class ConfigFile {
         }
         if (root.has("perMessageDeflate")) {
             perMessageDeflate(root.get("perMessageDeflate"), o, where + ": perMessageDeflate");
+        }
+        if (root.has("parser")) {
+            o.parser = Main.Options.parser(text(root, "parser", where), where + ": parser");
         }
         if (root.has("apiKey")) {
             o.apiKey = text(root, "apiKey", where);

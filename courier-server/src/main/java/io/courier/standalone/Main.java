@@ -4,6 +4,7 @@ import io.courier.Courier;
 import io.courier.CourierConfig;
 import io.courier.durable.StoreLimits;
 import io.courier.http.StaticResource;
+import io.courier.protocol.Parser;
 import io.courier.redis.RedisCluster;
 import io.courier.redis.RedisMessageStore;
 import io.courier.redis.SessionForwarder;
@@ -95,6 +96,10 @@ public final class Main {
                                    COURIER_PER_MESSAGE_DEFLATE_THRESHOLD)
               --no-per-message-deflate
                                    turn it off whatever the file or environment says
+              --parser P           the Socket.IO wire format: default, or msgpack (socket.io-msgpack-parser;
+                                   every client then needs parser: require("socket.io-msgpack-parser"),
+                                   the demo page and the Admin UI too; env COURIER_PARSER). Also for
+                                   conformance: --parser msgpack serves both contracts over msgpack
               --no-serve-client    do not serve the browser bundle at <path>socket.io.js
               --help               print this help
             """;
@@ -182,6 +187,7 @@ public final class Main {
             if (options.pingTimeout != null) {
                 c.pingTimeout(options.pingTimeout);
             }
+            c.parser(options.parser);
         };
         ConformanceServer main;
         try {
@@ -200,7 +206,8 @@ public final class Main {
         }
         out.println("Courier conformance server listening on http://" + options.host + ":" + main.port()
                 + " (Engine.IO echo at /engine.io/, Socket.IO at /socket.io/) and, with connection state recovery, on"
-                + " port " + recovery.port());
+                + " port " + recovery.port()
+                + (options.parser == Parser.DEFAULT ? "" : "; parser " + options.parser.name()));
         return () -> {
             main.close();
             recovery.close();
@@ -223,7 +230,11 @@ public final class Main {
         Courier io;
         try {
             io = Courier.create(c -> {
-                c.host(options.host).port(options.port).path(options.path).serveClient(options.serveClient);
+                c.host(options.host)
+                        .port(options.port)
+                        .path(options.path)
+                        .serveClient(options.serveClient)
+                        .parser(options.parser);
                 if (cluster != null) {
                     c.adapter(cluster).foreignSessions(forwarder);
                 }
@@ -309,6 +320,7 @@ public final class Main {
             devMode.add("no JWT secret: a client may name itself any clientId and take that client's queue");
         }
         out.println("Courier listening on http://" + options.host + ":" + io.port() + " (Socket.IO at " + options.path
+                + (options.parser == Parser.DEFAULT ? "" : " with the " + options.parser.name() + " parser")
                 + ", demo page at /, HTTP API at /api/, metrics at /metrics"
                 + (metricsTokens.isEmpty() ? " (open to anyone)" : " (Bearer token)")
                 + (devMode.isEmpty() ? "" : "; DEV MODE: " + String.join(", ", devMode))
@@ -458,6 +470,7 @@ public final class Main {
         boolean deflateServerNoContextTakeover;
         boolean deflateClientNoContextTakeover;
         int deflateClientMaxWindowBits = 15;
+        Parser parser = Parser.DEFAULT;
         Path data = Path.of("courier-data");
         String apiKey;
         String jwtSecret;
@@ -552,6 +565,9 @@ public final class Main {
                 o.from.put("redis", "COURIER_REDIS");
             }
             o.redisKey = env.getOrDefault("COURIER_REDIS_KEY", o.redisKey);
+            if ((v = env.get("COURIER_PARSER")) != null) {
+                o.parser = parser(v, "COURIER_PARSER=" + v);
+            }
             if (env.get("COURIER_ALLOWED_HOSTS") != null) {
                 o.allowedHosts = new ArrayList<>();
                 for (String s : env.get("COURIER_ALLOWED_HOSTS").split(",")) {
@@ -629,6 +645,10 @@ public final class Main {
                     case "--config" -> value(args, ++i, a); // read first, above
                     case "--ping-interval" -> o.pingInterval = millis(value(args, ++i, a), a);
                     case "--ping-timeout" -> o.pingTimeout = millis(value(args, ++i, a), a);
+                    case "--parser" -> {
+                        String p = value(args, ++i, a);
+                        o.parser = parser(p, a + " " + p);
+                    }
                     case "--redis" -> {
                         o.redis = redisUri(value(args, ++i, a), a);
                         o.from.put("redis", a);
@@ -653,6 +673,15 @@ public final class Main {
                 }
             }
             return o;
+        }
+
+        /** {@code default} or {@code msgpack}, or an error naming {@code where}. */
+        static Parser parser(String name, String where) {
+            try {
+                return Parser.named(name);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(where + ": " + e.getMessage());
+            }
         }
 
         private static String value(List<String> args, int i, String flag) {

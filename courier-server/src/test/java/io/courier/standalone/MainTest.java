@@ -167,6 +167,22 @@ class MainTest {
     }
 
     @Test
+    void theParserComesFromTheFlagTheEnvironmentOrTheFile() throws Exception {
+        Run flag = run("--host", "127.0.0.1", "--port", "0", "--data", dir.toString(), "--parser", "msgpack");
+        assertThat(flag.status()).as(flag.err()).isZero();
+        assertThat(flag.out()).contains("(Socket.IO at /socket.io/ with the msgpack parser,");
+        assertThat(run("--parser", "cbor").errLines())
+                .containsExactly("courier: --parser cbor: unknown parser 'cbor' (expected: default or msgpack)");
+        assertThat(run(Map.of("COURIER_PARSER", "json5")).errLines())
+                .containsExactly(
+                        "courier: COURIER_PARSER=json5: unknown parser 'json5' (expected: default or msgpack)");
+        Path file = Files.writeString(dir.resolve("courier.yml"), "parser: protobuf\n");
+        assertThat(run("--config", file.toString()).errLines())
+                .containsExactly(
+                        "courier: " + file + ": parser: unknown parser 'protobuf' (expected: default or msgpack)");
+    }
+
+    @Test
     void perMessageDeflateIsNegotiatedOnlyWhenTurnedOn() throws Exception {
         assertThat(upgradeExtensions("--per-message-deflate")).isEqualTo("permessage-deflate");
         assertThat(upgradeExtensions("--per-message-deflate", "--no-per-message-deflate"))

@@ -2,6 +2,7 @@ package io.courier.bench;
 
 import io.courier.bench.client.LoadGen;
 import io.courier.bench.report.Report;
+import io.courier.bench.scenario.ClusterFanOut;
 import io.courier.bench.scenario.DurableFanOut;
 import io.courier.bench.scenario.Echo;
 import io.courier.bench.scenario.FanOut;
@@ -29,7 +30,7 @@ import java.util.stream.Stream;
  * <pre>
  * --scenario LIST   fanout,echo,idle10k,idle19k,durable,polling,cluster (default: all)
  * --servers LIST    raw,courier,netty-socketio,socketio (default: all; raw is the ceiling the ratios refer to)
- * --rounds N        rounds (default 3)
+ * --rounds N        rounds (default 2)
  * --report FILE     write the report there even for a partial run (a full run writes BENCHMARKS.md)
  * --server-cpu C    the CPU list servers are pinned to with taskset (default 1; "none" to not pin)
  * </pre>
@@ -39,13 +40,19 @@ public final class Bench {
 
     static List<Scenario> allScenarios() {
         return List.of(
-                new FanOut(), new Echo(), new Idle(10_000), new Idle(19_000), new DurableFanOut(), new Polling());
+                new FanOut(),
+                new Echo(),
+                new Idle(10_000),
+                new Idle(19_000),
+                new DurableFanOut(),
+                new Polling(),
+                new ClusterFanOut());
     }
 
     public static void main(String[] args) throws Exception {
         List<Scenario> scenarios = allScenarios();
         List<ServerKind> servers = List.of(ServerKind.values());
-        int rounds = 3;
+        int rounds = 2;
         Path report = null;
         String serverCpu = "1";
         boolean full = true;

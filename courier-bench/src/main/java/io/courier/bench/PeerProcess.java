@@ -24,7 +24,7 @@ public final class PeerProcess implements AutoCloseable {
     private static final Set<PeerProcess> RUNNING = ConcurrentHashMap.newKeySet();
     private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
     /** USER_HZ: the unit of utime and stime in /proc (100 on every Linux this runs on). */
-    static final double TICK_SECONDS = 0.01;
+    public static final double TICK_SECONDS = 0.01;
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(PeerProcess::close)));

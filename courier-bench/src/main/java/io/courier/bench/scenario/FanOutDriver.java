@@ -33,6 +33,9 @@ public final class FanOutDriver implements WsListener {
     private WsConnection publisher;
     private int nextSeq;
     private int toSend;
+    /** Steady-phase messages scheduled but not yet published. */
+    private int scheduled;
+
     private int window;
     private int inFlight;
     private int incomplete;
@@ -128,7 +131,7 @@ public final class FanOutDriver implements WsListener {
                 inFlight--;
                 fill();
             }
-            if (incomplete == 0 && toSend == 0) {
+            if (incomplete == 0 && toSend == 0 && scheduled == 0) {
                 phase.complete(null);
             }
         }
@@ -199,9 +202,17 @@ public final class FanOutDriver implements WsListener {
             long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
             firstSend = start;
             long period = TimeUnit.SECONDS.toNanos(1) / rate;
+            scheduled = messages;
             for (int i = 0; i < messages; i++) {
                 long at = start + i * period;
-                loadGen.loop().schedule(() -> publish(at), at - System.nanoTime(), TimeUnit.NANOSECONDS);
+                loadGen.loop()
+                        .schedule(
+                                () -> {
+                                    scheduled--;
+                                    publish(at);
+                                },
+                                at - System.nanoTime(),
+                                TimeUnit.NANOSECONDS);
             }
             return null;
         });
@@ -219,6 +230,7 @@ public final class FanOutDriver implements WsListener {
         inFlight = 0;
         window = 0;
         toSend = 0;
+        scheduled = 0;
         firstSend = System.nanoTime();
         if (messages == 0) {
             done.complete(null);

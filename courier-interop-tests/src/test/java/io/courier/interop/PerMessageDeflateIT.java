@@ -6,10 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.courier.Courier;
 import io.courier.CourierConfig;
 import io.courier.interop.support.NodeScript;
+import io.courier.protocol.Parser;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -18,7 +20,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * extension by default: with {@code perMessageDeflate} on, the extension is negotiated and every big message goes out
  * compressed (with RSV1: the server counts the frames its codec compressed) except the ones emitted with {@code
  * compress(false)}, directly or by broadcast, and the client's big upload arrives compressed and is inflated. With the
- * option off (the default) nothing is negotiated and nothing is compressed.
+ * option off (the default) nothing is negotiated and nothing is compressed. The same with the msgpack parser, whose
+ * packets are all binary messages.
  */
 class PerMessageDeflateIT {
     private static final int SIZE = 20_000;
@@ -75,9 +78,14 @@ class PerMessageDeflateIT {
     }
 
     private static NodeScript.Result run(int port, String mode) throws Exception {
+        return run(port, mode, "default");
+    }
+
+    private static NodeScript.Result run(int port, String mode, String parser) throws Exception {
         return NodeScript.of("deflate.js")
                 .env("COURIER_URL", "http://127.0.0.1:" + port)
                 .env("COURIER_TRANSPORTS", mode)
+                .env("COURIER_PARSER", parser)
                 .env("DEFLATE_SIZE", Integer.toString(SIZE))
                 .run();
     }
@@ -92,7 +100,16 @@ class PerMessageDeflateIT {
     @ParameterizedTest(name = "over {0}")
     @ValueSource(strings = {"websocket", "upgrade"})
     void bigMessagesGoOutCompressedExceptWithCompressFalse(String mode) throws Exception {
-        NodeScript.Result r = run(start(c -> c.perMessageDeflate(d -> {})), mode);
+        assertCompressedExceptWithCompressFalse(run(start(c -> c.perMessageDeflate(d -> {})), mode));
+    }
+
+    @Test
+    void withMsgpackEveryPacketIsABinaryMessageAndTheSameHolds() throws Exception {
+        assertCompressedExceptWithCompressFalse(
+                run(start(c -> c.perMessageDeflate(d -> {}).parser(Parser.MSGPACK)), "websocket", "msgpack"));
+    }
+
+    private static void assertCompressedExceptWithCompressFalse(NodeScript.Result r) {
         assertThat(r.ok()).as(r.describe()).isTrue();
         assertThat(r.result().path("transport").asText()).isEqualTo("websocket");
         assertThat(r.result().path("extensions").asText()).as(r.describe()).isEqualTo("permessage-deflate");

@@ -578,7 +578,8 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
             EngineEndpoint endpoint,
             EngineIoSession session) {
         EngineIoServer engine = endpoint.engine();
-        if (!WebSocketUpgrade.handshake(ctx, req, engine)) {
+        WebSocketFrameHandler frames = WebSocketUpgrade.handshake(ctx, req, engine);
+        if (frames == null) {
             discarding = true;
             return;
         }
@@ -587,7 +588,8 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         if (!probe) {
             session = engine.openWebSocket(ws, snapshot(ctx, req, uri));
         }
-        ctx.pipeline().replace(this, "ws-frames", new WebSocketFrameHandler(session, ws));
+        frames.bind(session, ws);
+        ctx.pipeline().remove(this);
         if (probe) {
             session.onUpgradeSocket(ws);
         }

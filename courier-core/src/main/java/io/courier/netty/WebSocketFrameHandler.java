@@ -10,7 +10,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -19,10 +18,13 @@ import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,23 +32,53 @@ import org.slf4j.LoggerFactory;
  * Turns WebSocket messages into Engine.IO packets for one session: each text message is one packet, each binary message
  * one binary message. Gathers fragmented messages up to maxHttpBufferSize (close 1009 beyond it) and checks that text
  * is valid UTF-8 (close 1007), so the pipeline needs no aggregator or validator stage of its own.
+ *
+ * <p>It is also the connection's frame decoder (Netty's, which it extends): each frame is handled as soon as it is
+ * decoded, so an idle connection keeps one inbound stage, not two. Frames that reach it already decoded are handled
+ * the same way: with permessage-deflate, Netty's decoder and the {@link PerMessageDeflateCodec} stand before it. {@link WebSocketUpgrade} installs it unbound; {@link #bind} gives it its
+ * session once that exists, in the same event loop task, before any frame can arrive.
  */
-final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
+final class WebSocketFrameHandler extends WebSocket13FrameDecoder {
     private static final Logger log = LoggerFactory.getLogger(WebSocketFrameHandler.class);
 
-    private final EngineIoSession session;
-    private final WebSocketTransport transport;
+    private EngineIoSession session;
+    private WebSocketTransport transport;
     private boolean closed;
     private CompositeByteBuf fragments; // a fragmented message being gathered, up to maxHttpBufferSize
     private boolean fragmentsText;
 
-    WebSocketFrameHandler(EngineIoSession session, WebSocketTransport transport) {
+    WebSocketFrameHandler(WebSocketDecoderConfig config) {
+        super(config);
+    }
+
+    /** The session whose messages these are; on the channel's loop, right after the upgrade. */
+    void bind(EngineIoSession session, WebSocketTransport transport) {
         this.session = session;
         this.transport = transport;
     }
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+        super.decode(ctx, in, out);
+        if (!out.isEmpty()) {
+            // handled here, not passed on: ByteToMessageDecoder then reads on while the input shrinks
+            for (int i = 0; i < out.size(); i++) {
+                onFrame(ctx, out.get(i));
+            }
+            out.clear();
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        if (msg instanceof WebSocketFrame) {
+            onFrame(ctx, msg); // decoded by a stage before this one
+        } else {
+            super.channelRead(ctx, msg);
+        }
+    }
+
+    private void onFrame(ChannelHandlerContext ctx, Object msg) {
         try {
             if (closed) {
                 // we sent our close frame and are dropping the rest; the client's close frame completes the handshake
@@ -155,20 +187,27 @@ final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-        if (fragments != null) {
-            fragments.release();
-            fragments = null;
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        try {
+            super.channelInactive(ctx); // the frames still in the input first
+        } finally {
+            if (fragments != null) {
+                fragments.release();
+                fragments = null;
+            }
+            if (!closed && session != null) {
+                closed = true;
+                session.onWebSocketClosed(transport, EngineIoCloseReason.TRANSPORT_CLOSE);
+            }
         }
-        if (!closed) {
-            closed = true;
-            session.onWebSocketClosed(transport, EngineIoCloseReason.TRANSPORT_CLOSE);
-        }
-        ctx.fireChannelInactive();
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (session == null) {
+            ctx.close(); // failed before it had a session: nothing to tell
+            return;
+        }
         if (closed) {
             // our close frame is out and the rest of the input is being dropped: a frame the decoder refuses now
             // changes nothing, anything else ends the connection

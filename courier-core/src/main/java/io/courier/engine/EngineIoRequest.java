@@ -1,5 +1,6 @@
 package io.courier.engine;
 
+import io.courier.internal.SmallStringMap;
 import java.net.SocketAddress;
 import java.time.Instant;
 import java.util.List;
@@ -23,8 +24,9 @@ public record EngineIoRequest(
         boolean secure,
         Instant issued) {
     public EngineIoRequest {
-        query = Map.copyOf(query);
-        headers = Map.copyOf(headers);
+        // kept for the session's lifetime: compact, and shared when the caller already made them so
+        query = SmallStringMap.copyOf(query);
+        headers = SmallStringMap.copyOf(headers);
     }
 
     /** A header value by case-insensitive name, or null. */

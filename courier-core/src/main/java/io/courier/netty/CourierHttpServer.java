@@ -5,6 +5,7 @@ import io.courier.engine.EngineIoServer;
 import io.courier.http.ForeignSessions;
 import io.courier.http.HttpRoute;
 import io.courier.http.StaticResource;
+import io.courier.internal.SmallStringMap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -256,6 +257,23 @@ public final class CourierHttpServer implements AutoCloseable {
         private final Map<String, StaticResource> resources = new ConcurrentHashMap<>();
         private volatile Duration idleTimeout;
         private volatile Set<String> allowedHosts; // null: every host
+        private final RepeatedStrings repeatedStrings = new RepeatedStrings();
+        private volatile SmallStringMap lastQuery = SmallStringMap.copyOf(Map.of());
+
+        /** Strings the requests of many connections repeat, shared between their snapshots. */
+        RepeatedStrings repeatedStrings() {
+            return repeatedStrings;
+        }
+
+        /** {@code query}, or the last request's equal query (WebSocket-only handshakes all send the same). */
+        SmallStringMap sharedQuery(SmallStringMap query) {
+            SmallStringMap last = lastQuery;
+            if (last.equals(query)) {
+                return last;
+            }
+            lastQuery = query;
+            return query;
+        }
 
         /** Whether a request with this Host header (may be null) may be served. */
         boolean hostAllowed(String hostHeader) {

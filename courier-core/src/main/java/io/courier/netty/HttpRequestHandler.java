@@ -14,6 +14,7 @@ import io.courier.http.ForeignSessions;
 import io.courier.http.HttpResponse;
 import io.courier.http.HttpRoute;
 import io.courier.http.StaticResource;
+import io.courier.internal.SmallStringMap;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
@@ -721,19 +722,33 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         return values == null || values.isEmpty() ? null : values.get(0);
     }
 
-    private static EngineIoRequest snapshot(ChannelHandlerContext ctx, HttpRequest req, QueryStringDecoder uri) {
-        Map<String, String> query = new HashMap<>();
-        uri.parameters()
-                .forEach((k, v) -> query.put(CommonStrings.value(k), v.isEmpty() ? "" : CommonStrings.value(v.get(0))));
-        Map<String, String> headers = new HashMap<>();
+    /**
+     * What the session keeps of its handshake request for its lifetime: header names and common values as shared
+     * constants ({@link CommonStrings}), values many connections repeat (the Host, the URL of a WebSocket-only
+     * handshake) as one copy ({@link RepeatedStrings}), the same query as the last request's shared with it, and the
+     * maps as compact arrays ({@link SmallStringMap}).
+     */
+    private EngineIoRequest snapshot(ChannelHandlerContext ctx, HttpRequest req, QueryStringDecoder uri) {
+        RepeatedStrings repeated = routes.repeatedStrings();
+        SmallStringMap.Builder query = new SmallStringMap.Builder();
+        uri.parameters().forEach((k, v) -> {
+            if (!v.isEmpty()) {
+                query.merge(CommonStrings.value(k), repeated.share(CommonStrings.value(v.get(0))));
+            } else {
+                query.merge(CommonStrings.value(k), "");
+            }
+        });
+        SmallStringMap.Builder headers = new SmallStringMap.Builder();
         for (Map.Entry<String, String> h : req.headers()) {
-            headers.merge(
-                    CommonStrings.headerName(h.getKey()), CommonStrings.value(h.getValue()), (a, b) -> a + ", " + b);
+            String name = CommonStrings.headerName(h.getKey());
+            String value = CommonStrings.value(h.getValue());
+            // a WebSocket key is new with every request: it would only push shareable strings out
+            headers.merge(name, name.equals("sec-websocket-key") ? value : repeated.share(value));
         }
         return new EngineIoRequest(
-                req.uri(),
-                query,
-                headers,
+                repeated.share(req.uri()),
+                routes.sharedQuery(query.build()),
+                headers.build(),
                 ctx.channel().remoteAddress(),
                 ctx.pipeline().get(SslHandler.class) != null,
                 Instant.now());

@@ -164,7 +164,13 @@ final class WebSocketFrameHandler extends WebSocket13FrameDecoder {
         }
         EngineIoPacket packet;
         try {
-            packet = EngineIoPacketDecoder.decodeText(content.toString(StandardCharsets.UTF_8));
+            int at = content.readerIndex();
+            byte first = content.isReadable() ? content.getByte(at) : 0;
+            // the type digit is ASCII: only the text after it becomes a string (anything else fails as a whole frame)
+            packet = first > 0
+                    ? EngineIoPacketDecoder.decodeText(
+                            first, content.toString(at + 1, content.readableBytes() - 1, StandardCharsets.UTF_8))
+                    : EngineIoPacketDecoder.decodeText(content.toString(StandardCharsets.UTF_8));
         } catch (EngineIoProtocolException e) {
             log.info(
                     "session {} from {}: malformed Engine.IO packet over WebSocket: {}; closing with 1002",

@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
 
 /**
  * Parses the JSON payload that ends a packet text into a tree, with the caller's mapper (and so its {@link
@@ -58,9 +61,11 @@ final class JsonPayloadReader {
         }
         JsonNode tree;
         try {
-            tree = parsing.reader().readTree(text.substring(start));
+            tree = parsing.reader().readTree(new TextReader(text, start));
         } catch (JsonProcessingException e) {
             throw new SocketIoProtocolException(describe(e, start));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // TextReader never fails
         }
         if (tree == null || tree.isMissingNode()) {
             throw new SocketIoProtocolException("invalid json (at position " + start + "): no value");
@@ -87,5 +92,33 @@ final class JsonPayloadReader {
     private static String cutAt(String text, String marker) {
         int at = text.indexOf(marker);
         return at < 0 ? text : text.substring(0, at);
+    }
+
+    /**
+     * The text from {@code start} on as a {@link Reader}, without copying it first: Jackson reads it in chunks into its
+     * own (pooled) buffer. Not thread-safe; one per document.
+     */
+    private static final class TextReader extends Reader {
+        private final String text;
+        private int next;
+
+        TextReader(String text, int start) {
+            this.text = text;
+            this.next = start;
+        }
+
+        @Override
+        public int read(char[] buffer, int offset, int length) {
+            int n = Math.min(length, text.length() - next);
+            if (n <= 0) {
+                return length == 0 ? 0 : -1;
+            }
+            text.getChars(next, next + n, buffer, offset);
+            next += n;
+            return n;
+        }
+
+        @Override
+        public void close() {}
     }
 }

@@ -30,6 +30,18 @@ public final class EngineIoPacketDecoder {
     }
 
     /**
+     * Decodes one WebSocket text frame given as its first byte and the text after it, so that the frame is not made
+     * a string only to be cut after its type digit.
+     *
+     * @param first the frame's first byte, an ASCII character (a type digit in a valid frame)
+     * @param rest the UTF-8 text after it
+     * @throws EngineIoProtocolException for an unknown type digit
+     */
+    public static EngineIoPacket decodeText(byte first, String rest) {
+        return EngineIoPacket.text(EngineIoPacketType.fromDigit((char) (first & 0xff)), rest);
+    }
+
+    /**
      * Decodes a polling POST body.
      *
      * @throws EngineIoProtocolException naming the record index that failed

@@ -141,6 +141,20 @@ class EngineIoPacketDecoderTest {
         assertThat(Packets.view(EngineIoPacketDecoder.decodeText(frame))).isEqualTo(expected);
     }
 
+    @ParameterizedTest
+    @MethodSource("textFrames")
+    void decodesAWebSocketTextFrameGivenAsItsFirstByteAndTheRest(String frame, String expected) {
+        assertThat(Packets.view(EngineIoPacketDecoder.decodeText((byte) frame.charAt(0), frame.substring(1))))
+                .isEqualTo(expected);
+    }
+
+    @Test
+    void rejectsAnUnknownTypeGivenAsTheFirstByte() {
+        assertThatThrownBy(() -> EngineIoPacketDecoder.decodeText((byte) '9', "x"))
+                .isExactlyInstanceOf(EngineIoProtocolException.class)
+                .hasMessage("invalid packet type '9'");
+    }
+
     static Stream<Arguments> malformedTextFrames() {
         return Stream.of(
                 Arguments.of("", "empty packet"),

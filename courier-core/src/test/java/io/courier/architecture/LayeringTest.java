@@ -132,9 +132,13 @@ class LayeringTest {
                             "redis",
                             Set.of("", "adapter", "protocol", "http", "msgpack"),
                             union(DURABLE_VALUES, STORE_SPI)),
-            // the benchmark harness and its Courier peer: the public API, the cluster over Redis and the hub
+            // the benchmark harness and its Courier peer: the public API, the cluster over Redis and the hub; its
+            // JMH micro-benchmarks (bench.jmh) measure the codecs, so the codec packages and the runtime's mapper too
             "courier-bench",
-                    new ModuleRule("bench", union(PUBLIC_PACKAGES, Set.of("redis", "standalone")), PUBLIC_CLASSES));
+                    new ModuleRule(
+                            "bench",
+                            union(PUBLIC_PACKAGES, Set.of("redis", "standalone", "engine.codec", "protocol", "json")),
+                            PUBLIC_CLASSES));
 
     /** A module's rule: its own package (relative to io.courier) and what else it may reference. */
     record ModuleRule(String own, Set<String> packages, Set<String> classes) {

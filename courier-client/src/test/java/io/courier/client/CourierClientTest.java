@@ -52,6 +52,8 @@ class CourierClientTest {
             BlockingQueue<Args> back = new LinkedBlockingQueue<>();
             BlockingQueue<Args> ackReceived = new LinkedBlockingQueue<>();
             BlockingQueue<String> connects = new LinkedBlockingQueue<>();
+            BlockingQueue<String> any = new LinkedBlockingQueue<>();
+            socket.onAny((event, args, ack) -> any.add(event));
             socket.on("message-back", (args, ack) -> back.add(args));
             socket.on("ack-received", (args, ack) -> ackReceived.add(args));
             socket.on("please-ack", (args, ack) -> {
@@ -78,6 +80,7 @@ class CourierClientTest {
             Args m = next(back);
             assertThat(m.getString(0)).isEqualTo("plain");
             assertThat(m.getBytes(1)).containsExactly(7);
+            assertThat(any.poll()).as("onAny runs before the event's listeners").isEqualTo("message-back");
 
             // server -> client ack
             socket.emit("request-ack", 41);

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -22,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * courier-client's durable API against the hub protocol (in-process, {@code ConformanceServer.startDurable}): a
  * retention gap arrives as {@link ContinuityLost} right before the kept messages; a handler that throws leaves its
  * message unacknowledged, so it comes again on the next connection while the ones handled meanwhile are dropped as
- * duplicates.
+ * duplicates; an asynchronous handler acknowledges when its stage completes; {@code unsubscribe} ends the subscription
+ * on the hub.
  */
 class CourierClientDurableIT {
     @TempDir
@@ -119,5 +121,54 @@ class CourierClientDurableIT {
             assertThat(next(calls)).as("2 and 3 were dropped as duplicates").isEqualTo(4);
             assertThat(sub.duplicatesDropped()).isEqualTo(2);
         }
+    }
+
+    @Test
+    void anAsynchronousHandlerAcknowledgesWhenItsStageCompletesAndUnsubscribeEndsTheSubscription() throws Exception {
+        // a window of one: the hub sends message 2 only once message 1 is acknowledged
+        try (ConformanceServer server = ConformanceServer.startDurable(
+                        "127.0.0.1", 0, d -> d.directory(data).inFlightWindow(1));
+                CourierClient subscriber = client(server, "async");
+                CourierClient vendor = client(server, "vendor")) {
+            BlockingQueue<CompletableFuture<Void>> pending = new LinkedBlockingQueue<>();
+            BlockingQueue<Long> seqs = new LinkedBlockingQueue<>();
+            DurableSubscription sub = subscriber.subscribeAsync(
+                    "jobs",
+                    d -> {
+                        seqs.add(d.seq());
+                        CompletableFuture<Void> f = new CompletableFuture<>();
+                        pending.add(f);
+                        return f;
+                    },
+                    null);
+            sub.subscribed().get(30, TimeUnit.SECONDS);
+            vendor.publish("jobs", "job", 1).get(30, TimeUnit.SECONDS);
+            vendor.publish("jobs", "job", 2).get(30, TimeUnit.SECONDS);
+            assertThat(next(seqs)).isEqualTo(1);
+            CompletableFuture.runAsync(() -> next0(pending).complete(null)); // the work ends on another thread
+            assertThat(next(seqs)).as("message 2 comes once 1 is acknowledged").isEqualTo(2);
+            next(pending).complete(null);
+
+            assertThat(subscribers(vendor)).isEqualTo(1);
+            sub.unsubscribe().get(30, TimeUnit.SECONDS);
+            assertThat(subscribers(vendor)).isZero();
+        }
+    }
+
+    private static <T> T next0(BlockingQueue<T> q) {
+        try {
+            return next(q);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static int subscribers(CourierClient vendor) throws Exception {
+        return vendor.socket()
+                .emitWithAck("channel-stats", "jobs")
+                .get(30, TimeUnit.SECONDS)
+                .node(0)
+                .path("subscribers")
+                .asInt(-1);
     }
 }

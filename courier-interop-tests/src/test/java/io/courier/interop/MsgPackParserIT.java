@@ -22,7 +22,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * scenarios (connect, emits, acks both ways, broadcasts, rooms, namespaces, binary, disconnects, reconnection) over
  * long-polling (binary messages as {@code b<base64>} records) and over an upgrade to WebSocket (binary frames);
  * connection state recovery, whose offsets go inside the msgpack packets; and the Socket.IO half of the official
- * socket.io-protocol test suite replayed over msgpack on raw WebSocket frames ({@code msgpack-protocol.js}). The
+ * socket.io-protocol test suite replayed over msgpack on raw WebSocket frames ({@code msgpack-protocol.js}); durable
+ * deliveries and their acks ({@code durable.js}). The
  * Redis adapter path over msgpack is {@link RedisClusterIT}'s msgpack run.
  */
 class MsgPackParserIT {
@@ -88,6 +89,23 @@ class MsgPackParserIT {
                 .run();
         assertThat(r.ok()).as(r.describe()).isTrue();
         assertThat(r.result().path("missed").asInt()).as(r.describe()).isEqualTo(2);
+    }
+
+    @ParameterizedTest(name = "durable deliveries over {0}")
+    @ValueSource(strings = {"polling", "websocket"})
+    void durableDeliveriesAndTheirAcksWorkOverMsgPack(String mode) throws Exception {
+        // the deliveries' ack ids and {channel, id, seq} travel inside msgpack packets like any other
+        try (ConformanceServer durable =
+                ConformanceServer.startDurable("127.0.0.1", 0, d -> {}, c -> c.parser(Parser.MSGPACK))) {
+            NodeScript.Result r = NodeScript.of("durable.js")
+                    .env("COURIER_URL", "http://127.0.0.1:" + durable.port())
+                    .env("COURIER_TRANSPORTS", mode)
+                    .env("COURIER_PARSER", "msgpack")
+                    .timeout(Duration.ofSeconds(90))
+                    .run();
+            assertThat(r.ok()).as(r.describe()).isTrue();
+            assertThat(r.result().path("duplicates").asInt()).as(r.describe()).isZero();
+        }
     }
 
     @Test

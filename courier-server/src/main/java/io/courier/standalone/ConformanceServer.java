@@ -61,13 +61,25 @@ public final class ConformanceServer implements AutoCloseable {
      */
     public static ConformanceServer startDurable(
             String host, int port, Consumer<CourierConfig.DurableBuilder> configure) {
-        ConformanceServer server = start(host, port, c -> c.pingInterval(Duration.ofSeconds(5))
-                .pingTimeout(Duration.ofSeconds(10))
-                .connectTimeout(Duration.ofSeconds(10))
-                .durableQueues(d -> {
-                    d.identity(HubProtocol.identityResolver(null, java.time.Clock.systemUTC()));
-                    configure.accept(d);
-                }));
+        return startDurable(host, port, configure, c -> {});
+    }
+
+    /** {@link #startDurable(String, int, Consumer)} with Socket.IO settings changed after the contract's. */
+    public static ConformanceServer startDurable(
+            String host,
+            int port,
+            Consumer<CourierConfig.DurableBuilder> configure,
+            Consumer<CourierConfig.Builder> overrides) {
+        ConformanceServer server = start(host, port, c -> {
+            c.pingInterval(Duration.ofSeconds(5))
+                    .pingTimeout(Duration.ofSeconds(10))
+                    .connectTimeout(Duration.ofSeconds(10))
+                    .durableQueues(d -> {
+                        d.identity(HubProtocol.identityResolver(null, java.time.Clock.systemUTC()));
+                        configure.accept(d);
+                    });
+            overrides.accept(c);
+        });
         HubProtocol.install(server.io);
         server.io.onConnection(socket -> socket.on("channel-stats", (args, ack) -> server.io
                 .durable()

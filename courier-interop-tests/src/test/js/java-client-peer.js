@@ -2,11 +2,11 @@
 // A socket.io 4.8 server (the npm reference implementation) for Courier's Java client: CourierClientNodeIT starts it
 // and drives it with io.courier.client.CourierClient.
 //
-//   node java-client-peer.js [--recovery]
+//   node java-client-peer.js [--recovery] [--tls=DIR]
 //
 // Listens on a free port of 127.0.0.1 and prints one line {"port":N} once listening; exits when stdin closes.
 // --recovery turns on connectionStateRecovery (maxDisconnectionDuration 60 s), so every non-ack event the server
-// sends carries an offset as its last argument.
+// sends carries an offset as its last argument. --tls=DIR serves HTTPS with DIR/key.pem and DIR/cert.pem.
 //
 // On "/": echo (acks its arguments), message (emitted back as message-back), request-ack (asks the client for an ack
 // with please-ack, emits the reply as ack-received), whoami (acks {id, recovered}), drop-me (closes the whole
@@ -14,11 +14,20 @@
 // (id, ...args: emits direct-message with args to that socket's room, then acks). "/custom" emits auth with the
 // handshake auth; "/private" refuses unless auth.token is "secret" (message unauthorized, data {reason}).
 
+const fs = require("node:fs");
 const http = require("node:http");
+const https = require("node:https");
+const path = require("node:path");
 const { Server } = require("socket.io");
 
 const recovery = process.argv.includes("--recovery");
-const httpServer = http.createServer();
+const tlsArg = process.argv.find((a) => a.startsWith("--tls="));
+const httpServer = tlsArg
+  ? https.createServer({
+      key: fs.readFileSync(path.join(tlsArg.slice(6), "key.pem")),
+      cert: fs.readFileSync(path.join(tlsArg.slice(6), "cert.pem")),
+    })
+  : http.createServer();
 const io = new Server(httpServer, {
   pingInterval: 1000,
   pingTimeout: 2000,

@@ -8,6 +8,7 @@ import io.courier.client.Args;
 import io.courier.client.ClientSocket;
 import io.courier.client.ConnectError;
 import io.courier.client.CourierClient;
+import io.netty.handler.ssl.SslContextBuilder;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -23,14 +24,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * courier-client against the reference implementation: the npm {@code socket.io} 4.8 server
  * ({@code src/test/js/java-client-peer.js}) under Node. Transports and the upgrade, acks and binary both ways,
- * namespaces with auth and refusals, reconnection after the server closes the connection, and connection state
- * recovery (which the official Java client does not have).
+ * namespaces with auth and refusals, reconnection after the server closes the connection, connection state
+ * recovery (which the official Java client does not have), and TLS.
  */
 class CourierClientNodeIT {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -240,6 +242,61 @@ class CourierClientNodeIT {
             assertThat(who.get("id").asText()).isEqualTo(id);
             assertThat(who.get("recovered").asBoolean()).isTrue();
             assertThat(events).isEmpty();
+        }
+    }
+
+    @Test
+    void overTlsStartingOnHttpsPollingAndUpgradingToWss(@TempDir Path dir) throws Exception {
+        Process openssl = new ProcessBuilder(
+                        "openssl",
+                        "req",
+                        "-x509",
+                        "-newkey",
+                        "rsa:2048",
+                        "-nodes",
+                        "-days",
+                        "1",
+                        "-subj",
+                        "/CN=127.0.0.1",
+                        "-addext",
+                        "subjectAltName=IP:127.0.0.1",
+                        "-keyout",
+                        dir.resolve("key.pem").toString(),
+                        "-out",
+                        dir.resolve("cert.pem").toString())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        assertThat(openssl.waitFor()).as("openssl made a certificate").isZero();
+        try (NodeServer node = new NodeServer("--tls=" + dir);
+                CourierClient client = CourierClient.builder("https://127.0.0.1:" + node.port)
+                        .sslContext(SslContextBuilder.forClient()
+                                .trustManager(dir.resolve("cert.pem").toFile())
+                                .build())
+                        .build()) {
+            ClientSocket socket = client.socket();
+            BlockingQueue<Args> back = new LinkedBlockingQueue<>();
+            socket.on("message-back", (args, ack) -> back.add(args));
+            socket.connect();
+            Args reply = socket.emitWithAck("echo", "secret", new byte[] {5}).get(20, TimeUnit.SECONDS);
+            assertThat(reply.getString(0)).isEqualTo("secret");
+            assertThat(reply.getBytes(1)).containsExactly(5);
+            int n = 0;
+            while (!"websocket".equals(client.transport())) {
+                socket.emit("message", n++);
+                assertThat(next(back).node(0).asInt()).isEqualTo(n - 1);
+                assertThat(n).as("still no upgrade").isLessThan(100_000);
+            }
+        }
+        // a client that does not trust the certificate does not connect
+        try (NodeServer node = new NodeServer("--tls=" + dir);
+                CourierClient client = CourierClient.builder("https://127.0.0.1:" + node.port)
+                        .reconnection(false)
+                        .build()) {
+            BlockingQueue<ConnectError> errors = new LinkedBlockingQueue<>();
+            client.socket().onConnectError(errors::add).connect();
+            ConnectError e = next(errors);
+            assertThat(e.refusedByServer()).isFalse();
         }
     }
 }

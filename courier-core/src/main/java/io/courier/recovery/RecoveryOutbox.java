@@ -105,6 +105,27 @@ public final class RecoveryOutbox {
         return true;
     }
 
+    /**
+     * Runs {@code send} after the fan-out of every packet appended before this call (at once if no turn waits). For
+     * what a socket sends unlogged after it emitted: an ack that a handler sends after {@code io.to(room).emit(...)}
+     * then leaves only once that event is in the store, so what its client does next (an emit to another node of a
+     * cluster, whose event that node logs) comes after it in the log too. Any thread; {@code send} runs on the
+     * thread that drains. Past {@code bound} waiting turns it runs at once, out of order rather than lost.
+     */
+    public void after(Runnable send) {
+        synchronized (this) {
+            if (turns.size() < bound && (draining || !turns.isEmpty())) {
+                turns.addLast(new Unlogged(send));
+                send = null;
+            }
+        }
+        if (send != null) {
+            send.run();
+        } else {
+            drain();
+        }
+    }
+
     /** Turns waiting or running; for tests and diagnostics. */
     public synchronized int pending() {
         return turns.size() + (draining ? 1 : 0);
@@ -219,6 +240,21 @@ public final class RecoveryOutbox {
                     "an append",
                     stage.state() == Future.State.SUCCESS ? new NullPointerException("no packet") : failure(stage));
             fanOut.accept(data);
+        }
+    }
+
+    private static final class Unlogged extends Turn {
+        private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+        private final Runnable send;
+
+        Unlogged(Runnable send) {
+            super(DONE);
+            this.send = send;
+        }
+
+        @Override
+        void run() {
+            send.run();
         }
     }
 

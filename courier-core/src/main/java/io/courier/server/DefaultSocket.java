@@ -22,6 +22,7 @@ import io.courier.adapter.SocketDetails;
 import io.courier.json.JsonCodec;
 import io.courier.protocol.SocketIoPacket;
 import io.courier.recovery.LoggedPacket;
+import io.courier.recovery.RecoveryOutbox;
 import io.courier.recovery.RecoveryStore;
 import io.courier.recovery.SavedSession;
 import io.netty.util.concurrent.SingleThreadEventExecutor;
@@ -622,9 +623,20 @@ final class DefaultSocket implements Socket, Member {
         return w;
     }
 
-    /** Sends an ACK packet for {@code ackId}; safe from any thread. */
+    /**
+     * Sends an ACK packet for {@code ackId}; safe from any thread. With connection state recovery on, after the
+     * events emitted before it are logged ({@link RecoveryOutbox#after}): a client that acts on the ack finds them in
+     * the log before anything it causes.
+     */
     void sendAck(long ackId, ArrayNode data) {
-        send(OutboundPacket.encode(SocketIoPacket.ack(namespace.name(), ackId, data), runtime.encoder()), false);
+        OutboundPacket ack =
+                OutboundPacket.encode(SocketIoPacket.ack(namespace.name(), ackId, data), runtime.encoder());
+        RecoveryOutbox outbox = runtime.outbox();
+        if (outbox == null) {
+            send(ack, false);
+        } else {
+            outbox.after(() -> send(ack, false));
+        }
     }
 
     private SocketHooks hooks() {

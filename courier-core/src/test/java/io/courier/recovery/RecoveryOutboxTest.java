@@ -78,6 +78,32 @@ class RecoveryOutboxTest {
         assertThat(outbox.pending()).isZero();
     }
 
+    @Test
+    void anUnloggedSendWaitsForTheAppendsBeforeIt() {
+        CompletableFuture<LoggedPacket> later = new CompletableFuture<>();
+        RecoveryOutbox outbox = new RecoveryOutbox(stuckStore(later), 2, Runnable::run);
+        List<String> sent = new ArrayList<>();
+        outbox.after(() -> sent.add("ack before any emit"));
+        assertThat(sent).as("nothing waits: at once").containsExactly("ack before any emit");
+
+        outbox.append(
+                "/",
+                Set.of(),
+                Set.of(),
+                event(1),
+                a -> sent.add("event " + a.get(1).asInt()));
+        outbox.after(() -> sent.add("ack"));
+        assertThat(sent).as("the ack waits for the event's append").hasSize(1);
+        outbox.after(() -> sent.add("past the bound"));
+        assertThat(sent)
+                .as("2 turns wait: past the bound it runs at once, not lost")
+                .hasSize(2);
+
+        later.complete(new LoggedPacket("1-1", "/", Set.of(), Set.of(), event(1), 0));
+        assertThat(sent).containsExactly("ack before any emit", "past the bound", "event 1", "ack");
+        assertThat(outbox.pending()).isZero();
+    }
+
     /** Appends wait for {@code answer}; the rest is answered at once. */
     private static RecoveryStore stuckStore(CompletableFuture<LoggedPacket> never) {
         RecoveryStore memory = new InMemoryRecoveryStore(Duration.ofMinutes(1), 100, Clock.systemUTC());

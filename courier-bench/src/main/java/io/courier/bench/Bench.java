@@ -33,6 +33,7 @@ import java.util.stream.Stream;
  * --rounds N        rounds (default 2)
  * --report FILE     write the report there even for a partial run (a full run writes BENCHMARKS.md)
  * --server-cpu C    the CPU list servers are pinned to with taskset (default 1; "none" to not pin)
+ * --from-results F  measure nothing: write the report (--report FILE, else the summary) from a results TSV
  * </pre>
  */
 public final class Bench {
@@ -56,6 +57,7 @@ public final class Bench {
         Path report = null;
         String serverCpu = "1";
         boolean full = true;
+        Path fromResults = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             String v = i + 1 < args.length ? args[i + 1] : null;
@@ -95,6 +97,11 @@ public final class Bench {
                     serverCpu = required(a, v).equals("none") ? null : v;
                     i++;
                 }
+                case "--from-results" -> {
+                    fromResults = Path.of(required(a, v));
+                    full = false;
+                    i++;
+                }
                 case "-h", "--help" -> {
                     usage(null);
                 }
@@ -108,6 +115,18 @@ public final class Bench {
         String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
                 .withZone(ZoneOffset.UTC)
                 .format(Instant.now());
+        if (fromResults != null) {
+            Results old = Results.load(fromResults, env.outDir().resolve("results-" + stamp + "-copy.tsv"));
+            Report r = new Report(
+                    old.summary(), old.failures(), old.servers(), old.rounds(), Double.NaN, Machine.describe(env));
+            Path out = report != null ? report : env.outDir().resolve("summary-" + stamp + ".md");
+            Path svg = out.resolveSibling(out.getFileName().toString().replaceFirst("\\.md$", "") + ".svg");
+            Files.writeString(svg, r.svg());
+            write(out, r.markdown(svg.getFileName().toString()), report != null);
+            System.out.println(r.table());
+            System.out.println("courier bench: wrote " + out + " and " + svg + " from " + fromResults);
+            return;
+        }
         Results results = new Results(env.outDir().resolve("results-" + stamp + ".tsv"));
         long started = System.nanoTime();
         System.out.printf(
@@ -131,14 +150,14 @@ public final class Bench {
         double minutes = (System.nanoTime() - started) / 60e9;
         Path summary = env.outDir().resolve("summary-" + stamp + ".md");
         Report r = new Report(results.summary(), results.failures(), servers, rounds, minutes, Machine.describe(env));
-        Files.writeString(summary, r.markdown("benchmarks-" + stamp + ".svg"));
+        write(summary, r.markdown("benchmarks-" + stamp + ".svg"), false);
         Files.writeString(env.outDir().resolve("benchmarks-" + stamp + ".svg"), r.svg());
         System.out.println(r.table());
         System.out.printf("courier bench: done in %.1f min; summary %s%n", minutes, summary);
         if (report != null) {
             Path svg = report.resolveSibling(report.getFileName().toString().replaceFirst("\\.md$", "") + ".svg");
             Files.writeString(svg, r.svg());
-            Files.writeString(report, r.markdown(svg.getFileName().toString()));
+            write(report, r.markdown(svg.getFileName().toString()), true);
             System.out.println("courier bench: wrote " + report + " and " + svg);
         }
         if (!results.failures().isEmpty()) {
@@ -218,6 +237,12 @@ public final class Bench {
         run.progress(String.format("(%.1f s)", (System.nanoTime() - t0) / 1e9));
     }
 
+    /** Writes a report: into an existing BENCHMARKS.md's generated block ({@code merge}), or as a new file. */
+    private static void write(Path file, String markdown, boolean merge) throws IOException {
+        String existing = merge && Files.exists(file) ? Files.readString(file) : null;
+        Files.writeString(file, Report.merge(existing, markdown));
+    }
+
     private static void deleteTree(Path dir) {
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -237,8 +262,9 @@ public final class Bench {
         if (error != null) {
             System.err.println("courier bench: " + error);
         }
-        System.err.println("usage: ./courier bench [--scenario fanout,echo,idle10k,idle19k,durable,polling,cluster]"
-                + " [--servers raw,courier,netty-socketio,socketio] [--rounds N] [--report FILE] [--server-cpu C]");
+        System.err.println(
+                "usage: ./courier bench [--scenario fanout,echo,idle10k,idle19k,durable,polling,cluster]"
+                        + " [--servers raw,courier,netty-socketio,socketio] [--rounds N] [--report FILE] [--server-cpu C] [--from-results TSV]");
         System.exit(error == null ? 0 : 2);
     }
 }

@@ -32,6 +32,36 @@ public final class Results {
         Files.writeString(file, "round\tscenario\tserver\tmetric\tvalue\n", StandardCharsets.UTF_8);
     }
 
+    /** The rows of an earlier run's TSV (to write its report again with {@code --from-results}). */
+    static Results load(Path tsv, Path copyTo) throws IOException {
+        Results r = new Results(copyTo);
+        List<String> lines = Files.readAllLines(tsv, StandardCharsets.UTF_8);
+        for (String line : lines.subList(1, lines.size())) {
+            String[] f = line.split("\t", 5);
+            if (f.length < 5) {
+                continue;
+            }
+            if (f[3].equals("FAILED")) {
+                r.failed(Integer.parseInt(f[0]), f[1], ServerKind.byId(f[2]), f[4]);
+            } else {
+                r.add(new Row(Integer.parseInt(f[0]), f[1], ServerKind.byId(f[2]), f[3], Double.parseDouble(f[4])));
+            }
+        }
+        return r;
+    }
+
+    /** The highest round number seen. */
+    synchronized int rounds() {
+        return rows.stream().mapToInt(Row::round).max().orElse(0);
+    }
+
+    /** The servers that have figures, in the order of {@link ServerKind}. */
+    synchronized List<ServerKind> servers() {
+        return java.util.Arrays.stream(ServerKind.values())
+                .filter(k -> rows.stream().anyMatch(r -> r.server() == k))
+                .toList();
+    }
+
     Path file() {
         return file;
     }

@@ -145,6 +145,21 @@ public final class Report {
         return sb.append('\n').toString();
     }
 
+    /** The median over servers of the median CPU seconds other processes used in a measured window. */
+    private double otherTenants() {
+        List<Double> v = new ArrayList<>();
+        summary.forEach((key, byServer) -> {
+            if (key.endsWith("other_cpu_s")) {
+                byServer.values().forEach(st -> v.add(st.median()));
+            }
+        });
+        if (v.isEmpty()) {
+            return 0;
+        }
+        v.sort(null);
+        return v.get(v.size() / 2);
+    }
+
     /** The headline table (Markdown). */
     public String table() {
         StringBuilder sb = new StringBuilder(header());
@@ -167,22 +182,37 @@ public final class Report {
 
     public String markdown(String svgName) {
         StringBuilder sb = new StringBuilder();
-        sb.append("# Benchmarks\n\n");
+        sb.append("## Side by side: Courier, socket.io, netty-socketio and the raw-Netty ceiling\n\n");
         sb.append("Written by `./courier bench` (module `courier-bench`; method in README \"Benchmarks\"). ")
-                .append(String.format(Locale.ROOT, "%d round(s), %.1f minutes. ", rounds, minutes))
+                .append(
+                        Double.isNaN(minutes)
+                                ? String.format(Locale.ROOT, "%d round(s). ", rounds)
+                                : String.format(Locale.ROOT, "%d round(s), %.1f minutes. ", rounds, minutes))
                 .append("Numbers from a shared machine: compare the ratios, not the absolute values.\n\n");
+        double others = otherTenants();
+        if (others > 0.5) {
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "**A busy machine:** other processes used %.1f s of CPU in a"
+                            + " measured window (median over the windows: fan-out, echo, polling; the server and the load"
+                            + " generator had two cores between them and the others). Throughput and latency are then mostly"
+                            + " the scheduler's, and JIT-compiled code may not be warm within the warm-up: trust the CPU per"
+                            + " operation and memory figures most, and re-run on a quiet machine.%n%n",
+                    others));
+        }
         sb.append("| | |\n|---|---|\n");
         machine.forEach(
                 (k, v) -> sb.append("| ").append(k).append(" | ").append(v).append(" |\n"));
         sb.append("\n![Ratio to the raw-Netty ceiling per metric and server](")
                 .append(svgName)
                 .append(")\n\n");
-        sb.append("## Headline\n\n");
+        sb.append("### Headline\n\n");
         sb.append("Median over the rounds, (min–max), **ratio to the raw-Netty ceiling**. ↑: higher is better; ↓:"
                 + " lower is better.\n\n");
         sb.append(table()).append('\n');
+        sb.append(targets());
         sb.append(HOW_TO_READ);
-        sb.append("\n## All figures\n\n");
+        sb.append("\n### All figures\n\n");
         sb.append("Every metric of the run (`<scenario>.<phase>.<metric>`; `rate` per second, `cpu_us` server CPU"
                 + " µs per operation, `p50`/`p99`/`p999` ms, `kernel_pct` share of the server's CPU in the kernel,"
                 + " `*_kib` per connection, `loadgen_cpu_s` / `other_cpu_s` seconds of CPU used in the window by the"
@@ -196,15 +226,63 @@ public final class Report {
             sb.append('\n');
         }
         if (!failures.isEmpty()) {
-            sb.append("\n## Failed runs\n\n");
+            sb.append("\n### Failed runs\n\n");
             failures.forEach(f -> sb.append("- ").append(f.replace("\n", " ")).append('\n'));
         }
         return sb.toString();
     }
 
+    /** Issue 10's targets for Courier: metric, bound, whether the ratio must stay at or below it. */
+    private record Target(String key, String label, double bound, boolean atMost) {}
+
+    private static final List<Target> TARGETS = List.of(
+            new Target("fanout.burst.cpu_us", "fan-out burst: server CPU per delivery", 0.95, true),
+            new Target("fanout.steady.cpu_us", "fan-out steady: server CPU per delivery", 1.10, true),
+            new Target("echo.cpu_us", "echo+ack: server CPU per ack", 1.30, true),
+            new Target("echo.rate", "echo+ack: acks/s", 0.80, false),
+            new Target("echo.p99", "echo+ack: p99 latency", 1.00, true),
+            new Target("idle10k.heap_kib", "10k idle: live heap per connection", 1.30, true),
+            new Target("idle10k.rss_kib", "10k idle: RSS per connection", 1.15, true),
+            new Target("durable.ratio", "durable fan-out vs non-durable throughput", 0.80, false));
+
+    /** Courier's ratios against issue 10's targets (ratios to the ceiling; the durable one to plain fan-out). */
+    private String targets() {
+        if (!servers.contains(ServerKind.COURIER)) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder("### Courier against its targets (issue 10)\n\n"
+                + "| metric | Courier | target | |\n|---|---|---|---|\n");
+        boolean any = false;
+        for (Target t : TARGETS) {
+            double r;
+            if (t.key().equals("durable.ratio")) {
+                Map<ServerKind, Stat> m = summary.get(t.key());
+                r = m == null || !m.containsKey(ServerKind.COURIER)
+                        ? Double.NaN
+                        : m.get(ServerKind.COURIER).median();
+            } else {
+                r = ratio(t.key(), ServerKind.COURIER);
+            }
+            if (Double.isNaN(r)) {
+                continue;
+            }
+            any = true;
+            boolean met = t.atMost() ? r <= t.bound() : r >= t.bound();
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %.2f× | %s %.2f× | %s |%n",
+                    t.label(),
+                    r,
+                    t.atMost() ? "≤" : "≥",
+                    t.bound(),
+                    met ? "met" : "**not yet**"));
+        }
+        return any ? sb.append('\n').toString() : "";
+    }
+
     private static final String HOW_TO_READ = """
 
-            ## How to read this
+            ### How to read this
 
             - **Ratios** are to the raw-Netty ceiling measured in the same run: a minimal Netty server that does the
               least the contract allows (one pre-encoded frame per broadcast, acks by byte slicing, no JSON, no
@@ -336,6 +414,27 @@ public final class Report {
         }
         sb.append("</svg>\n");
         return sb.toString();
+    }
+
+    private static final String BEGIN = "<!-- courier bench: generated from here (./courier bench rewrites it) -->\n";
+    private static final String END = "<!-- courier bench: generated up to here -->\n";
+
+    /**
+     * {@code existing} (a BENCHMARKS.md, or null) with the generated block replaced by {@code generated}: the text
+     * around the block (what each change bought, written by hand) is kept; without a block yet, it goes after the title.
+     */
+    public static String merge(String existing, String generated) {
+        String block = BEGIN + generated + END;
+        if (existing == null || existing.isBlank()) {
+            return "# Benchmarks\n\n" + block;
+        }
+        int b = existing.indexOf(BEGIN);
+        int e = existing.indexOf(END);
+        if (b >= 0 && e > b) {
+            return existing.substring(0, b) + block + existing.substring(e + END.length());
+        }
+        int afterTitle = existing.startsWith("# ") ? existing.indexOf('\n') + 1 : 0;
+        return existing.substring(0, afterTitle) + "\n" + block + "\n" + existing.substring(afterTitle);
     }
 
     private static String esc(String s) {

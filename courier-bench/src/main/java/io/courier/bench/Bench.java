@@ -29,7 +29,8 @@ import java.util.stream.Stream;
  *
  * <pre>
  * --scenario LIST   fanout,echo,idle10k,idle19k,durable,polling,cluster (default: all)
- * --servers LIST    raw,courier,netty-socketio,socketio (default: all; raw is the ceiling the ratios refer to)
+ * --servers LIST    raw,courier,courier-inline,netty-socketio,socketio (default: all; raw is the ceiling the ratios
+ *                   refer to; courier-inline is Courier with its echo listener added by Socket.onInline, echo only)
  * --rounds N        rounds (default 2)
  * --report FILE     write the report there even for a partial run (a full run writes BENCHMARKS.md)
  * --server-cpu C    the CPU list servers are pinned to with taskset (default 1; "none" to not pin)
@@ -264,7 +265,7 @@ public final class Bench {
         }
         System.err.println(
                 "usage: ./courier bench [--scenario fanout,echo,idle10k,idle19k,durable,polling,cluster]"
-                        + " [--servers raw,courier,netty-socketio,socketio] [--rounds N] [--report FILE] [--server-cpu C] [--from-results TSV]");
+                        + " [--servers raw,courier,courier-inline,netty-socketio,socketio] [--rounds N] [--report FILE] [--server-cpu C] [--from-results TSV]");
         System.exit(error == null ? 0 : 2);
     }
 }

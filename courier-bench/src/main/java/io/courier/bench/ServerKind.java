@@ -7,6 +7,8 @@ import java.util.List;
 public enum ServerKind {
     RAW("raw", "raw Netty ceiling", true),
     COURIER("courier", "Courier", true),
+    /** Courier with its echo listener added by {@code Socket.onInline}: measured in the echo scenario only. */
+    COURIER_INLINE("courier-inline", "Courier, echo onInline", true),
     NETTY_SOCKETIO("netty-socketio", "netty-socketio", true),
     SOCKETIO("socketio", "socket.io (Node)", false);
 
@@ -29,7 +31,8 @@ public enum ServerKind {
                 return k;
             }
         }
-        throw new IllegalArgumentException("unknown server '" + id + "' (raw, courier, netty-socketio, socketio)");
+        throw new IllegalArgumentException(
+                "unknown server '" + id + "' (raw, courier, courier-inline, netty-socketio, socketio)");
     }
 
     /** The JVM options of every JVM peer (PERFORMANCE.md "Setup"). */
@@ -58,10 +61,13 @@ public enum ServerKind {
                 cmd.add(
                         switch (this) {
                             case RAW -> "io.courier.bench.peer.RawCeilingServer";
-                            case COURIER -> "io.courier.bench.peer.CourierPeer";
+                            case COURIER, COURIER_INLINE -> "io.courier.bench.peer.CourierPeer";
                             default -> "io.courier.bench.nsio.NettySocketIoPeer";
                         });
                 cmd.add(Integer.toString(port));
+                if (this == COURIER_INLINE) {
+                    cmd.add("--inline");
+                }
             }
         }
         cmd.addAll(extra);

@@ -10,7 +10,8 @@ import java.util.Arrays;
  * socket, {@code echo} acks with the same arguments. Options: {@code --durable DIR} turns on durable queues (then
  * {@code subscribe <channel>} subscribes the socket's identity, acked with {@code true}, and {@code publish <channel>
  * args...} publishes the args as event {@code broadcast}, acked once stored); {@code --redis URI --redis-key KEY} joins
- * a cluster over Redis. Usage: {@code CourierPeer <port> [options]}.
+ * a cluster over Redis; {@code --inline} adds the {@code echo} listener with {@code Socket.onInline} (run on the
+ * event loop, no hop to the handler executor). Usage: {@code CourierPeer <port> [options]}.
  */
 public final class CourierPeer {
     private CourierPeer() {}
@@ -20,17 +21,20 @@ public final class CourierPeer {
         Path durable = null;
         String redis = null;
         String redisKey = "socket.io";
+        boolean inline = false;
         for (int i = 1; i < args.length; i++) {
             switch (args[i]) {
                 case "--durable" -> durable = Path.of(args[++i]);
                 case "--redis" -> redis = args[++i];
                 case "--redis-key" -> redisKey = args[++i];
+                case "--inline" -> inline = true;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
         RedisCluster cluster =
                 redis == null ? null : RedisCluster.builder(redis).key(redisKey).connect();
         Path dir = durable;
+        boolean echoInline = inline;
         Courier io = Courier.create(c -> {
             c.port(port);
             if (dir != null) {
@@ -42,7 +46,11 @@ public final class CourierPeer {
         });
         io.onConnection(socket -> {
             socket.on("broadcast", (a, ack) -> io.emit("broadcast", a.toArray()));
-            socket.on("echo", (a, ack) -> ack.reply(a.toArray()));
+            if (echoInline) {
+                socket.onInline("echo", (a, ack) -> ack.reply(a.toArray()));
+            } else {
+                socket.on("echo", (a, ack) -> ack.reply(a.toArray()));
+            }
             if (dir != null) {
                 socket.on("subscribe", (a, ack) -> io.durable()
                         .identity(socket)

@@ -2,6 +2,7 @@ package io.courier.bench.scenario;
 
 import io.courier.bench.CpuMeter;
 import io.courier.bench.PeerProcess;
+import io.courier.bench.ServerKind;
 import io.courier.bench.client.Latencies;
 import io.courier.bench.client.LoadGen;
 import io.courier.bench.client.Payloads;
@@ -21,6 +22,12 @@ public final class Echo implements Scenario {
     static final int CLIENTS = Integer.getInteger("bench.echo.clients", 100);
     static final long WARM_UP_MS = 2000;
     static final long MEASURE_MS = 4000;
+
+    /** Every server, and Courier once more with its echo listener inline ({@code Socket.onInline}). */
+    @Override
+    public boolean supports(ServerKind server) {
+        return true;
+    }
 
     @Override
     public String id() {

@@ -33,7 +33,7 @@ public final class Polling implements Scenario {
 
     @Override
     public boolean supports(ServerKind server) {
-        return server != ServerKind.RAW;
+        return server != ServerKind.RAW && server != ServerKind.COURIER_INLINE;
     }
 
     @Override

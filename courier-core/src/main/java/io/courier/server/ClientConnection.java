@@ -198,7 +198,7 @@ final class ClientConnection implements EngineIoSession.Listener {
                 saved != null,
                 namespace,
                 this,
-                handshake(auth),
+                auth,
                 runtime);
         if (saved != null && runtime.settings().skipMiddlewares()) {
             afterMiddlewares(socket, null, offset);
@@ -456,7 +456,8 @@ final class ClientConnection implements EngineIoSession.Listener {
         }
     }
 
-    private Handshake handshake(ObjectNode auth) {
+    /** A socket's handshake: this connection's request and the socket's CONNECT auth. */
+    Handshake handshake(ObjectNode auth) {
         EngineIoRequest r = session.request();
         return new Handshake(r.headers(), r.query(), auth, r.remoteAddress(), r.secure(), r.issued(), r.url());
     }

@@ -61,7 +61,7 @@ final class DefaultSocket implements Socket, Member {
     private final boolean recovered;
     private final DefaultNamespace namespace;
     private final ClientConnection connection;
-    private final Handshake handshake;
+    private final ObjectNode auth; // the rest of the handshake is the connection's request: see handshake()
     private final HandlerLane lane;
     private final SocketIoRuntime runtime;
     // allocated on first use: many sockets never register or wait for these, and an idle socket should stay small
@@ -81,14 +81,14 @@ final class DefaultSocket implements Socket, Member {
             boolean recovered,
             DefaultNamespace namespace,
             ClientConnection connection,
-            Handshake handshake,
+            ObjectNode auth,
             SocketIoRuntime runtime) {
         this.id = id;
         this.pid = pid;
         this.recovered = recovered;
         this.namespace = namespace;
         this.connection = connection;
-        this.handshake = handshake;
+        this.auth = auth;
         this.runtime = runtime;
         this.lane = new HandlerLane(runtime.executor(), runtime.settings().maxQueuedEventsPerSocket());
     }
@@ -302,7 +302,8 @@ final class DefaultSocket implements Socket, Member {
 
     @Override
     public Handshake handshake() {
-        return handshake;
+        // made on each call from what the connection keeps anyway: a socket does not hold a copy of its fields
+        return connection.handshake(auth);
     }
 
     @Override
@@ -313,6 +314,7 @@ final class DefaultSocket implements Socket, Member {
     /** Socket.IO's handshake shape and the data as JSON (null when it cannot be written as JSON). */
     @Override
     public SocketDetails describe() {
+        Handshake handshake = handshake();
         ObjectNode h = runtime.mapper().createObjectNode();
         h.set("headers", runtime.mapper().valueToTree(handshake.headers()));
         h.put("time", handshake.issued().toString());

@@ -30,6 +30,10 @@ public final class EngineIoServer {
     private final SessionHandler handler;
     private final String nodeId;
     private final Map<String, EngineIoSession> sessions = new ConcurrentHashMap<>();
+    private final Map<EventLoop, LoopHeartbeats> heartbeats = new ConcurrentHashMap<>();
+
+    /** The heartbeat lists of the sessions one event loop owns (see {@link Heartbeats}). */
+    record LoopHeartbeats(Heartbeats pings, Heartbeats pongs) {}
 
     /** A server whose sids are 128 random bits (22 characters), as a single node's. */
     public EngineIoServer(EngineIoConfig config, SessionHandler handler) {
@@ -88,6 +92,18 @@ public final class EngineIoServer {
     /** Counters for metrics. */
     public EngineIoStats stats() {
         return stats;
+    }
+
+    /** The heartbeat lists of {@code loop}'s sessions, made on its first session. */
+    LoopHeartbeats heartbeats(EventLoop loop) {
+        LoopHeartbeats h = heartbeats.get(loop);
+        return h != null
+                ? h
+                : heartbeats.computeIfAbsent(
+                        loop,
+                        l -> new LoopHeartbeats(
+                                new Heartbeats(l, config.pingInterval().toNanos(), EngineIoSession::ping),
+                                new Heartbeats(l, config.pingTimeout().toNanos(), EngineIoSession::pongTimedOut)));
     }
 
     public EngineIoConfig config() {

@@ -79,8 +79,13 @@ public final class EngineIoSession {
     private boolean upgrading;
     private ArrayDeque<EngineIoPacket> buffer; // allocated on first use: idle WebSocket sessions never need it
     private long bufferedBytes;
-    private ScheduledFuture<?> heartbeat; // the next ping, or the pong deadline while awaitingPong
+    // the heartbeat list the session waits in: for its next ping, or for its pong while awaitingPong (see Heartbeats)
+    Heartbeats heartbeat;
+    EngineIoSession heartbeatPrev;
+    EngineIoSession heartbeatNext;
+    long heartbeatDeadline;
     private boolean awaitingPong;
+    private ScheduledFuture<?> closingTimer; // while CLOSING: the end, should the client not poll again
     private ScheduledFuture<?> upgradeTimer;
     private boolean lingering; // closed by the client while its poll was in flight: that poll still gets a noop
     private EngineIoCloseReason closingReason; // set while CLOSING
@@ -491,20 +496,23 @@ public final class EngineIoSession {
     }
 
     private void schedulePing() {
-        heartbeat = loop.schedule(this::ping, server.config().pingInterval().toMillis(), TimeUnit.MILLISECONDS);
+        server.heartbeats(loop).pings().join(this);
     }
 
-    private void ping() {
+    /** The ping is due (called by the loop's {@link Heartbeats}, the session already out of its list). */
+    void ping() {
         if (state != State.OPEN) {
             return;
         }
         awaitingPong = true;
         // the pong deadline runs from the moment the ping is queued, even if no poll is pending yet
-        heartbeat = loop.schedule(
-                () -> close(EngineIoCloseReason.PING_TIMEOUT, false),
-                server.config().pingTimeout().toMillis(),
-                TimeUnit.MILLISECONDS);
+        server.heartbeats(loop).pongs().join(this);
         write(List.of(EngineIoPacket.PING), false);
+    }
+
+    /** The pong did not come in time (called by the loop's {@link Heartbeats}). */
+    void pongTimedOut() {
+        close(EngineIoCloseReason.PING_TIMEOUT, false);
     }
 
     private void onPong() {
@@ -512,8 +520,15 @@ public final class EngineIoSession {
             return; // unsolicited pongs are ignored and cost nothing
         }
         awaitingPong = false;
-        cancelTimer(heartbeat);
+        stopHeartbeat();
         schedulePing();
+    }
+
+    private void stopHeartbeat() {
+        Heartbeats h = heartbeat;
+        if (h != null) {
+            h.leave(this);
+        }
     }
 
     private void close(EngineIoCloseReason reason, boolean flushFirst) {
@@ -526,8 +541,8 @@ public final class EngineIoSession {
             closingReason = reason;
             // the session is over for the layers above now; only the goodbye packets are still on their way
             notifyClosed(reason);
-            cancelTimer(heartbeat);
-            heartbeat = loop.schedule(
+            stopHeartbeat();
+            closingTimer = loop.schedule(
                     () -> finish(reason, false),
                     server.config()
                             .pingInterval()
@@ -544,7 +559,8 @@ public final class EngineIoSession {
             return;
         }
         state = State.CLOSED;
-        cancelTimer(heartbeat);
+        stopHeartbeat();
+        cancelTimer(closingTimer);
         cancelTimer(upgradeTimer);
         if (reason == EngineIoCloseReason.TRANSPORT_CLOSE
                 && transport instanceof PollingTransport p

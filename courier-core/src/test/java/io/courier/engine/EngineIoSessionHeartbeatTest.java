@@ -240,4 +240,33 @@ class EngineIoSessionHeartbeatTest {
         assertThat(h.timers()).isZero();
         assertThat(h.listener(session).closes).containsExactly(EngineIoCloseReason.FORCED_CLOSE);
     }
+
+    @Test
+    void theSessionsOfOneLoopShareOneTimerPerKindOfDeadline() {
+        EngineIoSession a = h.openPolling();
+        h.advance(50);
+        EngineIoSession b = h.openPolling();
+        h.advance(50);
+        EngineIoSession c = h.openPolling();
+        assertThat(h.timers()).as("one timer for the three pings").isEqualTo(1);
+
+        h.advance(PING_INTERVAL - 100); // a's ping
+        assertThat(h.timers()).as("the pings' timer and the pongs' timer").isEqualTo(2);
+        h.post(a, "3");
+        h.advance(50); // b's ping
+        h.advance(50); // c's ping
+        h.post(c, "3");
+        h.advance(PING_TIMEOUT - 50 - 1);
+        assertThat(h.listener(b).closes).as("b's pong is not late yet").isEmpty();
+        h.advance(1);
+
+        assertThat(h.listener(b).closes).containsExactly(EngineIoCloseReason.PING_TIMEOUT);
+        assertThat(h.listener(a).closes).isEmpty();
+        assertThat(h.listener(c).closes).isEmpty();
+        assertThat(h.timers()).as("only the pings are waited for").isEqualTo(1);
+        h.advance(PING_INTERVAL + PING_TIMEOUT); // a and c do not answer their second ping
+        assertThat(h.listener(a).closes).containsExactly(EngineIoCloseReason.PING_TIMEOUT);
+        assertThat(h.listener(c).closes).containsExactly(EngineIoCloseReason.PING_TIMEOUT);
+        assertThat(h.timers()).isZero();
+    }
 }

@@ -1,8 +1,8 @@
 package io.courier.server;
 
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,14 +16,42 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #claim} and {@link #runClaimed} run a task on the calling thread (an event loop) when the lane is idle:
  * the task holds the lane while it runs, so it still runs alone and in order, and whatever is queued meanwhile runs
  * on the executor after it.
+ *
+ * <p>Every socket has one, so an idle lane is small: its count and its queue are fields of its own (a linked queue for
+ * many producers and the one drainer), not an {@code AtomicInteger} and a {@code ConcurrentLinkedQueue} with its
+ * sentinel node (64 bytes more per socket).
  */
 final class HandlerLane implements Executor {
     private static final Logger log = LoggerFactory.getLogger(HandlerLane.class);
+    private static final VarHandle SIZE;
+    private static final VarHandle TAIL;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            SIZE = lookup.findVarHandle(HandlerLane.class, "size", int.class);
+            TAIL = lookup.findVarHandle(HandlerLane.class, "tail", Node.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final Executor executor;
     private final int maxQueued;
-    private final ConcurrentLinkedQueue<Runnable> queue = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger size = new AtomicInteger();
+    // tasks counted: queued or running; the drainer trusts the count and waits for a counted task to appear
+    private volatile int size;
+    // the queue: producers swap themselves in at the tail; the one drainer takes from the head
+    private volatile Node head; // null while the queue is empty or its first task is not linked yet
+    private volatile Node tail; // null when empty
+
+    private static final class Node {
+        final Runnable task;
+        volatile Node next;
+
+        Node(Runnable task) {
+            this.task = task;
+        }
+    }
 
     HandlerLane(Executor executor, int maxQueued) {
         this.executor = executor;
@@ -32,7 +60,7 @@ final class HandlerLane implements Executor {
 
     /** Queues a client-driven task; false if the lane already holds {@code maxQueued} tasks. */
     boolean offer(Runnable task) {
-        if (size.get() >= maxQueued) {
+        if (size >= maxQueued) {
             return false;
         }
         execute(task);
@@ -45,7 +73,7 @@ final class HandlerLane implements Executor {
      * queues behind that task.
      */
     boolean claim() {
-        return size.compareAndSet(0, 1);
+        return SIZE.compareAndSet(this, 0, 1);
     }
 
     /** Runs the claimed lane's task on the calling thread; what was queued meanwhile then runs on the executor. */
@@ -55,27 +83,27 @@ final class HandlerLane implements Executor {
         } catch (Throwable t) {
             log.error("handler failed", t);
         }
-        if (size.decrementAndGet() != 0) {
+        if ((int) SIZE.getAndAdd(this, -1) - 1 != 0) {
             executor.execute(this::drain);
         }
     }
 
     /** Queues the claimed lane's task after all: it runs on the executor, first. */
     void queueClaimed(Runnable task) {
-        queue.add(task);
+        add(task);
         executor.execute(this::drain);
     }
 
     /** Whether nothing is queued or running (a snapshot). */
     boolean idle() {
-        return size.get() == 0;
+        return size == 0;
     }
 
     @Override
     public void execute(Runnable task) {
         // count first, then publish: the drainer trusts the count and waits for a counted task to appear
-        int before = size.getAndIncrement();
-        queue.add(task);
+        int before = (int) SIZE.getAndAdd(this, 1);
+        add(task);
         if (before == 0) {
             executor.execute(this::drain);
         }
@@ -83,15 +111,45 @@ final class HandlerLane implements Executor {
 
     private void drain() {
         do {
-            Runnable task;
-            while ((task = queue.poll()) == null) {
-                Thread.onSpinWait();
-            }
+            Runnable task = take();
             try {
                 task.run();
             } catch (Throwable t) {
                 log.error("handler failed", t);
             }
-        } while (size.decrementAndGet() != 0);
+        } while ((int) SIZE.getAndAdd(this, -1) - 1 != 0);
+    }
+
+    /** Appends a task; any thread. */
+    private void add(Runnable task) {
+        Node n = new Node(task);
+        Node prev = (Node) TAIL.getAndSet(this, n);
+        if (prev == null) {
+            head = n; // the queue was empty: the drainer finds it here
+        } else {
+            prev.next = n;
+        }
+    }
+
+    /** Takes the first task, waiting for a counted one to be linked; only the lane's one drainer calls it. */
+    private Runnable take() {
+        Node first;
+        while ((first = head) == null) {
+            Thread.onSpinWait();
+        }
+        Node next = first.next;
+        if (next == null) {
+            head = null;
+            if (!TAIL.compareAndSet(this, first, null)) {
+                // a producer swapped itself in after first and links it any moment
+                while ((next = first.next) == null) {
+                    Thread.onSpinWait();
+                }
+                head = next;
+            }
+        } else {
+            head = next;
+        }
+        return first.task;
     }
 }

@@ -154,7 +154,18 @@ final class WebSocketFrameHandler extends WebSocket13FrameDecoder {
             session.onWebSocketPacket(transport, EngineIoPacket.binary(ByteBufUtil.getBytes(content)));
             return;
         }
-        if (!ByteBufUtil.isText(content, StandardCharsets.UTF_8)) {
+        int at = content.readerIndex();
+        int length = content.readableBytes();
+        byte first = length > 0 ? content.getByte(at) : 0;
+        // The type digit is ASCII: only the text after it becomes a string (anything else decodes as a whole frame;
+        // an ASCII byte is never part of a multi-byte sequence, so the rest is valid UTF-8 iff the whole is). Decoding
+        // replaces malformed input with U+FFFD, so a text without one was valid: the strict byte-by-byte check runs
+        // only for a text that holds U+FFFD, encoded or substituted (indexOf is a vectorised scan, and free on an
+        // all-Latin-1 string).
+        String decoded = first > 0
+                ? content.toString(at + 1, length - 1, StandardCharsets.UTF_8)
+                : content.toString(StandardCharsets.UTF_8);
+        if (decoded.indexOf('\uFFFD') >= 0 && !ByteBufUtil.isText(content, StandardCharsets.UTF_8)) {
             log.info(
                     "session {} from {}: WebSocket text message is not valid UTF-8; closing with 1007",
                     session.sid(),
@@ -164,13 +175,9 @@ final class WebSocketFrameHandler extends WebSocket13FrameDecoder {
         }
         EngineIoPacket packet;
         try {
-            int at = content.readerIndex();
-            byte first = content.isReadable() ? content.getByte(at) : 0;
-            // the type digit is ASCII: only the text after it becomes a string (anything else fails as a whole frame)
             packet = first > 0
-                    ? EngineIoPacketDecoder.decodeText(
-                            first, content.toString(at + 1, content.readableBytes() - 1, StandardCharsets.UTF_8))
-                    : EngineIoPacketDecoder.decodeText(content.toString(StandardCharsets.UTF_8));
+                    ? EngineIoPacketDecoder.decodeText(first, decoded)
+                    : EngineIoPacketDecoder.decodeText(decoded);
         } catch (EngineIoProtocolException e) {
             log.info(
                     "session {} from {}: malformed Engine.IO packet over WebSocket: {}; closing with 1002",

@@ -203,6 +203,17 @@ class WebSocketFrameBadInputTest {
     }
 
     @Test
+    void aReplacementCharacterThatIsValidUtf8IsDelivered() throws Exception {
+        // U+FFFD encoded as it should be (EF BF BD): the server's quick check sees it and must not call it invalid
+        try (EngineWebSocket ws = EngineWebSocket.connected(server.port())) {
+            String packet = "42[\"echo\",\"a\uFFFDb\"]";
+            ws.send(packet); // UTF-8
+            assertThat(ws.nextPacket()).isEqualTo(packet);
+            ws.closeCleanly();
+        }
+    }
+
+    @Test
     void invalidUtf8SplitAcrossFragmentsIsClosedWith1007() throws Exception {
         byte[] start = HexFormat.of().parseHex("34e2"); // "4" and the first byte of a 3-byte sequence
         byte[] bad = HexFormat.of().parseHex("2828"); // not continuation bytes

@@ -32,13 +32,13 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,7 +65,14 @@ final class DefaultSocket implements Socket, Member {
     private final HandlerLane lane;
     private final SocketIoRuntime runtime;
     // allocated on first use: many sockets never register or wait for these, and an idle socket should stay small
+    /**
+     * Event name → its handlers, immutable and replaced whole under {@code this} by {@link #on} and {@link #off}
+     * (copy-on-write: handlers are added once per socket, read on every event): a few handlers cost a compact
+     * {@code Map.of} and one small list each, not a hash table and a copy-on-write list per event. Null until the
+     * first one.
+     */
     private volatile Map<String, List<EventHandler>> handlers;
+
     private volatile SocketHooks hooks;
     private volatile SocketAcks acks;
     private volatile Map<String, Object> data;
@@ -375,17 +382,17 @@ final class DefaultSocket implements Socket, Member {
 
     @Override
     public Socket on(String event, EventHandler handler) {
-        Map<String, List<EventHandler>> m = handlers;
-        if (m == null) {
-            synchronized (this) {
-                m = handlers;
-                if (m == null) {
-                    m = new ConcurrentHashMap<>();
-                    handlers = m;
-                }
-            }
+        Objects.requireNonNull(handler, "handler");
+        synchronized (this) {
+            Map<String, List<EventHandler>> m = handlers == null ? new HashMap<>(4) : new HashMap<>(handlers);
+            m.merge(event, List.of(handler), (had, added) -> {
+                List<EventHandler> both = new ArrayList<>(had.size() + 1);
+                both.addAll(had);
+                both.add(handler);
+                return List.copyOf(both);
+            });
+            handlers = Map.copyOf(m);
         }
-        m.computeIfAbsent(event, k -> new CopyOnWriteArrayList<>()).add(handler);
         return this;
     }
 
@@ -401,9 +408,12 @@ final class DefaultSocket implements Socket, Member {
 
     @Override
     public Socket off(String event) {
-        Map<String, List<EventHandler>> m = handlers;
-        if (m != null) {
-            m.remove(event);
+        synchronized (this) {
+            if (handlers != null && handlers.containsKey(event)) {
+                Map<String, List<EventHandler>> m = new HashMap<>(handlers);
+                m.remove(event);
+                handlers = Map.copyOf(m);
+            }
         }
         return this;
     }

@@ -1,6 +1,14 @@
 package io.courier.client;
 
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -11,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 
 /** The settings of one {@link CourierClient}, fixed by its {@link CourierClient.Builder}. */
 final class ClientOptions {
@@ -36,6 +45,27 @@ final class ClientOptions {
     int dedupIds = 10_000;
     Executor callbackExecutor; // null: the client's own single thread
     EventLoopGroup eventLoopGroup; // null: the client's own, one thread
+
+    /**
+     * Opens a connection to the server on {@code loop}: TLS first when configured, then the transport's {@code
+     * stages}. Both transports connect through here.
+     */
+    ChannelFuture connect(EventLoop loop, Consumer<ChannelPipeline> stages) {
+        return new Bootstrap()
+                .group(loop)
+                .channel(NioSocketChannel.class)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        if (sslContext != null) {
+                            ch.pipeline().addLast(sslContext.newHandler(ch.alloc(), host, port));
+                        }
+                        stages.accept(ch.pipeline());
+                    }
+                })
+                .connect(host, port);
+    }
 
     /** The Engine.IO URL of one request or WebSocket, with the session id once known. */
     URI engineUri(String transport, String sid, boolean webSocket) {

@@ -1,16 +1,11 @@
 package io.courier.client;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpClientCodec;
@@ -51,24 +46,9 @@ final class HttpLane {
             write(request);
             return;
         }
-        Bootstrap b = new Bootstrap()
-                .group(loop)
-                .channel(NioSocketChannel.class)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.connectTimeout.toMillis())
-                .handler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        if (options.sslContext != null) {
-                            ch.pipeline()
-                                    .addLast(options.sslContext.newHandler(ch.alloc(), options.host, options.port));
-                        }
-                        ch.pipeline()
-                                .addLast(new HttpClientCodec())
-                                .addLast(new HttpObjectAggregator(options.maxPollingBodyBytes()))
-                                .addLast(new Handler());
-                    }
-                });
-        ChannelFuture f = b.connect(options.host, options.port);
+        ChannelFuture f = options.connect(loop, pipeline -> pipeline.addLast(new HttpClientCodec())
+                .addLast(new HttpObjectAggregator(options.maxPollingBodyBytes()))
+                .addLast(new Handler()));
         channel = f.channel();
         f.addListener(done -> {
             if (done.isSuccess()) {

@@ -1,18 +1,13 @@
 package io.courier.client;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -69,26 +64,11 @@ final class WebSocketTransport implements Transport {
                 .handshakeTimeoutMillis(options.connectTimeout.toMillis())
                 .dropPongFrames(true)
                 .build();
-        Bootstrap b = new Bootstrap()
-                .group(loop)
-                .channel(NioSocketChannel.class)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.connectTimeout.toMillis())
-                .handler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        if (options.sslContext != null) {
-                            ch.pipeline()
-                                    .addLast(options.sslContext.newHandler(ch.alloc(), options.host, options.port));
-                        }
-                        ch.pipeline()
-                                .addLast(new HttpClientCodec())
-                                .addLast(new HttpObjectAggregator(65536))
-                                .addLast(new WebSocketClientProtocolHandler(config))
-                                .addLast(new WebSocketFrameAggregator(options.maxMessageBytes))
-                                .addLast(new Handler());
-                    }
-                });
-        ChannelFuture f = b.connect(options.host, options.port);
+        ChannelFuture f = options.connect(loop, pipeline -> pipeline.addLast(new HttpClientCodec())
+                .addLast(new HttpObjectAggregator(65536))
+                .addLast(new WebSocketClientProtocolHandler(config))
+                .addLast(new WebSocketFrameAggregator(options.maxMessageBytes))
+                .addLast(new Handler()));
         channel = f.channel();
         f.addListener(done -> {
             if (!done.isSuccess()) {

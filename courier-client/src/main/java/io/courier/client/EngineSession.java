@@ -231,8 +231,13 @@ final class EngineSession implements Transport.Events {
             probe = null;
         }
         if (upgrading) {
-            // polling was paused for a probe that failed: the session cannot go on cleanly
-            close("transport error", new java.io.IOException("upgrade failed after polling was paused"));
+            // polling was paused (or was pausing) for a probe that failed: the server has not seen an upgrade packet,
+            // so the session goes on over polling. When the server closed the session (which closes the probe too),
+            // the pending or the next poll brings its close packet, and the reason is "transport close" as it
+            // should be, whichever of the two connections the client hears from first.
+            upgrading = false;
+            transport.resume();
+            flush();
         }
     }
 

@@ -149,6 +149,14 @@ final class PollingTransport implements Transport {
         checkPaused();
     }
 
+    @Override
+    public void resume() {
+        onPaused = null;
+        if (!closed && !polling && sid != null) {
+            poll();
+        }
+    }
+
     private void checkPaused() {
         if (!polling && !posting && onPaused != null) {
             Runnable r = onPaused;

@@ -38,6 +38,9 @@ interface Transport {
     /** Stops starting requests and calls back once none is in flight (polling; a WebSocket pauses at once). */
     void pause(Runnable onPaused);
 
+    /** Undoes {@link #pause}: a probe failed, so this transport goes on (polling starts polling again). */
+    void resume();
+
     /** Closes at once; no events follow. With {@code sayGoodbye} a polling transport first posts a close packet. */
     void close(boolean sayGoodbye);
 }

@@ -178,6 +178,11 @@ final class WebSocketTransport implements Transport {
     }
 
     @Override
+    public void resume() {
+        // a WebSocket is never left paused
+    }
+
+    @Override
     public void close(boolean sayGoodbye) {
         closed = true;
         writable = false;

@@ -56,6 +56,11 @@ public enum ServerKind {
             default -> {
                 cmd.add(env.java());
                 cmd.addAll(JVM_OPTIONS);
+                // e.g. -Dbench.peer.jvm="-XX:StartFlightRecording=filename=/tmp/peer.jfr" to profile a peer
+                String more = System.getProperty("bench.peer.jvm", "").trim();
+                if (!more.isEmpty()) {
+                    cmd.addAll(List.of(more.split("\\s+")));
+                }
                 cmd.add("-cp");
                 cmd.add(this == NETTY_SOCKETIO ? env.nettySocketIoClasspath() : env.classpath());
                 cmd.add(

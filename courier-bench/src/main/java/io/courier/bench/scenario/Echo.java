@@ -20,7 +20,13 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Echo implements Scenario {
     static final int CLIENTS = Integer.getInteger("bench.echo.clients", 100);
-    static final long WARM_UP_MS = 2000;
+    /** Warm-up windows: at least two, until the server's CPU per ack settles (see {@link #warmUp}), at most this. */
+    static final long WARM_UP_WINDOW_MS = 2000;
+
+    static final long WARM_UP_MAX_MS = Long.getLong("bench.echo.warmup.max.ms", 20_000);
+    /** Two consecutive warm-up windows within this of each other: the JIT compilers are done. */
+    static final double SETTLED = 0.05;
+
     static final long MEASURE_MS = 4000;
 
     /** Every server, and Courier once more with its echo listener inline ({@code Socket.onInline}). */
@@ -36,8 +42,8 @@ public final class Echo implements Scenario {
 
     @Override
     public String description() {
-        return CLIENTS + " clients, echo with ack in a closed loop, " + WARM_UP_MS / 1000 + " s warm-up, "
-                + MEASURE_MS / 1000 + " s measured";
+        return CLIENTS + " clients, echo with ack in a closed loop, warm-up until the server's CPU per ack settles"
+                + " (at most " + WARM_UP_MAX_MS / 1000 + " s), " + MEASURE_MS / 1000 + " s measured";
     }
 
     @Override
@@ -56,7 +62,8 @@ public final class Echo implements Scenario {
                 }
                 return null;
             });
-            Thread.sleep(WARM_UP_MS);
+            double warmUpSeconds = warmUp(run, peer, lg, loop);
+            run.metric("echo.warmup_s", warmUpSeconds);
             lg.call(() -> {
                 loop.acks = 0;
                 loop.latencies.clear();
@@ -99,6 +106,29 @@ public final class Echo implements Scenario {
         }
     }
 
+    /**
+     * Runs the loop in windows of {@link #WARM_UP_WINDOW_MS} until two in a row cost the server the same CPU per ack
+     * (within {@link #SETTLED}): with a fixed 2 s warm-up, C2 compilation took up to a third of a JVM server's CPU in
+     * the measured window, and the figure was the compiler's, not the steady per-ack cost. Returns the seconds it took.
+     */
+    private static double warmUp(Run run, PeerProcess peer, LoadGen lg, Loop loop) throws Exception {
+        long t0 = System.nanoTime();
+        double previous = Double.NaN;
+        while (true) {
+            long acks0 = lg.call(() -> loop.total);
+            CpuMeter cpu = run.cpu(peer);
+            Thread.sleep(WARM_UP_WINDOW_MS);
+            long acks = lg.call(() -> loop.total) - acks0;
+            double perAck = cpu.stop().serverSeconds() / Math.max(1, acks);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            if (Math.abs(perAck - previous) <= SETTLED * previous || seconds * 1000 >= WARM_UP_MAX_MS) {
+                run.progress(String.format("warmed up in %.0f s (%.2f µs server CPU/ack)", seconds, perAck * 1e6));
+                return seconds;
+            }
+            previous = perAck;
+        }
+    }
+
     /** The closed loop, on the event loop. */
     private static final class Loop implements WsListener {
         final Payloads out = new Payloads();
@@ -107,6 +137,7 @@ public final class Echo implements Scenario {
         boolean running;
         boolean measuring;
         long acks;
+        long total;
         long t0;
         int inFlight;
         long seq;
@@ -125,6 +156,7 @@ public final class Echo implements Scenario {
         @Override
         public void onAck(WsConnection c, int ackId, ByteBuf buf, int from, int to) {
             inFlight--;
+            total++;
             if (measuring) {
                 acks++;
                 latencies.add(System.nanoTime() - c.startedNanos);

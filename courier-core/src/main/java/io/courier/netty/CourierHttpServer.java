@@ -70,7 +70,7 @@ public final class CourierHttpServer implements AutoCloseable {
     /**
      * @param host the address to bind, e.g. {@code 127.0.0.1} or {@code 0.0.0.0}
      * @param port the port, or 0 for an ephemeral one (see {@link #port()})
-     * @param ioThreads event loop threads; 0 means one per available processor
+     * @param ioThreads event loop threads; 0 means two per available processor
      */
     public CourierHttpServer(String host, int port, int ioThreads) {
         this.host = Objects.requireNonNull(host, "host");
@@ -164,6 +164,20 @@ public final class CourierHttpServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * The number of event loops: {@code ioThreads}, or for 0 two per available processor (Netty's default). Measured
+     * with the echo benchmark on one core: one loop per processor cost 15% more CPU per ack with handlers on virtual
+     * threads (9.4-9.9 against 8.1-8.3 µs), the same with inline handlers.
+     */
+    int eventLoops() {
+        return ioThreads > 0 ? ioThreads : 2 * Runtime.getRuntime().availableProcessors();
+    }
+
+    /** The event loops serving connections once started (for tests). */
+    int runningEventLoops() {
+        return ((io.netty.util.concurrent.MultithreadEventExecutorGroup) workerGroup).executorCount();
+    }
+
     /** Binds and starts serving; returns once the socket listens. */
     public synchronized CourierHttpServer start() {
         if (serverChannel != null) {
@@ -175,7 +189,7 @@ public final class CourierHttpServer implements AutoCloseable {
                 new DefaultThreadFactory("courier-accept"),
                 epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         workerGroup = new MultiThreadIoEventLoopGroup(
-                ioThreads,
+                eventLoops(),
                 new DefaultThreadFactory("courier-io"),
                 epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         Class<? extends ServerChannel> channelClass =

@@ -22,18 +22,33 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One WebSocket connection carrying a session (or probing to become its transport). Each packet is one frame; a
- * packet's bytes are wrapped, not copied, so a broadcast shares one array across all recipients.
+ * One WebSocket connection carrying a session (or probing to become its transport). Each packet is one frame. On a
+ * connection without permessage-deflate, written from its own loop, the frame is encoded once per loop turn for all
+ * the loop's connections that get the same packet ({@link OutboundTurn}) and written past Netty's frame encoder as
+ * bytes; elsewhere the packet's bytes are wrapped in a Netty frame. Writes made on the channel's loop are flushed at
+ * the end of the loop's turn, once per connection.
  */
 public final class WebSocketTransport implements Transport {
     /** How long a connection we closed may still send (what it sends is dropped) before it is closed regardless. */
     public static final long CLOSE_DRAIN_MILLIS = 3000;
 
     private final Channel channel;
+    private final boolean deflate; // frames go through PerMessageDeflateCodec: written as Netty frames
     private boolean closeSent; // owner loop or channel loop; a second close frame is never written
+    private boolean flushPending; // the channel's loop only: queued in its OutboundTurn for the end of the turn
 
+    /** A connection whose frames go straight to Netty's frame encoder (no permessage-deflate). */
     public WebSocketTransport(Channel channel) {
+        this(channel, false);
+    }
+
+    /**
+     * @param deflate whether the connection negotiated permessage-deflate (its pipeline compresses Netty frames, so
+     *     frames are written as such, never as encoded bytes)
+     */
+    public WebSocketTransport(Channel channel, boolean deflate) {
         this.channel = channel;
+        this.deflate = deflate;
     }
 
     Channel channel() {
@@ -52,9 +67,29 @@ public final class WebSocketTransport implements Transport {
 
     @Override
     public void send(Collection<EngineIoPacket> packets) {
-        for (EngineIoPacket p : packets) {
-            channel.write(frame(p), channel.voidPromise());
+        OutboundTurn turn = OutboundTurn.of(channel.eventLoop());
+        if (turn == null) {
+            for (EngineIoPacket p : packets) {
+                channel.write(frame(p), channel.voidPromise());
+            }
+            channel.flush();
+            return;
         }
+        for (EngineIoPacket p : packets) {
+            channel.write(deflate ? frame(p) : turn.frame(p, channel.alloc()), channel.voidPromise());
+        }
+        if (!flushPending) {
+            if (turn.flushLater(this)) {
+                flushPending = true;
+            } else {
+                channel.flush();
+            }
+        }
+    }
+
+    /** The end of the loop's turn ({@link OutboundTurn}): writes what this turn queued. */
+    void flushNow() {
+        flushPending = false;
         channel.flush();
     }
 

@@ -584,7 +584,8 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
             discarding = true;
             return;
         }
-        WebSocketTransport ws = new WebSocketTransport(ctx.channel());
+        WebSocketTransport ws =
+                new WebSocketTransport(ctx.channel(), ctx.pipeline().get(WebSocketUpgrade.DEFLATE_STAGE) != null);
         boolean probe = session != null;
         if (!probe) {
             session = engine.openWebSocket(ws, snapshot(ctx, req, uri));

@@ -38,6 +38,9 @@ import org.slf4j.LoggerFactory;
 final class WebSocketUpgrade {
     private static final Logger log = LoggerFactory.getLogger(WebSocketUpgrade.class);
 
+    /** The name of a connection's {@link PerMessageDeflateCodec}, present when it negotiated permessage-deflate. */
+    static final String DEFLATE_STAGE = "ws-deflate";
+
     /** Netty's server-side frame encoder keeps no state (it masks nothing): one instance for every connection. */
     @ChannelHandler.Sharable
     private static final class SharedFrameEncoder extends WebSocket13FrameEncoder {
@@ -115,7 +118,7 @@ final class WebSocketUpgrade {
             ctx.pipeline()
                     .addBefore(
                             ctx.name(),
-                            "ws-deflate",
+                            DEFLATE_STAGE,
                             new PerMessageDeflateCodec(deflate, agreed, maxFramePayload, engine.stats()))
                     .addBefore(ctx.name(), "ws-frames", frames);
         }

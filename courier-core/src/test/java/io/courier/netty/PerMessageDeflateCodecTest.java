@@ -195,7 +195,7 @@ class PerMessageDeflateCodecTest {
     void packetsSentWithCompressFalseGoOutAsTheyAre() {
         channel(DEFAULTS, "permessage-deflate");
         EngineIoPacket big = EngineIoPacket.message(new String(text(20_000), StandardCharsets.UTF_8).substring(1));
-        WebSocketTransport ws = new WebSocketTransport(channel);
+        WebSocketTransport ws = new WebSocketTransport(channel, true);
         ws.send(List.of(
                 big.uncompressed(), big, EngineIoPacket.binary(new byte[4000]).uncompressed()));
         WebSocketFrame raw = channel.readOutbound();

@@ -1,0 +1,157 @@
+package io.courier.engine;
+
+import io.courier.engine.codec.EngineIoPacket;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.EventLoop;
+import io.netty.channel.SingleThreadEventLoop;
+import io.netty.util.concurrent.FastThreadLocal;
+import java.util.ArrayList;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the WebSocket connections of one event loop write in one turn of that loop: the frames, encoded once, and the
+ * connections to flush once the turn's tasks have run.
+ *
+ * <ul>
+ *   <li><b>Frames</b>: the first write of a packet in a turn encodes its whole WebSocket frame (header and payload)
+ *       into one direct buffer; every connection of the loop that gets the same packet in that turn writes a
+ *       duplicate of it. A broadcast to the loop's 1,000 connections is one allocation and one copy instead of one per
+ *       recipient (Netty's frame encoder allocates and copies per frame). The few most recent packets are kept, by
+ *       identity, and all are released at the end of the turn (the connections' duplicates keep what they still need).
+ *   <li><b>Flushes</b>: a connection's writes are flushed once, at the end of the turn (Netty's tail task, after the
+ *       loop ran its I/O and its queued tasks), so everything written to one connection in a turn (several broadcasts
+ *       queued together, an ack and an event) leaves in one {@code writev} instead of one system call per frame.
+ *       Anything written and flushed on the channel in the meantime (a close frame) flushes earlier writes with it,
+ *       in order.
+ * </ul>
+ *
+ * <p>Only the loop's own thread touches its instance. Loops that are not a Netty {@link SingleThreadEventLoop} (or
+ * that stopped taking tasks) get no instance, and their connections flush each write at once.
+ */
+final class OutboundTurn implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(OutboundTurn.class);
+    private static final int FRAMES = 4;
+
+    private static final FastThreadLocal<OutboundTurn> CURRENT = new FastThreadLocal<>();
+
+    private final SingleThreadEventLoop loop;
+    private final EngineIoPacket[] packets = new EngineIoPacket[FRAMES];
+    private final ByteBuf[] frames = new ByteBuf[FRAMES];
+    private int nextSlot;
+    private final ArrayList<WebSocketTransport> toFlush = new ArrayList<>();
+    private boolean scheduled;
+
+    private OutboundTurn(SingleThreadEventLoop loop) {
+        this.loop = loop;
+    }
+
+    /** The turn of {@code loop}, which must be the calling thread's; null if it has none (flush at once). */
+    static OutboundTurn of(EventLoop loop) {
+        OutboundTurn t = CURRENT.get();
+        if (t != null && t.loop == loop) {
+            return t;
+        }
+        if (!(loop instanceof SingleThreadEventLoop single) || !loop.inEventLoop() || loop.isShuttingDown()) {
+            return null;
+        }
+        t = new OutboundTurn(single);
+        CURRENT.set(t);
+        return t;
+    }
+
+    /**
+     * The frame of {@code p}, encoded once per turn; the caller writes a retained duplicate (or releases what it took).
+     */
+    ByteBuf frame(EngineIoPacket p, ByteBufAllocator alloc) {
+        for (int i = 0; i < FRAMES; i++) {
+            if (packets[i] == p) {
+                return frames[i].retainedDuplicate();
+            }
+        }
+        ByteBuf f = encode(p, alloc);
+        if (!schedule()) {
+            return f; // no end of turn to release it at: the caller's write owns it
+        }
+        int slot = nextSlot;
+        nextSlot = (slot + 1) % FRAMES;
+        if (frames[slot] != null) {
+            frames[slot].release();
+        }
+        packets[slot] = p;
+        frames[slot] = f;
+        return f.retainedDuplicate();
+    }
+
+    /**
+     * Flushes {@code t} at the end of the turn (once, however often it is asked); false if the loop takes no more
+     * tail tasks, and the caller flushes now.
+     */
+    boolean flushLater(WebSocketTransport t) {
+        if (!schedule()) {
+            return false;
+        }
+        toFlush.add(t);
+        return true;
+    }
+
+    private boolean schedule() {
+        if (scheduled) {
+            return true;
+        }
+        try {
+            loop.executeAfterEventLoopIteration(this);
+        } catch (RejectedExecutionException stopping) {
+            clearFrames();
+            return false;
+        }
+        scheduled = true;
+        return true;
+    }
+
+    /** The end of the turn: flushes the connections written to and drops the frames. */
+    @Override
+    public void run() {
+        ArrayList<WebSocketTransport> list = toFlush;
+        for (int i = 0; i < list.size(); i++) { // a flush may lead to more writes (a close): flushed here too
+            try {
+                list.get(i).flushNow();
+            } catch (RuntimeException e) {
+                log.warn("flushing a WebSocket connection failed", e);
+            }
+        }
+        list.clear(); // keeps its array: at most one entry per connection of the loop
+        clearFrames();
+        scheduled = false;
+    }
+
+    private void clearFrames() {
+        for (int i = 0; i < FRAMES; i++) {
+            if (frames[i] != null) {
+                frames[i].release();
+                frames[i] = null;
+                packets[i] = null;
+            }
+        }
+        nextSlot = 0;
+    }
+
+    /** One unmasked, final WebSocket frame of {@code p} (text or binary), as Netty's encoder writes it. */
+    static ByteBuf encode(EngineIoPacket p, ByteBufAllocator alloc) {
+        byte[] data = p.isBinary() ? p.binary() : p.textFrameBytes();
+        int len = data.length;
+        int header = len < 126 ? 2 : len <= 0xFFFF ? 4 : 10;
+        ByteBuf b = alloc.directBuffer(header + len, header + len);
+        b.writeByte(p.isBinary() ? 0x82 : 0x81);
+        if (len < 126) {
+            b.writeByte(len);
+        } else if (len <= 0xFFFF) {
+            b.writeByte(126).writeShort(len);
+        } else {
+            b.writeByte(127).writeLong(len);
+        }
+        return b.writeBytes(data);
+    }
+}

@@ -1,0 +1,216 @@
+package io.courier.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.courier.engine.codec.EngineIoPacket;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link WebSocketTransport} on a real event loop ({@link OutboundTurn}): a packet's frame is encoded once per loop
+ * turn for every connection that gets it, written past Netty's frame encoder as the bytes that encoder would write,
+ * and each connection is flushed once at the end of the turn. Loopback TCP; the waits only guard against hangs.
+ */
+class OutboundTurnTest {
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final List<Socket> clients = new ArrayList<>();
+    private final BlockingQueue<Channel> accepted = new LinkedBlockingQueue<>();
+    /**
+     * What each server channel's transport wrote (what its frame encoder got), in order: a buffer as the address of
+     * its first byte, anything else as its class.
+     */
+    private final List<List<Object>> written = Collections.synchronizedList(new ArrayList<>());
+
+    @AfterEach
+    void tearDown() throws IOException {
+        for (Socket s : clients) {
+            s.close();
+        }
+        group.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    @Test
+    void aPacketToSeveralConnectionsInOneTurnIsEncodedOnceAndEachConnectionIsFlushedOnceAtTheEnd() throws Exception {
+        Channel listener = listen();
+        Socket a = connect(listener);
+        Channel serverA = accepted.poll(10, TimeUnit.SECONDS);
+        Socket b = connect(listener);
+        Channel serverB = accepted.poll(10, TimeUnit.SECONDS);
+        WebSocketTransport wsA = new WebSocketTransport(serverA);
+        WebSocketTransport wsB = new WebSocketTransport(serverB);
+        EngineIoPacket news = EngineIoPacket.message("2[\"news\",\"héllo\"]");
+        EngineIoPacket ack = EngineIoPacket.message("31[]");
+        EngineIoPacket attachment = EngineIoPacket.binary(new byte[] {1, 2, 3});
+
+        long[] unflushedInTheTurn = serverA.eventLoop()
+                .submit(() -> {
+                    wsA.send(List.of(news));
+                    wsB.send(List.of(news, attachment));
+                    wsA.send(List.of(ack));
+                    return new long[] {
+                        serverA.unsafe().outboundBuffer().totalPendingWriteBytes(),
+                        serverA.unsafe().outboundBuffer().size(),
+                        serverB.unsafe().outboundBuffer().totalPendingWriteBytes(),
+                        serverB.unsafe().outboundBuffer().size()
+                    };
+                })
+                .get(10, TimeUnit.SECONDS);
+
+        assertThat(unflushedInTheTurn[0])
+                .as("A, written before the end of the turn")
+                .isPositive();
+        assertThat(unflushedInTheTurn[1])
+                .as("A, flushed before the end of the turn")
+                .isZero();
+        assertThat(unflushedInTheTurn[2])
+                .as("B, written before the end of the turn")
+                .isPositive();
+        assertThat(unflushedInTheTurn[3])
+                .as("B, flushed before the end of the turn")
+                .isZero();
+        assertThat(read(a, 2)).containsExactly(nettyFrame(news), nettyFrame(ack));
+        assertThat(read(b, 2)).containsExactly(nettyFrame(news), nettyFrame(attachment));
+        List<Object> toA = written.get(0);
+        List<Object> toB = written.get(1);
+        assertThat(toA).hasSize(2).allMatch(m -> m instanceof Long, "bytes, which the frame encoder passes on");
+        assertThat(toA.get(0)).as("one frame buffer for both connections").isEqualTo(toB.get(0));
+        assertThat(toA.get(1)).isNotEqualTo(toA.get(0));
+    }
+
+    @Test
+    void aConnectionWithPermessageDeflateGetsNettyFrames() throws Exception {
+        Channel listener = listen();
+        Socket a = connect(listener);
+        Channel server = accepted.poll(10, TimeUnit.SECONDS);
+        WebSocketTransport ws = new WebSocketTransport(server, true);
+        EngineIoPacket news = EngineIoPacket.message("2[\"news\"]");
+
+        server.eventLoop().submit(() -> ws.send(List.of(news))).get(10, TimeUnit.SECONDS);
+
+        assertThat(read(a, 1)).containsExactly(nettyFrame(news));
+        assertThat(written.get(0)).containsExactly(TextWebSocketFrame.class);
+    }
+
+    @Test
+    void framesOfEveryLengthClassAreWhatNettysEncoderWrites() {
+        for (int len : new int[] {0, 1, 125, 126, 127, 65535, 65536, 70_000}) {
+            byte[] data = new byte[len];
+            for (int i = 0; i < len; i++) {
+                data[i] = (byte) i;
+            }
+            EngineIoPacket binary = EngineIoPacket.binary(data);
+            EngineIoPacket text = EngineIoPacket.message("x".repeat(Math.max(0, len - 1)));
+            for (EngineIoPacket p : List.of(binary, text)) {
+                ByteBuf ours = OutboundTurn.encode(p, ByteBufAllocator.DEFAULT);
+                try {
+                    assertThat(ByteBufUtil.getBytes(ours)).as("%s", p).isEqualTo(nettyFrame(p));
+                } finally {
+                    ours.release();
+                }
+            }
+        }
+    }
+
+    /** The bytes Netty's server-side encoder writes for {@code p}'s frame. */
+    private static byte[] nettyFrame(EngineIoPacket p) {
+        EmbeddedChannel ch = new EmbeddedChannel(new WebSocket13FrameEncoder(false));
+        ByteBuf content = Unpooled.wrappedBuffer(p.isBinary() ? p.binary() : p.textFrameBytes());
+        ch.writeOutbound(p.isBinary() ? new BinaryWebSocketFrame(content) : new TextWebSocketFrame(content));
+        ByteBuf all = Unpooled.buffer();
+        ByteBuf part;
+        while ((part = ch.readOutbound()) != null) {
+            all.writeBytes(part);
+            part.release();
+        }
+        ch.finishAndReleaseAll();
+        return ByteBufUtil.getBytes(all);
+    }
+
+    private Channel listen() throws InterruptedException {
+        return new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        List<Object> mine = new ArrayList<>();
+                        written.add(mine);
+                        ch.pipeline().addLast(new WebSocket13FrameEncoder(false));
+                        ch.pipeline().addLast(new ChannelOutboundHandlerAdapter() {
+                            @Override
+                            public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                                mine.add(
+                                        msg instanceof ByteBuf b && b.hasMemoryAddress()
+                                                ? (Object) (b.memoryAddress() + b.readerIndex())
+                                                : msg.getClass());
+                                ctx.write(msg, promise);
+                            }
+                        });
+                        accepted.add(ch);
+                    }
+                })
+                .bind("127.0.0.1", 0)
+                .sync()
+                .channel();
+    }
+
+    private Socket connect(Channel listener) throws IOException {
+        Socket s = new Socket();
+        s.connect((InetSocketAddress) listener.localAddress(), 10_000);
+        s.setSoTimeout(10_000);
+        clients.add(s);
+        return s;
+    }
+
+    /** Reads {@code n} unmasked frames, each as its whole bytes (header included). */
+    private static List<byte[]> read(Socket s, int n) throws IOException {
+        DataInputStream in = new DataInputStream(s.getInputStream());
+        List<byte[]> frames = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int b0 = in.readUnsignedByte();
+            int b1 = in.readUnsignedByte();
+            ByteBuf frame = Unpooled.buffer().writeByte(b0).writeByte(b1);
+            long len = b1 & 0x7F;
+            if (len == 126) {
+                len = in.readUnsignedShort();
+                frame.writeShort((int) len);
+            } else if (len == 127) {
+                len = in.readLong();
+                frame.writeLong(len);
+            }
+            byte[] payload = new byte[(int) len];
+            in.readFully(payload);
+            frames.add(ByteBufUtil.getBytes(frame.writeBytes(payload)));
+        }
+        return frames;
+    }
+}

@@ -23,6 +23,10 @@ public final class OutboundPacket {
 
     /** Encodes {@code packet} with the server's parser's encoder. */
     public static OutboundPacket encode(SocketIoPacket packet, PacketEncoder encoder) {
+        byte[] message = encoder.encodeTextMessage(packet);
+        if (message != null) {
+            return new OutboundPacket(packet, List.of(EngineIoPacket.messageFrameBytes(message)));
+        }
         EncodedSocketIoPacket encoded = encoder.encode(packet);
         List<EngineIoPacket> out = new ArrayList<>(1 + encoded.attachments().size());
         if (encoded.text() != null) {

@@ -75,8 +75,46 @@ final class BinaryExtractor {
 
     private BinaryExtractor() {}
 
+    /**
+     * Whether {@code root} holds no binary node, looking at most three levels down without allocating (the shape of
+     * nearly every packet); a deeper tree is walked by {@link #extract}.
+     */
+    static boolean isPlain(JsonNode root) {
+        Boolean shallow = plain(root, 3);
+        return shallow != null
+                ? shallow
+                : extract(root, JsonNodeFactory.instance).attachments().isEmpty();
+    }
+
+    /** False: a binary node within {@code depth} levels; true: none in the whole tree; null: not known (deeper). */
+    private static Boolean plain(JsonNode node, int depth) {
+        if (node.isBinary()) {
+            return Boolean.FALSE;
+        }
+        if (!node.isContainerNode()) {
+            return Boolean.TRUE;
+        }
+        if (depth == 0) {
+            return null;
+        }
+        Boolean all = Boolean.TRUE;
+        for (JsonNode child : node) {
+            Boolean p = plain(child, depth - 1);
+            if (p == Boolean.FALSE) {
+                return Boolean.FALSE;
+            }
+            if (p == null) {
+                all = null;
+            }
+        }
+        return all;
+    }
+
     /** Extracts the binary nodes of {@code root} (which may itself be a binary node). */
     static Result extract(JsonNode root, JsonNodeFactory nodes) {
+        if (plain(root, 3) == Boolean.TRUE) {
+            return new Result(root, List.of());
+        }
         List<byte[]> attachments = new ArrayList<>();
         if (root.isBinary()) {
             return new Result(placeholder(root, attachments, nodes), attachments);

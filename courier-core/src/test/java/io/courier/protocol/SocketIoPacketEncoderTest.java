@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.BinaryNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -169,5 +170,47 @@ class SocketIoPacketEncoderTest {
         assertThat(encoded.attachments()).hasSize(1);
         assertThatThrownBy(() -> encoded.attachments().add(new byte[0]))
                 .isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    /** The bytes written straight from the tree are exactly the text path's, with the Engine.IO message digit. */
+    @Test
+    void aTextMessageIsWrittenStraightToTheSameBytes() {
+        ArrayNode deep = arr("deep", arr(arr(arr(arr(obj("k", "v"))))));
+        List<SocketIoPacket> packets = List.of(
+                SocketIoPacket.event("/", arr("echo", obj("t", 1700000000123L, "s", 42, "p", ""))),
+                SocketIoPacket.event("/admin", 7, arr("a", 1.5, true, null)),
+                SocketIoPacket.ack("/", 0, arr()),
+                SocketIoPacket.ack("/chat", 1234567890123L, arr("héllo", "\u2028", obj("q", "\"quoted\"\n"))),
+                SocketIoPacket.event("/", deep),
+                SocketIoPacket.connect("/", obj("sid", "abc")),
+                SocketIoPacket.connect("/", null),
+                SocketIoPacket.disconnect("/x"),
+                SocketIoPacket.connectError("/", obj("message", "nope")));
+        for (SocketIoPacket p : packets) {
+            assertThat(encoder.encodeTextMessage(p))
+                    .as(p.toString())
+                    .isEqualTo(utf8("4" + encoder.encode(p).text()));
+        }
+    }
+
+    /** Outside the BMP, and a lone surrogate: JSON escapes, which any parser reads as the same string. */
+    @Test
+    void surrogatesAreWrittenAsEscapes() throws Exception {
+        SocketIoPacket p = SocketIoPacket.event("/", 3, arr("e", "a😀b", "c\ud800d"));
+        String text = new String(encoder.encodeTextMessage(p), StandardCharsets.UTF_8);
+        assertThat(text).isEqualTo("423[\"e\",\"a\\uD83D\\uDE00b\",\"c\\uD800d\"]");
+        assertThat(Json.MAPPER.readTree(text.substring(3))).isEqualTo(p.data());
+    }
+
+    @Test
+    void packetsWithBinaryTakeTheTextPath() {
+        assertThat(encoder.encodeTextMessage(SocketIoPacket.event("/", arr("up", obj("f", bin(1))))))
+                .isNull();
+        assertThat(encoder.encodeTextMessage(SocketIoPacket.event("/", arr("deep", arr(arr(arr(arr(bin(2)))))))))
+                .isNull();
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

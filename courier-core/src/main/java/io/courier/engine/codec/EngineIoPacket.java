@@ -18,7 +18,7 @@ public final class EngineIoPacket {
     public static final EngineIoPacket CLOSE = new EngineIoPacket(EngineIoPacketType.CLOSE, "", null);
 
     private final EngineIoPacketType type;
-    private final String text;
+    private String text; // for a text message made from its bytes, decoded on first use; benign race
     private final byte[] binary;
     private final boolean compress;
     private byte[] textBytes; // cached; benign race, the value is always the same
@@ -43,6 +43,20 @@ public final class EngineIoPacket {
     /** A text message ({@code 4} + data). */
     public static EngineIoPacket message(String data) {
         return text(EngineIoPacketType.MESSAGE, data);
+    }
+
+    /**
+     * A text message given as the bytes of its WebSocket text frame: {@code 4} and the data, UTF-8 (an encoder wrote
+     * them straight from the JSON tree). The text is decoded only if asked for. The array is not copied: the caller
+     * must not modify it afterwards.
+     */
+    public static EngineIoPacket messageFrameBytes(byte[] frameBytes) {
+        if (frameBytes.length == 0 || frameBytes[0] != EngineIoPacketType.MESSAGE.digit()) {
+            throw new IllegalArgumentException("not a message frame");
+        }
+        EngineIoPacket p = new EngineIoPacket(EngineIoPacketType.MESSAGE, null, null);
+        p.textBytes = frameBytes;
+        return p;
     }
 
     /** A binary message. The array is not copied: the caller must not modify it afterwards. */
@@ -79,7 +93,12 @@ public final class EngineIoPacket {
 
     /** The text data (without the type digit); null for binary messages. */
     public String text() {
-        return text;
+        String t = text;
+        if (t == null && binary == null) {
+            t = new String(textBytes, 1, textBytes.length - 1, StandardCharsets.UTF_8);
+            text = t;
+        }
+        return t;
     }
 
     /** The binary data; null for text packets. Callers must not modify it. */
@@ -103,7 +122,7 @@ public final class EngineIoPacket {
     /** The record of this packet in a polling payload: {@code <digit><text>} or {@code b<base64>}. */
     String pollingRecord() {
         if (binary == null) {
-            return type.digit() + text;
+            return type.digit() + text();
         }
         String s = base64;
         if (s == null) {
@@ -115,11 +134,11 @@ public final class EngineIoPacket {
 
     /** Approximate bytes this packet occupies on the wire; used to enforce outbound buffer bounds. */
     public int wireSize() {
-        return binary != null ? binary.length : text.length() + 1;
+        return binary != null ? binary.length : text != null ? text.length() + 1 : textBytes.length;
     }
 
     @Override
     public String toString() {
-        return binary != null ? "binary[" + binary.length + "]" : type + "(" + text.length() + " chars)";
+        return binary != null ? "binary[" + binary.length + "]" : type + "(" + text().length() + " chars)";
     }
 }

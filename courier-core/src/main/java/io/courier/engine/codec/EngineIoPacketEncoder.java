@@ -30,7 +30,7 @@ public final class EngineIoPacketEncoder {
     private static int estimate(Collection<EngineIoPacket> packets) {
         long n = 0;
         for (EngineIoPacket p : packets) {
-            n += p.isBinary() ? (p.binary().length * 4L / 3 + 4) : p.text().length() + 2L;
+            n += p.isBinary() ? (p.binary().length * 4L / 3 + 4) : p.wireSize() + 1L;
         }
         return (int) Math.min(n, Integer.MAX_VALUE - 8);
     }

@@ -21,11 +21,12 @@ import org.slf4j.LoggerFactory;
  *       duplicate of it. A broadcast to the loop's 1,000 connections is one allocation and one copy instead of one per
  *       recipient (Netty's frame encoder allocates and copies per frame). The few most recent packets are kept, by
  *       identity, and all are released at the end of the turn (the connections' duplicates keep what they still need).
- *   <li><b>Flushes</b>: a connection's writes are flushed once, at the end of the turn (Netty's tail task, after the
- *       loop ran its I/O and its queued tasks), so everything written to one connection in a turn (several broadcasts
- *       queued together, an ack and an event) leaves in one {@code writev} instead of one system call per frame.
- *       Anything written and flushed on the channel in the meantime (a close frame) flushes earlier writes with it,
- *       in order.
+ *   <li><b>Flushes</b>: while other tasks are queued on the loop (a burst of broadcasts), a connection's writes are
+ *       flushed once, at the end of the turn (Netty's tail task, after the loop ran its I/O and its queued tasks), so
+ *       what the queued tasks write to one connection leaves in one {@code writev} instead of one system call per
+ *       frame. Otherwise a write is flushed at once, in the same pass over the pipeline (a lone broadcast gains
+ *       nothing by waiting, and would touch every connection twice). Anything written and flushed on the channel in
+ *       the meantime (a close frame) flushes earlier writes with it, in order.
  * </ul>
  *
  * <p>Only the loop's own thread touches its instance. Loops that are not a Netty {@link SingleThreadEventLoop} (or
@@ -83,6 +84,14 @@ final class OutboundTurn implements Runnable {
         packets[slot] = p;
         frames[slot] = f;
         return f.retainedDuplicate();
+    }
+
+    /**
+     * Whether other tasks are queued on the loop (a burst of broadcasts): they may write to the same connections, so
+     * a write now is flushed at the end of the turn; else it is flushed at once.
+     */
+    boolean moreTasksQueued() {
+        return loop.pendingTasks() > 0;
     }
 
     /**

@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.util.Collection;
@@ -24,20 +25,24 @@ import java.util.concurrent.TimeUnit;
 /**
  * One WebSocket connection carrying a session (or probing to become its transport). Each packet is one frame. On a
  * connection without permessage-deflate, written from its own loop, the frame is encoded once per loop turn for all
- * the loop's connections that get the same packet ({@link OutboundTurn}) and written past Netty's frame encoder as
- * bytes; elsewhere the packet's bytes are wrapped in a Netty frame. Writes made on the channel's loop are flushed at
- * the end of the loop's turn, once per connection.
+ * the loop's connections that get the same packet ({@link OutboundTurn}) and written as bytes from the frame
+ * encoder's place in the pipeline (the stages between it and the tail handle no bytes); elsewhere the packet's bytes
+ * are wrapped in a Netty frame written to the channel. On the channel's loop, a write is flushed at once when no
+ * other task is queued on the loop, else once per connection at the end of the loop's turn, so that what the queued
+ * tasks write to the same connection leaves in the same system call.
  */
 public final class WebSocketTransport implements Transport {
     /** How long a connection we closed may still send (what it sends is dropped) before it is closed regardless. */
     public static final long CLOSE_DRAIN_MILLIS = 3000;
 
     private final Channel channel;
-    private final boolean deflate; // frames go through PerMessageDeflateCodec: written as Netty frames
+    /** The frame encoder's context, where encoded frames are written; null: write Netty frames to the channel. */
+    private final ChannelHandlerContext bytesOut;
+
     private boolean closeSent; // owner loop or channel loop; a second close frame is never written
     private boolean flushPending; // the channel's loop only: queued in its OutboundTurn for the end of the turn
 
-    /** A connection whose frames go straight to Netty's frame encoder (no permessage-deflate). */
+    /** A connection without permessage-deflate. */
     public WebSocketTransport(Channel channel) {
         this(channel, false);
     }
@@ -48,7 +53,7 @@ public final class WebSocketTransport implements Transport {
      */
     public WebSocketTransport(Channel channel, boolean deflate) {
         this.channel = channel;
-        this.deflate = deflate;
+        this.bytesOut = deflate ? null : channel.pipeline().context(WebSocketFrameEncoder.class);
     }
 
     Channel channel() {
@@ -75,14 +80,31 @@ public final class WebSocketTransport implements Transport {
             channel.flush();
             return;
         }
-        for (EngineIoPacket p : packets) {
-            channel.write(deflate ? frame(p) : turn.frame(p, channel.alloc()), channel.voidPromise());
+        boolean later = turn.moreTasksQueued();
+        ChannelHandlerContext out = bytesOut;
+        if (out != null && !out.isRemoved()) {
+            int left = packets.size();
+            for (EngineIoPacket p : packets) {
+                ByteBuf frame = turn.frame(p, out.alloc());
+                if (--left == 0 && !later) {
+                    out.writeAndFlush(frame, out.voidPromise());
+                } else {
+                    out.write(frame, out.voidPromise());
+                }
+            }
+        } else {
+            for (EngineIoPacket p : packets) {
+                channel.write(frame(p), channel.voidPromise());
+            }
+            if (!later) {
+                channel.flush();
+            }
         }
-        if (!flushPending) {
+        if (later && !flushPending) {
             if (turn.flushLater(this)) {
                 flushPending = true;
             } else {
-                channel.flush();
+                flushNow();
             }
         }
     }
@@ -90,7 +112,12 @@ public final class WebSocketTransport implements Transport {
     /** The end of the loop's turn ({@link OutboundTurn}): writes what this turn queued. */
     void flushNow() {
         flushPending = false;
-        channel.flush();
+        ChannelHandlerContext out = bytesOut;
+        if (out != null && !out.isRemoved()) {
+            out.flush();
+        } else {
+            channel.flush();
+        }
     }
 
     /** The frame of one packet, wrapping its shared bytes; marked {@link #compressible} false for compress(false). */

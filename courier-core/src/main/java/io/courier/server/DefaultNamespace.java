@@ -22,6 +22,7 @@ import io.courier.json.JsonCodec;
 import io.courier.protocol.SocketIoPacket;
 import io.netty.channel.EventLoop;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
@@ -121,28 +122,82 @@ public final class DefaultNamespace extends BroadcastingNamespace implements Mem
         send(sockets, packet, droppable);
     }
 
-    /** Sends one packet to many sockets with one task per event loop (not one per socket). Any thread. */
+    /**
+     * Sends one packet to many sockets with one task per event loop (not one per socket). Any thread. The sockets are
+     * grouped in two passes over an index per socket (event loops are few: a linear search), each group an exact array.
+     */
     void send(List<DefaultSocket> targets, OutboundPacket packet, boolean droppable) {
+        int n = targets.size();
+        if (n == 0) {
+            return;
+        }
+        EventLoop[] loops = new EventLoop[4];
+        int[] counts = new int[4];
+        int groups = 0;
+        byte[] group = new byte[n];
+        int last = 0;
+        for (int i = 0; i < n; i++) {
+            EventLoop loop = targets.get(i).eventLoop();
+            int g = last;
+            if (loops[g] != loop) {
+                g = 0;
+                while (g < groups && loops[g] != loop) {
+                    g++;
+                }
+                if (g == groups) {
+                    if (groups == loops.length) {
+                        if (groups == Byte.MAX_VALUE) {
+                            sendGrouped(targets, packet, droppable); // more loops than a byte indexes
+                            return;
+                        }
+                        int grown = Math.min(Byte.MAX_VALUE, groups * 2);
+                        loops = Arrays.copyOf(loops, grown);
+                        counts = Arrays.copyOf(counts, grown);
+                    }
+                    loops[groups++] = loop;
+                }
+                last = g;
+            }
+            group[i] = (byte) g;
+            counts[g]++;
+        }
+        DefaultSocket[][] byLoop = new DefaultSocket[groups][];
+        for (int g = 0; g < groups; g++) {
+            byLoop[g] = new DefaultSocket[counts[g]];
+            counts[g] = 0;
+        }
+        for (int i = 0; i < n; i++) {
+            int g = group[i];
+            byLoop[g][counts[g]++] = targets.get(i);
+        }
+        for (int g = 0; g < groups; g++) {
+            sendOnLoop(loops[g], byLoop[g], packet, droppable);
+        }
+    }
+
+    /** {@link #send} for more event loops than it groups by index. */
+    private static void sendGrouped(List<DefaultSocket> targets, OutboundPacket packet, boolean droppable) {
         Map<EventLoop, List<DefaultSocket>> byLoop = new HashMap<>();
         for (DefaultSocket s : targets) {
             byLoop.computeIfAbsent(s.eventLoop(), k -> new ArrayList<>()).add(s);
         }
-        for (Map.Entry<EventLoop, List<DefaultSocket>> e : byLoop.entrySet()) {
-            List<DefaultSocket> sockets = e.getValue();
-            Runnable task = () -> {
-                for (DefaultSocket s : sockets) {
-                    s.send(packet, droppable);
-                }
-            };
-            EventLoop loop = e.getKey();
-            if (loop.inEventLoop()) {
-                task.run();
-            } else {
-                try {
-                    loop.execute(task);
-                } catch (RejectedExecutionException stopped) {
-                    // the loop is shutting down with its connections
-                }
+        byLoop.forEach((loop, sockets) -> sendOnLoop(loop, sockets.toArray(new DefaultSocket[0]), packet, droppable));
+    }
+
+    /** One task on {@code loop} (or a call, on it) that sends the packet to each of its sockets in turn. */
+    private static void sendOnLoop(EventLoop loop, DefaultSocket[] sockets, OutboundPacket packet, boolean droppable) {
+        Runnable task = () -> {
+            for (DefaultSocket s : sockets) {
+                s.send(packet, droppable);
+            }
+        };
+        if (loop.inEventLoop()) {
+            task.run();
+        } else {
+            try {
+                loop.execute(task);
+            } catch (RejectedExecutionException stopped) {
+                // the loop is shutting down with its connections
             }
         }
     }

@@ -37,18 +37,18 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link WebSocketTransport} on a real event loop ({@link OutboundTurn}): a packet's frame is encoded once per loop
- * turn for every connection that gets it, written past Netty's frame encoder as the bytes that encoder would write,
- * and each connection is flushed once at the end of the turn. Loopback TCP; the waits only guard against hangs.
+ * turn for every connection that gets it, written past Netty's frame encoder as the bytes that encoder would write;
+ * a write is flushed at once unless other tasks are queued on the loop, then once per connection at the end of the
+ * turn. Loopback TCP; the waits only guard against hangs.
  */
 class OutboundTurnTest {
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final List<Socket> clients = new ArrayList<>();
     private final BlockingQueue<Channel> accepted = new LinkedBlockingQueue<>();
-    /**
-     * What each server channel's transport wrote (what its frame encoder got), in order: a buffer as the address of
-     * its first byte, anything else as its class.
-     */
-    private final List<List<Object>> written = Collections.synchronizedList(new ArrayList<>());
+    /** What reached each server channel's head (past the frame encoder): each buffer as the address of its bytes. */
+    private final List<List<Long>> wire = Collections.synchronizedList(new ArrayList<>());
+    /** What each server channel's frame encoder was given, as classes. */
+    private final List<List<Class<?>>> encoded = Collections.synchronizedList(new ArrayList<>());
 
     @AfterEach
     void tearDown() throws IOException {
@@ -59,7 +59,8 @@ class OutboundTurnTest {
     }
 
     @Test
-    void aPacketToSeveralConnectionsInOneTurnIsEncodedOnceAndEachConnectionIsFlushedOnceAtTheEnd() throws Exception {
+    void whileTasksAreQueuedAPacketToSeveralConnectionsIsEncodedOnceAndEachConnectionFlushedAtTheEndOfTheTurn()
+            throws Exception {
         Channel listener = listen();
         Socket a = connect(listener);
         Channel serverA = accepted.poll(10, TimeUnit.SECONDS);
@@ -73,6 +74,7 @@ class OutboundTurnTest {
 
         long[] unflushedInTheTurn = serverA.eventLoop()
                 .submit(() -> {
+                    serverA.eventLoop().execute(() -> {}); // queued behind this task: writes wait for the turn's end
                     wsA.send(List.of(news));
                     wsB.send(List.of(news, attachment));
                     wsA.send(List.of(ack));
@@ -99,11 +101,31 @@ class OutboundTurnTest {
                 .isZero();
         assertThat(read(a, 2)).containsExactly(nettyFrame(news), nettyFrame(ack));
         assertThat(read(b, 2)).containsExactly(nettyFrame(news), nettyFrame(attachment));
-        List<Object> toA = written.get(0);
-        List<Object> toB = written.get(1);
-        assertThat(toA).hasSize(2).allMatch(m -> m instanceof Long, "bytes, which the frame encoder passes on");
+        List<Long> toA = wire.get(0);
+        List<Long> toB = wire.get(1);
+        assertThat(toA).hasSize(2);
         assertThat(toA.get(0)).as("one frame buffer for both connections").isEqualTo(toB.get(0));
         assertThat(toA.get(1)).isNotEqualTo(toA.get(0));
+        assertThat(encoded.get(0)).as("bytes go past the frame encoder").isEmpty();
+    }
+
+    @Test
+    void aWriteWithNoOtherTaskQueuedIsFlushedAtOnce() throws Exception {
+        Channel listener = listen();
+        Socket a = connect(listener);
+        Channel server = accepted.poll(10, TimeUnit.SECONDS);
+        WebSocketTransport ws = new WebSocketTransport(server);
+        EngineIoPacket news = EngineIoPacket.message("2[\"news\"]");
+
+        long pendingAfterTheSend = server.eventLoop()
+                .submit(() -> {
+                    ws.send(List.of(news));
+                    return server.unsafe().outboundBuffer().totalPendingWriteBytes();
+                })
+                .get(10, TimeUnit.SECONDS);
+
+        assertThat(pendingAfterTheSend).as("written to the socket in the send").isZero();
+        assertThat(read(a, 1)).containsExactly(nettyFrame(news));
     }
 
     @Test
@@ -117,7 +139,7 @@ class OutboundTurnTest {
         server.eventLoop().submit(() -> ws.send(List.of(news))).get(10, TimeUnit.SECONDS);
 
         assertThat(read(a, 1)).containsExactly(nettyFrame(news));
-        assertThat(written.get(0)).containsExactly(TextWebSocketFrame.class);
+        assertThat(encoded.get(0)).containsExactly(TextWebSocketFrame.class);
     }
 
     @Test
@@ -162,16 +184,23 @@ class OutboundTurnTest {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        List<Object> mine = new ArrayList<>();
-                        written.add(mine);
+                        List<Long> toWire = new ArrayList<>();
+                        List<Class<?>> toEncoder = new ArrayList<>();
+                        wire.add(toWire);
+                        encoded.add(toEncoder);
+                        ch.pipeline().addLast(new ChannelOutboundHandlerAdapter() {
+                            @Override
+                            public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                                ByteBuf b = (ByteBuf) msg;
+                                toWire.add(b.hasMemoryAddress() ? b.memoryAddress() + b.readerIndex() : -1L);
+                                ctx.write(msg, promise);
+                            }
+                        });
                         ch.pipeline().addLast(new WebSocket13FrameEncoder(false));
                         ch.pipeline().addLast(new ChannelOutboundHandlerAdapter() {
                             @Override
                             public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-                                mine.add(
-                                        msg instanceof ByteBuf b && b.hasMemoryAddress()
-                                                ? (Object) (b.memoryAddress() + b.readerIndex())
-                                                : msg.getClass());
+                                toEncoder.add(msg.getClass());
                                 ctx.write(msg, promise);
                             }
                         });

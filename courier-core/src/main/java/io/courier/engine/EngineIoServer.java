@@ -4,6 +4,7 @@ import io.courier.engine.codec.EngineIoPacket;
 import io.courier.engine.codec.EngineIoPacketType;
 import io.courier.internal.Ids;
 import io.netty.channel.EventLoop;
+import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +32,10 @@ public final class EngineIoServer {
     private final String nodeId;
     private final Map<String, EngineIoSession> sessions = new ConcurrentHashMap<>();
     private final Map<EventLoop, LoopHeartbeats> heartbeats = new ConcurrentHashMap<>();
+    /** What follows the sid in a WebSocket's open packet; computed once (benign race: always the same bytes). */
+    private byte[] webSocketOpenTail;
+
+    private static final byte[] OPEN_HEAD = "0{\"sid\":\"".getBytes(StandardCharsets.US_ASCII);
 
     /** The heartbeat lists of the sessions one event loop owns (see {@link Heartbeats}). */
     record LoopHeartbeats(Heartbeats pings, Heartbeats pongs) {}
@@ -141,15 +146,39 @@ public final class EngineIoServer {
                 new EngineIoSession(this, newSid(), ws.channel().eventLoop(), request, ws);
         sessions.put(session.sid(), session);
         stats.opened();
-        ws.send(List.of(openPacket(session, true)));
+        ws.sendText(openFrameBytes(session.sid()));
         session.start(handler.onOpen(session));
         return session;
     }
 
+    /**
+     * The text frame bytes of {@link #openPacket}{@code (session, true)}, built in one array: only the sid differs from
+     * one WebSocket handshake to the next (it is ASCII: base64url, with the node id in front in a cluster).
+     */
+    byte[] openFrameBytes(String sid) {
+        byte[] tail = webSocketOpenTail;
+        if (tail == null) {
+            String json = openPacket(sid, true).text();
+            tail = json.substring(json.indexOf(sid) + sid.length()).getBytes(StandardCharsets.UTF_8);
+            webSocketOpenTail = tail;
+        }
+        byte[] out = new byte[OPEN_HEAD.length + sid.length() + tail.length];
+        System.arraycopy(OPEN_HEAD, 0, out, 0, OPEN_HEAD.length);
+        for (int i = 0; i < sid.length(); i++) {
+            out[OPEN_HEAD.length + i] = (byte) sid.charAt(i);
+        }
+        System.arraycopy(tail, 0, out, OPEN_HEAD.length + sid.length(), tail.length);
+        return out;
+    }
+
     /** The handshake packet: exactly the five keys the official suites check. */
     public EngineIoPacket openPacket(EngineIoSession session, boolean websocket) {
+        return openPacket(session.sid(), websocket);
+    }
+
+    private EngineIoPacket openPacket(String sid, boolean websocket) {
         List<String> upgrades = EngineIoRequest.transportsOf(config, websocket);
-        String json = "{\"sid\":\"" + session.sid() + "\",\"upgrades\":"
+        String json = "{\"sid\":\"" + sid + "\",\"upgrades\":"
                 + (upgrades.isEmpty() ? "[]" : "[\"websocket\"]")
                 + ",\"pingInterval\":" + config.pingInterval().toMillis()
                 + ",\"pingTimeout\":" + config.pingTimeout().toMillis()

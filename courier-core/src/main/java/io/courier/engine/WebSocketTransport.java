@@ -120,6 +120,11 @@ public final class WebSocketTransport implements Transport {
         }
     }
 
+    /** Sends one text frame of these bytes (an Engine.IO packet's {@link EngineIoPacket#textFrameBytes}), flushed. */
+    void sendText(byte[] textFrameBytes) {
+        channel.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(textFrameBytes)), channel.voidPromise());
+    }
+
     /** The frame of one packet, wrapping its shared bytes; marked {@link #compressible} false for compress(false). */
     private static WebSocketFrame frame(EngineIoPacket p) {
         ByteBuf content = Unpooled.wrappedBuffer(p.isBinary() ? p.binary() : p.textFrameBytes());

@@ -41,8 +41,17 @@ public final class SmallStringMap extends AbstractMap<String, String> {
 
     /** Builds a map entry by entry; a repeated key is merged with {@code ", "} (how HTTP joins repeated headers). */
     public static final class Builder {
-        private String[] kv = new String[16];
+        private String[] kv;
         private int size;
+
+        public Builder() {
+            this(8);
+        }
+
+        /** A builder with room for {@code entries} entries before it grows. */
+        public Builder(int entries) {
+            kv = new String[Math.max(2, entries * 2)];
+        }
 
         /** Adds {@code key} with {@code value}, or appends {@code ", " + value} to the value it has. */
         public Builder merge(String key, String value) {

@@ -1,7 +1,9 @@
 package io.courier.netty;
 
+import io.netty.util.AsciiString;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -69,10 +71,35 @@ final class CommonStrings {
 
     private CommonStrings() {}
 
+    /**
+     * The common header names by {@link AsciiString#hashCode(CharSequence)} (which ignores ASCII case), open
+     * addressing: a name as the client spelled it is found without making a lower-case copy first.
+     */
+    private static final String[] NAMES_BY_HASH = hashTable(HEADER_NAMES.keySet());
+
     /** The lower-case header name, as a shared constant when it is a common one. */
-    static String headerName(String name) {
-        String lower = name.toLowerCase(Locale.ROOT);
-        return HEADER_NAMES.getOrDefault(lower, lower);
+    static String headerName(CharSequence name) {
+        String[] table = NAMES_BY_HASH;
+        int mask = table.length - 1;
+        for (int i = AsciiString.hashCode(name) & mask; table[i] != null; i = (i + 1) & mask) {
+            if (AsciiString.contentEqualsIgnoreCase(table[i], name)) {
+                return table[i];
+            }
+        }
+        return name.toString().toLowerCase(Locale.ROOT);
+    }
+
+    private static String[] hashTable(Set<String> names) {
+        String[] table = new String[Integer.highestOneBit(names.size() * 4)];
+        int mask = table.length - 1;
+        for (String n : names) {
+            int i = AsciiString.hashCode(n) & mask;
+            while (table[i] != null) {
+                i = (i + 1) & mask;
+            }
+            table[i] = n;
+        }
+        return table;
     }
 
     /** The value itself, or an equal shared constant when it is a common one. */

@@ -35,6 +35,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -76,8 +77,10 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
     // a polling request for another node's session, while its body arrives and until the owner has answered
     private ForwardedRequest forwarding;
 
-    // the next request head, or the rest of a POST body, must arrive before this fires (slow or idle clients)
+    // the next request head, or the rest of a POST body, must arrive before this fires (slow or idle clients); one
+    // timer per connection: a request moves deadlineNanos, and the timer, firing early, sleeps again for the rest
     private ScheduledFuture<?> deadline;
+    private long deadlineNanos;
 
     HttpRequestHandler(CourierHttpServer.Routes routes) {
         this.routes = routes;
@@ -96,26 +99,34 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
     /**
      * Closes the connection if it stays without a complete request head (or POST body) for the idle timeout; a
      * trickling or silent client costs a connection for that long at most. A pending long-poll is answered well
-     * before (within pingInterval), after which the next request re-arms the clock.
+     * before (within pingInterval), after which the next request re-arms the clock. Re-arming moves the deadline of
+     * the connection's one timer task; no task is cancelled and scheduled anew per request.
      */
     private void armDeadline(ChannelHandlerContext ctx) {
-        cancelDeadline();
-        deadline = ctx.executor()
-                .schedule(
-                        () -> {
-                            log.debug(
-                                    "connection {}: no complete request within {} ms, closing",
-                                    ctx.channel().remoteAddress(),
-                                    routes.idleTimeoutMillis());
-                            if (body != null) {
-                                postSession.endPost();
-                                releaseBody();
-                            }
-                            discarding = true;
-                            ctx.close();
-                        },
-                        routes.idleTimeoutMillis(),
-                        TimeUnit.MILLISECONDS);
+        long timeout = TimeUnit.MILLISECONDS.toNanos(routes.idleTimeoutMillis());
+        deadlineNanos = System.nanoTime() + timeout;
+        if (deadline == null) {
+            deadline = ctx.executor().schedule(() -> onDeadline(ctx), timeout, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void onDeadline(ChannelHandlerContext ctx) {
+        long left = deadlineNanos - System.nanoTime();
+        if (left > 0) {
+            deadline = ctx.executor().schedule(() -> onDeadline(ctx), left, TimeUnit.NANOSECONDS);
+            return;
+        }
+        deadline = null;
+        log.debug(
+                "connection {}: no complete request within {} ms, closing",
+                ctx.channel().remoteAddress(),
+                routes.idleTimeoutMillis());
+        if (body != null) {
+            postSession.endPost();
+            releaseBody();
+        }
+        discarding = true;
+        ctx.close();
     }
 
     private void cancelDeadline() {
@@ -591,10 +602,12 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
             session = engine.openWebSocket(ws, snapshot(ctx, req, uri));
         }
         frames.bind(session, ws);
-        ctx.pipeline().remove(this);
         if (probe) {
             session.onUpgradeSocket(ws);
         }
+        WebSocketUpgrade.finish(ctx.pipeline(), this);
+        // the 101 answer is written, not flushed: a new session's open packet went out with it, in one write
+        ctx.channel().flush();
     }
 
     private void preflight(ChannelHandlerContext ctx, HttpRequest req, String origin, CorsPolicy cors) {
@@ -731,7 +744,8 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
      */
     private EngineIoRequest snapshot(ChannelHandlerContext ctx, HttpRequest req, QueryStringDecoder uri) {
         RepeatedStrings repeated = routes.repeatedStrings();
-        SmallStringMap.Builder query = new SmallStringMap.Builder();
+        SmallStringMap.Builder query =
+                new SmallStringMap.Builder(uri.parameters().size());
         uri.parameters().forEach((k, v) -> {
             if (!v.isEmpty()) {
                 query.merge(CommonStrings.value(k), repeated.share(CommonStrings.value(v.get(0))));
@@ -739,10 +753,13 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
                 query.merge(CommonStrings.value(k), "");
             }
         });
-        SmallStringMap.Builder headers = new SmallStringMap.Builder();
-        for (Map.Entry<String, String> h : req.headers()) {
+        SmallStringMap.Builder headers =
+                new SmallStringMap.Builder(req.headers().size());
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = req.headers().iteratorCharSequence();
+                it.hasNext(); ) {
+            Map.Entry<CharSequence, CharSequence> h = it.next();
             String name = CommonStrings.headerName(h.getKey());
-            String value = CommonStrings.value(h.getValue());
+            String value = CommonStrings.value(h.getValue().toString());
             // a WebSocket key is new with every request: it would only push shareable strings out
             headers.merge(name, name.equals("sec-websocket-key") ? value : repeated.share(value));
         }

@@ -2,36 +2,35 @@ package io.courier.netty;
 
 import io.courier.engine.EngineIoServer;
 import io.courier.engine.PerMessageDeflate;
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
-import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakeException;
-import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
-import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker13;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
-import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.FastThreadLocal;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The RFC 6455 opening handshake of an engine request: stricter header checks than Netty's (only version 13, a
- * well-formed key, one Upgrade header), then Netty's handshaker, which installs the frame codec: one encoder shared by
- * every connection (it keeps no state) and a {@link WebSocketFrameHandler}, which decodes frames and handles them in
- * one stage. The only extension is permessage-deflate, negotiated when the engine's {@code perMessageDeflate} is on
+ * The RFC 6455 opening handshake of an engine request: stricter header checks than Netty's handshaker (only version
+ * 13, a well-formed key, one Upgrade header), its 101 answer written straight as bytes, and the frame codec in place
+ * of the HTTP codec: one encoder shared by every connection (it keeps no state) and a {@link WebSocketFrameHandler},
+ * which decodes frames and handles them in one stage. The only extension is permessage-deflate, negotiated when the engine's {@code perMessageDeflate} is on
  * and the client offers it (off by default, as in the reference server): then Netty's decoder, a {@link
  * PerMessageDeflateCodec} and the {@link WebSocketFrameHandler} are three stages, the codec between the other two.
  */
@@ -66,6 +65,11 @@ final class WebSocketUpgrade {
      * Answers 101 and installs the frame codec (and, when negotiated, a {@link PerMessageDeflateCodec} and the frame
      * handler before {@code ctx}'s handler), or refuses (426 naming version 13, or 400) and closes the connection.
      *
+     * <p>The 101 answer is written, not flushed: the caller's next write (the Engine.IO open packet) flushes both in one
+     * go. It is encoded straight into one buffer, the same bytes Netty's handshaker sends (which builds a response
+     * object with its headers map, then encodes it). The caller removes the HTTP codec once the frame handler is bound
+     * ({@link #finish}): Netty then hands what the client sent after the request to the frame decoder.
+     *
      * @return the connection's frame handler, to be {@linkplain WebSocketFrameHandler#bind bound} to its session; null
      *     if the connection did not become a WebSocket
      */
@@ -78,9 +82,18 @@ final class WebSocketUpgrade {
                     .addListener(ChannelFutureListener.CLOSE);
             return null;
         }
-        if (!validKey(headers.get(HttpHeaderNames.SEC_WEBSOCKET_KEY))
-                || headers.getAll(HttpHeaderNames.UPGRADE).size() != 1) {
+        String key = headers.get(HttpHeaderNames.SEC_WEBSOCKET_KEY);
+        if (!validKey(key) || headers.getAll(HttpHeaderNames.UPGRADE).size() != 1) {
             refuse(ctx, "invalid WebSocket upgrade headers");
+            return null;
+        }
+        if (!HttpMethod.GET.equals(req.method())) {
+            refuse(ctx, "WebSocket handshake refused: Invalid WebSocket handshake method: " + req.method());
+            return null;
+        }
+        ChannelHandlerContext http = ctx.pipeline().context(HttpServerCodec.class);
+        if (http == null) {
+            refuse(ctx, "WebSocket handshake refused: no HTTP codec in the pipeline");
             return null;
         }
         PerMessageDeflate deflate = engine.config().perMessageDeflate();
@@ -88,41 +101,87 @@ final class WebSocketUpgrade {
                 PerMessageDeflateCodec.negotiate(headers.get(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS), deflate);
         WebSocketDecoderConfig decoderConfig = decoderConfig(maxFramePayload, agreed != null);
         WebSocketFrameHandler frames = new WebSocketFrameHandler(decoderConfig);
-        // with compression the codec stands between decoding and handling: Netty's decoder first, the handler after it
-        WebSocketFrameDecoder decoder = agreed == null ? frames : new WebSocket13FrameDecoder(decoderConfig);
-        WebSocketServerHandshaker handshaker = new Handshaker(url(ctx, req), decoderConfig, decoder);
-        DefaultFullHttpRequest full = new DefaultFullHttpRequest(
-                req.protocolVersion(),
-                req.method(),
-                req.uri(),
-                Unpooled.EMPTY_BUFFER,
-                headers,
-                HttpHeaders.EMPTY_HEADERS);
-        HttpHeaders responseHeaders = agreed == null
-                ? null
-                : new DefaultHttpHeaders().add(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS, agreed.responseHeader());
-        try {
-            handshaker
-                    .handshake(
-                            ctx.channel(), full, responseHeaders, ctx.channel().newPromise())
-                    .addListener(f -> {
-                        if (!f.isSuccess()) {
-                            ctx.close();
-                        }
-                    });
-        } catch (WebSocketServerHandshakeException e) {
-            refuse(ctx, "WebSocket handshake refused: " + e.getMessage());
-            return null;
-        }
-        if (agreed != null) {
-            ctx.pipeline()
-                    .addBefore(
-                            ctx.name(),
+        ChannelPipeline p = ctx.pipeline();
+        // [tls] wsencoder http wsdecoder [ws-deflate ws-frames] courier, until the caller removes http and courier.
+        // With compression the codec stands between decoding and handling: Netty's decoder first, the handler after it
+        p.addBefore(http.name(), "wsencoder", SharedFrameEncoder.INSTANCE);
+        if (agreed == null) {
+            p.addAfter(http.name(), "wsdecoder", frames);
+        } else {
+            p.addAfter(http.name(), "wsdecoder", new WebSocket13FrameDecoder(decoderConfig))
+                    .addAfter(
+                            "wsdecoder",
                             DEFLATE_STAGE,
                             new PerMessageDeflateCodec(deflate, agreed, maxFramePayload, engine.stats()))
-                    .addBefore(ctx.name(), "ws-frames", frames);
+                    .addAfter(DEFLATE_STAGE, "ws-frames", frames);
         }
+        // from the encoder's stage on, the bytes do not pass the HTTP encoder
+        p.context("wsencoder")
+                .write(switchingProtocols(ctx, key, agreed))
+                .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         return frames;
+    }
+
+    /**
+     * After {@link #handshake} and {@link WebSocketFrameHandler#bind}: the HTTP codec and {@code httpHandler} leave the
+     * pipeline; bytes the client sent after its request (already read) go on to the frame decoder.
+     */
+    static void finish(ChannelPipeline p, ChannelHandler httpHandler) {
+        p.remove(httpHandler);
+        p.remove(HttpServerCodec.class);
+    }
+
+    private static final byte[] SWITCHING = ascii("HTTP/1.1 101 Switching Protocols\r\n");
+    private static final byte[] EXTENSIONS = ascii("sec-websocket-extensions: ");
+    private static final byte[] UPGRADE_ACCEPT =
+            ascii("upgrade: websocket\r\nconnection: upgrade\r\nsec-websocket-accept: ");
+    private static final byte[] CRLF = ascii("\r\n");
+    /** RFC 6455 section 1.3: appended to the client's key before hashing. */
+    private static final byte[] ACCEPT_GUID = ascii("258EAFA5-E914-47DA-95CA-C5AB0DC85B11");
+
+    private static final FastThreadLocal<MessageDigest> SHA1 = new FastThreadLocal<>() {
+        @Override
+        protected MessageDigest initialValue() throws NoSuchAlgorithmException {
+            return MessageDigest.getInstance("SHA-1");
+        }
+    };
+
+    /**
+     * The 101 answer: the header names and their order as Netty's handshaker writes them (the extensions header, when
+     * negotiated, first).
+     */
+    static ByteBuf switchingProtocols(ChannelHandlerContext ctx, String key, PerMessageDeflateCodec.Agreement agreed) {
+        String extensions = agreed == null ? null : agreed.responseHeader();
+        ByteBuf out = ctx.alloc()
+                .buffer(SWITCHING.length
+                        + UPGRADE_ACCEPT.length
+                        + 28
+                        + 2 * CRLF.length
+                        + (extensions == null ? 0 : EXTENSIONS.length + extensions.length() + CRLF.length));
+        out.writeBytes(SWITCHING);
+        if (extensions != null) {
+            out.writeBytes(EXTENSIONS).writeCharSequence(extensions, StandardCharsets.US_ASCII);
+            out.writeBytes(CRLF);
+        }
+        out.writeBytes(UPGRADE_ACCEPT)
+                .writeBytes(acceptKey(key))
+                .writeBytes(CRLF)
+                .writeBytes(CRLF);
+        return out;
+    }
+
+    /** base64(SHA-1(key + GUID)) in ASCII bytes: 28 of them. */
+    static byte[] acceptKey(String key) {
+        MessageDigest sha1 = SHA1.get();
+        for (int i = 0; i < key.length(); i++) {
+            sha1.update((byte) key.charAt(i)); // a valid key is base64: ASCII
+        }
+        sha1.update(ACCEPT_GUID);
+        return Base64.getEncoder().encode(sha1.digest());
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
     }
 
     private static WebSocketDecoderConfig decoderConfig(int maxFramePayload, boolean extensions) {
@@ -141,46 +200,28 @@ final class WebSocketUpgrade {
         return config;
     }
 
-    /** Netty's RFC 6455 handshaker, installing the shared encoder and the connection's decoder. */
-    private static final class Handshaker extends WebSocketServerHandshaker13 {
-        private final WebSocketFrameDecoder decoder;
-
-        Handshaker(String url, WebSocketDecoderConfig config, WebSocketFrameDecoder decoder) {
-            super(url, null, config);
-            this.decoder = decoder;
-        }
-
-        @Override
-        protected WebSocketFrameDecoder newWebsocketDecoder() {
-            return decoder;
-        }
-
-        @Override
-        protected WebSocketFrameEncoder newWebSocketEncoder() {
-            return SharedFrameEncoder.INSTANCE;
-        }
-    }
-
     private static void refuse(ChannelHandlerContext ctx, String why) {
         log.debug("connection {}: {}", ctx.channel().remoteAddress(), why);
         HttpResponses.write(
                 ctx, HttpResponses.text(HttpResponseStatus.BAD_REQUEST, "Bad Request", "text/plain"), false);
     }
 
-    /** RFC 6455 section 4.1: the key is the base64 of 16 random bytes. */
-    private static boolean validKey(String key) {
-        if (key == null || key.length() != 24) {
+    /**
+     * RFC 6455 section 4.1: the key is the base64 of 16 random bytes: 22 characters of the base64 alphabet and
+     * {@code ==} (what {@code Base64.getDecoder()} decodes to 16 bytes, checked without decoding).
+     */
+    static boolean validKey(String key) {
+        if (key == null || key.length() != 24 || key.charAt(22) != '=' || key.charAt(23) != '=') {
             return false;
         }
-        try {
-            return Base64.getDecoder().decode(key).length == 16;
-        } catch (IllegalArgumentException e) {
-            return false;
+        for (int i = 0; i < 22; i++) {
+            char c = key.charAt(i);
+            boolean base64 =
+                    (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
+            if (!base64) {
+                return false;
+            }
         }
-    }
-
-    private static String url(ChannelHandlerContext ctx, HttpRequest req) {
-        boolean tls = ctx.pipeline().get(SslHandler.class) != null;
-        return (tls ? "wss://" : "ws://") + req.headers().get(HttpHeaderNames.HOST, "localhost") + req.uri();
+        return true;
     }
 }

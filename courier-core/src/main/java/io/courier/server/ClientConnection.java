@@ -10,10 +10,12 @@ import io.courier.adapter.OutboundPacket;
 import io.courier.engine.EngineIoCloseReason;
 import io.courier.engine.EngineIoRequest;
 import io.courier.engine.EngineIoSession;
+import io.courier.engine.codec.EngineIoPacket;
 import io.courier.internal.Ids;
 import io.courier.json.JsonCodec;
 import io.courier.protocol.PacketDecoder;
 import io.courier.protocol.SocketIoPacket;
+import io.courier.protocol.SocketIoPacketEncoder;
 import io.courier.protocol.SocketIoProtocolException;
 import io.courier.recovery.RecoveryStore;
 import io.courier.recovery.SavedSession;
@@ -305,11 +307,43 @@ final class ClientConnection implements EngineIoSession.Listener {
     }
 
     void sendConnectReply(DefaultSocket socket) {
+        String nsp = socket.defaultNamespace().name();
+        String text = runtime.encoder().getClass() == SocketIoPacketEncoder.class
+                ? connectReplyText(nsp, socket.id(), socket.pid())
+                : null;
+        if (text != null) {
+            // what the default encoder writes for this packet, without a JSON tree and generator for every connect
+            session.send(List.of(EngineIoPacket.message(text)), false);
+            return;
+        }
         ObjectNode reply = JsonNodeFactory.instance.objectNode().put("sid", socket.id());
         if (socket.pid() != null) {
             reply.put("pid", socket.pid());
         }
         sendPacket(SocketIoPacket.connect(socket.defaultNamespace().name(), reply));
+    }
+
+    /**
+     * The default encoder's text of the CONNECT answer {@code {"sid":..., "pid":...}} for {@code nsp}, or null when
+     * an id is not plain (then the encoder writes it).
+     */
+    static String connectReplyText(String nsp, String sid, String pid) {
+        if (!plainJsonString(sid) || (pid != null && !plainJsonString(pid))) {
+            return null;
+        }
+        return "0" + ("/".equals(nsp) ? "" : nsp + ",") + "{\"sid\":\"" + sid
+                + (pid == null ? "\"}" : "\",\"pid\":\"" + pid + "\"}");
+    }
+
+    /** Whether JSON writes {@code s} as is between its quotes: printable ASCII other than {@code "} and {@code \\}. */
+    static boolean plainJsonString(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+                return false;
+            }
+        }
+        return true;
     }
 
     void send(OutboundPacket packet, boolean droppable) {

@@ -308,12 +308,12 @@ final class ClientConnection implements EngineIoSession.Listener {
 
     void sendConnectReply(DefaultSocket socket) {
         String nsp = socket.defaultNamespace().name();
-        String text = runtime.encoder().getClass() == SocketIoPacketEncoder.class
-                ? connectReplyText(nsp, socket.id(), socket.pid())
+        byte[] frame = runtime.encoder().getClass() == SocketIoPacketEncoder.class
+                ? connectReplyFrame(nsp, socket.id(), socket.pid())
                 : null;
-        if (text != null) {
+        if (frame != null) {
             // what the default encoder writes for this packet, without a JSON tree and generator for every connect
-            session.send(List.of(EngineIoPacket.message(text)), false);
+            session.send(List.of(EngineIoPacket.messageFrameBytes(frame)), false);
             return;
         }
         ObjectNode reply = JsonNodeFactory.instance.objectNode().put("sid", socket.id());
@@ -324,15 +324,44 @@ final class ClientConnection implements EngineIoSession.Listener {
     }
 
     /**
-     * The default encoder's text of the CONNECT answer {@code {"sid":..., "pid":...}} for {@code nsp}, or null when
-     * an id is not plain (then the encoder writes it).
+     * The Engine.IO message frame bytes ({@code 4} and the packet) of the CONNECT answer {@code {"sid":...,"pid":...}}
+     * to {@code nsp}, as the default encoder writes it, in one array; null when a string is not plain ASCII JSON
+     * (then the encoder writes it).
      */
-    static String connectReplyText(String nsp, String sid, String pid) {
-        if (!plainJsonString(sid) || (pid != null && !plainJsonString(pid))) {
+    static byte[] connectReplyFrame(String nsp, String sid, String pid) {
+        boolean root = "/".equals(nsp);
+        if (!plainJsonString(sid) || (pid != null && !plainJsonString(pid)) || (!root && !plainJsonString(nsp))) {
             return null;
         }
-        return "0" + ("/".equals(nsp) ? "" : nsp + ",") + "{\"sid\":\"" + sid
-                + (pid == null ? "\"}" : "\",\"pid\":\"" + pid + "\"}");
+        // 40[nsp,]{"sid":"<sid>"[,"pid":"<pid>"]}
+        String sidKey = "{\"sid\":\"";
+        String pidKey = "\",\"pid\":\"";
+        String end = "\"}";
+        byte[] out = new byte
+                [2
+                        + (root ? 0 : nsp.length() + 1)
+                        + sidKey.length()
+                        + sid.length()
+                        + (pid == null ? 0 : pidKey.length() + pid.length())
+                        + end.length()];
+        int i = ascii(out, 0, "40");
+        if (!root) {
+            i = ascii(out, i, nsp);
+            out[i++] = ',';
+        }
+        i = ascii(out, ascii(out, i, sidKey), sid);
+        if (pid != null) {
+            i = ascii(out, ascii(out, i, pidKey), pid);
+        }
+        ascii(out, i, end);
+        return out;
+    }
+
+    private static int ascii(byte[] out, int at, String s) {
+        for (int i = 0; i < s.length(); i++) {
+            out[at + i] = (byte) s.charAt(i);
+        }
+        return at + s.length();
     }
 
     /** Whether JSON writes {@code s} as is between its quotes: printable ASCII other than {@code "} and {@code \\}. */

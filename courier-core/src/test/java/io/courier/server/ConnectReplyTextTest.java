@@ -7,9 +7,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.courier.json.JsonCodec;
 import io.courier.protocol.SocketIoPacket;
 import io.courier.protocol.SocketIoPacketEncoder;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
-/** The CONNECT answer written without the encoder is the text the default encoder writes for the same packet. */
+/** The CONNECT answer written without the encoder is what the default encoder writes for the same packet. */
 class ConnectReplyTextTest {
     private final SocketIoPacketEncoder encoder = new SocketIoPacketEncoder(JsonCodec.mapper());
 
@@ -30,17 +31,18 @@ class ConnectReplyTextTest {
             {"/admin/x", "a-b_c", "p"},
         };
         for (String[] c : cases) {
-            assertThat(ClientConnection.connectReplyText(c[0], c[1], c[2]))
+            assertThat(new String(ClientConnection.connectReplyFrame(c[0], c[1], c[2]), StandardCharsets.UTF_8))
                     .as("%s %s %s", c[0], c[1], c[2])
-                    .isEqualTo(encoded(c[0], c[1], c[2]));
+                    .isEqualTo("4" + encoded(c[0], c[1], c[2]));
         }
     }
 
     @Test
     void idsJsonWouldEscapeAreLeftToTheEncoder() {
-        assertThat(ClientConnection.connectReplyText("/", "a\"b", null)).isNull();
-        assertThat(ClientConnection.connectReplyText("/", "a\\b", null)).isNull();
-        assertThat(ClientConnection.connectReplyText("/", "ab", "p\n")).isNull();
-        assertThat(ClientConnection.connectReplyText("/", "é", null)).isNull();
+        assertThat(ClientConnection.connectReplyFrame("/", "a\"b", null)).isNull();
+        assertThat(ClientConnection.connectReplyFrame("/", "a\\b", null)).isNull();
+        assertThat(ClientConnection.connectReplyFrame("/", "ab", "p\n")).isNull();
+        assertThat(ClientConnection.connectReplyFrame("/", "é", null)).isNull();
+        assertThat(ClientConnection.connectReplyFrame("/ünï", "ab", null)).isNull();
     }
 }

@@ -84,14 +84,14 @@ final class HandlerLane implements Executor {
             log.error("handler failed", t);
         }
         if ((int) SIZE.getAndAdd(this, -1) - 1 != 0) {
-            executor.execute(this::drain);
+            TurnStarts.start(executor, this::drain);
         }
     }
 
     /** Queues the claimed lane's task after all: it runs on the executor, first. */
     void queueClaimed(Runnable task) {
         add(task);
-        executor.execute(this::drain);
+        TurnStarts.start(executor, this::drain);
     }
 
     /** Whether nothing is queued or running (a snapshot). */
@@ -105,7 +105,7 @@ final class HandlerLane implements Executor {
         int before = (int) SIZE.getAndAdd(this, 1);
         add(task);
         if (before == 0) {
-            executor.execute(this::drain);
+            TurnStarts.start(executor, this::drain);
         }
     }
 

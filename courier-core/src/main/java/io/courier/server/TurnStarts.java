@@ -1,0 +1,100 @@
+package io.courier.server;
+
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.FastThreadLocal;
+import io.netty.util.internal.ThreadExecutorMap;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hands lane drains to their executor once per event-loop turn instead of one by one: a drain started on an event
+ * loop waits until the loop has read what its turn of I/O brought, then the turn's drains go over together, one task
+ * that starts the rest from the executor's own thread.
+ *
+ * <p>Why: with handlers on virtual threads, each start from an event loop wakes a carrier thread, which on a busy
+ * core preempts the loop at once; the loop then wakes again for the handler's reply. Started per turn, one wake-up
+ * serves every event the turn read. Each drain still runs on its own (a virtual thread each by default), so a handler
+ * that blocks holds up no other socket. Off an event loop a drain starts at once.
+ */
+final class TurnStarts {
+    private static final FastThreadLocal<Turn> TURN = new FastThreadLocal<>() {
+        @Override
+        protected Turn initialValue() {
+            return new Turn();
+        }
+    };
+
+    private static final Logger log = LoggerFactory.getLogger(TurnStarts.class);
+
+    private TurnStarts() {}
+
+    /** Starts {@code drain} on {@code executor}: at the end of this event loop's turn, or now off a loop. */
+    static void start(Executor executor, Runnable drain) {
+        EventExecutor loop = ThreadExecutorMap.currentExecutor();
+        if (loop == null || !loop.inEventLoop()) {
+            executor.execute(drain);
+            return;
+        }
+        Turn turn = TURN.get();
+        turn.executors.add(executor);
+        turn.drains.add(drain);
+        if (!turn.scheduled) {
+            turn.scheduled = true;
+            try {
+                loop.execute(turn);
+            } catch (RejectedExecutionException e) {
+                turn.run(); // the loop is shutting down: start them now
+            }
+        }
+    }
+
+    /** The drains started during one turn of one event loop; only that loop touches it. */
+    private static final class Turn implements Runnable {
+        final List<Executor> executors = new ArrayList<>();
+        final List<Runnable> drains = new ArrayList<>();
+        boolean scheduled;
+
+        @Override
+        public void run() {
+            scheduled = false;
+            int n = drains.size();
+            Executor[] executorsOfTurn = executors.toArray(new Executor[0]);
+            Runnable[] all = drains.toArray(new Runnable[0]);
+            executors.clear();
+            drains.clear();
+            if (n > 1 && sameExecutor(executorsOfTurn)) {
+                Executor executor = executorsOfTurn[0];
+                execute(executor, () -> {
+                    for (Runnable r : all) {
+                        execute(executor, r);
+                    }
+                });
+                return;
+            }
+            for (int i = 0; i < n; i++) {
+                execute(executorsOfTurn[i], all[i]);
+            }
+        }
+
+        private static void execute(Executor executor, Runnable task) {
+            try {
+                executor.execute(task);
+            } catch (RejectedExecutionException e) {
+                log.warn("the handler executor refused a task (shut down?): {}", e.toString());
+            }
+        }
+
+        private static boolean sameExecutor(Executor[] executors) {
+            for (Executor e : executors) {
+                if (e != executors[0]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+}

@@ -77,6 +77,7 @@ public final class RedisMessageStore implements MessageStore {
               seq .. ' ' .. ARGV[3] .. ' ' .. id .. ' ' .. string.len(ARGV[1]) .. ' ' .. ARGV[1] .. ARGV[2])
             return {seq, id}
             """;
+    private static final byte[] APPEND_BYTES = APPEND.getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
     /** {expired, seq1, t1, id1, p1, seq2, ...}: the gap first, then up to max (minus the gap) messages. */
     private static final String READ = """
@@ -255,11 +256,19 @@ public final class RedisMessageStore implements MessageStore {
     public CompletableFuture<StoredMessage> append(String channel, byte[] payload) {
         checkName("channel", channel);
         long now = System.currentTimeMillis();
-        return script(
+        if (closed) {
+            return CompletableFuture.failedFuture(new StoreException("message store is closed"));
+        }
+        // EVAL, never EVALSHA: after a NOSCRIPT (a restarted Redis, SCRIPT FLUSH) an append's fallback to EVAL would
+        // reach Redis after later appends that found the script loaded meanwhile, and those would take the lower seqs.
+        // Sent in order on the one connection, EVALs are run in order (Redis caches the compiled script anyway).
+        return io(
                         "publish to " + channel,
-                        APPEND,
-                        keys(prefix + ":channels", log(channel), meta(channel), prefix + ":ids"),
-                        args(channel, payload, now, limits.maxChannels(), appendedChannel()))
+                        redis.<Object>eval(
+                                APPEND_BYTES,
+                                ScriptOutputType.MULTI,
+                                keys(prefix + ":channels", log(channel), meta(channel), prefix + ":ids"),
+                                args(channel, payload, now, limits.maxChannels(), appendedChannel())))
                 .thenApply(reply -> {
                     List<?> r = (List<?>) reply;
                     return new StoredMessage(String.valueOf(r.get(1)), channel, (Long) r.get(0), now, payload);

@@ -149,11 +149,15 @@ final class OutboundTurn implements Runnable {
 
     /** One unmasked, final WebSocket frame of {@code p} (text or binary), as Netty's encoder writes it. */
     static ByteBuf encode(EngineIoPacket p, ByteBufAllocator alloc) {
-        byte[] data = p.isBinary() ? p.binary() : p.textFrameBytes();
+        return encode(p.isBinary(), p.isBinary() ? p.binary() : p.textFrameBytes(), alloc);
+    }
+
+    /** One unmasked, final WebSocket frame (binary or text) of {@code data}. */
+    static ByteBuf encode(boolean binary, byte[] data, ByteBufAllocator alloc) {
         int len = data.length;
         int header = len < 126 ? 2 : len <= 0xFFFF ? 4 : 10;
         ByteBuf b = alloc.directBuffer(header + len, header + len);
-        b.writeByte(p.isBinary() ? 0x82 : 0x81);
+        b.writeByte(binary ? 0x82 : 0x81);
         if (len < 126) {
             b.writeByte(len);
         } else if (len <= 0xFFFF) {

@@ -120,9 +120,18 @@ public final class WebSocketTransport implements Transport {
         }
     }
 
-    /** Sends one text frame of these bytes (an Engine.IO packet's {@link EngineIoPacket#textFrameBytes}), flushed. */
+    /**
+     * Sends one text frame of these bytes (an Engine.IO packet's {@link EngineIoPacket#textFrameBytes}), flushed: on
+     * the channel's loop, encoded into one buffer written from the frame encoder's place, as {@link #send} does.
+     */
     void sendText(byte[] textFrameBytes) {
-        channel.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(textFrameBytes)), channel.voidPromise());
+        ChannelHandlerContext out = bytesOut;
+        if (out != null && !out.isRemoved() && channel.eventLoop().inEventLoop()) {
+            out.writeAndFlush(OutboundTurn.encode(false, textFrameBytes, out.alloc()), out.voidPromise());
+        } else {
+            channel.writeAndFlush(
+                    new TextWebSocketFrame(Unpooled.wrappedBuffer(textFrameBytes)), channel.voidPromise());
+        }
     }
 
     /** The frame of one packet, wrapping its shared bytes; marked {@link #compressible} false for compress(false). */

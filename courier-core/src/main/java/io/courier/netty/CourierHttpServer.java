@@ -58,6 +58,9 @@ public final class CourierHttpServer implements AutoCloseable {
     static final int MAX_INITIAL_LINE = 8192;
 
     static final int MAX_HEADER_SIZE = 16384;
+    /** The HTTP decoder's settings, shared by every connection (the decoder reads them when it is made). */
+    private static final HttpDecoderConfig DECODER_CONFIG =
+            new HttpDecoderConfig().setMaxInitialLineLength(MAX_INITIAL_LINE).setMaxHeaderSize(MAX_HEADER_SIZE);
 
     private final String host;
     private final int requestedPort;
@@ -205,11 +208,7 @@ public final class CourierHttpServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline()
-                                .addLast(
-                                        "http",
-                                        new HttpServerCodec(new HttpDecoderConfig()
-                                                .setMaxInitialLineLength(MAX_INITIAL_LINE)
-                                                .setMaxHeaderSize(MAX_HEADER_SIZE)))
+                                .addLast("http", new HttpServerCodec(DECODER_CONFIG))
                                 .addLast("courier", new HttpRequestHandler(routes));
                     }
                 });

@@ -384,16 +384,40 @@ final class DefaultSocket implements Socket, Member {
     public Socket on(String event, EventHandler handler) {
         Objects.requireNonNull(handler, "handler");
         synchronized (this) {
-            Map<String, List<EventHandler>> m = handlers == null ? new HashMap<>(4) : new HashMap<>(handlers);
-            m.merge(event, List.of(handler), (had, added) -> {
-                List<EventHandler> both = new ArrayList<>(had.size() + 1);
-                both.addAll(had);
-                both.add(handler);
-                return List.copyOf(both);
-            });
-            handlers = Map.copyOf(m);
+            handlers = withHandler(handlers, event, handler);
         }
         return this;
+    }
+
+    /**
+     * {@code map} (null: none) with {@code handler} added last to {@code event}'s list, as a new immutable map of
+     * immutable lists, built directly (every connection handler that registers handlers runs this).
+     */
+    static Map<String, List<EventHandler>> withHandler(
+            Map<String, List<EventHandler>> map, String event, EventHandler handler) {
+        Objects.requireNonNull(event, "event");
+        if (map == null || map.isEmpty()) {
+            return Map.of(event, List.of(handler));
+        }
+        List<EventHandler> had = map.get(event);
+        List<EventHandler> now;
+        if (had == null) {
+            now = List.of(handler);
+        } else {
+            EventHandler[] both = had.toArray(new EventHandler[had.size() + 1]);
+            both[had.size()] = handler;
+            now = List.of(both);
+        }
+        @SuppressWarnings("unchecked")
+        Map.Entry<String, List<EventHandler>>[] entries = new Map.Entry[map.size() + (had == null ? 1 : 0)];
+        int i = 0;
+        for (Map.Entry<String, List<EventHandler>> e : map.entrySet()) {
+            entries[i++] = e.getKey().equals(event) ? Map.entry(event, now) : e;
+        }
+        if (had == null) {
+            entries[i] = Map.entry(event, now);
+        }
+        return Map.ofEntries(entries);
     }
 
     @Override

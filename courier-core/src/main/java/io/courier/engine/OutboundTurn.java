@@ -91,7 +91,8 @@ final class OutboundTurn implements Runnable {
      * a write now is flushed at the end of the turn; else it is flushed at once.
      */
     boolean moreTasksQueued() {
-        return loop.pendingTasks() > 0;
+        // Netty counts its tail tasks as pending too, among them this turn's own once it is scheduled
+        return loop.pendingTasks() > (scheduled ? 1 : 0);
     }
 
     /**

@@ -20,13 +20,13 @@ public final class FanOut implements Scenario {
     static final int BURST = Integer.getInteger("bench.fanout.burst", 500);
     static final int WINDOW = 32;
     static final int STEADY_RATE = 20;
-    static final double STEADY_SECONDS = 4;
+    static final double STEADY_SECONDS = Double.parseDouble(System.getProperty("bench.fanout.steady.seconds", "4"));
     /** Steady warm-up windows: at least two, until the server's CPU per delivery settles, at most this. */
     static final double STEADY_WARM_UP_WINDOW_SECONDS = 2;
 
     static final long STEADY_WARM_UP_MAX_MS = Long.getLong("bench.fanout.warmup.max.ms", 12_000);
     /** Two consecutive warm-up windows within this of each other: the JIT compilers are done. */
-    static final double SETTLED = 0.05;
+    static final double SETTLED = Double.parseDouble(System.getProperty("bench.fanout.warmup.settled", "0.05"));
 
     @Override
     public String id() {

@@ -126,7 +126,12 @@ public final class LocalAdapter implements Adapter {
 
     @Override
     public void broadcast(OutboundPacket packet, BroadcastOptions options) {
-        namespace.deliver(matches(options), packet.compressed(options.compress()), options.droppable(), null);
+        OutboundPacket p = packet.compressed(options.compress());
+        if (options.rooms().isEmpty() && options.except().isEmpty()) {
+            namespace.deliverToAll(p, options.droppable()); // io.emit: every socket, no list of members
+        } else {
+            namespace.deliver(matches(options), p, options.droppable(), null);
+        }
     }
 
     @Override
@@ -169,6 +174,12 @@ public final class LocalAdapter implements Adapter {
     private void forEachMatch(BroadcastOptions options, Consumer<Member> action) {
         Set<String> except = options.except().isEmpty() ? Set.of() : excludedIds(options.except());
         if (options.rooms().isEmpty()) {
+            if (except.isEmpty()) { // io.emit: no member's id is read (hashing it would touch every id string)
+                for (Member m : namespace.members()) {
+                    action.accept(m);
+                }
+                return;
+            }
             for (Member m : namespace.members()) {
                 if (!except.contains(m.id())) {
                     action.accept(m);
@@ -192,7 +203,7 @@ public final class LocalAdapter implements Adapter {
     }
 
     private void visit(String id, Set<String> except, Set<String> seen, Consumer<Member> action) {
-        if (except.contains(id) || (seen != null && !seen.add(id))) {
+        if ((!except.isEmpty() && except.contains(id)) || (seen != null && !seen.add(id))) {
             return;
         }
         Member m = namespace.member(id);

@@ -27,6 +27,14 @@ public interface MemberDirectory {
     }
 
     /**
+     * Delivers one packet to every local socket (a broadcast with no rooms and no exceptions). The namespace may walk
+     * its own sockets instead of a list of members; the default delivers to {@link #members()}.
+     */
+    default void deliverToAll(OutboundPacket packet, boolean droppable) {
+        deliver(List.copyOf(members()), packet, droppable, null);
+    }
+
+    /**
      * A server-side emit from another node ({@code [event, ...args]}) arrived: runs this namespace's handlers for it.
      * {@code reply} is null when the sender asked for no acknowledgement; otherwise it receives this node's answer
      * (once). Any thread; the handlers run on the handler executor.

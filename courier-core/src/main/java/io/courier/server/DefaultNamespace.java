@@ -25,7 +25,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -108,7 +107,7 @@ public final class DefaultNamespace extends BroadcastingNamespace implements Mem
             targets.get(0).deliver(packet, droppable, ack);
             return;
         }
-        List<DefaultSocket> sockets = new ArrayList<>(targets.size());
+        ByLoop byLoop = new ByLoop();
         for (Member m : targets) {
             DefaultSocket s = this.sockets.get(m.id());
             if (s == null) {
@@ -117,78 +116,84 @@ public final class DefaultNamespace extends BroadcastingNamespace implements Mem
             if (ack != null) {
                 s.expectAck(packet, ack);
             }
-            sockets.add(s);
+            byLoop.add(s);
         }
-        send(sockets, packet, droppable);
+        byLoop.send(packet, droppable);
+    }
+
+    /** Every socket of the namespace, straight from its own map: no list of members, no lookup by id. */
+    @Override
+    public void deliverToAll(OutboundPacket packet, boolean droppable) {
+        ByLoop byLoop = new ByLoop();
+        for (DefaultSocket s : sockets.values()) {
+            byLoop.add(s);
+        }
+        byLoop.send(packet, droppable);
+    }
+
+    /** Sends one packet to many sockets with one task per event loop (not one per socket). Any thread. */
+    void send(List<DefaultSocket> targets, OutboundPacket packet, boolean droppable) {
+        ByLoop byLoop = new ByLoop();
+        for (int i = 0, n = targets.size(); i < n; i++) {
+            byLoop.add(targets.get(i));
+        }
+        byLoop.send(packet, droppable);
     }
 
     /**
-     * Sends one packet to many sockets with one task per event loop (not one per socket). Any thread. The sockets are
-     * grouped in two passes over an index per socket (event loops are few: a linear search), each group an exact array.
+     * Sockets grouped by the event loop that owns their session, in one pass: loops are few, so a linear search (the
+     * last loop found first), and an array per loop that doubles as it fills.
      */
-    void send(List<DefaultSocket> targets, OutboundPacket packet, boolean droppable) {
-        int n = targets.size();
-        if (n == 0) {
-            return;
-        }
-        EventLoop[] loops = new EventLoop[4];
-        int[] counts = new int[4];
-        int groups = 0;
-        byte[] group = new byte[n];
-        int last = 0;
-        for (int i = 0; i < n; i++) {
-            EventLoop loop = targets.get(i).eventLoop();
+    private static final class ByLoop {
+        private EventLoop[] loops = new EventLoop[4];
+        private DefaultSocket[][] sockets = new DefaultSocket[4][];
+        private int[] sizes = new int[4];
+        private int groups;
+        private int last;
+
+        void add(DefaultSocket s) {
+            EventLoop loop = s.eventLoop();
             int g = last;
-            if (loops[g] != loop) {
+            if (g >= groups || loops[g] != loop) {
                 g = 0;
                 while (g < groups && loops[g] != loop) {
                     g++;
                 }
                 if (g == groups) {
                     if (groups == loops.length) {
-                        if (groups == Byte.MAX_VALUE) {
-                            sendGrouped(targets, packet, droppable); // more loops than a byte indexes
-                            return;
-                        }
-                        int grown = Math.min(Byte.MAX_VALUE, groups * 2);
-                        loops = Arrays.copyOf(loops, grown);
-                        counts = Arrays.copyOf(counts, grown);
+                        loops = Arrays.copyOf(loops, groups * 2);
+                        sockets = Arrays.copyOf(sockets, groups * 2);
+                        sizes = Arrays.copyOf(sizes, groups * 2);
                     }
-                    loops[groups++] = loop;
+                    loops[g] = loop;
+                    sockets[g] = new DefaultSocket[16];
+                    groups++;
                 }
                 last = g;
             }
-            group[i] = (byte) g;
-            counts[g]++;
+            DefaultSocket[] group = sockets[g];
+            int size = sizes[g];
+            if (size == group.length) {
+                group = Arrays.copyOf(group, size * 2);
+                sockets[g] = group;
+            }
+            group[size] = s;
+            sizes[g] = size + 1;
         }
-        DefaultSocket[][] byLoop = new DefaultSocket[groups][];
-        for (int g = 0; g < groups; g++) {
-            byLoop[g] = new DefaultSocket[counts[g]];
-            counts[g] = 0;
-        }
-        for (int i = 0; i < n; i++) {
-            int g = group[i];
-            byLoop[g][counts[g]++] = targets.get(i);
-        }
-        for (int g = 0; g < groups; g++) {
-            sendOnLoop(loops[g], byLoop[g], packet, droppable);
+
+        void send(OutboundPacket packet, boolean droppable) {
+            for (int g = 0; g < groups; g++) {
+                sendOnLoop(loops[g], sockets[g], sizes[g], packet, droppable);
+            }
         }
     }
 
-    /** {@link #send} for more event loops than it groups by index. */
-    private static void sendGrouped(List<DefaultSocket> targets, OutboundPacket packet, boolean droppable) {
-        Map<EventLoop, List<DefaultSocket>> byLoop = new HashMap<>();
-        for (DefaultSocket s : targets) {
-            byLoop.computeIfAbsent(s.eventLoop(), k -> new ArrayList<>()).add(s);
-        }
-        byLoop.forEach((loop, sockets) -> sendOnLoop(loop, sockets.toArray(new DefaultSocket[0]), packet, droppable));
-    }
-
-    /** One task on {@code loop} (or a call, on it) that sends the packet to each of its sockets in turn. */
-    private static void sendOnLoop(EventLoop loop, DefaultSocket[] sockets, OutboundPacket packet, boolean droppable) {
+    /** One task on {@code loop} (or a call, on it) that sends the packet to the first {@code n} of {@code sockets}. */
+    private static void sendOnLoop(
+            EventLoop loop, DefaultSocket[] sockets, int n, OutboundPacket packet, boolean droppable) {
         Runnable task = () -> {
-            for (DefaultSocket s : sockets) {
-                s.send(packet, droppable);
+            for (int i = 0; i < n; i++) {
+                sockets[i].send(packet, droppable);
             }
         };
         if (loop.inEventLoop()) {

@@ -97,6 +97,55 @@ class LocalAdapterTest {
     }
 
     @Test
+    void aBroadcastToEverySocketAsksTheDirectoryForAllItsMembersNotForAList() {
+        List<String> calls = new ArrayList<>();
+        LocalAdapter all = new LocalAdapter(new MemberDirectory() {
+            @Override
+            public String name() {
+                return "/";
+            }
+
+            @Override
+            public Member member(String id) {
+                return members.get(id);
+            }
+
+            @Override
+            public Collection<? extends Member> members() {
+                return members.values();
+            }
+
+            @Override
+            public void deliver(
+                    List<? extends Member> targets, OutboundPacket packet, boolean droppable, AckCallback ack) {
+                calls.add("deliver " + targets.size());
+            }
+
+            @Override
+            public void deliverToAll(OutboundPacket packet, boolean droppable) {
+                calls.add("deliverToAll" + (droppable ? " droppable" : ""));
+            }
+
+            @Override
+            public void receiveServerSideEmit(List<JsonNode> data, AckCallback reply) {}
+
+            @Override
+            public OutboundPacket encodeEvent(ArrayNode data, boolean withAck) {
+                return null;
+            }
+        });
+        add("a", "r");
+        add("b");
+
+        all.broadcast(PACKET, to(Set.of(), Set.of()));
+        all.broadcast(PACKET, new BroadcastOptions(Set.of(), Set.of(), true, true, false));
+        all.broadcast(PACKET, to(Set.of(), Set.of("b")));
+        all.broadcast(PACKET, to(Set.of("a"), Set.of()));
+
+        assertThat(calls).containsExactly("deliverToAll", "deliverToAll droppable", "deliver 1", "deliver 1");
+    }
+
+    @Test
     void aSocketIdIsARoomOfItsOwnWithoutBeingStored() {
         add("a");
         add("b", "r");

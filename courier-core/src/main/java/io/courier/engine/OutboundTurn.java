@@ -12,15 +12,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the WebSocket connections of one event loop write in one turn of that loop: the frames, encoded once, and the
- * connections to flush once the turn's tasks have run.
+ * What the WebSocket connections of one event loop write: the frames, encoded once for all of them, and in a turn of
+ * the loop with tasks queued, the connections to flush once those tasks have run.
  *
  * <ul>
- *   <li><b>Frames</b>: the first write of a packet in a turn encodes its whole WebSocket frame (header and payload)
- *       into one direct buffer; every connection of the loop that gets the same packet in that turn writes a
- *       duplicate of it. A broadcast to the loop's 1,000 connections is one allocation and one copy instead of one per
- *       recipient (Netty's frame encoder allocates and copies per frame). The few most recent packets are kept, by
- *       identity, and all are released at the end of the turn (the connections' duplicates keep what they still need).
+ *   <li><b>Frames</b>: the first write of a packet encodes its whole WebSocket frame (header and payload) into one
+ *       direct buffer; every connection of the loop that gets the same packet writes a duplicate of it. A broadcast to
+ *       the loop's 1,000 connections is one allocation and one copy instead of one per recipient (Netty's frame
+ *       encoder allocates and copies per frame). The frames of the {@value #FRAMES} most recent packets are kept, by
+ *       identity; a kept frame is released when a newer packet takes its place, at the end of a turn that deferred
+ *       flushes, or when the loop's thread ends (the connections' duplicates keep what they still need). That needs
+ *       no task per turn: a task of ours queued on the loop would read, to whoever asks Netty's {@code
+ *       pendingTasks()} (an inline listener's check), as a packet that might be overtaken. Only a frame over
+ *       {@value #MAX_KEPT_BYTES} bytes is dropped at the end of its turn (Netty's tail task), so that a big frame is
+ *       not kept for long.
  *   <li><b>Flushes</b>: while other tasks are queued on the loop (a burst of broadcasts), a connection's writes are
  *       flushed once, at the end of the turn (Netty's tail task, after the loop ran its I/O and its queued tasks), so
  *       what the queued tasks write to one connection leaves in one {@code writev} instead of one system call per
@@ -35,8 +40,22 @@ import org.slf4j.LoggerFactory;
 final class OutboundTurn implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(OutboundTurn.class);
     private static final int FRAMES = 4;
+    private static final int MAX_KEPT_BYTES = 16 * 1024;
 
-    private static final FastThreadLocal<OutboundTurn> CURRENT = new FastThreadLocal<>();
+    private static final FastThreadLocal<OutboundTurn> CURRENT = new FastThreadLocal<>() {
+        @Override
+        protected void onRemoval(OutboundTurn turn) {
+            // the loop's thread ends; get() stored null on a loop that never wrote. Nothing may be thrown from here:
+            // Netty would never complete the loop's termination future
+            if (turn != null) {
+                try {
+                    turn.clearFrames();
+                } catch (RuntimeException e) {
+                    log.debug("releasing the kept WebSocket frames of an ending loop failed", e);
+                }
+            }
+        }
+    };
 
     private final SingleThreadEventLoop loop;
     private final EngineIoPacket[] packets = new EngineIoPacket[FRAMES];
@@ -63,9 +82,7 @@ final class OutboundTurn implements Runnable {
         return t;
     }
 
-    /**
-     * The frame of {@code p}, encoded once per turn; the caller writes a retained duplicate (or releases what it took).
-     */
+    /** The frame of {@code p}, encoded once while it is kept; the caller writes it (a retained duplicate). */
     ByteBuf frame(EngineIoPacket p, ByteBufAllocator alloc) {
         for (int i = 0; i < FRAMES; i++) {
             if (packets[i] == p) {
@@ -73,8 +90,8 @@ final class OutboundTurn implements Runnable {
             }
         }
         ByteBuf f = encode(p, alloc);
-        if (!schedule()) {
-            return f; // no end of turn to release it at: the caller's write owns it
+        if (f.readableBytes() > MAX_KEPT_BYTES && !schedule()) {
+            return f; // a big frame is kept for this turn only, and there is no end of turn: the write owns it
         }
         int slot = nextSlot;
         nextSlot = (slot + 1) % FRAMES;
@@ -114,14 +131,13 @@ final class OutboundTurn implements Runnable {
         try {
             loop.executeAfterEventLoopIteration(this);
         } catch (RejectedExecutionException stopping) {
-            clearFrames();
             return false;
         }
         scheduled = true;
         return true;
     }
 
-    /** The end of the turn: flushes the connections written to and drops the frames. */
+    /** The end of a turn that deferred flushes: flushes the connections written to and drops the frames. */
     @Override
     public void run() {
         ArrayList<WebSocketTransport> list = toFlush;

@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One WebSocket connection carrying a session (or probing to become its transport). Each packet is one frame. On a
- * connection without permessage-deflate, written from its own loop, the frame is encoded once per loop turn for all
+ * connection without permessage-deflate, written from its own loop, the frame is encoded once for all
  * the loop's connections that get the same packet ({@link OutboundTurn}) and written as bytes from the frame
  * encoder's place in the pipeline (the stages between it and the tail handle no bytes); elsewhere the packet's bytes
  * are wrapped in a Netty frame written to the channel. On the channel's loop, a write is flushed at once when no

@@ -22,6 +22,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
+import io.netty.util.concurrent.SingleThreadEventExecutor;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -124,19 +125,43 @@ class OutboundTurnTest {
                 .submit(() -> {
                     wsA.send(List.of(news));
                     long afterA = serverA.unsafe().outboundBuffer().totalPendingWriteBytes();
-                    wsB.send(List.of(news)); // the turn now has its own tail task (to drop the frame): not a reason
-                    return new long[] {afterA, serverB.unsafe().outboundBuffer().totalPendingWriteBytes()};
+                    wsB.send(List.of(news));
+                    return new long[] {
+                        afterA,
+                        serverB.unsafe().outboundBuffer().totalPendingWriteBytes(),
+                        ((SingleThreadEventExecutor) serverA.eventLoop()).pendingTasks()
+                    };
                 })
                 .get(10, TimeUnit.SECONDS);
 
         assertThat(pendingAfterEachSend)
-                .as("written to the sockets in the sends")
-                .containsExactly(0, 0);
+                .as("written to the sockets in the sends, and no task of ours left on the loop (an inline listener's"
+                        + " check reads any queued task as a packet it might overtake)")
+                .containsExactly(0, 0, 0);
         assertThat(read(a, 1)).containsExactly(nettyFrame(news));
         assertThat(read(b, 1)).containsExactly(nettyFrame(news));
         assertThat(wire.get(0).get(0))
                 .as("one frame buffer for both")
                 .isEqualTo(wire.get(1).get(0));
+    }
+
+    @Test
+    void aWriteFromAnotherLoopIsFlushedAtOnceAndBothLoopsStillStop() throws Exception {
+        Channel listener = listen();
+        Socket a = connect(listener);
+        Channel server = accepted.poll(10, TimeUnit.SECONDS);
+        WebSocketTransport ws = new WebSocketTransport(server);
+        EngineIoPacket news = EngineIoPacket.message("2[\"news\"]");
+        EventLoopGroup other = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        try {
+            // a session's loop writing to the WebSocket of an upgrade accepted on another loop
+            other.next().submit(() -> ws.send(List.of(news))).get(10, TimeUnit.SECONDS);
+            assertThat(read(a, 1)).containsExactly(nettyFrame(news));
+        } finally {
+            assertThat(other.shutdownGracefully(0, 0, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS))
+                    .as("the other loop terminates (it looked for a turn of its own and has none)")
+                    .isTrue();
+        }
     }
 
     @Test

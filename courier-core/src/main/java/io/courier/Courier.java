@@ -25,8 +25,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
@@ -52,7 +50,7 @@ public final class Courier implements AutoCloseable {
     private final CourierConfig config;
     private final SocketIoRuntime runtime;
     private final EngineIoServer engine;
-    private final ExecutorService ownExecutor;
+    private final VirtualThreadExecutor ownExecutor;
     private final DurableQueues durable;
     private final List<MountedRoute> routes = new CopyOnWriteArrayList<>();
     private final Map<String, StaticResource> resources = new ConcurrentHashMap<>();
@@ -63,10 +61,7 @@ public final class Courier implements AutoCloseable {
         this.config = Objects.requireNonNull(config, "config");
         Executor executor = config.handlerExecutor();
         if (executor == null) {
-            // one name for all: a numbered name costs a StringBuilder and a String per drain (about 160 of the 540
-            // bytes a virtual thread per task allocates)
-            ownExecutor = Executors.newThreadPerTaskExecutor(
-                    Thread.ofVirtual().name("courier-handler").factory());
+            ownExecutor = new VirtualThreadExecutor();
             executor = ownExecutor;
         } else {
             ownExecutor = null;

@@ -92,6 +92,32 @@ public final class PeerProcess implements AutoCloseable {
         return procStat(process.pid());
     }
 
+    /**
+     * CPU ticks (user + system) of the JVM's JIT compiler threads ({@code C1 CompilerThread<n>}, {@code C2
+     * CompilerThread<n>}; 0 for Node, whose compilers share their threads with its GC). A compiler thread that the JVM
+     * ends between two readings takes its ticks with it, so this can only under-count.
+     */
+    public long jitTicks() {
+        long sum = 0;
+        try (var tasks = Files.list(Path.of("/proc/" + process.pid() + "/task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    if (comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre")) {
+                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        sum += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                    }
+                } catch (IOException | RuntimeException gone) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+        return sum;
+    }
+
     public static long[] procStat(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));

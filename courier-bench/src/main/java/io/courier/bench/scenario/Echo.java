@@ -95,12 +95,20 @@ public final class Echo implements Scenario {
             run.metric("echo.p99", r[3]);
             run.metric("echo.cpu_us", perAck);
             run.metric("echo.kernel_pct", c.kernelShare() * 100);
+            run.metric("echo.jit_pct", c.jitShare() * 100);
             run.metric("echo.loadgen_cpu_s", c.loadGenSeconds());
             run.metric("echo.other_cpu_s", c.otherSeconds());
             run.progress(String.format(
-                    "%,.0f acks/s, %.2f µs server CPU/ack (%.0f%% kernel), p50 %.3f ms, p99 %.2f ms;"
+                    "%,.0f acks/s, %.2f µs server CPU/ack (%.0f%% kernel, %.1f%% JIT), p50 %.3f ms, p99 %.2f ms;"
                             + " load generator %.1f s CPU, others %.1f s",
-                    rate, perAck, c.kernelShare() * 100, r[2], r[3], c.loadGenSeconds(), c.otherSeconds()));
+                    rate,
+                    perAck,
+                    c.kernelShare() * 100,
+                    c.jitShare() * 100,
+                    r[2],
+                    r[3],
+                    c.loadGenSeconds(),
+                    c.otherSeconds()));
         } finally {
             clients.closeAll();
         }

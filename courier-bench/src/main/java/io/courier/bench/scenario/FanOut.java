@@ -123,10 +123,11 @@ public final class FanOut implements Scenario {
         run.metric(prefix + ".steady.p999", steady.p999());
         run.metric(prefix + ".steady.cpu_us", perDelivery);
         run.metric(prefix + ".steady.kernel_pct", c.kernelShare() * 100);
+        run.metric(prefix + ".steady.jit_pct", c.jitShare() * 100);
         run.metric(prefix + ".steady.other_cpu_s", c.otherSeconds());
         run.progress(String.format(
-                "steady %d/s: %,.0f deliveries/s, %.2f µs server CPU/delivery, p50 %.2f ms, p99 %.2f ms",
-                STEADY_RATE, steady.rate(), perDelivery, steady.p50(), steady.p99()));
+                "steady %d/s: %,.0f deliveries/s, %.2f µs server CPU/delivery (%.1f%% JIT), p50 %.2f ms, p99 %.2f ms",
+                STEADY_RATE, steady.rate(), perDelivery, c.jitShare() * 100, steady.p50(), steady.p99()));
         if (burst.duplicates() + steady.duplicates() > 0) {
             run.progress("WARNING: " + (burst.duplicates() + steady.duplicates()) + " duplicate deliveries");
         }

@@ -33,6 +33,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
@@ -51,6 +52,10 @@ public final class DefaultNamespace extends BroadcastingNamespace implements Mem
     private final Map<String, DefaultSocket> sockets = new ConcurrentHashMap<>();
     private final ServerSideHandlers serverSideHandlers = new ServerSideHandlers();
     private final AtomicLong ackIds = new AtomicLong();
+    /** Bumped after every socket that joins or leaves {@link #sockets}: tells {@link #everyone} it is out of date. */
+    private final AtomicInteger membership = new AtomicInteger();
+    /** Every socket grouped by event loop, as of a membership version; built by the first io.emit after a change. */
+    private volatile Everyone everyone;
 
     DefaultNamespace(SocketIoRuntime runtime, String name, ParentNamespace parent) {
         this.runtime = runtime;
@@ -121,14 +126,33 @@ public final class DefaultNamespace extends BroadcastingNamespace implements Mem
         byLoop.send(packet, droppable);
     }
 
-    /** Every socket of the namespace, straight from its own map: no list of members, no lookup by id. */
+    /**
+     * Every socket of the namespace, grouped by event loop once for all the broadcasts until a socket joins or leaves
+     * (a steady fan-out groups nobody; each loop walks its own array). A socket that joins during the call may or may
+     * not get the packet, as with any broadcast that races a join; one that left is skipped by its own send.
+     */
     @Override
     public void deliverToAll(OutboundPacket packet, boolean droppable) {
-        ByLoop byLoop = new ByLoop();
-        for (DefaultSocket s : sockets.values()) {
-            byLoop.add(s);
+        int version = membership.get();
+        Everyone e = everyone;
+        if (e == null || e.version != version) {
+            ByLoop byLoop = new ByLoop();
+            for (DefaultSocket s : sockets.values()) {
+                byLoop.add(s);
+            }
+            e = new Everyone(version, byLoop);
+            everyone = e;
         }
-        byLoop.send(packet, droppable);
+        e.byLoop.send(packet, droppable);
+    }
+
+    /** The groups are never changed once built: sends on any loop may read them while the next broadcast starts. */
+    private record Everyone(int version, ByLoop byLoop) {}
+
+    /** How many sockets the kept groups hold (0: none kept). For tests. */
+    int groupedForBroadcast() {
+        Everyone e = everyone;
+        return e == null ? 0 : e.byLoop.size();
     }
 
     /** Sends one packet to many sockets with one task per event loop (not one per socket). Any thread. */
@@ -179,6 +203,14 @@ public final class DefaultNamespace extends BroadcastingNamespace implements Mem
             }
             group[size] = s;
             sizes[g] = size + 1;
+        }
+
+        int size() {
+            int n = 0;
+            for (int g = 0; g < groups; g++) {
+                n += sizes[g];
+            }
+            return n;
         }
 
         void send(OutboundPacket packet, boolean droppable) {
@@ -327,10 +359,19 @@ public final class DefaultNamespace extends BroadcastingNamespace implements Mem
 
     void add(DefaultSocket socket) {
         sockets.put(socket.id(), socket);
+        membershipChanged();
     }
 
     void remove(DefaultSocket socket) {
-        sockets.remove(socket.id(), socket);
+        if (sockets.remove(socket.id(), socket)) {
+            membershipChanged();
+        }
+    }
+
+    /** After the map changed: the next io.emit regroups (and the groups no longer keep a socket that left alive). */
+    private void membershipChanged() {
+        membership.incrementAndGet();
+        everyone = null;
     }
 
     /**

@@ -155,15 +155,6 @@ public final class DefaultNamespace extends BroadcastingNamespace implements Mem
         return e == null ? 0 : e.byLoop.size();
     }
 
-    /** Sends one packet to many sockets with one task per event loop (not one per socket). Any thread. */
-    void send(List<DefaultSocket> targets, OutboundPacket packet, boolean droppable) {
-        ByLoop byLoop = new ByLoop();
-        for (int i = 0, n = targets.size(); i < n; i++) {
-            byLoop.add(targets.get(i));
-        }
-        byLoop.send(packet, droppable);
-    }
-
     /**
      * Sockets grouped by the event loop that owns their session, in one pass: loops are few, so a linear search (the
      * last loop found first), and an array per loop that doubles as it fills.

@@ -246,7 +246,7 @@ final class DefaultSocket implements Socket, Member {
 
     void onAck(SocketIoPacket packet) {
         SocketAcks a = acks;
-        AckCallback cb = a == null ? null : a.take(packet.ackId());
+        AckCallback cb = a == null ? null : a.takeOnLoop(packet.ackId()); // on the loop: see ClientConnection
         if (cb == null) {
             log.debug("socket {}: ack for unknown id {} ignored", id, packet.ackId());
             return;
@@ -628,7 +628,7 @@ final class DefaultSocket implements Socket, Member {
             connected = false;
             SocketAcks a = acks;
             if (a != null) {
-                a.failAll();
+                a.failAll(eventLoop());
             }
             if (hs != null) {
                 hs.disconnected(reason);

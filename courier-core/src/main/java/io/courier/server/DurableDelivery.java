@@ -17,6 +17,7 @@ import io.netty.channel.EventLoop;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -375,7 +376,7 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         if (pump.reading) {
             return; // the read's completion goes on filling
         }
-        List<OutboundPacket> batch = new ArrayList<>();
+        List<InFlight> batch = new ArrayList<>();
         try {
             int part = stripe(pump.clientId);
             while (pump.socket != null && pump.inFlight.size() < window) {
@@ -386,8 +387,7 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
                             return;
                         }
                         RecentDeliveries.Encoded e = r.get(i);
-                        expect(pump, e.seq(), e.packet());
-                        batch.add(e.packet());
+                        batch.add(expect(pump, e.seq(), e.packet()));
                     }
                     pump.live = true; // the newest fanned-out message was sent: the fan-out feeds this pump now
                     return;
@@ -435,14 +435,14 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
             readFailed(pump, unwrap(error));
             return;
         }
-        List<OutboundPacket> batch = new ArrayList<>();
+        List<InFlight> batch = new ArrayList<>();
         take(pump, messages, room, batch);
         send(pump, batch);
         fill(pump);
     }
 
     /** Puts what a read returned in flight, in seq order (a lost message as the continuity-lost event). */
-    private void take(Pump pump, List<StoredMessage> messages, int room, List<OutboundPacket> batch) {
+    private void take(Pump pump, List<StoredMessage> messages, int room, List<InFlight> batch) {
         if (pump.readFailures > 0) {
             log.info(
                     "{}: reading {} from the durable store works again after {} failure(s)",
@@ -458,8 +458,7 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
             OutboundPacket packet = m.lost()
                     ? gap(pump, pump.sent + 1, m.seq())
                     : encodeDelivery(m.channel(), m.id(), m.seq(), StoredPayload.decode(m.payload()));
-            expect(pump, m.seq(), packet);
-            batch.add(packet);
+            batch.add(expect(pump, m.seq(), packet));
         }
         if (messages.size() < room) {
             pump.storeCaughtUp = true;
@@ -484,9 +483,27 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         });
     }
 
-    private static void send(Pump pump, List<OutboundPacket> batch) {
-        if (!batch.isEmpty() && pump.socket != null) {
-            pump.socket.sendAll(batch); // one hop to the event loop for the whole batch
+    /** Sends a pump's deliveries in order, with one hop to its socket's event loop, which registers their acks. */
+    private static void send(Pump pump, List<InFlight> batch) {
+        DefaultSocket socket = pump.socket;
+        if (batch.isEmpty() || socket == null) {
+            return;
+        }
+        Runnable task = () -> {
+            SocketAcks acks = socket.acks();
+            List<OutboundPacket> packets = new ArrayList<>(batch.size());
+            for (InFlight f : batch) {
+                if (!acks.expectOnLoop(f.packet.packet().ackId(), f)) {
+                    return; // the socket closed
+                }
+                packets.add(f.packet);
+            }
+            socket.sendAll(packets);
+        };
+        try {
+            socket.eventLoop().execute(task);
+        } catch (RejectedExecutionException stopping) {
+            // the loop is shutting down with its connections
         }
     }
 
@@ -531,7 +548,7 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         }
         OutboundPacket packet = delivery.packet();
         remember(part, message, packet);
-        List<DefaultSocket> targets = new ArrayList<>(pumps.size());
+        LoopBatches targets = new LoopBatches(packet);
         List<Pump> behind = null;
         for (Pump pump : pumps) {
             if (message.seq() <= pump.sent || pump.socket == null) {
@@ -548,10 +565,9 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
                 pump.live = false; // it catches up in fill() once acknowledgements make room
                 continue;
             }
-            expect(pump, message.seq(), packet);
-            targets.add(pump.socket);
+            targets.add(expect(pump, message.seq(), packet));
         }
-        namespace.send(targets, packet, false);
+        targets.send();
         if (behind != null) {
             behind.forEach(this::fill);
         }
@@ -610,14 +626,77 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
     }
 
     /**
-     * Records the delivery as in flight and registers its ack: the {@link InFlight} itself is the callback, which the
-     * event loop that reads the ack gathers with that loop's other acks for the lane ({@link LoopAcks}).
+     * Records the delivery as in flight, to be sent by the caller. The {@link InFlight} itself is the ack's callback: the
+     * loop task that writes the packet registers it on the socket's loop ({@link SocketAcks#expectOnLoop}), and that
+     * loop, which reads the ack, gathers it with the loop's other acks for the lane ({@link LoopAcks}).
      */
-    private void expect(Pump pump, long seq, OutboundPacket packet) {
-        InFlight f = new InFlight(pump, pump.generation, seq, pump.socket);
+    private InFlight expect(Pump pump, long seq, OutboundPacket packet) {
+        InFlight f = new InFlight(pump, pump.generation, seq, pump.socket, packet);
         pump.inFlight.add(f);
         pump.sent = seq;
-        pump.socket.expectAck(packet, f);
+        return f;
+    }
+
+    /**
+     * The deliveries of one packet from one lane, grouped by their sockets' event loops: one task per loop registers
+     * each socket's ack and writes the packet (the frame encoded once per loop turn, {@code engine/OutboundTurn}).
+     */
+    private static final class LoopBatches {
+        private final OutboundPacket packet;
+        private EventLoop[] loops = new EventLoop[2];
+        private InFlight[][] flights = new InFlight[2][];
+        private int[] sizes = new int[2];
+        private int groups;
+
+        LoopBatches(OutboundPacket packet) {
+            this.packet = packet;
+        }
+
+        void add(InFlight f) {
+            EventLoop loop = f.socket.eventLoop();
+            int g = 0;
+            while (g < groups && loops[g] != loop) {
+                g++;
+            }
+            if (g == groups) {
+                if (groups == loops.length) {
+                    loops = Arrays.copyOf(loops, groups * 2);
+                    flights = Arrays.copyOf(flights, groups * 2);
+                    sizes = Arrays.copyOf(sizes, groups * 2);
+                }
+                loops[g] = loop;
+                flights[g] = new InFlight[8];
+                groups++;
+            }
+            InFlight[] group = flights[g];
+            int size = sizes[g];
+            if (size == group.length) {
+                group = flights[g] = Arrays.copyOf(group, size * 2);
+            }
+            group[size] = f;
+            sizes[g] = size + 1;
+        }
+
+        void send() {
+            long ackId = packet.packet().ackId();
+            for (int g = 0; g < groups; g++) {
+                InFlight[] group = flights[g];
+                int n = sizes[g];
+                Runnable task = () -> {
+                    for (int i = 0; i < n; i++) {
+                        InFlight f = group[i];
+                        if (f.socket.acks().expectOnLoop(ackId, f)) {
+                            f.socket.send(packet, false);
+                        }
+                    }
+                };
+                try {
+                    loops[g].execute(task);
+                } catch (RejectedExecutionException stopping) {
+                    // the loop is shutting down with its connections
+                }
+            }
+        }
     }
 
     /** The continuity-lost event for {@code fromSeq..toSeq} (acknowledging it moves the cursor to {@code toSeq}). */
@@ -916,13 +995,15 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         final int generation;
         final long seq;
         final DefaultSocket socket;
+        final OutboundPacket packet;
         boolean acked;
 
-        InFlight(Pump pump, int generation, long seq, DefaultSocket socket) {
+        InFlight(Pump pump, int generation, long seq, DefaultSocket socket, OutboundPacket packet) {
             this.pump = pump;
             this.generation = generation;
             this.seq = seq;
             this.socket = socket;
+            this.packet = packet;
         }
 
         @Override

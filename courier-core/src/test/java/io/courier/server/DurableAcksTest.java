@@ -1,0 +1,89 @@
+package io.courier.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.courier.Courier;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The acks of durable deliveries, which the event loop that writes a delivery registers and the same loop settles: each
+ * counts as pending from its write to its ack, the socket's close drops those never acknowledged, and what was not
+ * acknowledged comes again on the next connection.
+ */
+class DurableAcksTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Courier io;
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+    @AfterEach
+    void close() {
+        if (io != null) {
+            io.close();
+        }
+    }
+
+    @Test
+    void aDeliveryIsPendingUntilItsAckAndTheCloseDropsTheUnacknowledgedOnes() throws Exception {
+        io = Courier.create(c -> c.host("127.0.0.1").port(0).durableQueues(d -> d.inFlightWindow(4)));
+        io.start();
+        io.metrics().bindTo(registry);
+        io.durable().subscribe("driver", "parcels").get(10, TimeUnit.SECONDS);
+        for (int i = 1; i <= 3; i++) {
+            io.durable().publish("parcels", "item", "p" + i).get(10, TimeUnit.SECONDS);
+        }
+        String[] ackIds = new String[3];
+        try (WireClient client = WireClient.open(io.port())) {
+            client.connect("{\"clientId\":\"driver\"}");
+            for (int seq = 1; seq <= 3; seq++) {
+                ackIds[seq - 1] = delivery(client, seq);
+            }
+            assertThat(pendingAcks())
+                    .as("acks pending once the deliveries were written")
+                    .isEqualTo(3);
+            client.send("43" + ackIds[1] + "[]").send("43" + ackIds[0] + "[]"); // out of order
+            awaitPending(1);
+            client.send("43" + ackIds[0] + "[]"); // again: it settles nothing more
+            client.send("43999999[]"); // an id nobody waits for
+        }
+        awaitPending(0); // the close dropped the delivery never acknowledged
+        try (WireClient client = WireClient.open(io.port())) {
+            client.connect("{\"clientId\":\"driver\"}");
+            String ackId = delivery(client, 3); // at least once: the unacknowledged one comes again
+            awaitPending(1);
+            client.send("43" + ackId + "[]");
+            awaitPending(0);
+        }
+    }
+
+    /** Reads the delivery of {@code seq} of "parcels" and returns its ack id. */
+    private static String delivery(WireClient client, long seq) throws Exception {
+        String packet = client.next();
+        assertThat(packet).as("a delivery").startsWith("42");
+        int bracket = packet.indexOf('[');
+        JsonNode args = JSON.readTree(packet.substring(bracket));
+        assertThat(args.get(1).asText()).as(packet).isEqualTo("p" + seq);
+        assertThat(args.get(2).get("seq").asLong()).as(packet).isEqualTo(seq);
+        return packet.substring(2, bracket);
+    }
+
+    private long pendingAcks() {
+        return (long) registry.get("courier.acks.pending").gauge().value();
+    }
+
+    /** Waits (on the test thread) until the acks pending are {@code expected}: acks settle on the server's loop. */
+    private void awaitPending(long expected) {
+        long hangGuard = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (pendingAcks() != expected) {
+            assertThat(System.nanoTime())
+                    .as("acks pending %s reach %s", pendingAcks(), expected)
+                    .isLessThan(hangGuard);
+            Thread.onSpinWait();
+        }
+    }
+}

@@ -548,7 +548,7 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         }
         OutboundPacket packet = delivery.packet();
         remember(part, message, packet);
-        LoopBatches targets = new LoopBatches(packet);
+        LoopBatches targets = new LoopBatches(packet, pumps.size());
         List<Pump> behind = null;
         for (Pump pump : pumps) {
             if (message.seq() <= pump.sent || pump.socket == null) {
@@ -643,13 +643,16 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
      */
     private static final class LoopBatches {
         private final OutboundPacket packet;
+        private final int capacity;
         private EventLoop[] loops = new EventLoop[2];
         private InFlight[][] flights = new InFlight[2][];
         private int[] sizes = new int[2];
         private int groups;
 
-        LoopBatches(OutboundPacket packet) {
+        /** {@code expected}: at most that many deliveries (a group's first array holds them all: no regrowth). */
+        LoopBatches(OutboundPacket packet, int expected) {
             this.packet = packet;
+            this.capacity = Math.max(1, expected);
         }
 
         void add(InFlight f) {
@@ -665,7 +668,7 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
                     sizes = Arrays.copyOf(sizes, groups * 2);
                 }
                 loops[g] = loop;
-                flights[g] = new InFlight[8];
+                flights[g] = new InFlight[capacity];
                 groups++;
             }
             InFlight[] group = flights[g];
@@ -755,6 +758,8 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
 
         @SuppressWarnings("unchecked")
         private final List<InFlight>[] byLane = new List[LANES];
+        /** How many acks each lane got in the last turn that had some: the next list's capacity (no regrowth). */
+        private final int[] lastCount = new int[LANES];
 
         private boolean queued;
 
@@ -763,9 +768,10 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         }
 
         void add(InFlight f) {
-            List<InFlight> l = byLane[f.pump.part];
+            int part = f.pump.part;
+            List<InFlight> l = byLane[part];
             if (l == null) {
-                l = byLane[f.pump.part] = new ArrayList<>();
+                l = byLane[part] = new ArrayList<>(Math.max(16, lastCount[part]));
             }
             l.add(f);
             if (!queued) {
@@ -786,6 +792,7 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
                 List<InFlight> l = byLane[part];
                 if (l != null && !l.isEmpty()) {
                     byLane[part] = null;
+                    lastCount[part] = l.size();
                     lanes[part].execute(() -> acked(l));
                 }
             }
@@ -799,7 +806,12 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
             lanes[f.pump.part].execute(() -> acked(List.of(f))); // not on its loop after all: hand it over alone
             return;
         }
-        loopAcks.computeIfAbsent(loop, LoopAcks::new).add(f);
+        // a get first: computeIfAbsent would cost a capturing function per ack, and the loop's entry exists after one
+        LoopAcks pending = loopAcks.get(loop);
+        if (pending == null) {
+            pending = loopAcks.computeIfAbsent(loop, LoopAcks::new);
+        }
+        pending.add(f);
     }
 
     /**

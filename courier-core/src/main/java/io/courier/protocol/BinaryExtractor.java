@@ -98,8 +98,22 @@ final class BinaryExtractor {
             return null;
         }
         Boolean all = Boolean.TRUE;
-        for (JsonNode child : node) {
-            Boolean p = plain(child, depth - 1);
+        if (node instanceof ArrayNode array) {
+            // by index: iterating an ArrayNode allocates an iterator per array (escape analysis does not remove it)
+            for (int i = 0, n = array.size(); i < n; i++) {
+                Boolean p = plain(array.get(i), depth - 1);
+                if (p == Boolean.FALSE) {
+                    return Boolean.FALSE;
+                }
+                if (p == null) {
+                    all = null;
+                }
+            }
+            return all;
+        }
+        // an object's entries: its map's entry set, one iterator (its values() are a new view and an iterator)
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
+            Boolean p = plain(e.getValue(), depth - 1);
             if (p == Boolean.FALSE) {
                 return Boolean.FALSE;
             }

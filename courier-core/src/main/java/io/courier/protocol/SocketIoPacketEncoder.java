@@ -6,8 +6,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -94,22 +97,69 @@ public final class SocketIoPacketEncoder implements PacketEncoder {
                 "/".equals(packet.namespace()) ? EMPTY : (packet.namespace() + ",").getBytes(StandardCharsets.UTF_8);
         long ackId = packet.ackId();
         int digits = packet.hasAckId() ? digits(ackId) : 0;
-        byte[] json;
-        try {
-            json = data == null ? EMPTY : writer.writeValueAsBytes(data);
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException("cannot serialize the packet payload", e);
-        }
-        byte[] out = new byte[2 + namespace.length + digits + json.length];
-        out[0] = '4';
-        out[1] = (byte) ('0' + packet.type().code());
-        System.arraycopy(namespace, 0, out, 2, namespace.length);
-        for (int i = 2 + namespace.length + digits - 1; i >= 2 + namespace.length; i--) {
-            out[i] = (byte) ('0' + ackId % 10);
+        byte[] prefix = new byte[2 + namespace.length + digits];
+        prefix[0] = '4';
+        prefix[1] = (byte) ('0' + packet.type().code());
+        System.arraycopy(namespace, 0, prefix, 2, namespace.length);
+        for (int i = prefix.length - 1; i >= 2 + namespace.length; i--) {
+            prefix[i] = (byte) ('0' + ackId % 10);
             ackId /= 10;
         }
-        System.arraycopy(json, 0, out, 2 + namespace.length + digits, json.length);
-        return out;
+        if (data == null) {
+            return prefix;
+        }
+        PrefixedBytes out = new PrefixedBytes(prefix);
+        try {
+            writer.writeValue(out, data);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot serialize the packet payload", e);
+        }
+        return out.bytes();
+    }
+
+    /**
+     * The message's bytes: its prefix, then what the generator writes. The generator fills its own (recycled) buffer
+     * and hands it over when it closes, for a payload up to that buffer's size (8,000 bytes) in one write: the array
+     * is then allocated once, at its exact size, where {@code writeValueAsBytes} copied into a builder, then into an
+     * array of the JSON, then into the message's.
+     */
+    static final class PrefixedBytes extends OutputStream {
+        private byte[] buf;
+        private int size;
+        private boolean grown;
+
+        PrefixedBytes(byte[] prefix) {
+            buf = prefix;
+            size = prefix.length;
+        }
+
+        @Override
+        public void write(int b) {
+            ensure(1);
+            buf[size++] = (byte) b;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            Objects.checkFromIndexSize(off, len, b.length);
+            ensure(len);
+            System.arraycopy(b, off, buf, size, len);
+            size += len;
+        }
+
+        private void ensure(int more) {
+            int need = size + more;
+            if (need > buf.length) {
+                // the first growth is exact (the generator's one write); any later one by half at least
+                int cap = grown ? Math.max(need, buf.length + (buf.length >> 1)) : need;
+                grown = true;
+                buf = Arrays.copyOf(buf, cap);
+            }
+        }
+
+        byte[] bytes() {
+            return size == buf.length ? buf : Arrays.copyOf(buf, size);
+        }
     }
 
     private static final byte[] EMPTY = new byte[0];

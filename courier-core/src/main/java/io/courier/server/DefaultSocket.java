@@ -30,7 +30,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -39,7 +38,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,10 +45,12 @@ import org.slf4j.LoggerFactory;
 final class DefaultSocket implements Socket, Member {
     private static final Logger log = LoggerFactory.getLogger(DefaultSocket.class);
     private static final VarHandle CLOSING;
+    private static final VarHandle ACK_SENT; // SocketAck.sent
 
     static {
         try {
             CLOSING = MethodHandles.lookup().findVarHandle(DefaultSocket.class, "closing", boolean.class);
+            ACK_SENT = MethodHandles.lookup().findVarHandle(SocketAck.class, "sent", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -196,10 +196,7 @@ final class DefaultSocket implements Socket, Member {
         runtime.stats().eventIn();
         ArrayNode array = (ArrayNode) packet.data();
         String event = array.get(0).asText();
-        List<JsonNode> args = new ArrayList<>(array.size() - 1);
-        for (int i = 1; i < array.size(); i++) {
-            args.add(array.get(i));
-        }
+        List<JsonNode> args = eventArgs(array);
         long ackId = packet.ackId();
         EventArgs eventArgs = new EventArgs(args, runtime.mapper());
         Runnable task = () -> dispatch(event, eventArgs, ackId);
@@ -213,6 +210,25 @@ final class DefaultSocket implements Socket, Member {
             return true;
         }
         return lane.offer(task);
+    }
+
+    /**
+     * The arguments of an EVENT's array (after its name), as an immutable list that {@link EventArgs} keeps without
+     * copying: no {@code ArrayList} to be copied again, and for the usual one or two arguments no array at all.
+     */
+    static List<JsonNode> eventArgs(ArrayNode array) {
+        return switch (array.size()) {
+            case 0, 1 -> List.of();
+            case 2 -> List.of(array.get(1));
+            case 3 -> List.of(array.get(1), array.get(2));
+            default -> {
+                JsonNode[] values = new JsonNode[array.size() - 1];
+                for (int i = 0; i < values.length; i++) {
+                    values[i] = array.get(i + 1);
+                }
+                yield List.of(values);
+            }
+        };
     }
 
     /**
@@ -286,7 +302,8 @@ final class DefaultSocket implements Socket, Member {
         if (list == null) {
             return;
         }
-        for (EventHandler h : list) {
+        for (int i = 0, n = list.size(); i < n; i++) { // an index, not an iterator per event
+            EventHandler h = list.get(i);
             try {
                 h.handle(args, ack);
             } catch (Exception e) {
@@ -745,7 +762,7 @@ final class DefaultSocket implements Socket, Member {
     private final class SocketAck implements Ack {
         private final long ackId;
         private final DedupWindow.Entry first; // the event's deduplication entry, or null
-        private final AtomicBoolean sent = new AtomicBoolean();
+        private volatile boolean sent; // set once (ACK_SENT): the first reply wins; no AtomicBoolean per event
 
         SocketAck(long ackId, DedupWindow.Entry first) {
             this.ackId = ackId;
@@ -759,7 +776,7 @@ final class DefaultSocket implements Socket, Member {
 
         @Override
         public void reply(Object... args) {
-            if (sent.compareAndSet(false, true)) {
+            if (ACK_SENT.compareAndSet(this, false, true)) {
                 ArrayNode data = JsonCodec.toArray(null, args);
                 sendAck(ackId, data);
                 if (first != null) {

@@ -185,7 +185,10 @@ class SocketIoPacketEncoderTest {
                 SocketIoPacket.connect("/", obj("sid", "abc")),
                 SocketIoPacket.connect("/", null),
                 SocketIoPacket.disconnect("/x"),
-                SocketIoPacket.connectError("/", obj("message", "nope")));
+                SocketIoPacket.connectError("/", obj("message", "nope")),
+                // past the generator's 8,000-byte buffer: it writes in several parts
+                SocketIoPacket.ack("/", 5, arr("x".repeat(20_000))),
+                SocketIoPacket.event("/big", 99, arr("e", "é".repeat(9_000), obj("k", "y".repeat(30_000)))));
         for (SocketIoPacket p : packets) {
             assertThat(encoder.encodeTextMessage(p))
                     .as(p.toString())
@@ -208,6 +211,20 @@ class SocketIoPacketEncoderTest {
                 .isNull();
         assertThat(encoder.encodeTextMessage(SocketIoPacket.event("/", arr("deep", arr(arr(arr(arr(bin(2)))))))))
                 .isNull();
+    }
+
+    /** The message buffer: the prefix first, then every write in order, at its exact length. */
+    @Test
+    void prefixedBytesKeepThePrefixAndEveryWrite() {
+        SocketIoPacketEncoder.PrefixedBytes out = new SocketIoPacketEncoder.PrefixedBytes(utf8("431"));
+        assertThat(out.bytes()).isEqualTo(utf8("431"));
+        out.write(utf8("[\"ab"), 0, 4);
+        out.write('c');
+        byte[] big = utf8("d".repeat(10_000));
+        out.write(big, 0, big.length);
+        out.write(utf8("--e\"]"), 2, 3);
+        assertThat(out.bytes()).isEqualTo(utf8("431[\"abc" + "d".repeat(10_000) + "e\"]"));
+        assertThatThrownBy(() -> out.write(big, 9_000, 2_000)).isInstanceOf(IndexOutOfBoundsException.class);
     }
 
     private static byte[] utf8(String s) {

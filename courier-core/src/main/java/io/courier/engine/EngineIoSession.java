@@ -256,7 +256,11 @@ public final class EngineIoSession {
 
     /** A packet arrived on a WebSocket that belongs to this session (its transport or its probe). */
     public void onWebSocketPacket(WebSocketTransport ws, EngineIoPacket packet) {
-        onLoop(() -> onPacket(packet, ws));
+        if (loop.inEventLoop()) {
+            onPacket(packet, ws); // the usual case (the WebSocket's loop is the session's): no task object per packet
+        } else {
+            onLoop(() -> onPacket(packet, ws));
+        }
     }
 
     /** A WebSocket of this session closed or failed. */

@@ -80,7 +80,17 @@ final class ClientConnection implements EngineIoSession.Listener {
 
     @Override
     public void onMessage(EngineIoSession s, String text) {
-        decode(() -> decoder.decodeText(text));
+        // not through decode(Supplier): no function object per message (every durable delivery's ack is one)
+        SocketIoPacket packet;
+        try {
+            packet = decoder.decodeText(text);
+        } catch (SocketIoProtocolException e) {
+            protocolError(e.getMessage());
+            return;
+        }
+        if (packet != null) {
+            onPacket(packet);
+        }
     }
 
     @Override

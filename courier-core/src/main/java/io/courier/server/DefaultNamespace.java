@@ -20,9 +20,7 @@ import io.courier.adapter.MemberDirectory;
 import io.courier.adapter.OutboundPacket;
 import io.courier.json.JsonCodec;
 import io.courier.protocol.SocketIoPacket;
-import io.netty.channel.EventLoop;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
@@ -31,7 +29,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -112,7 +109,7 @@ public final class DefaultNamespace extends BroadcastingNamespace implements Mem
             targets.get(0).deliver(packet, droppable, ack);
             return;
         }
-        ByLoop byLoop = new ByLoop();
+        ByEventLoop<DefaultSocket> byLoop = new ByEventLoop<>(16);
         for (Member m : targets) {
             DefaultSocket s = this.sockets.get(m.id());
             if (s == null) {
@@ -121,9 +118,9 @@ public final class DefaultNamespace extends BroadcastingNamespace implements Mem
             if (ack != null) {
                 s.expectAck(packet, ack);
             }
-            byLoop.add(s);
+            byLoop.add(s.eventLoop(), s);
         }
-        byLoop.send(packet, droppable);
+        send(byLoop, packet, droppable);
     }
 
     /**
@@ -136,18 +133,18 @@ public final class DefaultNamespace extends BroadcastingNamespace implements Mem
         int version = membership.get();
         Everyone e = everyone;
         if (e == null || e.version != version) {
-            ByLoop byLoop = new ByLoop();
+            ByEventLoop<DefaultSocket> byLoop = new ByEventLoop<>(16);
             for (DefaultSocket s : sockets.values()) {
-                byLoop.add(s);
+                byLoop.add(s.eventLoop(), s);
             }
             e = new Everyone(version, byLoop);
             everyone = e;
         }
-        e.byLoop.send(packet, droppable);
+        send(e.byLoop, packet, droppable);
     }
 
     /** The groups are never changed once built: sends on any loop may read them while the next broadcast starts. */
-    private record Everyone(int version, ByLoop byLoop) {}
+    private record Everyone(int version, ByEventLoop<DefaultSocket> byLoop) {}
 
     /** How many sockets the kept groups hold (0: none kept). For tests. */
     int groupedForBroadcast() {
@@ -155,79 +152,9 @@ public final class DefaultNamespace extends BroadcastingNamespace implements Mem
         return e == null ? 0 : e.byLoop.size();
     }
 
-    /**
-     * Sockets grouped by the event loop that owns their session, in one pass: loops are few, so a linear search (the
-     * last loop found first), and an array per loop that doubles as it fills.
-     */
-    private static final class ByLoop {
-        private EventLoop[] loops = new EventLoop[4];
-        private DefaultSocket[][] sockets = new DefaultSocket[4][];
-        private int[] sizes = new int[4];
-        private int groups;
-        private int last;
-
-        void add(DefaultSocket s) {
-            EventLoop loop = s.eventLoop();
-            int g = last;
-            if (g >= groups || loops[g] != loop) {
-                g = 0;
-                while (g < groups && loops[g] != loop) {
-                    g++;
-                }
-                if (g == groups) {
-                    if (groups == loops.length) {
-                        loops = Arrays.copyOf(loops, groups * 2);
-                        sockets = Arrays.copyOf(sockets, groups * 2);
-                        sizes = Arrays.copyOf(sizes, groups * 2);
-                    }
-                    loops[g] = loop;
-                    sockets[g] = new DefaultSocket[16];
-                    groups++;
-                }
-                last = g;
-            }
-            DefaultSocket[] group = sockets[g];
-            int size = sizes[g];
-            if (size == group.length) {
-                group = Arrays.copyOf(group, size * 2);
-                sockets[g] = group;
-            }
-            group[size] = s;
-            sizes[g] = size + 1;
-        }
-
-        int size() {
-            int n = 0;
-            for (int g = 0; g < groups; g++) {
-                n += sizes[g];
-            }
-            return n;
-        }
-
-        void send(OutboundPacket packet, boolean droppable) {
-            for (int g = 0; g < groups; g++) {
-                sendOnLoop(loops[g], sockets[g], sizes[g], packet, droppable);
-            }
-        }
-    }
-
-    /** One task on {@code loop} (or a call, on it) that sends the packet to the first {@code n} of {@code sockets}. */
-    private static void sendOnLoop(
-            EventLoop loop, DefaultSocket[] sockets, int n, OutboundPacket packet, boolean droppable) {
-        Runnable task = () -> {
-            for (int i = 0; i < n; i++) {
-                sockets[i].send(packet, droppable);
-            }
-        };
-        if (loop.inEventLoop()) {
-            task.run();
-        } else {
-            try {
-                loop.execute(task);
-            } catch (RejectedExecutionException stopped) {
-                // the loop is shutting down with its connections
-            }
-        }
+    /** Sends the packet to every socket of {@code byLoop}, one task per event loop (a call on this thread's own). */
+    private static void send(ByEventLoop<DefaultSocket> byLoop, OutboundPacket packet, boolean droppable) {
+        byLoop.forEachOnLoop(true, s -> s.send(packet, droppable));
     }
 
     /** This node's socket with that id, or null. */

@@ -17,7 +17,6 @@ import io.netty.channel.EventLoop;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -548,7 +547,7 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         }
         OutboundPacket packet = delivery.packet();
         remember(part, message, packet);
-        LoopBatches targets = new LoopBatches(packet, pumps.size());
+        ByEventLoop<InFlight> targets = new ByEventLoop<>(pumps.size()); // a loop's array holds them all: no regrowth
         List<Pump> behind = null;
         for (Pump pump : pumps) {
             if (message.seq() <= pump.sent || pump.socket == null) {
@@ -565,9 +564,9 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
                 pump.live = false; // it catches up in fill() once acknowledgements make room
                 continue;
             }
-            targets.add(expect(pump, message.seq(), packet));
+            targets.add(pump.socket.eventLoop(), expect(pump, message.seq(), packet));
         }
-        targets.send();
+        send(packet, targets);
         if (behind != null) {
             behind.forEach(this::fill);
         }
@@ -638,68 +637,17 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
     }
 
     /**
-     * The deliveries of one packet from one lane, grouped by their sockets' event loops: one task per loop registers
-     * each socket's ack and writes the packet (the frame encoded once per loop turn, {@code engine/OutboundTurn}).
+     * Sends one packet's deliveries from one lane, one task per event loop, queued behind what the loop already has
+     * (as {@link #send(Pump, List)}'s batches are): each registers its socket's ack there, then writes the packet (the
+     * frame encoded once per loop turn, {@code engine/OutboundTurn}).
      */
-    private static final class LoopBatches {
-        private final OutboundPacket packet;
-        private final int capacity;
-        private EventLoop[] loops = new EventLoop[2];
-        private InFlight[][] flights = new InFlight[2][];
-        private int[] sizes = new int[2];
-        private int groups;
-
-        /** {@code expected}: at most that many deliveries (a group's first array holds them all: no regrowth). */
-        LoopBatches(OutboundPacket packet, int expected) {
-            this.packet = packet;
-            this.capacity = Math.max(1, expected);
-        }
-
-        void add(InFlight f) {
-            EventLoop loop = f.socket.eventLoop();
-            int g = 0;
-            while (g < groups && loops[g] != loop) {
-                g++;
+    private static void send(OutboundPacket packet, ByEventLoop<InFlight> deliveries) {
+        long ackId = packet.packet().ackId();
+        deliveries.forEachOnLoop(false, f -> {
+            if (f.socket.acks().expectOnLoop(ackId, f)) {
+                f.socket.send(packet, false);
             }
-            if (g == groups) {
-                if (groups == loops.length) {
-                    loops = Arrays.copyOf(loops, groups * 2);
-                    flights = Arrays.copyOf(flights, groups * 2);
-                    sizes = Arrays.copyOf(sizes, groups * 2);
-                }
-                loops[g] = loop;
-                flights[g] = new InFlight[capacity];
-                groups++;
-            }
-            InFlight[] group = flights[g];
-            int size = sizes[g];
-            if (size == group.length) {
-                group = flights[g] = Arrays.copyOf(group, size * 2);
-            }
-            group[size] = f;
-            sizes[g] = size + 1;
-        }
-
-        void send() {
-            long ackId = packet.packet().ackId();
-            for (int g = 0; g < groups; g++) {
-                InFlight[] group = flights[g];
-                int n = sizes[g];
-                Runnable task = () -> {
-                    for (int i = 0; i < n; i++) {
-                        InFlight f = group[i];
-                        if (f.socket.acks().expectOnLoop(ackId, f)) {
-                            f.socket.send(packet, false);
-                        }
-                    }
-                };
-                try {
-                    loops[g].execute(task);
-                } catch (RejectedExecutionException stopping) {
-                    // the loop is shutting down with its connections
-                }
-            }
-        }
+        });
     }
 
     /** The continuity-lost event for {@code fromSeq..toSeq} (acknowledging it moves the cursor to {@code toSeq}). */

@@ -1,0 +1,94 @@
+package io.courier.server;
+
+import io.netty.channel.EventLoop;
+import java.util.Arrays;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
+
+/**
+ * Items grouped by the event loop that must handle them, in one pass, so that a broadcast queues one task per loop
+ * rather than one per recipient: loops are few, so a linear search (the last loop found first), and an array per loop,
+ * first sized for {@code expected} items, that doubles as it fills. Built by one thread; once built it is not changed,
+ * and the tasks that {@link #forEachOnLoop} queues read its arrays from their loops.
+ */
+final class ByEventLoop<T> {
+    private final int firstCapacity;
+    private EventLoop[] loops = new EventLoop[4];
+    private Object[][] items = new Object[4][];
+    private int[] sizes = new int[4];
+    private int groups;
+    private int last;
+
+    /** {@code expected}: how many items a loop's array holds before it first grows. */
+    ByEventLoop(int expected) {
+        this.firstCapacity = Math.max(1, expected);
+    }
+
+    void add(EventLoop loop, T item) {
+        int g = last;
+        if (g >= groups || loops[g] != loop) {
+            g = 0;
+            while (g < groups && loops[g] != loop) {
+                g++;
+            }
+            if (g == groups) {
+                if (groups == loops.length) {
+                    loops = Arrays.copyOf(loops, groups * 2);
+                    items = Arrays.copyOf(items, groups * 2);
+                    sizes = Arrays.copyOf(sizes, groups * 2);
+                }
+                loops[g] = loop;
+                items[g] = new Object[firstCapacity];
+                groups++;
+            }
+            last = g;
+        }
+        Object[] group = items[g];
+        int size = sizes[g];
+        if (size == group.length) {
+            group = Arrays.copyOf(group, size * 2);
+            items[g] = group;
+        }
+        group[size] = item;
+        sizes[g] = size + 1;
+    }
+
+    /** How many items, over all loops. */
+    int size() {
+        int n = 0;
+        for (int g = 0; g < groups; g++) {
+            n += sizes[g];
+        }
+        return n;
+    }
+
+    /**
+     * Runs {@code action} for each item on its loop, one task per loop. With {@code callOnOwnLoop}, the group of the
+     * loop this thread is runs at once instead (before this returns): a broadcast from a listener on the event loop then
+     * stays in order with that listener's direct emits, which are written at once too. Without it every group waits
+     * behind what is already queued on its loop. A loop that is shutting down takes its connections with it, so its
+     * items are skipped.
+     */
+    @SuppressWarnings("unchecked")
+    void forEachOnLoop(boolean callOnOwnLoop, Consumer<? super T> action) {
+        for (int g = 0; g < groups; g++) {
+            Object[] group = items[g];
+            int n = sizes[g];
+            Runnable task = () -> {
+                for (int i = 0; i < n; i++) {
+                    action.accept((T) group[i]);
+                }
+            };
+            EventLoop loop = loops[g];
+            if (callOnOwnLoop && loop.inEventLoop()) {
+                task.run();
+            } else {
+                try {
+                    loop.execute(task);
+                } catch (RejectedExecutionException stopping) {
+                    // the loop is shutting down with its connections
+                }
+            }
+        }
+    }
+}

@@ -18,7 +18,10 @@ import org.junit.jupiter.api.Test;
 
 class LocalAdapterTest {
     private final Map<String, Recorder> members = new LinkedHashMap<>();
-    private final LocalAdapter adapter = new LocalAdapter(new MemberDirectory() {
+    private final LocalAdapter adapter = new LocalAdapter(new Directory());
+
+    /** The test's members as a single node's directory: it delivers member by member (the interface's defaults). */
+    private class Directory implements MemberDirectory {
         @Override
         public String name() {
             return "/";
@@ -43,7 +46,7 @@ class LocalAdapterTest {
         public OutboundPacket encodeEvent(ArrayNode data, boolean withAck) {
             throw new AssertionError("a single node receives no peer broadcasts");
         }
-    });
+    }
 
     private static final OutboundPacket PACKET = OutboundPacket.encode(
             SocketIoPacket.event("/", JsonNodeFactory.instance.arrayNode().add("news")),
@@ -99,22 +102,7 @@ class LocalAdapterTest {
     @Test
     void aBroadcastToEverySocketAsksTheDirectoryForAllItsMembersNotForAList() {
         List<String> calls = new ArrayList<>();
-        LocalAdapter all = new LocalAdapter(new MemberDirectory() {
-            @Override
-            public String name() {
-                return "/";
-            }
-
-            @Override
-            public Member member(String id) {
-                return members.get(id);
-            }
-
-            @Override
-            public Collection<? extends Member> members() {
-                return members.values();
-            }
-
+        LocalAdapter all = new LocalAdapter(new Directory() {
             @Override
             public void deliver(
                     List<? extends Member> targets, OutboundPacket packet, boolean droppable, AckCallback ack) {
@@ -124,14 +112,6 @@ class LocalAdapterTest {
             @Override
             public void deliverToAll(OutboundPacket packet, boolean droppable) {
                 calls.add("deliverToAll" + (droppable ? " droppable" : ""));
-            }
-
-            @Override
-            public void receiveServerSideEmit(List<JsonNode> data, AckCallback reply) {}
-
-            @Override
-            public OutboundPacket encodeEvent(ArrayNode data, boolean withAck) {
-                return null;
             }
         });
         add("a", "r");

@@ -3,6 +3,7 @@ package io.courier.badinput;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.courier.DisconnectReason;
+import io.courier.testing.ClientFrames;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -71,8 +72,8 @@ class JsonLimitsBadInputTest {
         try (EngineWebSocket ws = EngineWebSocket.open(server.port())) {
             ws.connect("/");
             ws.raw()
-                    .sendUntilRefused(
-                            RawClient.frame(RawClient.FIN | RawClient.TEXT, packet.getBytes(StandardCharsets.UTF_8)));
+                    .sendUntilRefused(ClientFrames.masked(
+                            RawClient.FIN | RawClient.TEXT, packet.getBytes(StandardCharsets.UTF_8)));
             assertThat(ws.raw().awaitCloseCode()).isEqualTo(1009);
             server.awaitSessionGone(ws.sid());
         }

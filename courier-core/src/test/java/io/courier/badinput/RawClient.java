@@ -2,6 +2,7 @@ package io.courier.badinput;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.courier.testing.ClientFrames;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -234,51 +235,6 @@ final class RawClient implements AutoCloseable {
 
     // ---- WebSocket frames -------------------------------------------------------------------------------------
 
-    /** A masked client frame; {@code head} is FIN | RSV bits | opcode, e.g. {@code FIN | TEXT}. */
-    static byte[] frame(int head, byte[] payload) {
-        byte[] mask = new byte[4];
-        ThreadLocalRandom.current().nextBytes(mask);
-        byte[] header = frameHeader(head, payload.length, mask);
-        byte[] frame = new byte[header.length + payload.length];
-        System.arraycopy(header, 0, frame, 0, header.length);
-        for (int i = 0; i < payload.length; i++) {
-            frame[header.length + i] = (byte) (payload[i] ^ mask[i & 3]);
-        }
-        return frame;
-    }
-
-    /** An unmasked frame, as only a server may send. */
-    static byte[] unmaskedFrame(int head, byte[] payload) {
-        byte[] header = frameHeader(head, payload.length, null);
-        byte[] frame = new byte[header.length + payload.length];
-        System.arraycopy(header, 0, frame, 0, header.length);
-        System.arraycopy(payload, 0, frame, header.length, payload.length);
-        return frame;
-    }
-
-    /**
-     * A frame header declaring {@code length} payload bytes (with the 64-bit form above 65535, written verbatim, so
-     * a "negative" length has its most significant bit set), followed by {@code mask} unless it is null.
-     */
-    static byte[] frameHeader(int head, long length, byte[] mask) {
-        ByteBuffer b = ByteBuffer.allocate(14);
-        b.put((byte) head);
-        int maskBit = mask == null ? 0 : 0x80;
-        if (length >= 0 && length <= 125) {
-            b.put((byte) (maskBit | length));
-        } else if (length >= 0 && length <= 0xffff) {
-            b.put((byte) (maskBit | 126)).putShort((short) length);
-        } else {
-            b.put((byte) (maskBit | 127)).putLong(length);
-        }
-        if (mask != null) {
-            b.put(mask);
-        }
-        byte[] header = new byte[b.position()];
-        b.flip().get(header);
-        return header;
-    }
-
     static byte[] closePayload(int code, String reason) {
         byte[] text = reason.getBytes(StandardCharsets.UTF_8);
         return ByteBuffer.allocate(2 + text.length)
@@ -288,7 +244,7 @@ final class RawClient implements AutoCloseable {
     }
 
     RawClient sendFrame(int head, byte[] payload) throws IOException {
-        return send(frame(head, payload));
+        return send(ClientFrames.masked(head, payload));
     }
 
     RawClient sendText(String text) throws IOException {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
 import io.courier.DisconnectReason;
+import io.courier.testing.ClientFrames;
 import io.courier.testing.LogCapture;
 import java.io.ByteArrayOutputStream;
 import java.net.http.HttpResponse;
@@ -38,7 +39,7 @@ class SocketIoBadInputTest {
         try (EngineWebSocket ws = EngineWebSocket.open(server.port())) {
             String socketId = ws.connect("/");
             ws.send(HELLO_WITH_PLACEHOLDER.formatted(num));
-            ws.raw().sendUntilRefused(RawClient.frame(RawClient.FIN | RawClient.BINARY, new byte[] {1, 2, 3}));
+            ws.raw().sendUntilRefused(ClientFrames.masked(RawClient.FIN | RawClient.BINARY, new byte[] {1, 2, 3}));
             assertClosedAsParseError(ws, socketId);
         }
         assertNoHandlerRanAndNewClientsAreServed();
@@ -204,7 +205,7 @@ class SocketIoBadInputTest {
                 : "42" + "1".repeat(100_000) + "[\"x\"]";
         try (EngineWebSocket ws = EngineWebSocket.open(server.port())) {
             ws.connect("/");
-            ws.raw().sendUntilRefused(RawClient.frame(RawClient.FIN | RawClient.TEXT, packet.getBytes()));
+            ws.raw().sendUntilRefused(ClientFrames.masked(RawClient.FIN | RawClient.TEXT, packet.getBytes()));
             assertThat(ws.raw().awaitCloseCode()).isEqualTo(1009);
             server.awaitSessionGone(ws.sid());
         }
@@ -220,7 +221,7 @@ class SocketIoBadInputTest {
                 EngineWebSocket ws = EngineWebSocket.connected(server.port())) {
             ByteArrayOutputStream pongs = new ByteArrayOutputStream();
             for (int i = 0; i < 100_000; i++) {
-                pongs.writeBytes(RawClient.frame(RawClient.FIN | RawClient.TEXT, new byte[] {'3'}));
+                pongs.writeBytes(ClientFrames.masked(RawClient.FIN | RawClient.TEXT, new byte[] {'3'}));
             }
             ws.raw().send(pongs.toByteArray());
             // two more pings arrive and are answered: the heartbeat still runs
@@ -248,7 +249,7 @@ class SocketIoBadInputTest {
             for (int batch = 0; batch < 10; batch++) {
                 ByteArrayOutputStream connects = new ByteArrayOutputStream();
                 for (int i = batch * 1000; i < (batch + 1) * 1000; i++) {
-                    connects.writeBytes(RawClient.frame(
+                    connects.writeBytes(ClientFrames.masked(
                             RawClient.FIN | RawClient.TEXT, ("40/ns-" + i + ",").getBytes(StandardCharsets.UTF_8)));
                 }
                 ws.raw().send(connects.toByteArray());

@@ -12,6 +12,7 @@ import static io.courier.badinput.RawClient.TEXT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
+import io.courier.testing.ClientFrames;
 import io.courier.testing.LogCapture;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -66,7 +67,7 @@ class WebSocketFrameBadInputTest {
     @ParameterizedTest(name = "opcode {0}")
     @ValueSource(ints = {TEXT, BINARY})
     void aFrameOneByteOverMaxHttpBufferSizeIsClosedWith1009(int opcode) throws Exception {
-        assertClosedWith(MESSAGE_TOO_BIG, RawClient.frame(FIN | opcode, ("4" + "x".repeat(1000)).getBytes()));
+        assertClosedWith(MESSAGE_TOO_BIG, ClientFrames.masked(FIN | opcode, ("4" + "x".repeat(1000)).getBytes()));
     }
 
     @Test
@@ -84,7 +85,7 @@ class WebSocketFrameBadInputTest {
     @Test
     void a200MegabyteFrameIsClosedWith1009FromItsHeaderAlone() throws Exception {
         // only the header and 1 kB of the payload are sent: the server must not wait for (or allocate) the rest
-        byte[] header = RawClient.frameHeader(FIN | BINARY, 200L * 1024 * 1024, new byte[4]);
+        byte[] header = ClientFrames.header(FIN | BINARY, 200L * 1024 * 1024, new byte[4]);
         assertClosedWith(MESSAGE_TOO_BIG, concat(header, new byte[1024]));
     }
 
@@ -94,7 +95,7 @@ class WebSocketFrameBadInputTest {
         try (EngineWebSocket ws = EngineWebSocket.open(server.port());
                 LogCapture log = LogCapture.of(FRAME_HANDLER)) {
             // a client that sends the whole frame before it reads anything, as a simple one does
-            assertThat(ws.raw().sendUntilRefused(RawClient.frame(FIN | BINARY, new byte[size])))
+            assertThat(ws.raw().sendUntilRefused(ClientFrames.masked(FIN | BINARY, new byte[size])))
                     .as("the server takes the whole frame instead of resetting the connection")
                     .isTrue();
             RawClient.Frame close = ws.raw().readFrame();
@@ -112,13 +113,13 @@ class WebSocketFrameBadInputTest {
 
     @Test
     void aFrameDeclaring2To62BytesIsClosedWithoutAllocating() throws Exception {
-        byte[] header = RawClient.frameHeader(FIN | BINARY, 1L << 62, new byte[4]);
+        byte[] header = ClientFrames.header(FIN | BINARY, 1L << 62, new byte[4]);
         assertClosedWithOneOf(concat(header, new byte[16]), PROTOCOL_ERROR, MESSAGE_TOO_BIG);
     }
 
     @Test
     void aFrameLengthWithTheMostSignificantBitSetIsClosedWithoutAllocating() throws Exception {
-        byte[] header = RawClient.frameHeader(FIN | BINARY, 0x8000_0000_0000_0010L, new byte[4]);
+        byte[] header = ClientFrames.header(FIN | BINARY, 0x8000_0000_0000_0010L, new byte[4]);
         assertClosedWithOneOf(concat(header, new byte[16]), PROTOCOL_ERROR, MESSAGE_TOO_BIG);
     }
 
@@ -146,10 +147,10 @@ class WebSocketFrameBadInputTest {
 
     private static byte[] fragmentedMessageOf200000Continuations() {
         ByteArrayOutputStream frames = new ByteArrayOutputStream();
-        frames.writeBytes(RawClient.frame(TEXT, "4".getBytes()));
+        frames.writeBytes(ClientFrames.masked(TEXT, "4".getBytes()));
         byte[] oneByte = {'x'};
         for (int i = 0; i < 200_000; i++) {
-            frames.writeBytes(RawClient.frame(CONTINUATION, oneByte));
+            frames.writeBytes(ClientFrames.masked(CONTINUATION, oneByte));
         }
         return frames.toByteArray();
     }
@@ -158,48 +159,50 @@ class WebSocketFrameBadInputTest {
 
     @Test
     void anUnmaskedClientFrameIsAProtocolError() throws Exception {
-        assertClosedWith(PROTOCOL_ERROR, RawClient.unmaskedFrame(FIN | TEXT, "40".getBytes()));
+        assertClosedWith(PROTOCOL_ERROR, ClientFrames.unmasked(FIN | TEXT, "40".getBytes()));
     }
 
     @ParameterizedTest(name = "rsv bits 0x{0}")
     @ValueSource(ints = {RSV1, RSV2, RSV3, RSV1 | RSV2 | RSV3})
     void aFrameWithReservedBitsSetIsAProtocolError(int rsv) throws Exception {
-        assertClosedWith(PROTOCOL_ERROR, RawClient.frame(FIN | rsv | TEXT, "40".getBytes()));
+        assertClosedWith(PROTOCOL_ERROR, ClientFrames.masked(FIN | rsv | TEXT, "40".getBytes()));
     }
 
     @ParameterizedTest(name = "opcode 0x{0}")
     @ValueSource(ints = {0x3, 0x7, 0xB, 0xF})
     void aFrameWithAReservedOpcodeIsAProtocolError(int opcode) throws Exception {
-        assertClosedWith(PROTOCOL_ERROR, RawClient.frame(FIN | opcode, "40".getBytes()));
+        assertClosedWith(PROTOCOL_ERROR, ClientFrames.masked(FIN | opcode, "40".getBytes()));
     }
 
     @Test
     void aPingWithMoreThan125BytesIsAProtocolError() throws Exception {
-        assertClosedWith(PROTOCOL_ERROR, RawClient.frame(FIN | PING, new byte[126]));
+        assertClosedWith(PROTOCOL_ERROR, ClientFrames.masked(FIN | PING, new byte[126]));
     }
 
     @Test
     void aFragmentedPingIsAProtocolError() throws Exception {
-        assertClosedWith(PROTOCOL_ERROR, RawClient.frame(PING, "half".getBytes()));
+        assertClosedWith(PROTOCOL_ERROR, ClientFrames.masked(PING, "half".getBytes()));
     }
 
     @Test
     void aContinuationWithoutAStartIsAProtocolError() throws Exception {
-        assertClosedWith(PROTOCOL_ERROR, RawClient.frame(FIN | CONTINUATION, "40".getBytes()));
+        assertClosedWith(PROTOCOL_ERROR, ClientFrames.masked(FIN | CONTINUATION, "40".getBytes()));
     }
 
     @Test
     void aNewDataFrameInsideAFragmentedMessageIsAProtocolError() throws Exception {
         assertClosedWith(
                 PROTOCOL_ERROR,
-                concat(RawClient.frame(TEXT, "4".getBytes()), RawClient.frame(FIN | TEXT, "2[\"echo\"]".getBytes())));
+                concat(
+                        ClientFrames.masked(TEXT, "4".getBytes()),
+                        ClientFrames.masked(FIN | TEXT, "2[\"echo\"]".getBytes())));
     }
 
     @ParameterizedTest(name = "bytes {0}")
     @ValueSource(strings = {"34c328", "34ff", "34c0af", "34eda080", "34f4908080", "34e282"})
     void aTextFrameWithInvalidUtf8IsClosedWith1007(String hex) throws Exception {
         assertClosedWith(
-                INVALID_PAYLOAD, RawClient.frame(FIN | TEXT, HexFormat.of().parseHex(hex)));
+                INVALID_PAYLOAD, ClientFrames.masked(FIN | TEXT, HexFormat.of().parseHex(hex)));
     }
 
     @Test
@@ -218,12 +221,13 @@ class WebSocketFrameBadInputTest {
         byte[] start = HexFormat.of().parseHex("34e2"); // "4" and the first byte of a 3-byte sequence
         byte[] bad = HexFormat.of().parseHex("2828"); // not continuation bytes
         assertClosedWith(
-                INVALID_PAYLOAD, concat(RawClient.frame(TEXT, start), RawClient.frame(FIN | CONTINUATION, bad)));
+                INVALID_PAYLOAD,
+                concat(ClientFrames.masked(TEXT, start), ClientFrames.masked(FIN | CONTINUATION, bad)));
     }
 
     @Test
     void aCloseFrameWithAOneBytePayloadIsAProtocolError() throws Exception {
-        assertClosedWith(PROTOCOL_ERROR, RawClient.frame(FIN | CLOSE, new byte[] {3}));
+        assertClosedWith(PROTOCOL_ERROR, ClientFrames.masked(FIN | CLOSE, new byte[] {3}));
     }
 
     @ParameterizedTest(name = "close code {0}")
@@ -240,7 +244,7 @@ class WebSocketFrameBadInputTest {
     @ParameterizedTest(name = "close code {0}")
     @ValueSource(ints = {0, 999, 1004, 1005, 1006, 1015, 2999, 5000, 65535})
     void aCloseFrameWithAnInvalidCodeIsAnsweredWith1002(int code) throws Exception {
-        assertClosedWith(PROTOCOL_ERROR, RawClient.frame(FIN | CLOSE, RawClient.closePayload(code, "")));
+        assertClosedWith(PROTOCOL_ERROR, ClientFrames.masked(FIN | CLOSE, RawClient.closePayload(code, "")));
     }
 
     // ---- Engine.IO packets that are not valid --------------------------------------------------------------------

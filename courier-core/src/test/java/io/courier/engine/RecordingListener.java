@@ -3,10 +3,13 @@ package io.courier.engine;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Records what a session delivers: messages (binary as {@code <binary hex>}) and close reasons. */
-final class RecordingListener implements EngineIoSession.Listener {
-    final List<String> messages = new ArrayList<>();
-    final List<EngineIoCloseReason> closes = new ArrayList<>();
+/**
+ * Records what a session delivers: messages (binary as {@code <binary hex>}) and close reasons. One instance may serve
+ * every session of a server ({@code session -> listener}).
+ */
+public final class RecordingListener implements EngineIoSession.Listener {
+    public final List<String> messages = new ArrayList<>();
+    public final List<EngineIoCloseReason> closes = new ArrayList<>();
 
     @Override
     public void onMessage(EngineIoSession session, String text) {

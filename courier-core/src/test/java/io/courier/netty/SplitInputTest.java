@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.courier.engine.EngineIoCloseReason;
 import io.courier.engine.EngineIoConfig;
 import io.courier.engine.EngineIoServer;
-import io.courier.engine.EngineIoSession;
+import io.courier.engine.RecordingListener;
+import io.courier.testing.ClientFrames;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -20,8 +20,9 @@ import org.junit.jupiter.api.Test;
  * {@link WebSocketFrameHandler}, fed with input split at every byte: the result never depends on how TCP cut it.
  */
 class SplitInputTest {
-    private final List<String> received = new ArrayList<>();
-    private final EngineIoServer engine = new EngineIoServer(EngineIoConfig.defaults(), session -> new Recorder());
+    private final RecordingListener listener = new RecordingListener();
+    private final List<String> received = listener.messages;
+    private final EngineIoServer engine = new EngineIoServer(EngineIoConfig.defaults(), session -> listener);
     private final CourierHttpServer.Routes routes = new CourierHttpServer.Routes();
 
     SplitInputTest() {
@@ -62,7 +63,7 @@ class SplitInputTest {
                     .as("split at %d", split)
                     .startsWith("HTTP/1.1 200 OK")
                     .endsWith("ok");
-            assertThat(received).as("split at %d", split).containsExactly("hello", "wörld", "binary:4");
+            assertThat(received).as("split at %d", split).containsExactly("hello", "wörld", "<binary 01020304>");
             engine.session(sid).abort(EngineIoCloseReason.FORCED_CLOSE);
             ch.finishAndReleaseAll();
         }
@@ -82,7 +83,7 @@ class SplitInputTest {
     @Test
     void aFragmentedWebSocketMessageSplitAtEveryByteIsOneMessage() {
         // "4hello" as a text frame with FIN=0 carrying "4he", then a continuation with FIN=1 carrying "llo"
-        byte[] frames = concat(maskedFrame(0x01, false, "4he"), maskedFrame(0x00, true, "llo"));
+        byte[] frames = concat(ClientFrames.masked(0x01, utf8("4he")), ClientFrames.masked(0x80, utf8("llo")));
         for (int split = 1; split < frames.length; split++) {
             EmbeddedChannel ch = channel();
             ch.writeInbound(ascii("GET /engine.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: x\r\n"
@@ -97,17 +98,8 @@ class SplitInputTest {
         }
     }
 
-    private static byte[] maskedFrame(int opcode, boolean fin, String text) {
-        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
-        byte[] mask = {1, 2, 3, 4};
-        byte[] out = new byte[2 + 4 + payload.length];
-        out[0] = (byte) ((fin ? 0x80 : 0) | opcode);
-        out[1] = (byte) (0x80 | payload.length);
-        System.arraycopy(mask, 0, out, 2, 4);
-        for (int i = 0; i < payload.length; i++) {
-            out[6 + i] = (byte) (payload[i] ^ mask[i % 4]);
-        }
-        return out;
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     private static ByteBuf ascii(String s) {
@@ -141,20 +133,5 @@ class SplitInputTest {
             }
         }
         return sb.toString();
-    }
-
-    private final class Recorder implements EngineIoSession.Listener {
-        @Override
-        public void onMessage(EngineIoSession session, String text) {
-            received.add(text);
-        }
-
-        @Override
-        public void onBinary(EngineIoSession session, byte[] data) {
-            received.add("binary:" + data.length);
-        }
-
-        @Override
-        public void onClose(EngineIoSession session, EngineIoCloseReason reason) {}
     }
 }

@@ -3,6 +3,7 @@ package io.courier.netty;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.courier.Courier;
+import io.courier.testing.ClientFrames;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -423,20 +424,7 @@ class UpgradeStressTest {
         }
 
         private void send(int head, byte[] payload) throws IOException {
-            ByteBuffer frame = ByteBuffer.allocate(payload.length + 14);
-            frame.put((byte) head);
-            if (payload.length <= 125) {
-                frame.put((byte) (0x80 | payload.length));
-            } else {
-                frame.put((byte) (0x80 | 126)).putShort((short) payload.length);
-            }
-            byte[] mask = new byte[4];
-            ThreadLocalRandom.current().nextBytes(mask);
-            frame.put(mask);
-            for (int i = 0; i < payload.length; i++) {
-                frame.put((byte) (payload[i] ^ mask[i & 3]));
-            }
-            out.write(frame.array(), 0, frame.position());
+            out.write(ClientFrames.masked(head, payload));
             out.flush();
         }
 

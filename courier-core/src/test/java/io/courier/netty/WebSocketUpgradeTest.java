@@ -2,11 +2,11 @@ package io.courier.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.courier.engine.EngineIoCloseReason;
 import io.courier.engine.EngineIoConfig;
 import io.courier.engine.EngineIoServer;
-import io.courier.engine.EngineIoSession;
 import io.courier.engine.PerMessageDeflate;
+import io.courier.engine.RecordingListener;
+import io.courier.testing.ClientFrames;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -28,10 +28,11 @@ class WebSocketUpgradeTest {
     /** RFC 6455 section 1.3: the answer to its sample key. */
     private static final String ACCEPT = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
 
-    private final List<String> received = new ArrayList<>();
+    private final RecordingListener listener = new RecordingListener();
+    private final List<String> received = listener.messages;
 
     private EmbeddedChannel channel(EngineIoConfig config) {
-        EngineIoServer engine = new EngineIoServer(config, session -> new Recorder());
+        EngineIoServer engine = new EngineIoServer(config, session -> listener);
         CourierHttpServer.Routes routes = new CourierHttpServer.Routes();
         routes.add(new EngineEndpoint("/engine.io/", engine, CorsPolicy.anyOrigin()));
         return new EmbeddedChannel(new HttpServerCodec(), new HttpRequestHandler(routes));
@@ -71,8 +72,9 @@ class WebSocketUpgradeTest {
     void framesThatArriveWithTheRequestReachTheSession() {
         EmbeddedChannel ch = channel(EngineIoConfig.defaults());
         // the request and a message in one read: the HTTP decoder holds the frame's bytes when the upgrade happens
-        ch.writeInbound(
-                Unpooled.wrappedBuffer(upgrade("").getBytes(StandardCharsets.US_ASCII), maskedTextFrame("4hello")));
+        ch.writeInbound(Unpooled.wrappedBuffer(
+                upgrade("").getBytes(StandardCharsets.US_ASCII),
+                ClientFrames.masked(0x81, "4hello".getBytes(StandardCharsets.UTF_8))));
         assertThat(readAll(ch)).contains("101 Switching Protocols");
         assertThat(received).containsExactly("hello");
         ch.finishAndReleaseAll();
@@ -156,19 +158,6 @@ class WebSocketUpgradeTest {
         }
     }
 
-    private static byte[] maskedTextFrame(String text) {
-        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
-        byte[] mask = {1, 2, 3, 4};
-        byte[] out = new byte[6 + payload.length];
-        out[0] = (byte) 0x81;
-        out[1] = (byte) (0x80 | payload.length);
-        System.arraycopy(mask, 0, out, 2, 4);
-        for (int i = 0; i < payload.length; i++) {
-            out[6 + i] = (byte) (payload[i] ^ mask[i % 4]);
-        }
-        return out;
-    }
-
     private static ByteBuf ascii(String s) {
         return Unpooled.copiedBuffer(s, StandardCharsets.US_ASCII);
     }
@@ -192,18 +181,5 @@ class WebSocketUpgradeTest {
             ReferenceCountUtil.release(o);
         }
         return sb.toString();
-    }
-
-    private final class Recorder implements EngineIoSession.Listener {
-        @Override
-        public void onMessage(EngineIoSession session, String text) {
-            received.add(text);
-        }
-
-        @Override
-        public void onBinary(EngineIoSession session, byte[] data) {}
-
-        @Override
-        public void onClose(EngineIoSession session, EngineIoCloseReason reason) {}
     }
 }

@@ -9,6 +9,7 @@ import io.courier.engine.codec.EngineIoProtocolException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
@@ -23,6 +24,10 @@ import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.FastThreadLocal;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.slf4j.Logger;
@@ -34,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * is valid UTF-8 (close 1007), so the pipeline needs no aggregator or validator stage of its own.
  *
  * <p>It is also the connection's frame decoder (Netty's, which it extends): each frame is handled as soon as it is
- * decoded, so an idle connection keeps one inbound stage, not two. Frames that reach it already decoded are handled
+ * decoded, so an idle connection keeps one inbound stage, not two. Whole text and binary frames, what clients send
+ * most, it reads itself ({@link #readWholeFrames}); every other frame goes through Netty's decoder. Frames that reach it already decoded are handled
  * the same way: with permessage-deflate, Netty's decoder and the {@link PerMessageDeflateCodec} stand before it. {@link WebSocketUpgrade} installs it unbound; {@link #bind} gives it its
  * session once that exists, in the same event loop task, before any frame can arrive.
  */
@@ -46,9 +52,24 @@ final class WebSocketFrameHandler extends WebSocket13FrameDecoder {
     private boolean closed;
     private CompositeByteBuf fragments; // a fragmented message being gathered, up to maxHttpBufferSize
     private boolean fragmentsText;
+    /** Netty's decoder holds part of a frame (it consumed header bytes): the next bytes are not a frame's start. */
+    private boolean midFrame;
+
+    private final int maxFramePayload;
+
+    /** Where {@link #readWholeFrames} unmasks a frame's payload: one per thread, as big as the largest frame it takes. */
+    private static final FastThreadLocal<ByteBuf> SCRATCH = new FastThreadLocal<>() {
+        @Override
+        protected ByteBuf initialValue() {
+            return Unpooled.wrappedBuffer(new byte[0xFFFF]);
+        }
+    };
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     WebSocketFrameHandler(WebSocketDecoderConfig config) {
         super(config);
+        this.maxFramePayload = config.maxFramePayloadLength();
     }
 
     /** The session whose messages these are; on the channel's loop, right after the upgrade. */
@@ -59,13 +80,76 @@ final class WebSocketFrameHandler extends WebSocket13FrameDecoder {
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
-        super.decode(ctx, in, out);
-        if (!out.isEmpty()) {
-            // handled here, not passed on: ByteToMessageDecoder then reads on while the input shrinks
-            for (int i = 0; i < out.size(); i++) {
-                onFrame(ctx, out.get(i));
+        if (!midFrame && fragments == null && !closed && session != null) {
+            readWholeFrames(ctx, in);
+            if (!in.isReadable()) {
+                return;
             }
-            out.clear();
+        }
+        int before = in.readerIndex();
+        super.decode(ctx, in, out);
+        if (out.isEmpty()) {
+            midFrame |= in.readerIndex() != before;
+            return;
+        }
+        midFrame = false; // the decoder hands a frame over once it read all of it
+        // handled here, not passed on: ByteToMessageDecoder then reads on while the input shrinks
+        for (int i = 0; i < out.size(); i++) {
+            onFrame(ctx, out.get(i));
+        }
+        out.clear();
+    }
+
+    /**
+     * The fast path for what clients send most: whole, unfragmented, masked text and binary frames up to 64 KiB at the
+     * start of the input are unmasked into this thread's scratch buffer and handled from there, with no frame object
+     * and no pooled buffer each. Anything else (another opcode, reserved bits, a frame not yet complete, a length over
+     * the limit or not minimally encoded) is left, from its first byte, to Netty's decoder, which accepts or refuses it
+     * as it always does.
+     */
+    private void readWholeFrames(ChannelHandlerContext ctx, ByteBuf in) {
+        while (!closed && !ctx.isRemoved() && in.readableBytes() >= 6) {
+            int at = in.readerIndex();
+            int b0 = in.getUnsignedByte(at);
+            int b1 = in.getUnsignedByte(at + 1);
+            if ((b0 != 0x81 && b0 != 0x82) || (b1 & 0x80) == 0) {
+                return; // not FIN + text or binary without reserved bits, or not masked
+            }
+            int length = b1 & 0x7f;
+            int header = 6;
+            if (length == 126) {
+                if (in.readableBytes() < 8) {
+                    return;
+                }
+                length = in.getUnsignedShort(at + 2);
+                header = 8;
+                if (length < 126) {
+                    return; // not the minimal encoding: the decoder refuses it
+                }
+            } else if (length == 127) {
+                return;
+            }
+            if (length > maxFramePayload || in.readableBytes() < header + length) {
+                return;
+            }
+            ByteBuf payload = SCRATCH.get();
+            byte[] bytes = payload.array();
+            in.getBytes(at + header, bytes, 0, length);
+            unmask(bytes, in.getInt(at + header - 4), length);
+            in.readerIndex(at + header + length);
+            onMessage(ctx, payload, 0, length, b0 == 0x81);
+        }
+    }
+
+    /** XORs the first {@code length} bytes with the frame's masking key (RFC 6455 section 5.3). */
+    private static void unmask(byte[] bytes, int key, int length) {
+        long wide = (key & 0xFFFFFFFFL) << 32 | (key & 0xFFFFFFFFL);
+        int i = 0;
+        for (; i + 8 <= length; i += 8) {
+            LONGS.set(bytes, i, (long) LONGS.get(bytes, i) ^ wide);
+        }
+        for (; i < length; i++) {
+            bytes[i] ^= (byte) (key >>> (24 - 8 * (i & 3)));
         }
     }
 
@@ -106,7 +190,7 @@ final class WebSocketFrameHandler extends WebSocket13FrameDecoder {
                 ByteBuf whole = fragments;
                 fragments = null;
                 try {
-                    onMessage(ctx, whole, fragmentsText);
+                    onMessage(ctx, whole, whole.readerIndex(), whole.readableBytes(), fragmentsText);
                 } finally {
                     whole.release();
                 }
@@ -114,7 +198,8 @@ final class WebSocketFrameHandler extends WebSocket13FrameDecoder {
                 WebSocketFrame frame = (WebSocketFrame) msg;
                 boolean text = msg instanceof TextWebSocketFrame;
                 if (frame.isFinalFragment()) {
-                    onMessage(ctx, frame.content(), text);
+                    ByteBuf content = frame.content();
+                    onMessage(ctx, content, content.readerIndex(), content.readableBytes(), text);
                 } else {
                     fragments = ctx.alloc().compositeBuffer();
                     fragmentsText = text;
@@ -149,13 +234,12 @@ final class WebSocketFrameHandler extends WebSocket13FrameDecoder {
         return true;
     }
 
-    private void onMessage(ChannelHandlerContext ctx, ByteBuf content, boolean text) {
+    /** Handles the message in {@code length} bytes of {@code content} from index {@code at}. */
+    private void onMessage(ChannelHandlerContext ctx, ByteBuf content, int at, int length, boolean text) {
         if (!text) {
-            session.onWebSocketPacket(transport, EngineIoPacket.binary(ByteBufUtil.getBytes(content)));
+            session.onWebSocketPacket(transport, EngineIoPacket.binary(ByteBufUtil.getBytes(content, at, length)));
             return;
         }
-        int at = content.readerIndex();
-        int length = content.readableBytes();
         byte first = length > 0 ? content.getByte(at) : 0;
         // The type digit is ASCII: only the text after it becomes a string (anything else decodes as a whole frame;
         // an ASCII byte is never part of a multi-byte sequence, so the rest is valid UTF-8 iff the whole is). Decoding
@@ -164,8 +248,8 @@ final class WebSocketFrameHandler extends WebSocket13FrameDecoder {
         // all-Latin-1 string).
         String decoded = first > 0
                 ? content.toString(at + 1, length - 1, StandardCharsets.UTF_8)
-                : content.toString(StandardCharsets.UTF_8);
-        if (decoded.indexOf('\uFFFD') >= 0 && !ByteBufUtil.isText(content, StandardCharsets.UTF_8)) {
+                : content.toString(at, length, StandardCharsets.UTF_8);
+        if (decoded.indexOf('\uFFFD') >= 0 && !ByteBufUtil.isText(content, at, length, StandardCharsets.UTF_8)) {
             log.info(
                     "session {} from {}: WebSocket text message is not valid UTF-8; closing with 1007",
                     session.sid(),

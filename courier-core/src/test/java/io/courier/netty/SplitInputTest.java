@@ -85,17 +85,49 @@ class SplitInputTest {
         // "4hello" as a text frame with FIN=0 carrying "4he", then a continuation with FIN=1 carrying "llo"
         byte[] frames = concat(ClientFrames.masked(0x01, utf8("4he")), ClientFrames.masked(0x80, utf8("llo")));
         for (int split = 1; split < frames.length; split++) {
-            EmbeddedChannel ch = channel();
-            ch.writeInbound(ascii("GET /engine.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: x\r\n"
-                    + "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
-                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"));
-            assertThat(readAll(ch)).as("split at %d", split).contains("101 Switching Protocols");
+            EmbeddedChannel ch = webSocketChannel();
             received.clear();
             ch.writeInbound(Unpooled.wrappedBuffer(frames, 0, split));
             ch.writeInbound(Unpooled.wrappedBuffer(frames, split, frames.length - split));
             assertThat(received).as("split at %d", split).containsExactly("hello");
             ch.finishAndReleaseAll();
         }
+    }
+
+    @Test
+    void webSocketFramesOfEveryKindSplitAtEveryByteAreTheSameMessagesInOrder() {
+        // whole text and binary frames (read in place), one with a 16-bit length, then what Netty's decoder reads: a
+        // ping, a fragmented message; then whole frames again
+        String medium = "4" + "m".repeat(300);
+        byte[] frames = concat(
+                concat(ClientFrames.masked(0x81, utf8("4héllo")), ClientFrames.masked(0x82, new byte[] {4, 1, 2})),
+                concat(
+                        concat(ClientFrames.masked(0x81, utf8(medium)), ClientFrames.masked(0x89, utf8("p"))),
+                        concat(
+                                concat(ClientFrames.masked(0x01, utf8("4fr")), ClientFrames.masked(0x80, utf8("ag"))),
+                                ClientFrames.masked(0x81, utf8("4last")))));
+        for (int split = 1; split < frames.length; split++) {
+            EmbeddedChannel ch = webSocketChannel();
+            received.clear();
+            ch.writeInbound(Unpooled.wrappedBuffer(frames, 0, split));
+            ch.writeInbound(Unpooled.wrappedBuffer(frames, split, frames.length - split));
+            assertThat(received)
+                    .as("split at %d", split)
+                    .containsExactly("héllo", "<binary 040102>", medium.substring(1), "frag", "last");
+            assertThat(readAll(ch, StandardCharsets.ISO_8859_1))
+                    .as("split at %d: the pong", split)
+                    .isEqualTo("\u008a\u0001p");
+            ch.finishAndReleaseAll();
+        }
+    }
+
+    private EmbeddedChannel webSocketChannel() {
+        EmbeddedChannel ch = channel();
+        ch.writeInbound(ascii("GET /engine.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: x\r\n"
+                + "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"));
+        assertThat(readAll(ch)).contains("101 Switching Protocols");
+        return ch;
     }
 
     private static byte[] utf8(String text) {
@@ -122,11 +154,15 @@ class SplitInputTest {
 
     /** Everything the channel wrote, as text (released). */
     private static String readAll(EmbeddedChannel ch) {
+        return readAll(ch, StandardCharsets.UTF_8);
+    }
+
+    private static String readAll(EmbeddedChannel ch, java.nio.charset.Charset charset) {
         StringBuilder sb = new StringBuilder();
         Object o;
         while ((o = ch.readOutbound()) != null) {
             if (o instanceof ByteBuf b) {
-                sb.append(b.toString(StandardCharsets.UTF_8));
+                sb.append(b.toString(charset));
                 b.release();
             } else {
                 io.netty.util.ReferenceCountUtil.release(o);

@@ -301,7 +301,8 @@ public final class Report {
             - **Idle**: per-connection RSS and live heap after a full GC, on a fresh server; for the JVMs RSS follows
               G1's heap sizing, so the live-heap figure is the comparable one.
             - **Durable** (Courier only): the same fan-out with every message stored (fsync) and every delivery
-              acknowledged by its client, against the plain broadcast in the same process.
+              acknowledged by its client, against the plain broadcast in the same process: after a warm-up of
+              both, the two are measured in turn three times, and the medians count.
             - **Polling** (no ceiling: it has no polling): 200 HTTP long-polling clients receiving broadcasts, GETs
               and POSTs on separate keep-alive connections as a browser's; a connection the server closes after an
               answer is replaced (`polling.reconnects`: netty-socketio 2.0 closes them), and deliveries still missing

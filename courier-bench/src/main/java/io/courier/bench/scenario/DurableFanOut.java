@@ -98,8 +98,8 @@ public final class DurableFanOut implements Scenario {
         CpuMeter.Sample c = cpu.stop();
         double cpuUs = c.serverSeconds() * 1e6 / p.deliveries();
         run.progress(String.format(
-                "%s %,.0f deliveries/s, %.2f µs server CPU each (%.0f%% kernel; server %.0f%% busy, JIT %.0f%% of"
-                        + " it); load generator %.2f µs each (%.0f%% busy)",
+                "%s %,.0f deliveries/s, %.2f µs server CPU each (%.0f%% kernel; server %.0f%% busy without JIT, JIT %.0f%% of"
+                        + " its CPU); load generator %.2f µs each (%.0f%% busy)",
                 channel == null ? "plain  " : "durable",
                 p.rate(),
                 cpuUs,

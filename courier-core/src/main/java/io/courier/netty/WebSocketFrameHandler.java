@@ -40,9 +40,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It is also the connection's frame decoder (Netty's, which it extends): each frame is handled as soon as it is
  * decoded, so an idle connection keeps one inbound stage, not two. Whole text and binary frames, what clients send
- * most, it reads itself ({@link #readWholeFrames}); every other frame goes through Netty's decoder. Frames that reach it already decoded are handled
- * the same way: with permessage-deflate, Netty's decoder and the {@link PerMessageDeflateCodec} stand before it. {@link WebSocketUpgrade} installs it unbound; {@link #bind} gives it its
- * session once that exists, in the same event loop task, before any frame can arrive.
+ * most, it reads itself ({@link #readWholeFrames}); every other frame goes through Netty's decoder. Frames that reach
+ * it already decoded are handled the same way: with permessage-deflate, Netty's decoder and the
+ * {@link PerMessageDeflateCodec} stand before it. {@link WebSocketUpgrade} installs it unbound; {@link #bind} gives it
+ * its session once that exists, in the same event loop task, before any frame can arrive.
  */
 final class WebSocketFrameHandler extends WebSocket13FrameDecoder {
     private static final Logger log = LoggerFactory.getLogger(WebSocketFrameHandler.class);

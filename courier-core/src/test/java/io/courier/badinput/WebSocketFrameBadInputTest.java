@@ -180,6 +180,13 @@ class WebSocketFrameBadInputTest {
     }
 
     @Test
+    void aLengthNotInItsShortestFormIsAProtocolError() throws Exception {
+        // "40" declared with the 16-bit length form, which RFC 6455 section 5.2 allows only from 126 bytes on
+        byte[] frame = {(byte) (FIN | TEXT), (byte) (0x80 | 126), 0, 2, 0, 0, 0, 0, '4', '0'};
+        assertClosedWith(PROTOCOL_ERROR, frame);
+    }
+
+    @Test
     void aFragmentedPingIsAProtocolError() throws Exception {
         assertClosedWith(PROTOCOL_ERROR, ClientFrames.masked(PING, "half".getBytes()));
     }

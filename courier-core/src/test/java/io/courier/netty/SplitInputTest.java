@@ -11,6 +11,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -96,7 +97,8 @@ class SplitInputTest {
 
     @Test
     void webSocketFramesOfEveryKindSplitAtEveryByteAreTheSameMessagesInOrder() {
-        // whole text and binary frames (read in place), one with a 16-bit length, then what Netty's decoder reads: a
+        // whole text and binary frames (WebSocketFrameHandler's own reading), one with a 16-bit length, then what
+        // Netty's decoder reads: a
         // ping, a fragmented message; then whole frames again
         String medium = "4" + "m".repeat(300);
         byte[] frames = concat(
@@ -157,7 +159,7 @@ class SplitInputTest {
         return readAll(ch, StandardCharsets.UTF_8);
     }
 
-    private static String readAll(EmbeddedChannel ch, java.nio.charset.Charset charset) {
+    private static String readAll(EmbeddedChannel ch, Charset charset) {
         StringBuilder sb = new StringBuilder();
         Object o;
         while ((o = ch.readOutbound()) != null) {

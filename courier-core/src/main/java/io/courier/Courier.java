@@ -11,6 +11,7 @@ import io.courier.http.HttpRoute;
 import io.courier.http.StaticResource;
 import io.courier.metrics.CourierMetrics;
 import io.courier.netty.CourierHttpServer;
+import io.courier.netty.NettyDefaults;
 import io.courier.recovery.RecoveryStore;
 import io.courier.recovery.RecoveryStoreFactory;
 import io.courier.server.SocketIoRuntime;
@@ -44,6 +45,10 @@ import org.slf4j.LoggerFactory;
  * one. Safe from any thread.
  */
 public final class Courier implements AutoCloseable {
+    static {
+        NettyDefaults.apply(); // before anything of Netty's initializes
+    }
+
     private static final Logger log = LoggerFactory.getLogger(Courier.class);
     private static final String BUNDLE_DIR = "/io/courier/client/";
 

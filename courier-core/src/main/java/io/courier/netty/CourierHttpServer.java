@@ -52,6 +52,10 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  */
 public final class CourierHttpServer implements AutoCloseable {
+    static {
+        NettyDefaults.apply(); // before anything of Netty's initializes (an application may start here: Courier.attach)
+    }
+
     private static final Logger log = LoggerFactory.getLogger(CourierHttpServer.class);
 
     /** Limits of the HTTP request head; larger heads get 431 (or 400) and the connection closes. */

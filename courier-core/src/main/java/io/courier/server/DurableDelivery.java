@@ -14,6 +14,7 @@ import io.courier.durable.StoredMessage;
 import io.courier.json.JsonCodec;
 import io.courier.protocol.SocketIoPacket;
 import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -81,7 +82,13 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
     private final AtomicLong recentBytes = new AtomicLong();
     private final ScheduledExecutorService maintenance; // also schedules the retries of failed store calls
     private final AtomicBoolean commitsFailing = new AtomicBoolean();
-    private final Map<EventLoop, LoopAcks> loopAcks = new ConcurrentHashMap<>();
+    /**
+     * Each event loop's {@link LoopAcks}, in a thread-local of the loop's own (an array slot on Netty's threads): a map
+     * by loop cost a hash lookup per ack.
+     */
+    private final FastThreadLocal<LoopAcks> loopAcks = new FastThreadLocal<>();
+    /** The loops that have one, to clear it there on close (a loop may outlive this server: {@code Courier.attach}). */
+    private final Set<EventLoop> ackLoops = ConcurrentHashMap.newKeySet();
     /**
      * Whether the store feeds every append, this node's and other nodes' (a store shared by a cluster): then fan-outs
      * come from that feed, in the store's seq order, and not from this node's appends.
@@ -754,10 +761,11 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
             lanes[f.pump.part].execute(() -> acked(List.of(f))); // not on its loop after all: hand it over alone
             return;
         }
-        // a get first: computeIfAbsent would cost a capturing function per ack, and the loop's entry exists after one
-        LoopAcks pending = loopAcks.get(loop);
+        LoopAcks pending = loopAcks.getIfExists();
         if (pending == null) {
-            pending = loopAcks.computeIfAbsent(loop, LoopAcks::new);
+            pending = new LoopAcks(loop);
+            loopAcks.set(pending);
+            ackLoops.add(loop);
         }
         pending.add(f);
     }
@@ -772,7 +780,7 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         }
         EventLoop loop = socket.eventLoop();
         if (loop.inEventLoop()) {
-            LoopAcks pending = loopAcks.get(loop);
+            LoopAcks pending = loopAcks.getIfExists();
             if (pending != null) {
                 pending.run();
             }
@@ -892,6 +900,13 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
 
     @Override
     public void close() {
+        for (EventLoop loop : ackLoops) {
+            try {
+                loop.execute(loopAcks::remove);
+            } catch (RejectedExecutionException stopping) {
+                // the loop is gone, and its thread-locals with it
+            }
+        }
         maintenance.shutdownNow();
         try {
             maintenance.awaitTermination(10, TimeUnit.SECONDS);

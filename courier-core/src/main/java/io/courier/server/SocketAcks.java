@@ -31,8 +31,8 @@ final class SocketAcks {
     /**
      * Waits registered on the socket's loop, by {@link #scatter}ed ack id; touched on that loop only. The ack ids of
      * durable deliveries in flight are close together, and Netty's map places a key at its low bits: unscattered, they
-     * would fill one run of neighbouring slots, which every removal walks to close its gap (a tenth of the ack path's
-     * CPU in the durable benchmark's profile).
+     * would fill one run of neighbouring slots, which every removal walks to close its gap: an in-order removal cost
+     * 124 ns with 100 in flight and 8.2 µs with 10,000, scattered 22 and 38 ns (BENCHMARKS.md).
      */
     private LongObjectHashMap<AckCallback> onLoop;
     /** Set on the loop once the socket closed: a later registration there would never settle. */

@@ -30,6 +30,16 @@ import java.util.stream.Stream;
  * <p>Flags come after the optional subcommand; each also reads an environment variable (shown in {@code --help}).
  */
 public final class Main {
+    static {
+        // Courier's class initialization sets Netty's defaults (README, "Netty's object recycler is off"): it must come
+        // before the Redis client of a cluster hub, which starts Netty before the hub creates its Courier
+        try {
+            Class.forName(Courier.class.getName(), true, Main.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private static final String USAGE = """
             Usage: courier [conformance] [options]
 

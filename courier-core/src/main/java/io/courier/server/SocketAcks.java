@@ -6,7 +6,6 @@ import io.courier.CourierException;
 import io.courier.EventArgs;
 import io.courier.adapter.AckCallback;
 import io.netty.channel.EventLoop;
-import io.netty.util.collection.LongObjectHashMap;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -21,20 +20,15 @@ import java.util.concurrent.TimeUnit;
  * every wait settles once: by the ack, its timeout or the close.
  *
  * <p>Waits registered on the socket's event loop ({@link #expectOnLoop}: durable deliveries, registered by the loop task
- * that writes them) live apart, in a map only that loop touches: the loop reads their acks too, so they need no
- * concurrent map, no boxed key and no cache line passed between threads per delivery.
+ * that writes them) live apart, in a {@link LoopAckQueue} only that loop touches: the loop reads their acks too, so
+ * they need no concurrent map, no boxed key and no cache line passed between threads per delivery.
  */
 final class SocketAcks {
     private final SocketIoRuntime runtime;
     private final HandlerLane lane;
     private volatile Map<Long, AckCallback> pending;
-    /**
-     * Waits registered on the socket's loop, by {@link #scatter}ed ack id; touched on that loop only. The ack ids of
-     * durable deliveries in flight are close together, and Netty's map places a key at its low bits: unscattered, they
-     * would fill one run of neighbouring slots, which every removal walks to close its gap: an in-order removal cost
-     * 124 ns with 100 in flight and 8.2 µs with 10,000, scattered 22 and 38 ns (BENCHMARKS.md).
-     */
-    private LongObjectHashMap<AckCallback> onLoop;
+    /** Waits registered on the socket's loop, in registration order; touched on that loop only. */
+    private LoopAckQueue onLoop;
     /** Set on the loop once the socket closed: a later registration there would never settle. */
     private boolean loopClosed;
 
@@ -58,11 +52,11 @@ final class SocketAcks {
         if (loopClosed) {
             return false;
         }
-        LongObjectHashMap<AckCallback> m = onLoop;
-        if (m == null) {
-            m = onLoop = new LongObjectHashMap<>();
+        LoopAckQueue q = onLoop;
+        if (q == null) {
+            q = onLoop = new LoopAckQueue();
         }
-        if (m.put(scatter(ackId), callback) == null) {
+        if (q.add(ackId, callback)) {
             runtime.stats().ackExpected();
         }
         return true;
@@ -70,9 +64,9 @@ final class SocketAcks {
 
     /** Like {@link #take}, on the socket's event loop: the waits registered there first. */
     AckCallback takeOnLoop(long ackId) {
-        LongObjectHashMap<AckCallback> m = onLoop;
-        if (m != null) {
-            AckCallback cb = m.remove(scatter(ackId));
+        LoopAckQueue q = onLoop;
+        if (q != null) {
+            AckCallback cb = q.take(ackId);
             if (cb != null) {
                 runtime.stats().acksSettled(1);
                 return cb;
@@ -83,7 +77,10 @@ final class SocketAcks {
 
     /**
      * {@code ackId} times an odd constant (the golden ratio's, as in Fibonacci hashing): a bijection on longs, so keys
-     * stay distinct, that spreads neighbouring ids over the map's low bits.
+     * stay distinct, that spreads neighbouring ids over the low bits of Netty's map, which places a key at its low bits.
+     * Unscattered, the ids of deliveries in flight, close together, would fill one run of neighbouring slots, which
+     * every removal walks to close its gap: an in-order removal cost 124 ns with 100 in flight and 8.2 µs with 10,000,
+     * scattered 22 and 38 ns (BENCHMARKS.md).
      */
     static long scatter(long ackId) {
         return ackId * 0x9E3779B97F4A7C15L;
@@ -149,10 +146,10 @@ final class SocketAcks {
 
     private void dropOnLoop() {
         loopClosed = true;
-        LongObjectHashMap<AckCallback> m = onLoop;
+        LoopAckQueue q = onLoop;
         onLoop = null;
-        if (m != null && !m.isEmpty()) {
-            runtime.stats().acksSettled(m.size());
+        if (q != null && q.size() > 0) {
+            runtime.stats().acksSettled(q.size());
         }
     }
 

@@ -1,0 +1,100 @@
+package io.courier.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.courier.adapter.AckCallback;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The ack waits of a socket's event loop: in order from the front, any other order found all the same. */
+class LoopAckQueueTest {
+
+    /** A wait that knows its id, so a test can tell which wait it got. */
+    private record Wait(long id) implements AckCallback {
+        @Override
+        public void onAck(List<JsonNode> args) {}
+    }
+
+    @Test
+    void acksInRegistrationOrderTakeTheFrontThroughManyGrowths() {
+        LoopAckQueue q = new LoopAckQueue();
+        long next = 1_000;
+        long answered = 1_000;
+        for (int round = 0; round < 50; round++) {
+            for (int i = 0; i < 37; i++) { // a window that wraps the ring at different places
+                assertThat(q.add(next, new Wait(next))).isTrue();
+                next += 3;
+            }
+            for (int i = 0; i < 30; i++) {
+                assertThat(q.take(answered)).isEqualTo(new Wait(answered));
+                answered += 3;
+            }
+        }
+        assertThat(q.size()).isEqualTo(50 * 7);
+        while (answered < next) {
+            assertThat(q.take(answered)).isEqualTo(new Wait(answered));
+            answered += 3;
+        }
+        assertThat(q.size()).isZero();
+    }
+
+    @Test
+    void everyOrderOfAcksFindsEveryWaitOnce() {
+        Random random = new Random(7);
+        for (int trial = 0; trial < 200; trial++) {
+            LoopAckQueue q = new LoopAckQueue();
+            Map<Long, Wait> waiting = new HashMap<>();
+            List<Long> ids = new ArrayList<>();
+            long id = random.nextInt(1_000);
+            for (int i = 0; i < 1 + random.nextInt(300); i++) {
+                // mostly ascending, as one lane registers a channel's deliveries; now and then an older id, as a
+                // second channel's lane interleaves
+                long registered =
+                        random.nextInt(8) == 0 ? Math.max(0, id - random.nextInt(50)) : (id += 1 + random.nextInt(4));
+                if (waiting.containsKey(registered)) {
+                    continue;
+                }
+                assertThat(q.add(registered, new Wait(registered))).isTrue();
+                waiting.put(registered, new Wait(registered));
+                ids.add(registered);
+            }
+            if (random.nextBoolean()) {
+                Collections.shuffle(ids, random);
+            }
+            assertThat(q.take(-1)).isNull(); // never registered
+            for (long answered : ids) {
+                assertThat(q.take(answered))
+                        .as("trial %d, id %d", trial, answered)
+                        .isEqualTo(waiting.remove(answered));
+                assertThat(q.take(answered)).as("answered twice").isNull();
+                assertThat(q.size()).isEqualTo(waiting.size());
+            }
+        }
+    }
+
+    @Test
+    void aHoleIsSkippedWhenTheFrontReachesIt() {
+        LoopAckQueue q = new LoopAckQueue();
+        for (long id = 1; id <= 5; id++) {
+            q.add(id, new Wait(id));
+        }
+        assertThat(q.take(3)).isEqualTo(new Wait(3));
+        assertThat(q.take(2)).isEqualTo(new Wait(2));
+        assertThat(q.take(1)).isEqualTo(new Wait(1)); // the front moves past the holes of 2 and 3
+        assertThat(q.size()).isEqualTo(2);
+        assertThat(q.add(4, new Wait(40)))
+                .as("a second wait for a waiting id replaces it")
+                .isFalse();
+        assertThat(q.take(4)).isEqualTo(new Wait(40));
+        assertThat(q.take(5)).isEqualTo(new Wait(5));
+        assertThat(q.size()).isZero();
+        assertThat(q.add(2, new Wait(2))).as("an empty ring takes any id").isTrue();
+        assertThat(q.take(2)).isEqualTo(new Wait(2));
+    }
+}

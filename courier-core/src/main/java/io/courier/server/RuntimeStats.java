@@ -1,41 +1,42 @@
 package io.courier.server;
 
-import java.util.concurrent.atomic.LongAdder;
+import io.courier.internal.StripedCounters;
 
 /** Socket.IO-level counters of one server, for metrics. */
 public final class RuntimeStats {
-    private final LongAdder eventsIn = new LongAdder();
-    private final LongAdder eventsOut = new LongAdder();
-    private final LongAdder acksPending = new LongAdder();
+    private static final int EVENTS_IN = 0;
+    private static final int EVENTS_OUT = 1;
+    private static final int ACKS_PENDING = 2;
+    private final StripedCounters counters = new StripedCounters(3);
 
     void eventIn() {
-        eventsIn.increment();
+        counters.add(EVENTS_IN, 1);
     }
 
     void eventOut() {
-        eventsOut.increment();
+        counters.add(EVENTS_OUT, 1);
     }
 
     void ackExpected() {
-        acksPending.increment();
+        counters.add(ACKS_PENDING, 1);
     }
 
     void acksSettled(int count) {
-        acksPending.add(-count);
+        counters.add(ACKS_PENDING, -count);
     }
 
     /** Events received from clients. */
     public long eventsIn() {
-        return eventsIn.sum();
+        return counters.sum(EVENTS_IN);
     }
 
     /** Events sent to clients, counted per recipient (a broadcast to 100 sockets counts 100). */
     public long eventsOut() {
-        return eventsOut.sum();
+        return counters.sum(EVENTS_OUT);
     }
 
     /** Server-to-client events waiting for the client's acknowledgement. */
     public long acksPending() {
-        return acksPending.sum();
+        return counters.sum(ACKS_PENDING);
     }
 }

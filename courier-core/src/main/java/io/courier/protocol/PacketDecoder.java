@@ -23,6 +23,15 @@ public interface PacketDecoder {
      */
     SocketIoPacket decodeBinary(byte[] message);
 
+    /**
+     * The ack id of {@code text} if it is an ACK without arguments to the main namespace ({@code 3<id>[]}, what every
+     * durable delivery's ack is) that {@link #decodeText} would accept, so that the caller can handle it without a
+     * packet; -1 for anything else (then {@code decodeText} decodes it as usual).
+     */
+    default long emptyMainAckId(String text) {
+        return -1;
+    }
+
     /** Drops a partially received packet, if any. */
     void reset();
 }

@@ -79,6 +79,27 @@ public final class SocketIoPacketDecoder implements PacketDecoder {
         return null;
     }
 
+    @Override
+    public long emptyMainAckId(String text) {
+        int n = text.length();
+        // '3', 1 to MAX_ACK_ID_DIGITS digits, "[]"; not while attachments are expected (decodeText refuses it then)
+        if (n < 4 || n > 3 + PacketHeader.MAX_ACK_ID_DIGITS || text.charAt(0) != '3' || pending != null) {
+            return -1;
+        }
+        if (text.charAt(n - 2) != '[' || text.charAt(n - 1) != ']') {
+            return -1;
+        }
+        long id = 0;
+        for (int i = 1; i < n - 2; i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            id = id * 10 + (c - '0');
+        }
+        return id;
+    }
+
     /**
      * Feeds one binary attachment of the pending binary packet. The decoder takes ownership of the array (it is
      * not copied): the caller must not modify it afterwards.

@@ -80,6 +80,15 @@ final class ClientConnection implements EngineIoSession.Listener {
 
     @Override
     public void onMessage(EngineIoSession s, String text) {
+        long emptyAck = decoder.emptyMainAckId(text);
+        if (emptyAck >= 0) {
+            // a durable delivery's ack, the commonest message of all: no header, array node or packet object
+            DefaultSocket socket = socket("/");
+            if (socket != null) {
+                socket.onAck(emptyAck, List.of());
+                return;
+            }
+        }
         // not through decode(Supplier): no function object per message (every durable delivery's ack is one)
         SocketIoPacket packet;
         try {

@@ -261,13 +261,7 @@ final class DefaultSocket implements Socket, Member {
     }
 
     void onAck(SocketIoPacket packet) {
-        SocketAcks a = acks;
-        AckCallback cb = a == null ? null : a.takeOnLoop(packet.ackId()); // on the loop: see ClientConnection
-        if (cb == null) {
-            log.debug("socket {}: ack for unknown id {} ignored", id, packet.ackId());
-            return;
-        }
-        JsonNode data = packet.data(); // an array (PacketRules), most often empty: a durable delivery's ack
+        JsonNode data = packet.data(); // an array (PacketRules)
         List<JsonNode> args;
         if (data.isEmpty()) {
             args = List.of();
@@ -277,6 +271,17 @@ final class DefaultSocket implements Socket, Member {
                 values[i] = data.get(i);
             }
             args = List.of(values); // immutable: EventArgs keeps it without copying
+        }
+        onAck(packet.ackId(), args);
+    }
+
+    /** The client's ack for {@code ackId} with {@code args}, on the socket's event loop (see ClientConnection). */
+    void onAck(long ackId, List<JsonNode> args) {
+        SocketAcks a = acks;
+        AckCallback cb = a == null ? null : a.takeOnLoop(ackId);
+        if (cb == null) {
+            log.debug("socket {}: ack for unknown id {} ignored", id, ackId);
+            return;
         }
         if (cb instanceof LoopAck) {
             cb.onAck(args);

@@ -305,4 +305,30 @@ class SocketIoPacketDecoderTest {
         assertThat(depth).isEqualTo(900);
         assertThat(node).isEqualTo(bin(5));
     }
+
+    @Test
+    void anEmptyAckToTheMainNamespaceIsRecognisedWithoutAPacketAndNothingElseIs() {
+        assertThat(decoder.emptyMainAckId("37[]")).isEqualTo(7);
+        assertThat(decoder.emptyMainAckId("3123456789012345[]")).isEqualTo(123_456_789_012_345L);
+        for (String other : new String[] {
+            "3[]", // no ack id: decodeText refuses it
+            "31234567890123456[]", // 16 digits: decodeText refuses it
+            "37[1]", // arguments
+            "37[ ]",
+            "3/chat,7[]", // another namespace
+            "27[]", // an EVENT
+            "37a[]",
+            "37",
+            ""
+        }) {
+            assertThat(decoder.emptyMainAckId(other)).as(other).isEqualTo(-1);
+        }
+        // every id it gives is the one decodeText reads
+        SocketIoPacket packet = decoder.decodeText("3042[]");
+        assertThat(decoder.emptyMainAckId("3042[]")).isEqualTo(packet.ackId()).isEqualTo(42);
+        // while a binary packet waits for its attachments, a text message is an error that decodeText reports
+        assertThat(decoder.decodeText("51-[\"a\",{\"_placeholder\":true,\"num\":0}]"))
+                .isNull();
+        assertThat(decoder.emptyMainAckId("37[]")).isEqualTo(-1);
+    }
 }

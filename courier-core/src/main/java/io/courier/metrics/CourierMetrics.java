@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A server's meters for any Micrometer registry ({@code courier.metrics().bindTo(registry)}). The counters are kept
- * by the server whether or not metrics are bound (a few {@code LongAdder}s), so binding costs nothing on the hot path.
+ * by the server whether or not metrics are bound ({@code internal/StripedCounters}: on an event loop, a plain add to a
+ * cell of that thread's), so binding costs nothing on the hot path.
  *
  * <table>
  *   <caption>Meters (Prometheus names in parentheses)</caption>

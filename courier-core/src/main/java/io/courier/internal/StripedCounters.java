@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.LongAdder;
  * lost, and a read may miss the latest additions of a running thread, as a {@code LongAdder}'s may.
  *
  * <p>A thread's cell is found through a {@link FastThreadLocal} of this instance (an array slot on Netty's threads); a
- * thread that served it keeps its cell, a few hundred bytes, until the thread ends.
+ * thread that served it keeps its cell, a few hundred bytes, until the thread ends. Each instance takes one of Netty's
+ * thread-local indexes for the life of the JVM: one per server, not one per connection.
  */
 public final class StripedCounters {
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);

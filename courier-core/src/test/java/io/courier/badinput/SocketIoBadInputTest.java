@@ -185,12 +185,24 @@ class SocketIoBadInputTest {
         assertNoHandlerRanAndNewClientsAreServed();
     }
 
-    @Test
-    void anEventBeforeAnyConnectClosesTheConnection() throws Exception {
-        try (EngineWebSocket ws = EngineWebSocket.open(server.port())) {
-            ws.send("42[\"echo\",1]");
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            quoteCharacter = '`',
+            textBlock = """
+                42["echo",1] | event for namespace / which is not connected
+                431[]        | ack for namespace / which is not connected
+                """) // 431[] has the shape ClientConnection reads without a packet
+    void anEventOrAckBeforeAnyConnectClosesTheConnection(String packet, String why) throws Exception {
+        try (EngineWebSocket ws = EngineWebSocket.open(server.port());
+                LogCapture log = LogCapture.of("io.courier.server.ClientConnection")) {
+            ws.send(packet);
             ws.awaitClosedByServer();
             server.awaitSessionGone(ws.sid());
+            // closed for the packet, not at the connect timeout
+            assertThat(log.lines(Level.INFO))
+                    .singleElement(InstanceOfAssertFactories.STRING)
+                    .endsWith(": bad Socket.IO packet: " + why);
         }
         assertNoHandlerRanAndNewClientsAreServed();
     }

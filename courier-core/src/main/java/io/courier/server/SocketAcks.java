@@ -75,17 +75,6 @@ final class SocketAcks {
         return take(ackId);
     }
 
-    /**
-     * {@code ackId} times an odd constant (the golden ratio's, as in Fibonacci hashing): a bijection on longs, so keys
-     * stay distinct, that spreads neighbouring ids over the low bits of Netty's map, which places a key at its low bits.
-     * Unscattered, the ids of deliveries in flight, close together, would fill one run of neighbouring slots, which
-     * every removal walks to close its gap: an in-order removal cost 124 ns with 100 in flight and 8.2 µs with 10,000,
-     * scattered 22 and 38 ns (BENCHMARKS.md).
-     */
-    static long scatter(long ackId) {
-        return ackId * 0x9E3779B97F4A7C15L;
-    }
-
     /** The callback waiting for {@code ackId}, no longer waiting; null if none (unknown, timed out or closed). */
     AckCallback take(long ackId) {
         Map<Long, AckCallback> m = pending;

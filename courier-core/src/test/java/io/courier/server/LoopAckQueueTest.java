@@ -7,12 +7,17 @@ import io.courier.adapter.AckCallback;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** The ack waits of a socket's event loop: in order from the front, any other order found all the same. */
+/**
+ * The ack waits of a socket's event loop: in order from the front, any other order found all the same; the out-of-order
+ * map's keys ({@link LoopAckQueue#scatter}).
+ */
 class LoopAckQueueTest {
 
     /** A wait that knows its id, so a test can tell which wait it got. */
@@ -96,5 +101,36 @@ class LoopAckQueueTest {
         assertThat(q.size()).isZero();
         assertThat(q.add(2, new Wait(2))).as("an empty ring takes any id").isTrue();
         assertThat(q.take(2)).isEqualTo(new Wait(2));
+    }
+
+    @Test
+    void neighbouringAckIdsStayDistinctAndSpreadOverTheLowBits() {
+        for (long base : new long[] {1, 1_000_000, (1L << 53) - 200}) {
+            Set<Long> keys = new HashSet<>();
+            boolean[] slots = new boolean[256];
+            for (long id = base; id < base + 100; id++) {
+                long key = LoopAckQueue.scatter(id);
+                assertThat(keys.add(key)).as("key of %d", id).isTrue();
+                // where an open-addressing map of 256 slots with linear probing (Netty's) puts it
+                int slot = (int) (key ^ (key >>> 32)) & 255;
+                while (slots[slot]) {
+                    slot = (slot + 1) & 255;
+                }
+                slots[slot] = true;
+            }
+            assertThat(longestRun(slots))
+                    .as("longest run of neighbouring slots for ids from %d (unscattered: 100)", base)
+                    .isLessThanOrEqualTo(16);
+        }
+    }
+
+    private static int longestRun(boolean[] slots) {
+        int longest = 0;
+        int run = 0;
+        for (int i = 0; i < 2 * slots.length; i++) { // twice round: a run may wrap
+            run = slots[i % slots.length] ? run + 1 : 0;
+            longest = Math.max(longest, Math.min(run, slots.length));
+        }
+        return longest;
     }
 }

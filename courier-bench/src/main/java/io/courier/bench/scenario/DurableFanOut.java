@@ -15,6 +15,11 @@ import java.util.concurrent.TimeUnit;
  * most 32 not yet delivered to all); after a warm-up of both (in turn, until JIT compiling takes under 10% of the
  * server's CPU in both, at most 8 pairs), plain and durable bursts are measured in turn
  * ({@code bench.durable.pairs}, default 3); reports the medians of both rates, their ratio, and CPU per delivery of both.
+ *
+ * <p>To profile one path alone, {@code -Dbench.durable.profile=durable} (or {@code plain}) runs, after the warm-up, a
+ * stretch of bursts of that kind only ({@code bench.durable.profile.bursts}, default 12), between two progress lines
+ * that name the peer's PID ({@code profile start}, {@code profile end}): attach {@code perf} or read a JFR recording
+ * over that stretch (BENCHMARKS.md, "What each change bought", says how).
  */
 public final class DurableFanOut implements Scenario {
     private static final String CHANNEL = "bench";
@@ -27,6 +32,11 @@ public final class DurableFanOut implements Scenario {
     private static final double WARM_JIT_SHARE = 0.10;
 
     private static final int MAX_WARM_UP_PAIRS = 8;
+
+    /** {@code durable} or {@code plain}: a stretch of bursts of that kind alone after the warm-up, to profile. */
+    private static final String PROFILE = System.getProperty("bench.durable.profile");
+
+    private static final int PROFILE_BURSTS = Integer.getInteger("bench.durable.profile.bursts", 12);
 
     @Override
     public String id() {
@@ -61,6 +71,17 @@ public final class DurableFanOut implements Scenario {
                 if (plainJit < WARM_JIT_SHARE && durableJit < WARM_JIT_SHARE) {
                     break;
                 }
+            }
+            if (PROFILE != null) {
+                if (!PROFILE.equals("durable") && !PROFILE.equals("plain")) {
+                    throw new IllegalArgumentException(
+                            "bench.durable.profile : " + PROFILE + " (expected: durable or plain)");
+                }
+                run.progress("profile start: " + PROFILE_BURSTS + " " + PROFILE + " bursts, peer PID " + peer.pid());
+                for (int i = 0; i < PROFILE_BURSTS; i++) {
+                    measured(run, driver, peer, PROFILE.equals("durable") ? CHANNEL : null);
+                }
+                run.progress("profile end");
             }
             run.progress("warmed up; measuring");
             double[][] plain = new double[PAIRS][];

@@ -32,6 +32,8 @@ public final class EngineIoServer {
     private final String nodeId;
     private final Map<String, EngineIoSession> sessions = new ConcurrentHashMap<>();
     private final Map<EventLoop, LoopHeartbeats> heartbeats = new ConcurrentHashMap<>();
+    /** Set by {@link #closeAll}: no session opens from then on. */
+    private volatile boolean closing;
     /** What follows the sid in a WebSocket's open packet; computed once (benign race: always the same bytes). */
     private byte[] webSocketOpenTail;
 
@@ -137,6 +139,7 @@ public final class EngineIoServer {
         sessions.put(session.sid(), session);
         stats.opened();
         session.start(handler.onOpen(session));
+        closeIfClosing(session);
         return session;
     }
 
@@ -148,7 +151,23 @@ public final class EngineIoServer {
         stats.opened();
         ws.sendText(openFrameBytes(session.sid()));
         session.start(handler.onOpen(session));
+        closeIfClosing(session);
         return session;
+    }
+
+    /**
+     * A handshake that passed the HTTP layer's {@link #closing()} check as {@link #closeAll} began: either closeAll
+     * saw the session in the map, or this sees the flag (both are volatile), so none stays open.
+     */
+    private void closeIfClosing(EngineIoSession session) {
+        if (closing) {
+            session.close(EngineIoCloseReason.SERVER_SHUTTING_DOWN);
+        }
+    }
+
+    /** Whether {@link #closeAll} was called: the HTTP layer refuses handshakes (503) from then on. */
+    public boolean closing() {
+        return closing;
     }
 
     /**
@@ -186,8 +205,12 @@ public final class EngineIoServer {
         return EngineIoPacket.text(EngineIoPacketType.OPEN, json);
     }
 
-    /** Closes every session with the given reason (flushing what each has buffered). */
+    /**
+     * Closes every session with the given reason (flushing what each has buffered), and opens none from then on: the
+     * server is going away, and a session opened now would die with it a moment later instead of opening elsewhere.
+     */
     public void closeAll(EngineIoCloseReason reason) {
+        closing = true;
         for (EngineIoSession s : sessions.values()) {
             s.close(reason);
         }

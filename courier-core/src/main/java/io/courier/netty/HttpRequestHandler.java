@@ -356,6 +356,14 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
                 engineError(ctx, req, EngineIoError.UNSUPPORTED_PROTOCOL_VERSION, origin, cors);
                 return;
             }
+            if (engine.closing()) {
+                // a kept-open connection outlives the listening socket for a moment: the client opens elsewhere
+                log.debug(
+                        "connection {}: handshake refused, the server is closing",
+                        ctx.channel().remoteAddress());
+                refuse(ctx, withCors(HttpResponses.empty(HttpResponseStatus.SERVICE_UNAVAILABLE), origin, cors));
+                return;
+            }
         }
 
         if (upgrade) {

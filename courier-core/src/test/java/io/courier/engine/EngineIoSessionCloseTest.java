@@ -189,6 +189,17 @@ class EngineIoSessionCloseTest {
     }
 
     @Test
+    void aSessionOpenedAfterCloseAllIsClosedAtOnce() {
+        h.server.closeAll(EngineIoCloseReason.SERVER_SHUTTING_DOWN);
+        EngineIoSession late = h.openPolling();
+
+        assertThat(h.server.closing()).isTrue();
+        assertThat(h.listener(late).closes).containsExactly(EngineIoCloseReason.SERVER_SHUTTING_DOWN);
+        assertThat(h.poll(late).answers()).containsExactly("1");
+        assertThat(h.server.sessionCount()).isZero();
+    }
+
+    @Test
     void reportsTheGivenReasonWhenTheNextPollCollectsTheLastPackets() {
         EngineIoSession session = h.openPolling();
         session.send(EngineIoPacket.message("bye"));

@@ -81,10 +81,15 @@ function manager(extra = {}) {
 // Engine-level closes seen so far. A dropped connection (say a missed heartbeat) usually shows up
 // later as a timeout in some unrelated step; the failure line lists these so the cause is visible.
 const drops = [];
+const loadedAt = Date.now();
 
-function watchDrops(m) {
-  m.on("close", (reason) => {
-    if (drops.length < 10) drops.push(reason);
+function watchDrops(m, label) {
+  m.on("close", (reason, details) => {
+    if (drops.length >= 20) return;
+    const why = details && (details.description ?? details.message);
+    const name = typeof label === "function" ? label() : label;
+    const at = `+${Date.now() - loadedAt} ms`;
+    drops.push(`${name ? name + ": " : ""}${reason}${why !== undefined ? ` (${why})` : ""} ${at}`);
   });
 }
 
@@ -274,6 +279,7 @@ function run(name, timeoutMs, scenario) {
 
 module.exports = {
   parserOption,
+  watchDrops,
   connect,
   manager,
   waitFor,

@@ -16,7 +16,7 @@
 //   join(room)                       socket.join(room)
 //   emit-all(event, value)           io.emit(event, value)
 //   emit-room(room, event, value)    io.to(room).emit(event, value)
-//   count()                          -> io.fetchSockets().length (the whole cluster)
+//   count()                          -> io.fetchSockets().length (the whole cluster), or {error} if it failed
 //
 // Env: NODES ("A=http://127.0.0.1:1,B=...,C=..."), ROUND_TRIPS (default 300).
 // Progress line {"phase":"kill","node":"B"}: the Java side closes node B.
@@ -105,6 +105,13 @@ async function eventually(check) {
 }
 
 const sidOf = (socket) => socket.io.engine.id;
+
+/** The number of sockets in the cluster, asked through `socket`; throws what the node answers if fetchSockets failed. */
+async function count(socket) {
+  const n = await socket.emitWithAck("count");
+  if (typeof n !== "number") throw new Error(`count: ${JSON.stringify(n)}`);
+  return n;
+}
 
 function client(url, name) {
   const socket = io(url, {
@@ -207,11 +214,11 @@ run("no-sticky", 120000, async (ctx) => {
 
   ctx.step("a client disconnects cleanly; the cluster counts it gone");
   const total = clients.length;
-  expectEqual(await clients[0].emitWithAck("count"), total, "sockets in the cluster");
+  expectEqual(await count(clients[0]), total, "sockets in the cluster");
   const leaving = clients.pop();
   seen.pop();
   leaving.disconnect();
-  await eventually(async () => (await clients[0].emitWithAck("count")) === total - 1);
+  await eventually(async () => (await count(clients[0])) === total - 1);
 
   ctx.step("the cost of a forward: ack round trips");
   const direct = await startProxy(() => "A");
@@ -256,6 +263,7 @@ run("no-sticky", 120000, async (ctx) => {
   const back = onB.map((i) => waitFor(clients[i], "disconnect").then(() => waitFor(clients[i], "connect")));
   ctx.phase({ phase: "kill", node: "B" });
   await Promise.all(back);
+  ctx.step("after B closed: every client answers, from A or C, and gets broadcasts");
 
   // One round of checks on every client; repeated if any client dropped meanwhile, since a
   // dropped client reconnects, misses what was broadcast while it was away, and never gets the
@@ -280,7 +288,8 @@ run("no-sticky", 120000, async (ctx) => {
     if (disconnects === before) break;
   }
   // a session its client left behind on A or C ends once its node sees the client gone
-  await eventually(async () => (await clients[0].emitWithAck("count")) === clients.length);
+  ctx.step("sessions left behind on A or C end: the cluster counts each client once");
+  await eventually(async () => (await count(clients[0])) === clients.length);
 
   return {
     clients: total,

@@ -86,7 +86,13 @@ class PollingWithoutStickyIT {
                 io.to(args.getString(0)).emit(args.getString(1), args.get(2));
                 ack.reply();
             });
-            socket.on("count", (args, ack) -> io.fetchSockets().thenAccept(found -> ack.reply(found.size())));
+            socket.on("count", (args, ack) -> io.fetchSockets().whenComplete((found, error) -> {
+                if (error == null) {
+                    ack.reply(found.size());
+                } else {
+                    ack.reply(Map.of("error", String.valueOf(error)));
+                }
+            }));
         });
         io.start();
         return io;

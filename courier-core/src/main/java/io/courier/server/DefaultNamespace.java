@@ -157,6 +157,11 @@ public final class DefaultNamespace extends BroadcastingNamespace implements Mem
         byLoop.forEachOnLoop(true, s -> s.send(packet, droppable));
     }
 
+    /** The server this namespace belongs to. For tests. */
+    SocketIoRuntime runtime() {
+        return runtime;
+    }
+
     /** This node's socket with that id, or null. */
     DefaultSocket socket(String id) {
         return sockets.get(id);

@@ -770,6 +770,16 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         pending.add(f);
     }
 
+    /** Whether the calling event loop holds this server's {@link LoopAcks}. For tests. */
+    boolean holdsLoopAcks() {
+        return loopAcks.isSet();
+    }
+
+    /** The event loops that read acks of this server's deliveries. For tests. */
+    Set<EventLoop> ackLoops() {
+        return Set.copyOf(ackLoops);
+    }
+
     /**
      * Called on {@code socket}'s loop before its close goes to its lane: the acks that loop read before the close reach
      * the pumps' lanes before the close moves the pumps to another socket or stops them.

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.courier.Courier;
+import io.courier.netty.CourierHttpServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.channel.EventLoop;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -58,6 +61,42 @@ class DurableAcksTest {
             awaitPending(1);
             client.send("43" + ackId + "[]");
             awaitPending(0);
+        }
+    }
+
+    @Test
+    void closingAnAttachedServerClearsWhatItKeptOnTheLoopsItDoesNotOwn() throws Exception {
+        CourierHttpServer http = new CourierHttpServer("127.0.0.1", 0, 1);
+        try {
+            io = Courier.create(c -> c.durableQueues(d -> d.inFlightWindow(4)));
+            io.attach(http);
+            http.start();
+            io.metrics().bindTo(registry);
+            io.durable().subscribe("driver", "parcels").get(10, TimeUnit.SECONDS);
+            io.durable().publish("parcels", "item", "p1").get(10, TimeUnit.SECONDS);
+            try (WireClient client = WireClient.open(http.port())) {
+                client.connect("{\"clientId\":\"driver\"}");
+                client.send("43" + delivery(client, 1) + "[]");
+                awaitPending(0);
+            }
+            DurableDelivery durable = ((DefaultNamespace) io.of("/")).runtime().durable();
+            Set<EventLoop> loops = durable.ackLoops();
+            assertThat(loops).as("the loops that read an ack").hasSize(1);
+            EventLoop loop = loops.iterator().next();
+            assertThat(loop.submit(durable::holdsLoopAcks).get(10, TimeUnit.SECONDS))
+                    .as("the loop's acks before the close")
+                    .isTrue();
+
+            io.close(); // the loop stays: it is the HTTP server's
+            io = null;
+
+            // queued after the close's clearing task on the same loop, so it runs after it
+            assertThat(loop.submit(durable::holdsLoopAcks).get(10, TimeUnit.SECONDS))
+                    .as("the loop's acks after the close")
+                    .isFalse();
+            assertThat(loop.isShuttingDown()).isFalse();
+        } finally {
+            http.close();
         }
     }
 

@@ -1,20 +1,36 @@
 package io.courier.protocol;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationConfig;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ContainerNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
 
 /**
  * Parses the JSON payload that ends a packet text into a tree, with the caller's mapper (and so its {@link
  * com.fasterxml.jackson.core.StreamReadConstraints}), rejecting trailing content. Every Jackson failure, including
  * constraint violations such as excessive nesting, becomes a {@link SocketIoProtocolException} with a short message.
+ *
+ * <p>The tree is built here from the parser's tokens, iteratively, into the mapper's node factory: the same nodes
+ * Jackson's {@code JsonNode} deserializer builds with a mapper's default features (an int, long or big-integer node as
+ * the number needs; a double node for a fraction; the last of two equal keys kept), without the deserialization
+ * context and lookups {@code ObjectReader.readTree} sets up for every document (BENCHMARKS.md, "What each change
+ * bought"). A mapper with any feature that changes the tree (big decimals for floats, long or big-integer ints,
+ * failing on duplicate keys, dropping null properties) is read through its {@code ObjectReader}.
  */
 final class JsonPayloadReader {
 
@@ -29,7 +45,12 @@ final class JsonPayloadReader {
     /** The reader of the last mapper seen: readers are immutable and thread-safe, and one per connection costs ~250 B. */
     private static volatile Cached cached;
 
-    private record Cached(ObjectMapper mapper, ObjectReader reader, JsonNodeFactory nodes) {}
+    /** Containers open at once before {@link #build}'s stack grows: an event's arguments rarely nest deeper. */
+    private static final int INITIAL_DEPTH = 8;
+
+    /** {@code plainTree}: whether the tree is built here ({@link #build}) rather than by {@code reader}. */
+    private record Cached(
+            ObjectMapper mapper, ObjectReader reader, JsonFactory factory, JsonNodeFactory nodes, boolean plainTree) {}
 
     JsonPayloadReader(ObjectMapper mapper) {
         Cached c = cached;
@@ -37,10 +58,20 @@ final class JsonPayloadReader {
             c = new Cached(
                     mapper,
                     mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS),
-                    mapper.getNodeFactory());
+                    mapper.getFactory(),
+                    mapper.getNodeFactory(),
+                    buildsPlainTrees(mapper.getDeserializationConfig()));
             cached = c;
         }
         this.parsing = c;
+    }
+
+    private static boolean buildsPlainTrees(DeserializationConfig config) {
+        return !config.isEnabled(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                && !config.isEnabled(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
+                && !config.isEnabled(DeserializationFeature.USE_LONG_FOR_INTS)
+                && !config.isEnabled(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+                && config.isEnabled(JsonNodeFeature.READ_NULL_PROPERTIES);
     }
 
     /**
@@ -61,7 +92,19 @@ final class JsonPayloadReader {
         }
         JsonNode tree;
         try {
-            tree = parsing.reader().readTree(new TextReader(text, start));
+            if (!parsing.plainTree()) {
+                tree = parsing.reader().readTree(new TextReader(text, start));
+            } else {
+                try (JsonParser parser = parsing.factory().createParser(new TextReader(text, start))) {
+                    tree = build(parser, parsing.nodes());
+                    JsonToken trailing = tree == null ? null : parser.nextToken();
+                    if (trailing != null) {
+                        throw new SocketIoProtocolException("invalid json (at position "
+                                + (start + parser.currentTokenLocation().getCharOffset())
+                                + "): trailing token " + trailing + " after the value");
+                    }
+                }
+            }
         } catch (JsonProcessingException e) {
             throw new SocketIoProtocolException(describe(e, start));
         } catch (IOException e) {
@@ -71,6 +114,81 @@ final class JsonPayloadReader {
             throw new SocketIoProtocolException("invalid json (at position " + start + "): no value");
         }
         return tree;
+    }
+
+    /**
+     * Builds the tree of the parser's next value, or returns null at the end of the input. Iterative, so that the
+     * nesting depth is bounded by the parser's constraints, not by this thread's stack.
+     */
+    private static JsonNode build(JsonParser parser, JsonNodeFactory nodes) throws IOException {
+        JsonToken token = parser.nextToken();
+        if (token == null) {
+            return null;
+        }
+        if (!token.isStructStart()) {
+            return scalar(parser, token, nodes);
+        }
+        ContainerNode<?>[] open = new ContainerNode<?>[INITIAL_DEPTH];
+        int depth = 0;
+        ContainerNode<?> root = token == JsonToken.START_ARRAY ? nodes.arrayNode() : nodes.objectNode();
+        open[0] = root;
+        ContainerNode<?> current = root;
+        while (true) {
+            token = parser.nextToken(); // throws on the end of the input inside a container
+            String name = null;
+            if (token.isStructEnd()) {
+                if (depth == 0) {
+                    return root;
+                }
+                current = open[--depth];
+                continue;
+            }
+            if (token == JsonToken.FIELD_NAME) {
+                name = parser.currentName();
+                token = parser.nextToken();
+            }
+            if (token.isStructStart()) {
+                ContainerNode<?> child = token == JsonToken.START_ARRAY ? nodes.arrayNode() : nodes.objectNode();
+                add(current, name, child);
+                if (++depth == open.length) {
+                    open = Arrays.copyOf(open, depth * 2);
+                }
+                open[depth] = child;
+                current = child;
+                continue;
+            }
+            add(current, name, scalar(parser, token, nodes));
+        }
+    }
+
+    private static void add(ContainerNode<?> container, String name, JsonNode value) {
+        if (name == null) {
+            ((ArrayNode) container).add(value);
+        } else {
+            ((ObjectNode) container).set(name, value); // a repeated key: the last one wins, as in Jackson's trees
+        }
+    }
+
+    private static JsonNode scalar(JsonParser parser, JsonToken token, JsonNodeFactory nodes) throws IOException {
+        return switch (token) {
+            case VALUE_STRING -> nodes.textNode(parser.getText());
+            case VALUE_NUMBER_INT ->
+                switch (parser.getNumberType()) {
+                    case INT -> nodes.numberNode(parser.getIntValue());
+                    case LONG -> nodes.numberNode(parser.getLongValue());
+                    default -> nodes.numberNode(parser.getBigIntegerValue());
+                };
+            case VALUE_NUMBER_FLOAT ->
+                switch (parser.getNumberType()) {
+                    case BIG_DECIMAL -> nodes.numberNode(parser.getDecimalValue());
+                    case FLOAT -> nodes.numberNode(parser.getFloatValue());
+                    default -> nodes.numberNode(parser.getDoubleValue());
+                };
+            case VALUE_TRUE -> nodes.booleanNode(true);
+            case VALUE_FALSE -> nodes.booleanNode(false);
+            case VALUE_NULL -> nodes.nullNode();
+            default -> throw new IllegalStateException("unexpected token in a JSON text: " + token);
+        };
     }
 
     private static String describe(JsonProcessingException e, int start) {

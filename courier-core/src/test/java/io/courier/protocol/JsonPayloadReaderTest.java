@@ -1,0 +1,78 @@
+package io.courier.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.DecimalNode;
+import io.courier.json.JsonCodec;
+import java.util.Iterator;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class JsonPayloadReaderTest {
+
+    private static final String PREFIX = "42[\"e\",";
+
+    /** The tree built from the parser's tokens is Jackson's own tree: equal, node class by node class. */
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "{\"seq\":123456,\"ts\":1733231234567890,\"payload\":\"abc\"}",
+                "[1,-1,2147483647,2147483648,-2147483649,9223372036854775807,9223372036854775808,-0]",
+                "[1.5,-0.0,1e3,1E-7,3.141592653589793,1e308,12345678901234567890.5]",
+                "[true,false,null,\"\",\"\\u00e9\\n\\\"\",\"\\ud83d\\ude00\"]",
+                "{\"a\":{\"b\":{\"c\":[[],[{}],{\"d\":[1,[2,[3,[4,[5,[6,[7,[8,[9]]]]]]]]]}]}}}",
+                "{\"k\":1,\"k\":2,\"n\":null}",
+                "[[[[[[[[[[[[[[[[[[[[\"deep\"]]]]]]]]]]]]]]]]]]]]",
+                "\"just a string\"",
+                "42",
+                "  {\"spaces\" : [ 1 , 2 ] }  ",
+            })
+    void buildsTheTreeJacksonBuilds(String json) throws Exception {
+        ObjectMapper mapper = JsonCodec.mapper();
+        JsonNode expected = mapper.readTree(json);
+        JsonNode actual = new JsonPayloadReader(mapper).read(PREFIX + json, PREFIX.length());
+        assertThat(actual).isEqualTo(expected);
+        assertSameClasses(actual, expected);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"[1] 2", "{} {}", "\"a\" \"b\""})
+    void rejectsASecondValue(String json) {
+        assertThatThrownBy(() -> new JsonPayloadReader(JsonCodec.mapper()).read(PREFIX + json, PREFIX.length()))
+                .isInstanceOf(SocketIoProtocolException.class)
+                .hasMessageStartingWith("invalid json (at position " + (PREFIX.length() + json.lastIndexOf(' ') + 1)
+                        + "): trailing token");
+    }
+
+    /** A mapper whose features change trees gets its own reader's trees (here, big decimals for fractions). */
+    @ParameterizedTest
+    @ValueSource(strings = {"[1.5]"})
+    void readsThroughTheMapperWhenItsFeaturesChangeTheTree(String json) {
+        ObjectMapper mapper = JsonMapper.builder()
+                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .build();
+        JsonNode tree = new JsonPayloadReader(mapper).read(PREFIX + json, PREFIX.length());
+        assertThat(tree.get(0)).isInstanceOf(DecimalNode.class);
+    }
+
+    private static void assertSameClasses(JsonNode actual, JsonNode expected) {
+        assertThat(actual.getClass()).as("%s", expected).isEqualTo(expected.getClass());
+        if (expected.isArray()) {
+            for (int i = 0; i < expected.size(); i++) {
+                assertSameClasses(actual.get(i), expected.get(i));
+            }
+        } else if (expected.isObject()) {
+            assertThat(actual.fieldNames()).toIterable().containsExactlyElementsOf(() -> expected.fieldNames());
+            for (Iterator<Map.Entry<String, JsonNode>> it = expected.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                assertSameClasses(actual.get(e.getKey()), e.getValue());
+            }
+        }
+    }
+}

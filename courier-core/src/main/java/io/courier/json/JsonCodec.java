@@ -2,7 +2,9 @@ package io.courier.json;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.util.BufferRecycler;
 import com.fasterxml.jackson.core.util.JsonRecyclerPools;
+import com.fasterxml.jackson.core.util.RecyclerPool;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -18,15 +20,16 @@ import java.nio.ByteBuffer;
  *
  * <p>Buffers: Jackson's default keeps its parse and write buffers (about 16 KB) per thread, which a virtual thread
  * never reuses, so every ack or emit a handler encoded allocated them afresh (9 KB of the 13 KB an echo with ack
- * allocated). This mapper shares them in a bounded pool instead: a thread takes a set, gives it back after one
- * document, and the pool keeps at most {@link #POOLED_BUFFERS} sets.
+ * allocated). This mapper keeps them per thread only for platform threads (the event loops, which parse every
+ * packet received); a virtual thread takes a set from a bounded shared pool and gives it back after one document,
+ * and the pool keeps at most {@link #POOLED_BUFFERS} sets ({@link BufferPool}).
  */
 public final class JsonCodec {
     /** Buffer sets kept for reuse: about as many as threads encode or parse at once (event loops, carriers). */
     static final int POOLED_BUFFERS = Math.max(16, 4 * Runtime.getRuntime().availableProcessors());
 
     private static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
-                    .recyclerPool(JsonRecyclerPools.newBoundedPool(POOLED_BUFFERS))
+                    .recyclerPool(new BufferPool(POOLED_BUFFERS))
                     .build())
             .build()
             .findAndRegisterModules();
@@ -41,6 +44,54 @@ public final class JsonCodec {
     }
 
     private JsonCodec() {}
+
+    /**
+     * Jackson's buffer sets per platform thread, as Jackson's default pool keeps them, and from a bounded shared pool
+     * for virtual threads. A shared pool for every thread cost each parse and write two turns of its lock (about a
+     * fifth of decoding an echo's event on an event loop); a thread-local for virtual threads costs a new set each.
+     * A set a platform thread keeps is never handed to the shared pool: only a virtual thread gives sets back to it.
+     */
+    static final class BufferPool implements RecyclerPool<BufferRecycler> {
+        private static final long serialVersionUID = 1L;
+
+        private final RecyclerPool<BufferRecycler> shared;
+
+        BufferPool(int capacity) {
+            this.shared = JsonRecyclerPools.newBoundedPool(capacity);
+        }
+
+        @Override
+        public BufferRecycler acquirePooled() {
+            return Thread.currentThread().isVirtual()
+                    ? shared.acquirePooled()
+                    : JsonRecyclerPools.threadLocalPool().acquirePooled();
+        }
+
+        @Override
+        public BufferRecycler acquireAndLinkPooled() {
+            // linked to the shared pool, a set goes back there when released; a platform thread's is not linked
+            return Thread.currentThread().isVirtual()
+                    ? shared.acquireAndLinkPooled()
+                    : JsonRecyclerPools.threadLocalPool().acquirePooled();
+        }
+
+        @Override
+        public void releasePooled(BufferRecycler recycler) {
+            if (Thread.currentThread().isVirtual()) {
+                shared.releasePooled(recycler);
+            }
+        }
+
+        @Override
+        public int pooledCount() {
+            return shared.pooledCount();
+        }
+
+        @Override
+        public boolean clear() {
+            return shared.clear();
+        }
+    }
 
     public static ObjectMapper mapper() {
         return MAPPER;

@@ -28,17 +28,38 @@ class JsonCodecTest {
     }
 
     @Test
-    void thePoolKeepsABoundedNumberOfBufferSets() {
+    void thePoolKeepsABoundedNumberOfBufferSets() throws Exception {
         RecyclerPool<BufferRecycler> pool = JsonCodec.mapper().getFactory()._getRecyclerPool();
         int many = JsonCodec.POOLED_BUFFERS * 3;
-        BufferRecycler[] taken = new BufferRecycler[many];
-        for (int i = 0; i < many; i++) {
-            taken[i] = pool.acquireAndLinkPooled();
-        }
-        for (BufferRecycler r : taken) {
-            r.releaseToPool();
-        }
-        assertThat(pool.pooledCount()).isLessThanOrEqualTo(JsonCodec.POOLED_BUFFERS);
+        Thread t = Thread.ofVirtual().start(() -> {
+            BufferRecycler[] taken = new BufferRecycler[many];
+            for (int i = 0; i < many; i++) {
+                taken[i] = pool.acquireAndLinkPooled();
+            }
+            for (BufferRecycler r : taken) {
+                r.releaseToPool();
+            }
+        });
+        t.join();
+        assertThat(pool.pooledCount()).isBetween(1, JsonCodec.POOLED_BUFFERS);
+    }
+
+    @Test
+    void aPlatformThreadKeepsItsOwnBufferSetOutOfTheSharedPool() throws Exception {
+        // an event loop parses every packet: its set is its own, taken without the shared pool's lock
+        RecyclerPool<BufferRecycler> pool = JsonCodec.mapper().getFactory()._getRecyclerPool();
+        BufferRecycler first = pool.acquireAndLinkPooled();
+        first.releaseToPool();
+        int shared = pool.pooledCount();
+        BufferRecycler again = pool.acquireAndLinkPooled();
+        pool.releasePooled(again);
+        assertThat(again).isSameAs(first);
+        assertThat(pool.pooledCount()).isEqualTo(shared);
+
+        BufferRecycler[] other = new BufferRecycler[1];
+        Thread t = Thread.ofPlatform().start(() -> other[0] = pool.acquireAndLinkPooled());
+        t.join();
+        assertThat(other[0]).isNotNull().isNotSameAs(first);
     }
 
     @Test

@@ -29,6 +29,7 @@ public final class SocketIoPacketEncoder implements PacketEncoder {
 
     private final ObjectWriter writer;
     private final JsonNodeFactory nodes;
+    private final boolean plainWriter; // PlainJsonWriter writes as this mapper does
 
     /**
      * Creates an encoder.
@@ -40,6 +41,7 @@ public final class SocketIoPacketEncoder implements PacketEncoder {
         Objects.requireNonNull(mapper, "mapper");
         this.writer = mapper.writer().without(SerializationFeature.INDENT_OUTPUT);
         this.nodes = mapper.getNodeFactory();
+        this.plainWriter = PlainJsonWriter.writesLikeJackson(mapper);
     }
 
     /**
@@ -81,7 +83,8 @@ public final class SocketIoPacketEncoder implements PacketEncoder {
 
     /**
      * The packet as one Engine.IO text message, written from its tree straight into UTF-8 bytes (no String on the
-     * way: a third of the allocation of an ack); null when it holds binary, which {@link #encode} handles. The bytes
+     * way: a third of the allocation of an ack), by {@link PlainJsonWriter} when the tree is plain, else by Jackson;
+     * null when it holds binary, which {@link #encode} handles. The bytes
      * are the text path's, except that a character outside the BMP is written as its JSON escape pair ({@code
      * \uD83D\uDE00}), as is a lone surrogate (which the text path replaces by {@code ?}): the same string for any
      * JSON parser. (Jackson's option to combine pairs into 4 UTF-8 bytes also swallows the character after a lone
@@ -107,6 +110,10 @@ public final class SocketIoPacketEncoder implements PacketEncoder {
         }
         if (data == null) {
             return prefix;
+        }
+        byte[] plain = plainWriter ? PlainJsonWriter.write(prefix, data) : null;
+        if (plain != null) {
+            return plain;
         }
         PrefixedBytes out = new PrefixedBytes(prefix);
         try {

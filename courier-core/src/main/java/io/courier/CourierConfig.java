@@ -28,7 +28,7 @@ import java.util.function.Function;
  * @param host address to bind; default {@code 0.0.0.0}
  * @param port port to bind, 0 for an ephemeral port; default 3000
  * @param path Socket.IO endpoint path; default {@code /socket.io/}
- * @param ioThreads event loop threads, 0 for two per processor; default 0
+ * @param ioThreads event loop threads, 0 for one per processor; default 0
  * @param engine Engine.IO settings (pingInterval 25 s, pingTimeout 20 s, maxHttpBufferSize 1 MB, perMessageDeflate
  *     off, ...)
  * @param connectTimeout how long a new connection may take to join a namespace before it is closed; default 45 s

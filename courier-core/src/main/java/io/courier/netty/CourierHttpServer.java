@@ -77,7 +77,7 @@ public final class CourierHttpServer implements AutoCloseable {
     /**
      * @param host the address to bind, e.g. {@code 127.0.0.1} or {@code 0.0.0.0}
      * @param port the port, or 0 for an ephemeral one (see {@link #port()})
-     * @param ioThreads event loop threads; 0 means two per available processor
+     * @param ioThreads event loop threads; 0 means one per available processor
      */
     public CourierHttpServer(String host, int port, int ioThreads) {
         this.host = Objects.requireNonNull(host, "host");
@@ -172,12 +172,15 @@ public final class CourierHttpServer implements AutoCloseable {
     }
 
     /**
-     * The number of event loops: {@code ioThreads}, or for 0 two per available processor (Netty's default). Measured
-     * with the echo benchmark on one core: one loop per processor cost 15% more CPU per ack with handlers on virtual
-     * threads (9.4-9.9 against 8.1-8.3 µs), the same with inline handlers.
+     * The number of event loops: {@code ioThreads}, or for 0 one per available processor. Courier's loops never
+     * block (handlers run on virtual threads unless added with {@code onInline}), so Netty's default of two per
+     * processor, a hedge for loops that block, only adds loops that take turns on a core. Measured with the echo
+     * benchmark on one core, 8 alternated runs of each against the raw-Netty ceiling in the same run: server CPU per
+     * ack 1.09× the ceiling's with one loop, 1.18× with two (one loop cheaper in every pair of runs; 1.07× against
+     * 1.12× with inline handlers), latency alike (BENCHMARKS.md, "What each change bought").
      */
     int eventLoops() {
-        return ioThreads > 0 ? ioThreads : 2 * Runtime.getRuntime().availableProcessors();
+        return ioThreads > 0 ? ioThreads : Runtime.getRuntime().availableProcessors();
     }
 
     /** The event loops serving connections once started (for tests). */

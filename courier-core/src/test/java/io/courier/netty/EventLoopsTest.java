@@ -4,14 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-/** {@code ioThreads} 0 means two event loops per available processor, as documented (README, {@code ioThreads}). */
+/** {@code ioThreads} 0 means one event loop per available processor, as documented (README, {@code ioThreads}). */
 class EventLoopsTest {
     @Test
-    void zeroMeansTwoLoopsPerProcessor() {
+    void zeroMeansOneLoopPerProcessor() {
         CourierHttpServer http = new CourierHttpServer("127.0.0.1", 0, 0).start();
         try {
-            assertThat(http.runningEventLoops())
-                    .isEqualTo(2 * Runtime.getRuntime().availableProcessors());
+            assertThat(http.runningEventLoops()).isEqualTo(Runtime.getRuntime().availableProcessors());
         } finally {
             http.close();
         }

@@ -47,8 +47,8 @@ public final class JsonCodec {
 
     /**
      * Jackson's buffer sets per platform thread, as Jackson's default pool keeps them, and from a bounded shared pool
-     * for virtual threads. A shared pool for every thread cost each parse and write two turns of its lock (about a
-     * fifth of decoding an echo's event on an event loop); a thread-local for virtual threads costs a new set each.
+     * for virtual threads. A shared pool for every thread costs each Jackson parse and write on an event loop two turns
+     * of its lock; a thread-local for virtual threads costs a new set each.
      * A set a platform thread keeps is never handed to the shared pool: only a virtual thread gives sets back to it.
      */
     static final class BufferPool implements RecyclerPool<BufferRecycler> {

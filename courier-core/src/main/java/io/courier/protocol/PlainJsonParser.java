@@ -32,7 +32,7 @@ final class PlainJsonParser {
     /** Digits of the longest integer read here: 18 always fit in a long. */
     private static final int MAX_INTEGER_DIGITS = 18;
 
-    /** Characters of the longest fraction or exponent number read here. */
+    /** Characters of the longest number read here (for integers, {@link #MAX_INTEGER_DIGITS} is the tighter bound). */
     private static final int MAX_NUMBER_LENGTH = 32;
 
     private final JsonNodeFactory nodes;
@@ -307,7 +307,7 @@ final class PlainJsonParser {
                 return null; // a leading zero followed by digits
             }
             if (!fraction) {
-                if (digits > MAX_INTEGER_DIGITS) {
+                if (digits > MAX_INTEGER_DIGITS || digits > limits.maxNumberLength) {
                     return null;
                 }
                 long value = 0;

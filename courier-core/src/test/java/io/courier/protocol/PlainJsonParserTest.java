@@ -110,6 +110,7 @@ class PlainJsonParserTest {
                 .setStreamReadConstraints(StreamReadConstraints.builder()
                         .maxNestingDepth(2)
                         .maxStringLength(3)
+                        .maxNumberLength(4)
                         .build());
         PlainJsonParser parser = PlainJsonParser.forMapper(strict);
         assertThat(parser.parse("[[1]]", 0)).isNotNull();
@@ -117,6 +118,10 @@ class PlainJsonParserTest {
         assertThat(parser.parse("[\"abc\"]", 0)).isNotNull();
         assertThat(parser.parse("[\"abcd\"]", 0)).isNull();
         assertThat(parser.parse("[\"ab\\u0063d\"]", 0)).isNull();
+        assertThat(parser.parse("[-1234]", 0)).isNotNull();
+        assertThat(parser.parse("[12345]", 0)).isNull();
+        assertThat(parser.parse("[1.5]", 0)).isNotNull();
+        assertThat(parser.parse("[1.25e1]", 0)).isNull();
 
         ObjectMapper duplicatesRefused = JsonMapper.builder()
                 .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)

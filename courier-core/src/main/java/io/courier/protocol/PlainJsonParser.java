@@ -150,16 +150,9 @@ final class PlainJsonParser {
                     return null;
                 }
                 object.set(name, value); // a repeated name: the last value wins, as in Jackson's trees
-                skipWhitespace();
-                if (pos >= end) {
-                    return null;
-                }
-                char c = text.charAt(pos++);
-                if (c == '}') {
-                    return object;
-                }
-                if (c != ',') {
-                    return null;
+                int next = afterItem('}');
+                if (next != MORE) {
+                    return next == CLOSED ? object : null;
                 }
             }
         }
@@ -178,18 +171,25 @@ final class PlainJsonParser {
                     return null;
                 }
                 array.add(value);
-                skipWhitespace();
-                if (pos >= end) {
-                    return null;
-                }
-                char c = text.charAt(pos++);
-                if (c == ']') {
-                    return array;
-                }
-                if (c != ',') {
-                    return null;
+                int next = afterItem(']');
+                if (next != MORE) {
+                    return next == CLOSED ? array : null;
                 }
             }
+        }
+
+        private static final int MORE = 0;
+        private static final int CLOSED = 1;
+        private static final int INVALID = -1;
+
+        /** After a member or element: {@link #MORE} past a comma, {@link #CLOSED} past {@code close}, else invalid. */
+        private int afterItem(char close) {
+            skipWhitespace();
+            if (pos >= end) {
+                return INVALID;
+            }
+            char c = text.charAt(pos++);
+            return c == ',' ? MORE : c == close ? CLOSED : INVALID;
         }
 
         /** The string starting at the quote at {@code pos}, unescaped, or null if declined. */

@@ -50,7 +50,6 @@ public record EngineIoConfig(
         }
     }
 
-    /** The reference server's defaults. */
     /** Settings without WebSocket compression. */
     public EngineIoConfig(
             Duration pingInterval,
@@ -71,6 +70,7 @@ public record EngineIoConfig(
                 null);
     }
 
+    /** The reference server's defaults. */
     public static EngineIoConfig defaults() {
         return new EngineIoConfig(
                 Duration.ofSeconds(25),

@@ -305,8 +305,8 @@ public final class EngineIoSession {
             return;
         }
         long size = 0;
-        for (EngineIoPacket p : packets) {
-            size += p.wireSize();
+        for (int i = 0, n = packets.size(); i < n; i++) { // no iterator: C1-compiled code allocates one per write
+            size += packets.get(i).wireSize();
         }
         server.stats().sent(packets.size(), size);
         long max = server.config().maxBufferedBytes();

@@ -33,14 +33,17 @@ public final class Ids {
     // random bytes drawn 256 at a time and handed out once each (every id gets bytes of its own); guarded by POOL
     private static final byte[] POOL = new byte[256];
     private static int poolUsed = POOL.length;
+    // the id's characters before they become its String (which copies them); guarded by POOL
+    private static final byte[] CHARS = new byte[64];
 
     /**
      * {@code bytes} random bytes (at most 48) in URL-safe base64 without padding, encoded straight into the id's
      * characters: one SecureRandom call per 256 bytes instead of one per id, and no intermediate arrays.
      */
     private static String random(int bytes) {
-        byte[] chars = new byte[(bytes * 4 + 2) / 3];
+        int length = (bytes * 4 + 2) / 3;
         synchronized (POOL) {
+            byte[] chars = CHARS;
             if (poolUsed + bytes > POOL.length) {
                 RANDOM.nextBytes(POOL);
                 poolUsed = 0;
@@ -53,16 +56,16 @@ public final class Ids {
                 int b2 = i + 2 < end ? POOL[i + 2] & 0xff : 0;
                 chars[c++] = ALPHABET[b0 >>> 2];
                 chars[c++] = ALPHABET[((b0 & 0x3) << 4) | (b1 >>> 4)];
-                if (c < chars.length) {
+                if (c < length) {
                     chars[c++] = ALPHABET[((b1 & 0xf) << 2) | (b2 >>> 6)];
                 }
-                if (c < chars.length) {
+                if (c < length) {
                     chars[c++] = ALPHABET[b2 & 0x3f];
                 }
             }
             java.util.Arrays.fill(POOL, poolUsed, end, (byte) 0); // handed out: not kept around
             poolUsed = end;
+            return new String(chars, 0, length, StandardCharsets.US_ASCII);
         }
-        return new String(chars, StandardCharsets.US_ASCII);
     }
 }

@@ -71,8 +71,11 @@ public final class SmallStringMap extends AbstractMap<String, String> {
             return this;
         }
 
+        /** The map; the builder is spent (its array, when exactly full, becomes the map's without a copy). */
         public SmallStringMap build() {
-            return size == 0 ? EMPTY : new SmallStringMap(java.util.Arrays.copyOf(kv, size));
+            String[] all = size == kv.length ? kv : java.util.Arrays.copyOf(kv, size);
+            kv = null;
+            return size == 0 ? EMPTY : new SmallStringMap(all);
         }
     }
 

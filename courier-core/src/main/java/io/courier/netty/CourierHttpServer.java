@@ -1,6 +1,7 @@
 package io.courier.netty;
 
 import io.courier.engine.EngineIoCloseReason;
+import io.courier.engine.EngineIoConfig;
 import io.courier.engine.EngineIoServer;
 import io.courier.http.ForeignSessions;
 import io.courier.http.HttpRoute;
@@ -119,7 +120,7 @@ public final class CourierHttpServer implements AutoCloseable {
         if (timeout == null || timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("idleTimeout : " + timeout + " (expected: > 0)");
         }
-        routes.idleTimeout = timeout;
+        routes.idleTimeout(timeout);
         return this;
     }
 
@@ -275,7 +276,8 @@ public final class CourierHttpServer implements AutoCloseable {
         private final List<EngineEndpoint> endpoints = new CopyOnWriteArrayList<>();
         private final List<Mounted> routes = new CopyOnWriteArrayList<>();
         private final Map<String, StaticResource> resources = new ConcurrentHashMap<>();
-        private volatile Duration idleTimeout;
+        private Duration idleTimeout; // set, or null: derived from the endpoints' heartbeats
+        private volatile long idleTimeoutMillis = idleTimeoutMillis(null, List.of());
         private volatile Set<String> allowedHosts; // null: every host
         private final RepeatedStrings repeatedStrings = new RepeatedStrings();
         private volatile SmallStringMap lastQuery = SmallStringMap.copyOf(Map.of());
@@ -323,26 +325,32 @@ public final class CourierHttpServer implements AutoCloseable {
             return h.toLowerCase(Locale.ROOT);
         }
 
+        /** Read for every request: computed when the setting or the endpoints change, not per request. */
         long idleTimeoutMillis() {
-            Duration set = idleTimeout;
+            return idleTimeoutMillis;
+        }
+
+        synchronized void idleTimeout(Duration timeout) {
+            idleTimeout = timeout;
+            idleTimeoutMillis = idleTimeoutMillis(timeout, endpoints);
+        }
+
+        synchronized void add(EngineEndpoint endpoint) {
+            endpoints.add(endpoint);
+            idleTimeoutMillis = idleTimeoutMillis(idleTimeout, endpoints);
+        }
+
+        private static long idleTimeoutMillis(Duration set, List<EngineEndpoint> endpoints) {
             if (set != null) {
                 return set.toMillis();
             }
             long longest = 0;
             for (EngineEndpoint e : endpoints) {
-                longest = Math.max(
-                        longest,
-                        e.engine()
-                                .config()
-                                .pingInterval()
-                                .plus(e.engine().config().pingTimeout())
-                                .toMillis());
+                EngineIoConfig c = e.engine().config();
+                longest =
+                        Math.max(longest, c.pingInterval().plus(c.pingTimeout()).toMillis());
             }
             return Math.max(30_000, longest + 10_000);
-        }
-
-        void add(EngineEndpoint endpoint) {
-            endpoints.add(endpoint);
         }
 
         StaticResource resource(String path) {

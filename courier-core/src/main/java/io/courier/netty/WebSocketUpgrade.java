@@ -23,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
+import java.util.Iterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,7 +84,7 @@ final class WebSocketUpgrade {
             return null;
         }
         String key = headers.get(HttpHeaderNames.SEC_WEBSOCKET_KEY);
-        if (!validKey(key) || headers.getAll(HttpHeaderNames.UPGRADE).size() != 1) {
+        if (!validKey(key) || !single(headers, HttpHeaderNames.UPGRADE)) {
             refuse(ctx, "invalid WebSocket upgrade headers");
             return null;
         }
@@ -120,6 +121,16 @@ final class WebSocketUpgrade {
                 .write(switchingProtocols(ctx, key, agreed))
                 .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         return frames;
+    }
+
+    /** Whether {@code name} occurs exactly once (counted without copying its values into a list). */
+    private static boolean single(HttpHeaders headers, CharSequence name) {
+        Iterator<? extends CharSequence> values = headers.valueCharSequenceIterator(name);
+        if (!values.hasNext()) {
+            return false;
+        }
+        values.next();
+        return !values.hasNext();
     }
 
     /**

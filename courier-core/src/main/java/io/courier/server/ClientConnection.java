@@ -211,7 +211,9 @@ final class ClientConnection implements EngineIoSession.Listener {
         }));
     }
 
-    /** Runs the middlewares of a CONNECT (skipped for a restorable session if so configured); on the loop. */
+    /**
+     * Runs the middlewares of a CONNECT, if any (skipped for a restorable session if so configured); on the loop.
+     */
     private void start(DefaultNamespace namespace, ObjectNode auth, SavedSession saved, String offset) {
         DefaultSocket socket = new DefaultSocket(
                 saved != null ? saved.socketId() : Ids.newSocketId(),
@@ -221,8 +223,8 @@ final class ClientConnection implements EngineIoSession.Listener {
                 this,
                 auth,
                 runtime);
-        if (saved != null && runtime.settings().skipMiddlewares()) {
-            afterMiddlewares(socket, null, offset);
+        if ((saved != null && runtime.settings().skipMiddlewares()) || !namespace.hasMiddlewares()) {
+            afterMiddlewares(socket, null, offset); // none to run: no turn on the socket's lane (a virtual thread)
         } else {
             namespace.runMiddlewares(socket, (s, refusal) -> onLoop(() -> afterMiddlewares(s, refusal, offset)));
         }

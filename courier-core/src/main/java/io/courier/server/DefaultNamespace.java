@@ -297,6 +297,11 @@ public final class DefaultNamespace extends BroadcastingNamespace implements Mem
         everyone = null;
     }
 
+    /** Whether a CONNECT to this namespace has middlewares to pass: its parent's or its own. */
+    boolean hasMiddlewares() {
+        return !middlewares.isEmpty() || (parent != null && !parent.middlewares.isEmpty());
+    }
+
     /**
      * Runs the parent's and this namespace's middlewares in order on the socket's lane; {@code done} receives null on
      * success or the refusal.
@@ -347,11 +352,13 @@ public final class DefaultNamespace extends BroadcastingNamespace implements Mem
 
     /** Runs the connection handlers (parent's first); called on the socket's lane. */
     void runConnectionHandlers(DefaultSocket socket) {
-        List<ConnectionHandler> handlers = new ArrayList<>();
         if (parent != null) {
-            handlers.addAll(parent.connectionHandlers);
+            runConnectionHandlers(parent.connectionHandlers, socket);
         }
-        handlers.addAll(connectionHandlers);
+        runConnectionHandlers(connectionHandlers, socket);
+    }
+
+    private void runConnectionHandlers(List<ConnectionHandler> handlers, DefaultSocket socket) {
         for (ConnectionHandler h : handlers) {
             try {
                 h.onConnection(socket);

@@ -113,6 +113,16 @@ class WebSocketUpgradeTest {
     }
 
     @Test
+    void aSecondUpgradeHeaderIsRefused() {
+        EmbeddedChannel ch = channel(EngineIoConfig.defaults());
+        ch.writeInbound(ascii(upgrade("Upgrade: websocket\r\n")));
+        assertThat(readAll(ch)).startsWith("HTTP/1.1 400 Bad Request");
+        assertThat(ch.pipeline().get(WebSocketFrameHandler.class)).isNull();
+        assertThat(ch.isOpen()).isFalse();
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
     void theAcceptValueIsRfc6455s() {
         assertThat(new String(WebSocketUpgrade.acceptKey(KEY), StandardCharsets.US_ASCII))
                 .isEqualTo(ACCEPT);

@@ -107,6 +107,19 @@ final class CommonStrings {
         return VALUES.getOrDefault(value, value);
     }
 
+    private static final String[] VALUE_LIST = VALUES.keySet().toArray(new String[0]);
+
+    /** {@code s.substring(from, to)}, or an equal shared constant without making the substring first. */
+    static String value(String s, int from, int to) {
+        int length = to - from;
+        for (String v : VALUE_LIST) {
+            if (v.length() == length && s.regionMatches(from, v, 0, length)) {
+                return v;
+            }
+        }
+        return s.substring(from, to);
+    }
+
     private static Map<String, String> table(String... strings) {
         return Stream.of(strings).collect(Collectors.toUnmodifiableMap(Function.identity(), Function.identity()));
     }

@@ -30,7 +30,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.time.Instant;
@@ -201,7 +200,7 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
                             "text/plain; charset=utf-8"));
             return;
         }
-        QueryStringDecoder uri = new QueryStringDecoder(req.uri());
+        RequestTarget uri = RequestTarget.parse(req.uri());
         String path = uri.path();
         StaticResource resource = routes.resource(path);
         if (resource != null) {
@@ -249,9 +248,11 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         byte[] bytes = ByteBufUtil.getBytes(routeBody);
         releaseRouteBody();
         boolean keepAlive = HttpUtil.isKeepAlive(req);
-        QueryStringDecoder uri = new QueryStringDecoder(req.uri());
+        RequestTarget uri = RequestTarget.parse(req.uri());
         Map<String, String> query = new HashMap<>();
-        uri.parameters().forEach((k, v) -> query.put(k, v.isEmpty() ? "" : v.get(0)));
+        for (int i = 0; i < uri.size(); i++) {
+            query.putIfAbsent(uri.name(i), uri.value(i));
+        }
         Map<String, String> headers = new HashMap<>();
         for (Map.Entry<String, String> h : req.headers()) {
             headers.putIfAbsent(h.getKey().toLowerCase(Locale.ROOT), h.getValue());
@@ -299,7 +300,7 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onEngineRequest(
-            ChannelHandlerContext ctx, HttpRequest req, QueryStringDecoder uri, EngineEndpoint endpoint) {
+            ChannelHandlerContext ctx, HttpRequest req, RequestTarget uri, EngineEndpoint endpoint) {
         HttpHeaders headers = req.headers();
         String origin = headers.get(HttpHeaderNames.ORIGIN);
         CorsPolicy cors = endpoint.cors();
@@ -312,7 +313,7 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
             preflight(ctx, req, origin, cors);
             return;
         }
-        String transport = param(uri, "transport");
+        String transport = uri.param("transport");
         if (transport == null || !config.transports().contains(transport)) {
             engineError(ctx, req, EngineIoError.UNKNOWN_TRANSPORT, origin, cors);
             return;
@@ -326,7 +327,7 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
             engineError(ctx, req, EngineIoError.FORBIDDEN, null, cors);
             return;
         }
-        String sid = param(uri, "sid");
+        String sid = uri.param("sid");
         EngineIoSession session = null;
         if (sid != null) {
             session = engine.session(sid);
@@ -352,7 +353,7 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
                 engineError(ctx, req, EngineIoError.BAD_REQUEST, origin, cors);
                 return;
             }
-            if (!"4".equals(param(uri, "EIO"))) {
+            if (!"4".equals(uri.param("EIO"))) {
                 engineError(ctx, req, EngineIoError.UNSUPPORTED_PROTOCOL_VERSION, origin, cors);
                 return;
             }
@@ -432,11 +433,7 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void handshake(
-            ChannelHandlerContext ctx,
-            HttpRequest req,
-            QueryStringDecoder uri,
-            EngineEndpoint endpoint,
-            String origin) {
+            ChannelHandlerContext ctx, HttpRequest req, RequestTarget uri, EngineEndpoint endpoint, String origin) {
         EngineIoServer engine = endpoint.engine();
         EngineIoSession session = engine.openPolling(ctx.channel().eventLoop(), snapshot(ctx, req, uri));
         EngineIoPacket open = engine.openPacket(session, false);
@@ -594,7 +591,7 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
     private void upgradeToWebSocket(
             ChannelHandlerContext ctx,
             HttpRequest req,
-            QueryStringDecoder uri,
+            RequestTarget uri,
             EngineEndpoint endpoint,
             EngineIoSession session) {
         EngineIoServer engine = endpoint.engine();
@@ -739,28 +736,20 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         return b.toString();
     }
 
-    private static String param(QueryStringDecoder uri, String name) {
-        List<String> values = uri.parameters().get(name);
-        return values == null || values.isEmpty() ? null : values.get(0);
-    }
-
     /**
      * What the session keeps of its handshake request for its lifetime: header names and common values as shared
      * constants ({@link CommonStrings}), values many connections repeat (the Host, the URL of a WebSocket-only
      * handshake) as one copy ({@link RepeatedStrings}), the same query as the last request's shared with it, and the
      * maps as compact arrays ({@link SmallStringMap}).
      */
-    private EngineIoRequest snapshot(ChannelHandlerContext ctx, HttpRequest req, QueryStringDecoder uri) {
+    private EngineIoRequest snapshot(ChannelHandlerContext ctx, HttpRequest req, RequestTarget uri) {
         RepeatedStrings repeated = routes.repeatedStrings();
-        SmallStringMap.Builder query =
-                new SmallStringMap.Builder(uri.parameters().size());
-        uri.parameters().forEach((k, v) -> {
-            if (!v.isEmpty()) {
-                query.merge(CommonStrings.value(k), repeated.share(CommonStrings.value(v.get(0))));
-            } else {
-                query.merge(CommonStrings.value(k), "");
+        SmallStringMap.Builder query = new SmallStringMap.Builder(uri.size());
+        for (int i = 0; i < uri.size(); i++) {
+            if (uri.first(i)) { // a repeated name keeps its first value
+                query.merge(uri.name(i), repeated.share(uri.value(i)));
             }
-        });
+        }
         SmallStringMap.Builder headers =
                 new SmallStringMap.Builder(req.headers().size());
         for (Iterator<Map.Entry<CharSequence, CharSequence>> it = req.headers().iteratorCharSequence();

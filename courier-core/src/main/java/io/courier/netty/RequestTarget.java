@@ -1,0 +1,144 @@
+package io.courier.netty;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * An HTTP request-target in origin form ({@code /path?query#fragment}), read in one pass: the percent-decoded path and
+ * the query's parameters in order, in one array.
+ *
+ * <p>Parameters are read as the reference server reads them (Node's {@code querystring}): split on {@code &} only
+ * (not on {@code ;}, as Netty's {@code QueryStringDecoder} does), the first {@code =} separates name and value (no
+ * {@code =}: the value is empty), {@code +} is a space, {@code %XX} is a byte of UTF-8 (a malformed sequence becomes
+ * U+FFFD), and a {@code %} that does not start an escape stays as written: no request-target is refused for its
+ * encoding. The path is decoded the same way except that {@code +} stays. Names and values every handshake repeats
+ * ({@code EIO}, {@code transport}, {@code websocket}, …) are the shared constants of {@link CommonStrings}, not
+ * copies. At most {@value #MAX_PARAMS} parameters are read; the rest are ignored.
+ */
+final class RequestTarget {
+    static final int MAX_PARAMS = 1024;
+    private static final String[] NO_PARAMS = new String[0];
+
+    private final String path;
+    private final String[] params; // name, value, name, value, … in the order sent
+
+    private RequestTarget(String path, String[] params) {
+        this.path = path;
+        this.params = params;
+    }
+
+    static RequestTarget parse(String uri) {
+        int end = uri.indexOf('#');
+        if (end < 0) {
+            end = uri.length();
+        }
+        int question = uri.indexOf('?');
+        if (question < 0 || question > end) {
+            return new RequestTarget(decode(uri, 0, end, false), NO_PARAMS);
+        }
+        String path = decode(uri, 0, question, false);
+        int count = 0;
+        for (int i = question + 1; i < end; i++) {
+            if (uri.charAt(i) == '&') {
+                count++;
+            }
+        }
+        String[] params = new String[2 * Math.min(count + 1, MAX_PARAMS)];
+        int n = 0;
+        for (int from = question + 1; from < end && n < params.length; ) {
+            int amp = uri.indexOf('&', from);
+            int to = amp < 0 || amp > end ? end : amp;
+            if (to > from) {
+                int eq = uri.indexOf('=', from);
+                int nameEnd = eq < 0 || eq > to ? to : eq;
+                params[n++] = decode(uri, from, nameEnd, true);
+                params[n++] = nameEnd == to ? "" : decode(uri, nameEnd + 1, to, true);
+            }
+            from = to + 1;
+        }
+        return new RequestTarget(path, n == params.length ? params : java.util.Arrays.copyOf(params, n));
+    }
+
+    /** The decoded path. */
+    String path() {
+        return path;
+    }
+
+    /** How many parameters the query holds (a repeated name counts each time). */
+    int size() {
+        return params.length / 2;
+    }
+
+    String name(int i) {
+        return params[2 * i];
+    }
+
+    String value(int i) {
+        return params[2 * i + 1];
+    }
+
+    /** The value of the first parameter named {@code name}, or null. */
+    String param(String name) {
+        for (int i = 0; i < params.length; i += 2) {
+            if (params[i].equals(name)) {
+                return params[i + 1];
+            }
+        }
+        return null;
+    }
+
+    /** Whether parameter {@code i} is the first of its name (a repeated name's later values are not its value). */
+    boolean first(int i) {
+        String name = params[2 * i];
+        for (int j = 0; j < 2 * i; j += 2) {
+            if (params[j].equals(name)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String decode(String s, int from, int to, boolean plusIsSpace) {
+        int i = from;
+        while (i < to && s.charAt(i) != '%' && !(plusIsSpace && s.charAt(i) == '+')) {
+            i++;
+        }
+        if (i == to) {
+            return CommonStrings.value(s, from, to);
+        }
+        StringBuilder out = new StringBuilder(to - from);
+        out.append(s, from, i);
+        byte[] run = null; // consecutive escaped bytes, decoded as UTF-8 together
+        int runLength = 0;
+        while (i < to) {
+            char c = s.charAt(i);
+            int b = c == '%' && i + 2 < to ? hex(s.charAt(i + 1)) << 4 | hex(s.charAt(i + 2)) : -1;
+            if (b >= 0) {
+                if (run == null) {
+                    run = new byte[(to - i) / 3];
+                }
+                run[runLength++] = (byte) b;
+                i += 3;
+                continue;
+            }
+            if (runLength > 0) {
+                out.append(new String(run, 0, runLength, StandardCharsets.UTF_8));
+                runLength = 0;
+            }
+            out.append(plusIsSpace && c == '+' ? ' ' : c);
+            i++;
+        }
+        if (runLength > 0) {
+            out.append(new String(run, 0, runLength, StandardCharsets.UTF_8));
+        }
+        return out.toString();
+    }
+
+    /** An ASCII hex digit's value, or -256: negative enough that {@code hi << 4 | lo} is negative if either is. */
+    private static int hex(char c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        char lower = (char) (c | 0x20);
+        return lower >= 'a' && lower <= 'f' ? lower - 'a' + 10 : -256;
+    }
+}

@@ -149,7 +149,7 @@ public final class EngineIoServer {
                 new EngineIoSession(this, newSid(), ws.channel().eventLoop(), request, ws);
         sessions.put(session.sid(), session);
         stats.opened();
-        ws.sendText(openFrameBytes(session.sid()));
+        sendOpen(ws, session.sid());
         session.start(handler.onOpen(session));
         closeIfClosing(session);
         return session;
@@ -171,23 +171,18 @@ public final class EngineIoServer {
     }
 
     /**
-     * The text frame bytes of {@link #openPacket}{@code (session, true)}, built in one array: only the sid differs from
-     * one WebSocket handshake to the next (it is ASCII: base64url, with the node id in front in a cluster).
+     * Sends {@link #openPacket}{@code (session, true)} over {@code ws}: only the sid differs from one WebSocket
+     * handshake to the next (it is ASCII: base64url, with the node id in front in a cluster), so the text around it is
+     * made once and the frame written from the three parts.
      */
-    byte[] openFrameBytes(String sid) {
+    private void sendOpen(WebSocketTransport ws, String sid) {
         byte[] tail = webSocketOpenTail;
         if (tail == null) {
             String json = openPacket(sid, true).text();
             tail = json.substring(json.indexOf(sid) + sid.length()).getBytes(StandardCharsets.UTF_8);
             webSocketOpenTail = tail;
         }
-        byte[] out = new byte[OPEN_HEAD.length + sid.length() + tail.length];
-        System.arraycopy(OPEN_HEAD, 0, out, 0, OPEN_HEAD.length);
-        for (int i = 0; i < sid.length(); i++) {
-            out[OPEN_HEAD.length + i] = (byte) sid.charAt(i);
-        }
-        System.arraycopy(tail, 0, out, OPEN_HEAD.length + sid.length(), tail.length);
-        return out;
+        ws.sendText(OPEN_HEAD, sid, tail);
     }
 
     /** The handshake packet: exactly the five keys the official suites check. */

@@ -171,7 +171,14 @@ final class OutboundTurn implements Runnable {
 
     /** One unmasked, final WebSocket frame (binary or text) of {@code data}. */
     static ByteBuf encode(boolean binary, byte[] data, ByteBufAllocator alloc) {
-        int len = data.length;
+        return frameHeader(binary, data.length, alloc).writeBytes(data);
+    }
+
+    /**
+     * A buffer of exactly one unmasked, final WebSocket frame (binary or text) of {@code len} payload bytes, holding
+     * its header: the caller writes the payload.
+     */
+    static ByteBuf frameHeader(boolean binary, int len, ByteBufAllocator alloc) {
         int header = len < 126 ? 2 : len <= 0xFFFF ? 4 : 10;
         ByteBuf b = alloc.directBuffer(header + len, header + len);
         b.writeByte(binary ? 0x82 : 0x81);
@@ -182,6 +189,6 @@ final class OutboundTurn implements Runnable {
         } else {
             b.writeByte(127).writeLong(len);
         }
-        return b.writeBytes(data);
+        return b;
     }
 }

@@ -2,6 +2,7 @@ package io.courier.engine;
 
 import io.courier.engine.codec.EngineIoPacket;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -121,17 +122,26 @@ public final class WebSocketTransport implements Transport {
     }
 
     /**
-     * Sends one text frame of these bytes (an Engine.IO packet's {@link EngineIoPacket#textFrameBytes}), flushed: on
-     * the channel's loop, encoded into one buffer written from the frame encoder's place, as {@link #send} does.
+     * Sends one text frame of {@code head}, the ASCII characters of {@code middle} and {@code tail}, flushed: on the
+     * channel's loop, written straight into one buffer from the frame encoder's place (as {@link #send} does), with no
+     * array of the whole text first. The open packet is sent so: only its sid differs from one handshake to the next.
      */
-    void sendText(byte[] textFrameBytes) {
+    void sendText(byte[] head, String middle, byte[] tail) {
+        int length = head.length + middle.length() + tail.length;
         ChannelHandlerContext out = bytesOut;
         if (out != null && !out.isRemoved() && channel.eventLoop().inEventLoop()) {
-            out.writeAndFlush(OutboundTurn.encode(false, textFrameBytes, out.alloc()), out.voidPromise());
+            ByteBuf frame = OutboundTurn.frameHeader(false, length, out.alloc());
+            out.writeAndFlush(writeText(frame, head, middle, tail), out.voidPromise());
         } else {
-            channel.writeAndFlush(
-                    new TextWebSocketFrame(Unpooled.wrappedBuffer(textFrameBytes)), channel.voidPromise());
+            ByteBuf text = writeText(Unpooled.buffer(length, length), head, middle, tail);
+            channel.writeAndFlush(new TextWebSocketFrame(text), channel.voidPromise());
         }
+    }
+
+    private static ByteBuf writeText(ByteBuf out, byte[] head, String middle, byte[] tail) {
+        out.writeBytes(head);
+        ByteBufUtil.writeAscii(out, middle);
+        return out.writeBytes(tail);
     }
 
     /** The frame of one packet, wrapping its shared bytes; marked {@link #compressible} false for compress(false). */

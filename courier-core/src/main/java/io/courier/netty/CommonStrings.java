@@ -9,9 +9,10 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Shared instances for the header names, query keys and values that nearly every request repeats, so a session's
- * request snapshot holds references to these constants instead of its own copies. The tables are fixed: nothing a
- * client sends is ever added to them.
+ * Shared instances for the header names, query keys and values (and the default path) that nearly every request
+ * repeats, so a session's request snapshot holds references to these constants instead of its own copies, and a
+ * request that only passes through is read without making them. The tables are fixed: nothing a client sends is
+ * ever added to them.
  */
 final class CommonStrings {
     private static final Map<String, String> HEADER_NAMES = table(
@@ -48,6 +49,7 @@ final class CommonStrings {
             "sec-ch-ua-platform");
 
     private static final Map<String, String> VALUES = table(
+            "/socket.io/",
             "EIO",
             "transport",
             "sid",

@@ -287,14 +287,24 @@ public final class CourierHttpServer implements AutoCloseable {
             return repeatedStrings;
         }
 
-        /** {@code query}, or the last request's equal query (WebSocket-only handshakes all send the same). */
-        SmallStringMap sharedQuery(SmallStringMap query) {
+        /**
+         * The query of {@code target} (each name's first value) as a session keeps it: the last request's map when
+         * equal (WebSocket-only handshakes all send the same), checked before building a new one.
+         */
+        SmallStringMap sharedQuery(RequestTarget target) {
             SmallStringMap last = lastQuery;
-            if (last.equals(query)) {
+            if (target.queryEquals(last)) {
                 return last;
             }
-            lastQuery = query;
-            return query;
+            SmallStringMap.Builder query = new SmallStringMap.Builder(target.size());
+            for (int i = 0; i < target.size(); i++) {
+                if (target.first(i)) { // a repeated name keeps its first value
+                    query.merge(target.name(i), repeatedStrings.share(target.value(i)));
+                }
+            }
+            SmallStringMap built = query.build();
+            lastQuery = built;
+            return built;
         }
 
         /** Whether a request with this Host header (may be null) may be served. */
@@ -365,7 +375,9 @@ public final class CourierHttpServer implements AutoCloseable {
         }
 
         Mounted route(String path) {
-            for (Mounted m : routes) {
+            // by index, not an iterator per request: the lists only ever grow (no route or endpoint is removed)
+            for (int i = 0; i < routes.size(); i++) {
+                Mounted m = routes.get(i);
                 if (m.matches(path)) {
                     return m;
                 }
@@ -374,7 +386,8 @@ public final class CourierHttpServer implements AutoCloseable {
         }
 
         EngineEndpoint endpoint(String path) {
-            for (EngineEndpoint e : endpoints) {
+            for (int i = 0; i < endpoints.size(); i++) {
+                EngineEndpoint e = endpoints.get(i);
                 if (e.matches(path)) {
                     return e;
                 }

@@ -744,12 +744,6 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
      */
     private EngineIoRequest snapshot(ChannelHandlerContext ctx, HttpRequest req, RequestTarget uri) {
         RepeatedStrings repeated = routes.repeatedStrings();
-        SmallStringMap.Builder query = new SmallStringMap.Builder(uri.size());
-        for (int i = 0; i < uri.size(); i++) {
-            if (uri.first(i)) { // a repeated name keeps its first value
-                query.merge(uri.name(i), repeated.share(uri.value(i)));
-            }
-        }
         SmallStringMap.Builder headers =
                 new SmallStringMap.Builder(req.headers().size());
         for (Iterator<Map.Entry<CharSequence, CharSequence>> it = req.headers().iteratorCharSequence();
@@ -762,7 +756,7 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         }
         return new EngineIoRequest(
                 repeated.share(req.uri()),
-                routes.sharedQuery(query.build()),
+                routes.sharedQuery(uri),
                 headers.build(),
                 ctx.channel().remoteAddress(),
                 ctx.pipeline().get(SslHandler.class) != null,

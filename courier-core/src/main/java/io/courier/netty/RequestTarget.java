@@ -1,6 +1,7 @@
 package io.courier.netty;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 /**
  * An HTTP request-target in origin form ({@code /path?query#fragment}), read in one pass: the percent-decoded path and
@@ -95,6 +96,20 @@ final class RequestTarget {
             }
         }
         return true;
+    }
+
+    /** Whether {@code query} holds each name's first value and nothing else. */
+    boolean queryEquals(Map<String, String> query) {
+        int names = 0;
+        for (int i = 0; i < size(); i++) {
+            if (first(i)) {
+                names++;
+                if (!value(i).equals(query.get(name(i)))) {
+                    return false;
+                }
+            }
+        }
+        return names == query.size();
     }
 
     private static String decode(String s, int from, int to, boolean plusIsSpace) {

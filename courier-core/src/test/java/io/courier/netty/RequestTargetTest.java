@@ -27,7 +27,7 @@ class RequestTargetTest {
     @Test
     void aHandshakeTargetSharesItsCommonNamesAndValues() {
         RequestTarget t = RequestTarget.parse("/socket.io/?EIO=4&transport=websocket");
-        assertThat(t.path()).isEqualTo("/socket.io/");
+        assertThat(t.path()).isSameAs(CommonStrings.value("/socket.io/"));
         assertThat(t.size()).isEqualTo(2);
         assertThat(t.name(0)).isSameAs(CommonStrings.value("EIO"));
         assertThat(t.value(0)).isSameAs(CommonStrings.value("4"));
@@ -48,6 +48,33 @@ class RequestTargetTest {
                         Map.entry("e", "a=b"),
                         Map.entry("p", "1 2+3"),
                         Map.entry("q", "€"));
+    }
+
+    @Test
+    void aSessionKeepsTheLastRequestsQueryWhenEqual() {
+        CourierHttpServer.Routes routes = new CourierHttpServer.Routes();
+        Map<String, String> first = routes.sharedQuery(RequestTarget.parse("/socket.io/?EIO=4&transport=websocket"));
+        assertThat(first).containsExactly(Map.entry("EIO", "4"), Map.entry("transport", "websocket"));
+        assertThat(routes.sharedQuery(RequestTarget.parse("/socket.io/?transport=websocket&EIO=4")))
+                .isSameAs(first);
+        Map<String, String> other = routes.sharedQuery(RequestTarget.parse("/socket.io/?EIO=4&transport=polling"));
+        assertThat(other).isNotSameAs(first).containsEntry("transport", "polling");
+        assertThat(routes.sharedQuery(RequestTarget.parse("/socket.io/?EIO=4&transport=polling&t=1")))
+                .isNotSameAs(other)
+                .hasSize(3);
+        assertThat(routes.sharedQuery(RequestTarget.parse("/socket.io/?EIO=4&EIO=5&transport=polling&t=1")))
+                .containsEntry("EIO", "4")
+                .hasSize(3);
+    }
+
+    @Test
+    void queryEqualsComparesEachNamesFirstValue() {
+        RequestTarget t = RequestTarget.parse("/?a=1&b=2&a=3");
+        assertThat(t.queryEquals(Map.of("a", "1", "b", "2"))).isTrue();
+        assertThat(t.queryEquals(Map.of("a", "3", "b", "2"))).isFalse();
+        assertThat(t.queryEquals(Map.of("a", "1"))).isFalse();
+        assertThat(t.queryEquals(Map.of("a", "1", "b", "2", "c", ""))).isFalse();
+        assertThat(RequestTarget.parse("/").queryEquals(Map.of())).isTrue();
     }
 
     @Test

@@ -425,6 +425,11 @@ final class DefaultSocket implements Socket, Member {
         List<EventHandler> now;
         if (had == null) {
             now = List.of(handler);
+            if (map.size() == 1) { // the usual second event: no entries array and entry objects to build it from
+                Map.Entry<String, List<EventHandler>> only =
+                        map.entrySet().iterator().next();
+                return Map.of(only.getKey(), only.getValue(), event, now);
+            }
         } else {
             EventHandler[] both = had.toArray(new EventHandler[had.size() + 1]);
             both[had.size()] = handler;

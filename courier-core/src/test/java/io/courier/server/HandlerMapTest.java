@@ -28,5 +28,7 @@ class HandlerMapTest {
         assertThatThrownBy(() -> m3.put("z", List.of())).isInstanceOf(UnsupportedOperationException.class);
         assertThatThrownBy(() -> m3.get("x").add(b)).isInstanceOf(UnsupportedOperationException.class);
         assertThat(DefaultSocket.withHandler(Map.of(), "x", a)).isEqualTo(Map.of("x", List.of(a)));
+        assertThat(DefaultSocket.withHandler(m3, "z", b))
+                .isEqualTo(Map.of("x", List.of(a, c), "y", List.of(b), "z", List.of(b)));
     }
 }

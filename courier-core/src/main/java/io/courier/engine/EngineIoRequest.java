@@ -14,7 +14,8 @@ import java.util.Map;
  * @param headers request headers, names lower-cased, values of repeated headers joined with ", "
  * @param remoteAddress the peer address
  * @param secure whether the connection used TLS
- * @param issued when the handshake arrived
+ * @param issuedMillis when the handshake arrived, in milliseconds since the epoch (kept as a number: an {@code
+ *     Instant} per session would cost 24 bytes; {@link #issued()} makes one)
  */
 public record EngineIoRequest(
         String url,
@@ -22,11 +23,16 @@ public record EngineIoRequest(
         Map<String, String> headers,
         SocketAddress remoteAddress,
         boolean secure,
-        Instant issued) {
+        long issuedMillis) {
     public EngineIoRequest {
         // kept for the session's lifetime: compact, and shared when the caller already made them so
         query = SmallStringMap.copyOf(query);
         headers = SmallStringMap.copyOf(headers);
+    }
+
+    /** When the handshake arrived (millisecond precision, the reference server's). */
+    public Instant issued() {
+        return Instant.ofEpochMilli(issuedMillis);
     }
 
     /** A header value by case-insensitive name, or null. */

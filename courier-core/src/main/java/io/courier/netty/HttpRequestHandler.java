@@ -32,7 +32,6 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -760,6 +759,6 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
                 headers.build(),
                 ctx.channel().remoteAddress(),
                 ctx.pipeline().get(SslHandler.class) != null,
-                Instant.now());
+                System.currentTimeMillis());
     }
 }

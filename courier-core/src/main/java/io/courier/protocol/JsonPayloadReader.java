@@ -32,25 +32,33 @@ final class JsonPayloadReader {
     /** Where Jackson's description of a source location starts; it adds nothing to our position. */
     private static final String START_MARKER = " (start marker at ";
 
-    private final Cached parsing; // one field, not a reader and a node factory: one of these per connection
+    private final ObjectMapper mapper;
+    private final ObjectReader reader;
+    private final PlainJsonParser
+            plain; // the parser of plain JSON for this mapper, or null: every document is reader's
 
-    /** The reader of the last mapper seen: readers are immutable and thread-safe, and one per connection costs ~250 B. */
-    private static volatile Cached cached;
+    /** The reader of the last mapper asked for: readers are immutable and thread-safe, shared by every connection. */
+    private static volatile JsonPayloadReader last;
 
-    /** {@code plain}: the parser of plain JSON for this mapper, or null when every document is its reader's. */
-    private record Cached(ObjectMapper mapper, ObjectReader reader, JsonNodeFactory nodes, PlainJsonParser plain) {}
+    /** A reader for {@code mapper}'s trees: the same instance as the last call's for the same mapper. */
+    static JsonPayloadReader of(ObjectMapper mapper) {
+        JsonPayloadReader r = last;
+        if (r == null || r.mapper != mapper) {
+            r = new JsonPayloadReader(mapper);
+            last = r;
+        }
+        return r;
+    }
 
     JsonPayloadReader(ObjectMapper mapper) {
-        Cached c = cached;
-        if (c == null || c.mapper() != mapper) {
-            c = new Cached(
-                    mapper,
-                    mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS),
-                    mapper.getNodeFactory(),
-                    buildsPlainTrees(mapper.getDeserializationConfig()) ? PlainJsonParser.forMapper(mapper) : null);
-            cached = c;
-        }
-        this.parsing = c;
+        this.mapper = mapper;
+        this.reader = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        this.plain = buildsPlainTrees(mapper.getDeserializationConfig()) ? PlainJsonParser.forMapper(mapper) : null;
+    }
+
+    /** The node factory of the trees this reader makes. */
+    JsonNodeFactory nodes() {
+        return mapper.getNodeFactory();
     }
 
     private static boolean buildsPlainTrees(DeserializationConfig config) {
@@ -73,12 +81,12 @@ final class JsonPayloadReader {
         if (start >= text.length()) {
             return null;
         }
-        JsonNode tree = parsing.plain() == null ? null : parsing.plain().parse(text, start);
+        JsonNode tree = plain == null ? null : plain.parse(text, start);
         if (tree != null) {
             return tree;
         }
         try {
-            tree = parsing.reader().readTree(new TextReader(text, start)); // the tree, or Jackson's precise error
+            tree = reader.readTree(new TextReader(text, start)); // the tree, or Jackson's precise error
         } catch (JsonProcessingException e) {
             throw new SocketIoProtocolException(describe(e, start));
         } catch (IOException e) {

@@ -2,7 +2,6 @@ package io.courier.protocol;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.util.Objects;
 
 /**
@@ -24,8 +23,7 @@ import java.util.Objects;
  */
 public final class SocketIoPacketDecoder implements PacketDecoder {
 
-    private final JsonPayloadReader payloadReader;
-    private final JsonNodeFactory nodes;
+    private final JsonPayloadReader payloadReader; // shared by every decoder of the same mapper
     private final int maxAttachments;
     private PartialBinaryPacket pending;
 
@@ -42,8 +40,7 @@ public final class SocketIoPacketDecoder implements PacketDecoder {
         if (maxAttachments < 0) {
             throw new IllegalArgumentException("maxAttachments must be >= 0, got " + maxAttachments);
         }
-        this.payloadReader = new JsonPayloadReader(mapper);
-        this.nodes = mapper.getNodeFactory();
+        this.payloadReader = JsonPayloadReader.of(mapper);
         this.maxAttachments = maxAttachments;
     }
 
@@ -73,7 +70,7 @@ public final class SocketIoPacketDecoder implements PacketDecoder {
         PartialBinaryPacket partial =
                 new PartialBinaryPacket(header, data, PlaceholderSlots.collect(data, header.attachments()));
         if (partial.missing() == 0) {
-            return partial.assemble(nodes);
+            return partial.assemble(payloadReader.nodes());
         }
         pending = partial;
         return null;
@@ -120,7 +117,7 @@ public final class SocketIoPacketDecoder implements PacketDecoder {
         }
         PartialBinaryPacket complete = pending;
         pending = null;
-        return complete.assemble(nodes);
+        return complete.assemble(payloadReader.nodes());
     }
 
     /**

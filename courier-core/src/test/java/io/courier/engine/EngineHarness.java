@@ -9,7 +9,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.IdentityHashMap;
@@ -85,7 +84,7 @@ final class EngineHarness implements AutoCloseable {
                 Map.of("host", "localhost"),
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 50_000),
                 false,
-                Instant.EPOCH);
+                0);
     }
 
     /** A polling session owned by {@link #loop}. */

@@ -52,6 +52,22 @@ class JsonPayloadReaderTest {
 
     /** A mapper whose features change trees gets its own reader's trees (here, big decimals for fractions). */
     @Test
+    void decodersOfOneMapperShareOneReaderAndAnotherMapperGetsItsOwn() {
+        ObjectMapper other = JsonMapper.builder()
+                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .build();
+        JsonPayloadReader shared = JsonPayloadReader.of(JsonCodec.mapper());
+        assertThat(JsonPayloadReader.of(JsonCodec.mapper())).isSameAs(shared);
+        JsonPayloadReader own = JsonPayloadReader.of(other);
+        assertThat(own).isNotSameAs(shared);
+        assertThat(own.read(PREFIX + "[1.5]", PREFIX.length()).get(0)).isInstanceOf(DecimalNode.class);
+        assertThat(JsonPayloadReader.of(JsonCodec.mapper())
+                        .read(PREFIX + "[1.5]", PREFIX.length())
+                        .get(0))
+                .isNotInstanceOf(DecimalNode.class);
+    }
+
+    @Test
     void readsThroughTheMapperWhenItsFeaturesChangeTheTree() {
         String json = "[1.5]";
         ObjectMapper mapper = JsonMapper.builder()

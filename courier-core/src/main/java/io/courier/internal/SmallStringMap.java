@@ -39,6 +39,16 @@ public final class SmallStringMap extends AbstractMap<String, String> {
         return new SmallStringMap(kv);
     }
 
+    /** The key of the {@code i}-th entry, in the order the entries were added. */
+    public String key(int i) {
+        return keysAndValues[2 * i];
+    }
+
+    /** The value of the {@code i}-th entry, in the order the entries were added. */
+    public String value(int i) {
+        return keysAndValues[2 * i + 1];
+    }
+
     /** Builds a map entry by entry; a repeated key is merged with {@code ", "} (how HTTP joins repeated headers). */
     public static final class Builder {
         private String[] kv;
@@ -53,6 +63,16 @@ public final class SmallStringMap extends AbstractMap<String, String> {
             kv = new String[Math.max(2, entries * 2)];
         }
 
+        /** Adds {@code key}, which the caller knows is not in the builder yet, with {@code value}: no search for it. */
+        public Builder addNew(String key, String value) {
+            if (size == kv.length) {
+                kv = java.util.Arrays.copyOf(kv, size * 2);
+            }
+            kv[size++] = Objects.requireNonNull(key, "key");
+            kv[size++] = Objects.requireNonNull(value, "value");
+            return this;
+        }
+
         /** Adds {@code key} with {@code value}, or appends {@code ", " + value} to the value it has. */
         public Builder merge(String key, String value) {
             Objects.requireNonNull(key, "key");
@@ -63,12 +83,7 @@ public final class SmallStringMap extends AbstractMap<String, String> {
                     return this;
                 }
             }
-            if (size == kv.length) {
-                kv = java.util.Arrays.copyOf(kv, size * 2);
-            }
-            kv[size++] = key;
-            kv[size++] = value;
-            return this;
+            return addNew(key, value);
         }
 
         /** The map; the builder is spent (its array, when exactly full, becomes the map's without a copy). */

@@ -299,7 +299,7 @@ public final class CourierHttpServer implements AutoCloseable {
             SmallStringMap.Builder query = new SmallStringMap.Builder(target.size());
             for (int i = 0; i < target.size(); i++) {
                 if (target.first(i)) { // a repeated name keeps its first value
-                    query.merge(target.name(i), repeatedStrings.share(target.value(i)));
+                    query.addNew(target.name(i), repeatedStrings.share(target.value(i)));
                 }
             }
             SmallStringMap built = query.build();

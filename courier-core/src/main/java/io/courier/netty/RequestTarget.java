@@ -1,7 +1,9 @@
 package io.courier.netty;
 
+import io.courier.internal.SmallStringMap;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * An HTTP request-target in origin form ({@code /path?query#fragment}), read in one pass: the percent-decoded path and
@@ -21,10 +23,28 @@ final class RequestTarget {
 
     private final String path;
     private final String[] params; // name, value, name, value, … in the order sent
+    private final boolean[] repeat; // per parameter: its name came before; null when no name repeats
+    private final int names; // distinct names
 
     private RequestTarget(String path, String[] params) {
         this.path = path;
         this.params = params;
+        int n = params.length / 2;
+        boolean[] seen = null;
+        int distinct = n;
+        // a few names are compared pairwise; more go through a set, so that MAX_PARAMS of them cost linear time
+        Set<String> before = n > 8 ? new HashSet<>(2 * n) : null;
+        for (int i = 0; i < n; i++) {
+            if (before != null ? !before.add(params[2 * i]) : earlier(params, i)) {
+                if (seen == null) {
+                    seen = new boolean[n];
+                }
+                seen[i] = true;
+                distinct--;
+            }
+        }
+        this.repeat = seen;
+        this.names = distinct;
     }
 
     static RequestTarget parse(String uri) {
@@ -59,6 +79,15 @@ final class RequestTarget {
         return new RequestTarget(path, n == params.length ? params : java.util.Arrays.copyOf(params, n));
     }
 
+    private static boolean earlier(String[] params, int i) {
+        for (int j = 0; j < i; j++) {
+            if (params[2 * j].equals(params[2 * i])) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The decoded path. */
     String path() {
         return path;
@@ -89,27 +118,26 @@ final class RequestTarget {
 
     /** Whether parameter {@code i} is the first of its name (a repeated name's later values are not its value). */
     boolean first(int i) {
-        String name = params[2 * i];
-        for (int j = 0; j < 2 * i; j += 2) {
-            if (params[j].equals(name)) {
-                return false;
+        return repeat == null || !repeat[i];
+    }
+
+    /**
+     * Whether {@code query} holds each name's first value and nothing else, in the order sent (an equal query in
+     * another order is not this one: it only costs the caller a map of its own).
+     */
+    boolean queryEquals(SmallStringMap query) {
+        if (names != query.size()) {
+            return false;
+        }
+        for (int i = 0, k = 0; i < size(); i++) {
+            if (first(i)) {
+                if (!name(i).equals(query.key(k)) || !value(i).equals(query.value(k))) {
+                    return false;
+                }
+                k++;
             }
         }
         return true;
-    }
-
-    /** Whether {@code query} holds each name's first value and nothing else. */
-    boolean queryEquals(Map<String, String> query) {
-        int names = 0;
-        for (int i = 0; i < size(); i++) {
-            if (first(i)) {
-                names++;
-                if (!value(i).equals(query.get(name(i)))) {
-                    return false;
-                }
-            }
-        }
-        return names == query.size();
     }
 
     private static String decode(String s, int from, int to, boolean plusIsSpace) {

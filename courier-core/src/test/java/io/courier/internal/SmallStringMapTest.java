@@ -32,6 +32,21 @@ class SmallStringMapTest {
     }
 
     @Test
+    void entriesByIndexInTheOrderAddedAndABuilderArrayKeptWhenExactlyFull() {
+        SmallStringMap map = new SmallStringMap.Builder(2)
+                .addNew("transport", "websocket")
+                .merge("EIO", "4")
+                .build();
+        assertThat(map.key(0)).isEqualTo("transport");
+        assertThat(map.value(0)).isEqualTo("websocket");
+        assertThat(map.key(1)).isEqualTo("EIO");
+        assertThat(map.value(1)).isEqualTo("4");
+        SmallStringMap grown =
+                new SmallStringMap.Builder(1).addNew("a", "1").addNew("b", "2").build();
+        assertThat(grown).containsExactly(Map.entry("a", "1"), Map.entry("b", "2"));
+    }
+
+    @Test
     void cannotBeModified() {
         SmallStringMap map = SmallStringMap.copyOf(Map.of("a", "1"));
         assertThatThrownBy(() -> map.put("b", "2")).isInstanceOf(UnsupportedOperationException.class);

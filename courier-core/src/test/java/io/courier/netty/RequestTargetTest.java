@@ -2,6 +2,7 @@ package io.courier.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.courier.internal.SmallStringMap;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -55,8 +56,11 @@ class RequestTargetTest {
         CourierHttpServer.Routes routes = new CourierHttpServer.Routes();
         Map<String, String> first = routes.sharedQuery(RequestTarget.parse("/socket.io/?EIO=4&transport=websocket"));
         assertThat(first).containsExactly(Map.entry("EIO", "4"), Map.entry("transport", "websocket"));
-        assertThat(routes.sharedQuery(RequestTarget.parse("/socket.io/?transport=websocket&EIO=4")))
+        assertThat(routes.sharedQuery(RequestTarget.parse("/socket.io/?EIO=4&transport=websocket")))
                 .isSameAs(first);
+        assertThat(routes.sharedQuery(RequestTarget.parse("/socket.io/?transport=websocket&EIO=4")))
+                .isNotSameAs(first) // another order is another map, with the same entries
+                .isEqualTo(first);
         Map<String, String> other = routes.sharedQuery(RequestTarget.parse("/socket.io/?EIO=4&transport=polling"));
         assertThat(other).isNotSameAs(first).containsEntry("transport", "polling");
         assertThat(routes.sharedQuery(RequestTarget.parse("/socket.io/?EIO=4&transport=polling&t=1")))
@@ -68,13 +72,39 @@ class RequestTargetTest {
     }
 
     @Test
-    void queryEqualsComparesEachNamesFirstValue() {
+    void queryEqualsComparesEachNamesFirstValueInOrder() {
         RequestTarget t = RequestTarget.parse("/?a=1&b=2&a=3");
-        assertThat(t.queryEquals(Map.of("a", "1", "b", "2"))).isTrue();
-        assertThat(t.queryEquals(Map.of("a", "3", "b", "2"))).isFalse();
-        assertThat(t.queryEquals(Map.of("a", "1"))).isFalse();
-        assertThat(t.queryEquals(Map.of("a", "1", "b", "2", "c", ""))).isFalse();
-        assertThat(RequestTarget.parse("/").queryEquals(Map.of())).isTrue();
+        assertThat(t.queryEquals(query("a", "1", "b", "2"))).isTrue();
+        assertThat(t.queryEquals(query("b", "2", "a", "1"))).isFalse();
+        assertThat(t.queryEquals(query("a", "3", "b", "2"))).isFalse();
+        assertThat(t.queryEquals(query("a", "1"))).isFalse();
+        assertThat(t.queryEquals(query("a", "1", "b", "2", "c", ""))).isFalse();
+        assertThat(RequestTarget.parse("/").queryEquals(query())).isTrue();
+    }
+
+    @Test
+    void aLongQueryFindsItsRepeatedNamesThroughASet() {
+        // more than a few names: repeats are found through a set (linear), not by a scan of the earlier names each
+        StringBuilder b = new StringBuilder("/?");
+        for (int i = 0; i < RequestTarget.MAX_PARAMS - 1; i++) {
+            b.append('n').append(i).append("=v&");
+        }
+        b.append("n7=again");
+        RequestTarget t = RequestTarget.parse(b.toString());
+        assertThat(t.size()).isEqualTo(RequestTarget.MAX_PARAMS);
+        assertThat(t.first(7)).isTrue();
+        assertThat(t.first(RequestTarget.MAX_PARAMS - 1)).isFalse();
+        assertThat(t.param("n7")).isEqualTo("v");
+        CourierHttpServer.Routes routes = new CourierHttpServer.Routes();
+        assertThat(routes.sharedQuery(t)).hasSize(RequestTarget.MAX_PARAMS - 1).containsEntry("n7", "v");
+    }
+
+    private static SmallStringMap query(String... keysAndValues) {
+        SmallStringMap.Builder b = new SmallStringMap.Builder();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            b.addNew(keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return b.build();
     }
 
     @Test

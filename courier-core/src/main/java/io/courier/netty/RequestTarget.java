@@ -69,8 +69,10 @@ final class RequestTarget {
             int amp = uri.indexOf('&', from);
             int to = amp < 0 || amp > end ? end : amp;
             if (to > from) {
-                int eq = uri.indexOf('=', from);
-                int nameEnd = eq < 0 || eq > to ? to : eq;
+                int nameEnd = from; // the first '=' of this parameter (a search of the whole rest would be quadratic)
+                while (nameEnd < to && uri.charAt(nameEnd) != '=') {
+                    nameEnd++;
+                }
                 params[n++] = decode(uri, from, nameEnd, true);
                 params[n++] = nameEnd == to ? "" : decode(uri, nameEnd + 1, to, true);
             }

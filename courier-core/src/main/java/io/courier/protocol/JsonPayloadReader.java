@@ -34,8 +34,8 @@ final class JsonPayloadReader {
 
     private final ObjectMapper mapper;
     private final ObjectReader reader;
-    private final PlainJsonParser
-            plain; // the parser of plain JSON for this mapper, or null: every document is reader's
+    // the parser of plain JSON for this mapper, or null when every document is the reader's
+    private final PlainJsonParser plain;
 
     /** The reader of the last mapper asked for: readers are immutable and thread-safe, shared by every connection. */
     private static volatile JsonPayloadReader last;

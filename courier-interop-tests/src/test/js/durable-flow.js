@@ -38,6 +38,54 @@ run("durable-flow", 60000, async (ctx) => {
   await roundTrip(slow);
   expectEqual(held.map((h) => h.n), Array.from({ length: 30 }, (_, i) => i), "every message once, in order");
 
+  ctx.step("one cumulative ack acknowledges every earlier delivery of its channel");
+  const batcher = connect("/", { auth: { clientId: "batcher" } });
+  await waitConnect(batcher);
+  const batch = [];
+  batcher.on("item", (n, meta, ack) => batch.push({ n, seq: meta.seq, ack }));
+  await batcher.emitWithAck("subscribe", "batched");
+  for (let n = 0; n < 12; n++) await publish("batched", n);
+  await roundTrip(batcher);
+  expectEqual(batch.map((b) => b.n), [0, 1, 2, 3, 4], "the window");
+  batch[2].ack({ cumulative: true }); // 0, 1 and 2: three places in the window
+  await until(() => batch.length === 8);
+  batch[7].ack({ cumulative: true });
+  await until(() => batch.length === 12);
+  batch[11].ack({ cumulative: true });
+  await roundTrip(batcher);
+  expectEqual(batch.map((b) => b.n), Array.from({ length: 12 }, (_, i) => i), "every message once, in order");
+  batcher.disconnect();
+  await publish("batched", 12);
+  batch.length = 0;
+  batcher.connect();
+  await until(() => batch.length === 1);
+  await roundTrip(batcher);
+  expectEqual(batch.map((b) => b.seq), [13], "back: nothing acknowledged comes again");
+
+  ctx.step("acknowledging once per batch of events received, as README shows");
+  const reader = connect("/", { auth: { clientId: "reader" } });
+  await waitConnect(reader);
+  const read = [];
+  let owed = null;
+  reader.on("item", (n, meta, ack) => {
+    read.push(meta.seq);
+    if (owed === null) setTimeout(() => { owed({ cumulative: true }); owed = null; });
+    owed = ack;
+  });
+  await reader.emitWithAck("subscribe", "batched-read");
+  await Promise.all(Array.from({ length: 40 }, (_, n) => publish("batched-read", n)));
+  await until(() => read.length === 40);
+  expectEqual(read, Array.from({ length: 40 }, (_, i) => i + 1), "40 messages through a window of 5, in order");
+  await until(() => owed === null);
+  await roundTrip(reader);
+  reader.disconnect();
+  read.length = 0;
+  reader.connect();
+  await waitConnect(reader);
+  await publish("batched-read", 40);
+  await until(() => read.length === 1);
+  expectEqual(read, [41], "back: the last batch's ack covered everything before it");
+
   ctx.step("retention removes what an online subscriber was not yet sent: the gap is announced");
   const behind = connect("/", { auth: { clientId: "behind" } });
   await waitConnect(behind);

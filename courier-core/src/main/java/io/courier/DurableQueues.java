@@ -18,6 +18,12 @@ import java.util.concurrent.CompletableFuture;
  * connects again (also after a server restart with the embedded store). Delivery is <b>at-least-once</b>: a client
  * drops a duplicate by its {@code id}.
  *
+ * <p>A client may acknowledge several deliveries with one ack: calling a delivery's ack callback with
+ * {@code {"cumulative": true}} acknowledges it and every earlier delivery of that channel to the same connection, as
+ * AMQP's {@code multiple} flag or a consumer's committed offset does (the client has received them all: a channel's
+ * deliveries arrive in order). A client that acknowledges, say, once per batch of events it received sends one ack
+ * where it would send many; the acks it skips are not waited for.
+ *
  * <p>Each subscriber has at most {@link CourierConfig.Durable#inFlightWindow()} unacknowledged deliveries per channel;
  * beyond that it receives nothing more until it acknowledges (its backlog stays in the store, not in the heap). A
  * subscriber whose unacknowledged messages were removed by retention receives the event
@@ -29,6 +35,9 @@ import java.util.concurrent.CompletableFuture;
 public interface DurableQueues {
     /** The event that tells a subscriber it lost messages of a channel to retention or damage. */
     String CONTINUITY_LOST = "courier:continuity-lost";
+
+    /** The field of an ack argument {@code {"cumulative": true}}: the ack acknowledges the earlier deliveries too. */
+    String CUMULATIVE = "cumulative";
 
     /** The durable identity of {@code socket}, empty for an anonymous socket or one of another namespace. */
     Optional<String> identity(Socket socket);

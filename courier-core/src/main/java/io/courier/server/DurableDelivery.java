@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.courier.DurableQueues;
 import io.courier.Handshake;
 import io.courier.Socket;
+import io.courier.adapter.AckCallback;
 import io.courier.adapter.OutboundPacket;
 import io.courier.durable.ChannelStats;
 import io.courier.durable.MessageStore;
@@ -682,6 +683,14 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
                 continue; // an ack from a connection that is gone: its deliveries are sent again anyway
             }
             f.acked = true;
+            if (f.cumulative) {
+                for (InFlight earlier : pump.inFlight) { // in seq order
+                    if (earlier.seq >= f.seq) {
+                        break;
+                    }
+                    earlier.acked = true;
+                }
+            }
             if (!pump.ackSeen) {
                 pump.ackSeen = true;
                 touched.add(pump);
@@ -752,6 +761,12 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
                 }
             }
         }
+    }
+
+    /** The ack argument {@code {"cumulative": true}}. */
+    private static boolean isCumulative(JsonNode arg) {
+        JsonNode flag = arg.get(CUMULATIVE);
+        return flag != null && flag.isBoolean() && flag.booleanValue();
     }
 
     /** Called on an event loop that read an ack for one of our deliveries. */
@@ -982,6 +997,8 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         final DefaultSocket socket;
         final OutboundPacket packet;
         boolean acked;
+        /** Its ack acknowledged every earlier delivery of the pump as well ({@link DurableQueues#CUMULATIVE}). */
+        boolean cumulative;
 
         InFlight(Pump pump, int generation, long seq, DefaultSocket socket, OutboundPacket packet) {
             this.pump = pump;
@@ -993,7 +1010,17 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
 
         @Override
         public void onAck(List<JsonNode> args) {
+            if (!args.isEmpty() && isCumulative(args.get(0))) {
+                cumulative = true;
+                // the earlier deliveries' waits on this loop settle with this ack: their acks may never come
+                socket.acks().dropCoveredOnLoop(packet.packet().ackId(), this::covers);
+            }
             onLoopAck(this);
+        }
+
+        /** A wait for an earlier delivery of the same pump to the same connection. */
+        private boolean covers(AckCallback wait) {
+            return wait instanceof InFlight g && g.pump == pump && g.generation == generation && g.seq < seq;
         }
     }
 }

@@ -2,6 +2,7 @@ package io.courier.server;
 
 import io.courier.adapter.AckCallback;
 import io.netty.util.collection.LongObjectHashMap;
+import java.util.function.Predicate;
 
 /**
  * The ack waits registered on a socket's event loop (durable deliveries), in the order they were registered: the order
@@ -11,7 +12,7 @@ import io.netty.util.collection.LongObjectHashMap;
  *
  * <p>The ids in the ring increase from front to back (the durable lanes register a channel's deliveries in ascending
  * order). An ack that is not for the front is found by binary search and leaves a hole, dropped when the front gets
- * there. A registration whose id is not above the newest in the ring goes to a hash map instead (deliveries of two
+ * there or when the ring is full of them ({@link #grow}). A registration whose id is not above the newest in the ring goes to a hash map instead (deliveries of two
  * channels on different lanes may interleave), so that every lookup costs O(log n) at worst, whatever order a client
  * answers in. Touched on the socket's loop only.
  */
@@ -78,6 +79,36 @@ final class LoopAckQueue {
         return unordered == null ? null : unordered.remove(scatter(ackId));
     }
 
+    /**
+     * Drops the waits registered before the one for {@code ackId} that {@code covered} accepts: the deliveries that a
+     * cumulative ack for {@code ackId} acknowledged along with its own (taken already). Waits registered after it are
+     * kept, in the ring (above {@code ackId}) and in the map alike ({@code covered} tells them apart there). Returns how
+     * many were dropped; costs a walk of the ring up to {@code ackId}, and of the map if there is one.
+     */
+    int dropCovered(long ackId, Predicate<AckCallback> covered) {
+        int dropped = 0;
+        int mask = ids.length - 1;
+        for (int k = 0; k < span; k++) {
+            int i = (head + k) & mask;
+            if (ids[i] >= ackId) {
+                break;
+            }
+            AckCallback cb = waits[i];
+            if (cb != null && covered.test(cb)) {
+                waits[i] = null;
+                inRing--;
+                dropped++;
+            }
+        }
+        skipHoles(mask);
+        if (unordered != null && !unordered.isEmpty()) {
+            int before = unordered.size();
+            unordered.values().removeIf(covered);
+            dropped += before - unordered.size();
+        }
+        return dropped;
+    }
+
     /** The slot of the wait for {@code ackId} in the ring, by binary search (the ids ascend); -1 if none. */
     private int find(long ackId, int mask) {
         int lo = 0;
@@ -110,18 +141,33 @@ final class LoopAckQueue {
         }
     }
 
+    /**
+     * Makes room in a full ring: twice the size, or, when at least half of it is holes (acks out of order behind a
+     * front that still waits, as a channel that is not acknowledged ahead of one that is), the same size without the
+     * holes: the ring holds at most about twice the waits, however long the front waits.
+     */
     private void grow() {
         int n = ids.length;
-        long[] newIds = new long[n * 2];
-        AckCallback[] newWaits = new AckCallback[n * 2];
+        int size = inRing <= n / 2 ? n : n * 2;
+        long[] newIds = new long[size];
+        AckCallback[] newWaits = new AckCallback[size];
+        int kept = 0;
         for (int k = 0; k < span; k++) {
             int i = (head + k) & (n - 1);
-            newIds[k] = ids[i];
-            newWaits[k] = waits[i];
+            if (waits[i] != null) {
+                newIds[kept] = ids[i];
+                newWaits[kept++] = waits[i];
+            }
         }
         ids = newIds;
         waits = newWaits;
         head = 0;
+        span = kept;
+    }
+
+    /** The ring's size (for tests). */
+    int capacity() {
+        return ids.length;
     }
 
     /**

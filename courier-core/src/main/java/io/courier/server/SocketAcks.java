@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * The acknowledgements a socket waits for, by ack id: its own {@code emitWithAck}s, and what broadcasts with acks and
@@ -129,6 +130,20 @@ final class SocketAcks {
         for (Long ackId : m.keySet()) {
             if (m.remove(ackId) != null) { // exact even if an ack or a timeout races with the close
                 runtime.stats().acksSettled(1);
+            }
+        }
+    }
+
+    /**
+     * On the socket's event loop: drops the waits registered there before {@code ackId} that {@code covered} accepts
+     * (a cumulative ack acknowledged them with its own, {@link LoopAckQueue#dropCovered}); they settle without a call.
+     */
+    void dropCoveredOnLoop(long ackId, Predicate<AckCallback> covered) {
+        LoopAckQueue q = onLoop;
+        if (q != null) {
+            int n = q.dropCovered(ackId, covered);
+            if (n > 0) {
+                runtime.stats().acksSettled(n);
             }
         }
     }

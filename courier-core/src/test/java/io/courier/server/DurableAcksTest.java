@@ -65,6 +65,44 @@ class DurableAcksTest {
     }
 
     @Test
+    void aCumulativeAckAcknowledgesEveryEarlierDeliveryOfItsChannel() throws Exception {
+        io = Courier.create(c -> c.host("127.0.0.1").port(0).durableQueues(d -> d.inFlightWindow(4)));
+        io.start();
+        io.metrics().bindTo(registry);
+        io.durable().subscribe("driver", "parcels").get(10, TimeUnit.SECONDS);
+        for (int i = 1; i <= 7; i++) {
+            io.durable().publish("parcels", "item", "p" + i).get(10, TimeUnit.SECONDS);
+        }
+        try (WireClient client = WireClient.open(io.port())) {
+            client.connect("{\"clientId\":\"driver\"}");
+            String[] ackIds = new String[8];
+            for (int seq = 1; seq <= 4; seq++) { // the window
+                ackIds[seq] = delivery(client, seq);
+            }
+            awaitPending(4);
+            client.send("43" + ackIds[3] + "[{\"cumulative\":true}]"); // 1, 2 and 3: three places in the window
+            for (int seq = 5; seq <= 7; seq++) {
+                ackIds[seq] = delivery(client, seq);
+            }
+            awaitPending(4); // 4 to 7: the three skipped acks are not waited for
+            client.send("43" + ackIds[2] + "[]"); // acknowledged already: settles nothing
+            client.send("43" + ackIds[5] + "[{\"cumulative\":false}]"); // a plain ack: 4 is still owed
+            awaitPending(3);
+        }
+        awaitPending(0);
+        try (WireClient client = WireClient.open(io.port())) {
+            client.connect("{\"clientId\":\"driver\"}");
+            delivery(client, 4); // the cursor stood at 3: 4 to 7 come again (5's ack moved no cursor)
+            delivery(client, 5);
+            delivery(client, 6);
+            String ackId = delivery(client, 7);
+            awaitPending(4);
+            client.send("43" + ackId + "[{\"cumulative\":true}]");
+            awaitPending(0);
+        }
+    }
+
+    @Test
     void closingAnAttachedServerClearsWhatItKeptOnTheLoopsItDoesNotOwn() throws Exception {
         CourierHttpServer http = new CourierHttpServer("127.0.0.1", 0, 1);
         try {

@@ -104,6 +104,84 @@ class LoopAckQueueTest {
     }
 
     @Test
+    void acksBehindAFrontThatWaitsDoNotGrowTheRingForever() {
+        LoopAckQueue q = new LoopAckQueue();
+        q.add(1, new Wait(1)); // a channel that is never acknowledged
+        for (long id = 2; id < 100_000; id++) { // another one, acknowledged as it goes
+            q.add(id, new Wait(id));
+            assertThat(q.take(id)).isEqualTo(new Wait(id));
+        }
+        assertThat(q.size()).isEqualTo(1);
+        assertThat(q.capacity()).as("the ring's size with one wait left").isLessThanOrEqualTo(8);
+        assertThat(q.take(1)).isEqualTo(new Wait(1));
+        assertThat(q.size()).isZero();
+    }
+
+    /** A wait of one channel's delivery, as a cumulative ack tells them apart. */
+    private record Delivery(long id, int channel) implements AckCallback {
+        @Override
+        public void onAck(List<JsonNode> args) {}
+    }
+
+    @Test
+    void aCumulativeAckDropsTheEarlierWaitsOfItsChannelOnly() {
+        Random random = new Random(11);
+        for (int trial = 0; trial < 200; trial++) {
+            LoopAckQueue q = new LoopAckQueue();
+            Map<Long, Delivery> waiting = new HashMap<>();
+            long id = 0;
+            for (int i = 0; i < 1 + random.nextInt(200); i++) {
+                // two channels interleaved; now and then an older id, which goes to the map
+                long registered =
+                        random.nextInt(8) == 0 ? Math.max(0, id - random.nextInt(30)) : (id += 1 + random.nextInt(3));
+                if (!waiting.containsKey(registered)) {
+                    Delivery d = new Delivery(registered, random.nextInt(2));
+                    assertThat(q.add(registered, d)).isTrue();
+                    waiting.put(registered, d);
+                }
+            }
+            long[] ids = waiting.keySet().stream().mapToLong(Long::longValue).toArray();
+            long acked = ids[random.nextInt(ids.length)];
+            Delivery through = waiting.remove(acked);
+            assertThat(q.take(acked)).isEqualTo(through);
+            int expectedDrops = 0;
+            for (var it = waiting.values().iterator(); it.hasNext(); ) {
+                Delivery d = it.next();
+                if (d.channel() == through.channel() && d.id() < acked) {
+                    it.remove();
+                    expectedDrops++;
+                }
+            }
+            int dropped = q.dropCovered(
+                    acked, w -> w instanceof Delivery d && d.channel() == through.channel() && d.id() < acked);
+            assertThat(dropped).as("trial %d", trial).isEqualTo(expectedDrops);
+            assertThat(q.size()).as("trial %d", trial).isEqualTo(waiting.size());
+            for (Delivery d : waiting.values()) { // the rest is still found, each once
+                assertThat(q.take(d.id())).as("trial %d, id %d", trial, d.id()).isEqualTo(d);
+            }
+            assertThat(q.size()).isZero();
+        }
+    }
+
+    @Test
+    void aCumulativeAckForTheFrontsChannelMovesTheFrontPastWhatItDropped() {
+        LoopAckQueue q = new LoopAckQueue();
+        for (long id = 1; id <= 6; id++) {
+            q.add(id, new Delivery(id, id == 3 ? 1 : 0));
+        }
+        assertThat(q.take(5)).isEqualTo(new Delivery(5, 0));
+        assertThat(q.dropCovered(5, w -> ((Delivery) w).channel() == 0)).isEqualTo(3); // 1, 2 and 4
+        assertThat(q.size()).isEqualTo(2);
+        assertThat(q.take(3)).as("the other channel's wait").isEqualTo(new Delivery(3, 1));
+        assertThat(q.take(6)).isEqualTo(new Delivery(6, 0));
+        assertThat(q.size()).isZero();
+        assertThat(q.add(2, new Delivery(2, 0)))
+                .as("an empty ring: the front moved past every hole")
+                .isTrue();
+        assertThat(q.take(2)).isEqualTo(new Delivery(2, 0));
+    }
+
+    @Test
     void neighbouringAckIdsStayDistinctAndSpreadOverTheLowBits() {
         for (long base : new long[] {1, 1_000_000, (1L << 53) - 200}) {
             Set<Long> keys = new HashSet<>();

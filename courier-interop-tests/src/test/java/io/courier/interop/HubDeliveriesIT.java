@@ -19,25 +19,37 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The README's example of the hub's client protocol, exactly as the README shows it: its JavaScript (connect, the
  * {@code pickup} handler, subscribe, publish) runs in Node with the official client against the standalone server,
  * then the README's first {@code curl} publishes with two arguments. The handler must show both deliveries with what
- * was published and acknowledge them.
+ * was published and acknowledge them. Run twice: with the example's handler, and with the README's handler that
+ * acknowledges once per batch of events it received ({@code cumulative: true}) in its place.
  */
 class HubDeliveriesIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path README = Path.of("../README.md");
     private static final Pattern FENCED = Pattern.compile("(?ms)^```(\\w+)\\n(.*?)^```$");
 
-    @ParameterizedTest
-    @ValueSource(strings = {"websocket", "polling"})
+    /** The example's {@code pickup} handler: from its first line to the line that closes it. */
+    private static final Pattern PICKUP_HANDLER = Pattern.compile("(?ms)^socket\\.on\\(\"pickup\".*?^\\}\\);$");
+
+    @ParameterizedTest(name = "over {0}, {1} acks")
+    @CsvSource({"websocket, one-by-one", "polling, one-by-one", "websocket, cumulative", "polling, cumulative"})
     void theReadmeHandlerGetsWhatTheReadmeCurlPublishesAndAcknowledgesIt(
-            String transports, @org.junit.jupiter.api.io.TempDir Path data) throws Exception {
+            String transports, String acks, @org.junit.jupiter.api.io.TempDir Path data) throws Exception {
         String readme = Files.readString(README);
         String client = block(readme, "js", "socket.on(\"pickup\"");
+        if (acks.equals("cumulative")) {
+            Matcher handler = PICKUP_HANDLER.matcher(client);
+            assertThat(handler.find())
+                    .as("the example's pickup handler in " + client)
+                    .isTrue();
+            String batching = block(readme, "js", "cumulative: true");
+            client = client.substring(0, handler.start()) + batching + client.substring(handler.end());
+        }
         String curl = firstCommand(block(readme, "sh", "/api/publish"), "curl");
         try (ServerProcess server = new ServerProcess(data, "--api-key", "KEY")) {
             NodeScript.Result r = NodeScript.of("hub-deliveries.js")

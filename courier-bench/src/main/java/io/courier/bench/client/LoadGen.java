@@ -269,6 +269,11 @@ public final class LoadGen implements AutoCloseable {
         }
 
         @Override
+        public void onReadComplete(WsConnection c) {
+            listener.onReadComplete(c);
+        }
+
+        @Override
         public void onClosed(WsConnection c) {
             if (!c.connected()) {
                 done.completeExceptionally(

@@ -54,6 +54,15 @@ public final class Payloads {
         return this;
     }
 
+    /** {@code 43<ackId>[{"cumulative":true}]}: acknowledges that durable delivery and every earlier one of its channel. */
+    public Payloads cumulativeAck(int ackId) {
+        length = 0;
+        ascii("43");
+        number(ackId);
+        ascii("[{\"cumulative\":true}]");
+        return this;
+    }
+
     private void ascii(String s) {
         for (int i = 0; i < s.length(); i++) {
             buf[length++] = (byte) s.charAt(i);

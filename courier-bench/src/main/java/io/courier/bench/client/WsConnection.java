@@ -36,6 +36,9 @@ public final class WsConnection extends ChannelInboundHandlerAdapter {
     /** A scenario's own state for this connection. */
     public long startedNanos;
 
+    /** A scenario's own state for this connection: the ack id it owes an answer for, -1 for none. */
+    public int owedAck = -1;
+
     public WsConnection(String host, int port, String auth, int index, WsListener listener) {
         this.host = host;
         this.port = port;
@@ -121,6 +124,7 @@ public final class WsConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        listener.onReadComplete(this);
         if (needsFlush) {
             needsFlush = false;
             ctx.flush();

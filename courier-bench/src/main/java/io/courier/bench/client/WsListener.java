@@ -17,6 +17,9 @@ public interface WsListener {
     /** A Socket.IO ACK for an event this connection sent. */
     default void onAck(WsConnection c, int ackId, ByteBuf buf, int from, int to) {}
 
+    /** The end of one read from the socket, before what was sent during it is flushed. */
+    default void onReadComplete(WsConnection c) {}
+
     default void onClosed(WsConnection c) {}
 
     default void onError(WsConnection c, String message) {}

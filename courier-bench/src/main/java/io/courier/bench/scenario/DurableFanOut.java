@@ -33,7 +33,7 @@ public final class DurableFanOut implements Scenario {
 
     private static final int MAX_WARM_UP_PAIRS = 8;
 
-    /** {@code durable} or {@code plain}: a stretch of bursts of that kind alone after the warm-up, to profile. */
+    /** {@code durable}, {@code cumulative} or {@code plain}: a stretch of bursts of that kind alone after the warm-up, to profile. */
     private static final String PROFILE = System.getProperty("bench.durable.profile");
 
     private static final int PROFILE_BURSTS = Integer.getInteger("bench.durable.profile.bursts", 12);
@@ -66,29 +66,32 @@ public final class DurableFanOut implements Scenario {
             // both paths warmed up first, then measured in turn: what one JIT-compiles, or the noise of one moment,
             // does not weigh on one side only
             for (int i = 0; i < MAX_WARM_UP_PAIRS; i++) {
-                double plainJit = measured(run, driver, peer, null)[4];
-                double durableJit = measured(run, driver, peer, CHANNEL)[4];
-                if (plainJit < WARM_JIT_SHARE && durableJit < WARM_JIT_SHARE) {
+                double plainJit = measured(run, driver, peer, null, false)[4];
+                double durableJit = measured(run, driver, peer, CHANNEL, false)[4];
+                double cumulativeJit = measured(run, driver, peer, CHANNEL, true)[4];
+                if (plainJit < WARM_JIT_SHARE && durableJit < WARM_JIT_SHARE && cumulativeJit < WARM_JIT_SHARE) {
                     break;
                 }
             }
             if (PROFILE != null) {
-                if (!PROFILE.equals("durable") && !PROFILE.equals("plain")) {
+                if (!PROFILE.equals("durable") && !PROFILE.equals("plain") && !PROFILE.equals("cumulative")) {
                     throw new IllegalArgumentException(
-                            "bench.durable.profile : " + PROFILE + " (expected: durable or plain)");
+                            "bench.durable.profile : " + PROFILE + " (expected: durable, cumulative or plain)");
                 }
                 run.progress("profile start: " + PROFILE_BURSTS + " " + PROFILE + " bursts, peer PID " + peer.pid());
                 for (int i = 0; i < PROFILE_BURSTS; i++) {
-                    measured(run, driver, peer, PROFILE.equals("durable") ? CHANNEL : null);
+                    measured(run, driver, peer, PROFILE.equals("plain") ? null : CHANNEL, PROFILE.equals("cumulative"));
                 }
                 run.progress("profile end");
             }
             run.progress("warmed up; measuring");
             double[][] plain = new double[PAIRS][];
             double[][] durable = new double[PAIRS][];
+            double[][] cumulative = new double[PAIRS][];
             for (int i = 0; i < PAIRS; i++) {
-                plain[i] = measured(run, driver, peer, null);
-                durable[i] = measured(run, driver, peer, CHANNEL);
+                plain[i] = measured(run, driver, peer, null, false);
+                durable[i] = measured(run, driver, peer, CHANNEL, false);
+                cumulative[i] = measured(run, driver, peer, CHANNEL, true);
             }
             double plainRate = median(plain, 0);
             double plainCpu = median(plain, 1);
@@ -102,18 +105,40 @@ public final class DurableFanOut implements Scenario {
             run.metric("durable.p99", median(durable, 3));
             run.metric("durable.ratio", rate / plainRate);
             run.metric("durable.cpu_ratio", cpu / plainCpu);
+            double cRate = median(cumulative, 0);
+            double cCpu = median(cumulative, 1);
+            run.metric("durable.cumulative_rate", cRate);
+            run.metric("durable.cumulative_cpu_us", cCpu);
+            run.metric("durable.cumulative_p99", median(cumulative, 3));
+            run.metric("durable.cumulative_ratio", cRate / plainRate);
+            run.metric("durable.cumulative_cpu_ratio", cCpu / plainCpu);
             run.progress(String.format(
                     "medians of %d: plain %,.0f deliveries/s (%.2f µs CPU each), durable %,.0f deliveries/s (%.2f µs"
-                            + " CPU each): throughput %.2f×, CPU %.2f×",
-                    PAIRS, plainRate, plainCpu, rate, cpu, rate / plainRate, cpu / plainCpu));
+                            + " CPU each): throughput %.2f×, CPU %.2f×; cumulative acks %,.0f deliveries/s (%.2f µs"
+                            + " CPU each): %.2f×, CPU %.2f×",
+                    PAIRS,
+                    plainRate,
+                    plainCpu,
+                    rate,
+                    cpu,
+                    rate / plainRate,
+                    cpu / plainCpu,
+                    cRate,
+                    cCpu,
+                    cRate / plainRate,
+                    cCpu / plainCpu));
         } finally {
             conns.closeAll();
         }
     }
 
-    /** {rate, CPU µs per delivery, p50, p99, JIT share} of one burst, durable to {@code channel} or plain. */
-    private static double[] measured(Run run, FanOutDriver driver, PeerProcess peer, String channel) throws Exception {
-        driver.durable(channel);
+    /**
+     * {rate, CPU µs per delivery, p50, p99, JIT share} of one burst, durable to {@code channel} or plain; durable
+     * deliveries acknowledged each with its own ack, or with one {@code cumulative} ack per read.
+     */
+    private static double[] measured(Run run, FanOutDriver driver, PeerProcess peer, String channel, boolean cumulative)
+            throws Exception {
+        driver.durable(channel, cumulative);
         CpuMeter cpu = CpuMeter.start(List.of(peer));
         FanOutDriver.Phase p = driver.burst(FanOut.BURST, FanOut.WINDOW, 180);
         CpuMeter.Sample c = cpu.stop();
@@ -121,7 +146,7 @@ public final class DurableFanOut implements Scenario {
         run.progress(String.format(
                 "%s %,.0f deliveries/s, %.2f µs server CPU each (%.0f%% kernel; server %.0f%% busy without JIT, JIT %.0f%% of"
                         + " its CPU); load generator %.2f µs each (%.0f%% busy)",
-                channel == null ? "plain  " : "durable",
+                channel == null ? "plain     " : cumulative ? "cumulative" : "durable   ",
                 p.rate(),
                 cpuUs,
                 100 * c.kernelShare(),

@@ -25,6 +25,11 @@ public final class FanOutDriver implements WsListener {
     private final int receivers;
     /** Non-null: publish durably to this channel (event {@code publish}) instead of emitting {@code broadcast}. */
     private String durableChannel;
+    /**
+     * Durable deliveries acknowledged once per read, the newest with {@code {"cumulative":true}} (instead of each with
+     * its own empty ack; {@link WsConnection#owedAck} holds it until the read ends).
+     */
+    private boolean cumulativeAcks;
 
     private final Payloads out = new Payloads();
     private final Payloads ackOut = new Payloads();
@@ -55,7 +60,19 @@ public final class FanOutDriver implements WsListener {
 
     /** From now on, publish durably to {@code channel} ({@code null}: plain {@code broadcast}). */
     public void durable(String channel) throws Exception {
-        loadGen.call(() -> durableChannel = channel);
+        durable(channel, false);
+    }
+
+    /**
+     * From now on, publish durably to {@code channel}; with {@code cumulative} a receiver acknowledges its deliveries
+     * once per read from its socket, the newest with {@code {"cumulative":true}}, not each with its own ack.
+     */
+    public void durable(String channel, boolean cumulative) throws Exception {
+        loadGen.call(() -> {
+            durableChannel = channel;
+            cumulativeAcks = cumulative;
+            return null;
+        });
     }
 
     /** Has every connection subscribe its durable identity to {@code channel}; completes when all acked. */
@@ -103,12 +120,24 @@ public final class FanOutDriver implements WsListener {
     @Override
     public void onEvent(WsConnection c, ByteBuf buf, int from, int to, int ackId) {
         if (ackId >= 0) {
-            c.sendText(ackOut.emptyAck(ackId).bytes(), ackOut.length(), false);
+            if (cumulativeAcks) {
+                c.owedAck = ackId;
+            } else {
+                c.sendText(ackOut.emptyAck(ackId).bytes(), ackOut.length(), false);
+            }
         }
         if (c == publisher || !Payloads.isEvent(buf, from, to, BROADCAST)) {
             return;
         }
         delivered(Payloads.field(buf, from, to, 's'), Payloads.field(buf, from, to, 't'));
+    }
+
+    @Override
+    public void onReadComplete(WsConnection c) {
+        if (c.owedAck >= 0) {
+            c.sendText(ackOut.cumulativeAck(c.owedAck).bytes(), ackOut.length(), false);
+            c.owedAck = -1;
+        }
     }
 
     /** One delivery of message {@code seq} sent (or scheduled) at {@code t}: also called by polling receivers. */

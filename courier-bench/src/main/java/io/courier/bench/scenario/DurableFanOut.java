@@ -11,13 +11,14 @@ import java.util.concurrent.TimeUnit;
  * Durable fan-out against plain fan-out in the same Courier process (README "Durable queues"): 1,000 receivers, each
  * a durable identity ({@code auth: {clientId}}) subscribed to one channel; the plain burst is {@code broadcast} as in
  * {@link FanOut}, the durable burst publishes every message with {@code io.durable().publish} (stored, fsync'd, then
- * delivered with an ack request each receiver answers, as the durable protocol wants). Same burst (500 messages, at
- * most 32 not yet delivered to all); after a warm-up of both (in turn, until JIT compiling takes under 10% of the
- * server's CPU in both, at most 8 pairs), plain and durable bursts are measured in turn
- * ({@code bench.durable.pairs}, default 3); reports the medians of both rates, their ratio, and CPU per delivery of both.
+ * delivered with an ack request each receiver answers, as the durable protocol wants), once with an ack per delivery
+ * and once with one cumulative ack per read from the socket. Same burst (500 messages, at most 32 not yet delivered to
+ * all); after a warm-up of the three kinds (in turn, until JIT compiling takes under 10% of the server's CPU in each,
+ * at most 8 rounds), plain, durable and cumulative bursts are measured in turn ({@code bench.durable.pairs}, default
+ * 3); reports the medians of their rates, the durable ones' ratios to plain, and CPU per delivery of each.
  *
- * <p>To profile one path alone, {@code -Dbench.durable.profile=durable} (or {@code plain}) runs, after the warm-up, a
- * stretch of bursts of that kind only ({@code bench.durable.profile.bursts}, default 12), between two progress lines
+ * <p>To profile one path alone, {@code -Dbench.durable.profile=durable} (or {@code cumulative}, {@code plain}) runs,
+ * after the warm-up, a stretch of bursts of that kind only ({@code bench.durable.profile.bursts}, default 12), between two progress lines
  * that name the peer's PID ({@code profile start}, {@code profile end}): attach {@code perf} or read a JFR recording
  * over that stretch (BENCHMARKS.md, "What each change bought", says how).
  */

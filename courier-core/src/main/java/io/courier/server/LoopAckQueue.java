@@ -12,9 +12,9 @@ import java.util.function.Predicate;
  *
  * <p>The ids in the ring increase from front to back (the durable lanes register a channel's deliveries in ascending
  * order). An ack that is not for the front is found by binary search and leaves a hole, dropped when the front gets
- * there or when the ring is full of them ({@link #grow}). A registration whose id is not above the newest in the ring goes to a hash map instead (deliveries of two
- * channels on different lanes may interleave), so that every lookup costs O(log n) at worst, whatever order a client
- * answers in. Touched on the socket's loop only.
+ * there or when the ring is full of them ({@link #grow}). A registration whose id is not above the newest in the ring
+ * goes to a hash map instead (deliveries of two channels on different lanes may interleave), so that every lookup costs
+ * O(log n) at worst, whatever order a client answers in. Touched on the socket's loop only.
  */
 final class LoopAckQueue {
     private long[] ids = new long[8];
@@ -82,8 +82,8 @@ final class LoopAckQueue {
     /**
      * Drops the waits registered before the one for {@code ackId} that {@code covered} accepts: the deliveries that a
      * cumulative ack for {@code ackId} acknowledged along with its own (taken already). Waits registered after it are
-     * kept, in the ring (above {@code ackId}) and in the map alike ({@code covered} tells them apart there). Returns how
-     * many were dropped; costs a walk of the ring up to {@code ackId}, and of the map if there is one.
+     * kept, in the ring (above {@code ackId}) and in the map alike ({@code covered} tells them apart there). Returns
+     * how many were dropped; costs a walk of the ring up to {@code ackId}, and of the map if there is one.
      */
     int dropCovered(long ackId, Predicate<AckCallback> covered) {
         int dropped = 0;

@@ -54,7 +54,7 @@ public final class Payloads {
         return this;
     }
 
-    /** {@code 43<ackId>[{"cumulative":true}]}: acknowledges that durable delivery and every earlier one of its channel. */
+    /** {@code 43<ackId>[{"cumulative":true}]}: acknowledges a durable delivery and the earlier ones of its channel. */
     public Payloads cumulativeAck(int ackId) {
         length = 0;
         ascii("43");

@@ -18,9 +18,9 @@ import java.util.concurrent.TimeUnit;
  * 3); reports the medians of their rates, the durable ones' ratios to plain, and CPU per delivery of each.
  *
  * <p>To profile one path alone, {@code -Dbench.durable.profile=durable} (or {@code cumulative}, {@code plain}) runs,
- * after the warm-up, a stretch of bursts of that kind only ({@code bench.durable.profile.bursts}, default 12), between two progress lines
- * that name the peer's PID ({@code profile start}, {@code profile end}): attach {@code perf} or read a JFR recording
- * over that stretch (BENCHMARKS.md, "What each change bought", says how).
+ * after the warm-up, a stretch of bursts of that kind only ({@code bench.durable.profile.bursts}, default 12),
+ * between two progress lines that name the peer's PID ({@code profile start}, {@code profile end}): attach {@code
+ * perf} or read a JFR recording over that stretch (BENCHMARKS.md, "What each change bought", says how).
  */
 public final class DurableFanOut implements Scenario {
     private static final String CHANNEL = "bench";
@@ -34,7 +34,7 @@ public final class DurableFanOut implements Scenario {
 
     private static final int MAX_WARM_UP_PAIRS = 8;
 
-    /** {@code durable}, {@code cumulative} or {@code plain}: a stretch of bursts of that kind alone after the warm-up, to profile. */
+    /** {@code durable}, {@code cumulative} or {@code plain}: that kind of burst alone after the warm-up. */
     private static final String PROFILE = System.getProperty("bench.durable.profile");
 
     private static final int PROFILE_BURSTS = Integer.getInteger("bench.durable.profile.bursts", 12);

@@ -58,14 +58,10 @@ public final class FanOutDriver implements WsListener {
         this.receivers = receivers;
     }
 
-    /** From now on, publish durably to {@code channel} ({@code null}: plain {@code broadcast}). */
-    public void durable(String channel) throws Exception {
-        durable(channel, false);
-    }
-
     /**
-     * From now on, publish durably to {@code channel}; with {@code cumulative} a receiver acknowledges its deliveries
-     * once per read from its socket, the newest with {@code {"cumulative":true}}, not each with its own ack.
+     * From now on, publish durably to {@code channel} ({@code null}: plain {@code broadcast}); with {@code cumulative}
+     * a receiver acknowledges its deliveries once per read from its socket, the newest with {@code
+     * {"cumulative":true}}, not each with its own ack.
      */
     public void durable(String channel, boolean cumulative) throws Exception {
         loadGen.call(() -> {

@@ -149,6 +149,15 @@ public final class EngineIoSession {
         }
     }
 
+    /**
+     * Runs {@code writes} on {@code loop}, which must be the calling thread: the WebSocket packets they send to the
+     * loop's sessions are flushed once per session at the end of the loop's turn, not each as it is sent. For a task
+     * that sends several packets to each of many sessions; a lone packet is better flushed at once.
+     */
+    public static void sendTogether(EventLoop loop, Runnable writes) {
+        OutboundTurn.together(loop, writes);
+    }
+
     /** Flushes what is buffered, then closes the session with {@code reason}. Safe from any thread. */
     public void close(EngineIoCloseReason reason) {
         onLoop(() -> close(reason, true));

@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  *       what the queued tasks write to one connection leaves in one {@code writev} instead of one system call per
  *       frame. Otherwise a write is flushed at once, in the same pass over the pipeline (a lone broadcast gains
  *       nothing by waiting, and would touch every connection twice). Anything written and flushed on the channel in
- *       the meantime (a close frame) flushes earlier writes with it, in order.
+ *       the meantime (a close frame) flushes earlier writes with it, in order. A task that writes several packets
+ *       to each connection asks for the end of the turn itself ({@link #together}).
  * </ul>
  *
  * <p>Only the loop's own thread touches its instance. Loops that are not a Netty {@link SingleThreadEventLoop} (or
@@ -63,6 +64,7 @@ final class OutboundTurn implements Runnable {
     private int nextSlot;
     private final ArrayList<WebSocketTransport> toFlush = new ArrayList<>();
     private boolean scheduled;
+    private int together; // > 0 while a task runs whose writes are flushed at the end of the turn ({@link #together})
 
     private OutboundTurn(SingleThreadEventLoop loop) {
         this.loop = loop;
@@ -109,7 +111,26 @@ final class OutboundTurn implements Runnable {
      */
     boolean moreTasksQueued() {
         // Netty counts its tail tasks as pending too, among them this turn's own once it is scheduled
-        return loop.pendingTasks() > (scheduled ? 1 : 0);
+        return together > 0 || loop.pendingTasks() > (scheduled ? 1 : 0);
+    }
+
+    /**
+     * Runs {@code writes} on {@code loop}, the calling thread's, as if other tasks were queued behind it: a task that
+     * writes several packets to each of many connections (a durable fan-out of several messages) flushes each
+     * connection once, at the end of the turn, and not each packet at once when it happens to be the loop's last task.
+     */
+    static void together(EventLoop loop, Runnable writes) {
+        OutboundTurn t = of(loop);
+        if (t == null) {
+            writes.run();
+            return;
+        }
+        t.together++;
+        try {
+            writes.run();
+        } finally {
+            t.together--;
+        }
     }
 
     /**

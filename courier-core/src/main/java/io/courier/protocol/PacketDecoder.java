@@ -32,6 +32,15 @@ public interface PacketDecoder {
         return -1;
     }
 
+    /**
+     * The ack id of {@code text} if it is a durable delivery's cumulative ack to the main namespace, {@code
+     * 3<id>[{"cumulative":true}]} byte for byte (as {@code JSON.stringify} writes it), that {@link #decodeText} would
+     * accept, so that the caller can handle it without parsing its argument; -1 for anything else.
+     */
+    default long cumulativeMainAckId(String text) {
+        return -1;
+    }
+
     /** Drops a partially received packet, if any. */
     void reset();
 }

@@ -23,6 +23,9 @@ import java.util.Objects;
  */
 public final class SocketIoPacketDecoder implements PacketDecoder {
 
+    private static final String EMPTY_ARGS = "[]";
+    private static final String CUMULATIVE_ARGS = "[{\"cumulative\":true}]";
+
     private final JsonPayloadReader payloadReader; // shared by every decoder of the same mapper
     private final int maxAttachments;
     private PartialBinaryPacket pending;
@@ -78,16 +81,28 @@ public final class SocketIoPacketDecoder implements PacketDecoder {
 
     @Override
     public long emptyMainAckId(String text) {
-        int n = text.length();
-        // '3', 1 to MAX_ACK_ID_DIGITS digits, "[]"; not while attachments are expected (decodeText refuses it then)
-        if (n < 4 || n > 3 + PacketHeader.MAX_ACK_ID_DIGITS || text.charAt(0) != '3' || pending != null) {
+        return mainAckId(text, EMPTY_ARGS);
+    }
+
+    @Override
+    public long cumulativeMainAckId(String text) {
+        return mainAckId(text, CUMULATIVE_ARGS);
+    }
+
+    /**
+     * The id of {@code text} if it is {@code '3'}, 1 to {@link PacketHeader#MAX_ACK_ID_DIGITS} digits and exactly
+     * {@code args}; not while attachments are expected (decodeText refuses any text then).
+     */
+    private long mainAckId(String text, String args) {
+        int n = text.length() - args.length();
+        if (n < 2 || n > 1 + PacketHeader.MAX_ACK_ID_DIGITS || text.charAt(0) != '3' || pending != null) {
             return -1;
         }
-        if (text.charAt(n - 2) != '[' || text.charAt(n - 1) != ']') {
+        if (!text.endsWith(args)) {
             return -1;
         }
         long id = 0;
-        for (int i = 1; i < n - 2; i++) {
+        for (int i = 1; i < n; i++) {
             char c = text.charAt(i);
             if (c < '0' || c > '9') {
                 return -1;

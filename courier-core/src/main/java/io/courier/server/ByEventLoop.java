@@ -1,5 +1,6 @@
 package io.courier.server;
 
+import io.courier.engine.EngineIoSession;
 import io.netty.channel.EventLoop;
 import java.util.Arrays;
 import java.util.concurrent.RejectedExecutionException;
@@ -69,17 +70,31 @@ final class ByEventLoop<T> {
      * behind what is already queued on its loop. A loop that is shutting down takes its connections with it, so its
      * items are skipped.
      */
-    @SuppressWarnings("unchecked")
     void forEachOnLoop(boolean callOnOwnLoop, Consumer<? super T> action) {
+        forEachOnLoop(callOnOwnLoop, false, action);
+    }
+
+    /**
+     * Runs {@code action} for each item on its loop, one task per loop queued behind what the loop already has, whose
+     * sends are flushed once per connection at the end of the loop's turn ({@link EngineIoSession#sendTogether}): for
+     * items that send several packets to the same connections.
+     */
+    void forEachOnLoopTogether(Consumer<? super T> action) {
+        forEachOnLoop(false, true, action);
+    }
+
+    @SuppressWarnings("unchecked")
+    private void forEachOnLoop(boolean callOnOwnLoop, boolean together, Consumer<? super T> action) {
         for (int g = 0; g < groups; g++) {
             Object[] group = items[g];
             int n = sizes[g];
-            Runnable task = () -> {
+            EventLoop loop = loops[g];
+            Runnable each = () -> {
                 for (int i = 0; i < n; i++) {
                     action.accept((T) group[i]);
                 }
             };
-            EventLoop loop = loops[g];
+            Runnable task = together ? () -> EngineIoSession.sendTogether(loop, each) : each;
             if (callOnOwnLoop && loop.inEventLoop()) {
                 task.run();
             } else {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.courier.ConnectionRefusedException;
 import io.courier.DisconnectReason;
+import io.courier.DurableQueues;
 import io.courier.Handshake;
 import io.courier.adapter.OutboundPacket;
 import io.courier.engine.EngineIoCloseReason;
@@ -80,12 +81,22 @@ final class ClientConnection implements EngineIoSession.Listener {
 
     @Override
     public void onMessage(EngineIoSession s, String text) {
-        long emptyAck = decoder.emptyMainAckId(text);
-        if (emptyAck >= 0) {
-            // a durable delivery's ack, the commonest message of all: no header, array node or packet object
+        // a durable delivery's ack, the commonest message of all: no header, packet object or JSON parser
+        long ackId = decoder.emptyMainAckId(text);
+        boolean cumulative = false;
+        if (ackId < 0) {
+            ackId = decoder.cumulativeMainAckId(text);
+            cumulative = true;
+        }
+        if (ackId >= 0) {
             DefaultSocket socket = socket("/");
             if (socket != null) {
-                socket.onAck(emptyAck, List.of());
+                // a fresh argument per ack: a user's ack callback may change what it is given
+                socket.onAck(
+                        ackId,
+                        cumulative
+                                ? List.of(JsonNodeFactory.instance.objectNode().put(DurableQueues.CUMULATIVE, true))
+                                : List.of());
                 return;
             }
         }

@@ -76,6 +76,7 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
     private final int window;
     private final HandlerLane[] lanes = new HandlerLane[LANES];
     private final Object[] publishLocks = new Object[LANES];
+    private final FanOuts[] fanOuts = new FanOuts[LANES];
     private final Map<String, Identity> online = new ConcurrentHashMap<>();
     // per lane, by channel: the online pumps of that lane (touched on the lane; read by the publish completion)
     private final Map<String, Set<Pump>>[] livePumps = newMaps();
@@ -111,6 +112,7 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         for (int i = 0; i < LANES; i++) {
             lanes[i] = new HandlerLane(runtime.executor(), Integer.MAX_VALUE);
             publishLocks[i] = new Object();
+            fanOuts[i] = new FanOuts(i);
         }
         this.maintenance = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("courier-durable-maintenance").daemon().factory());
@@ -514,15 +516,57 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         }
     }
 
-    /** Queues the fan-out of a stored message on every lane with online subscribers of its channel, in call order. */
+    /**
+     * Queues the fan-out of a stored message on every lane with online subscribers of its channel, in call order: with
+     * the messages whose fan-out already waits for that lane ({@link FanOuts}), or in a new task of the lane.
+     */
     private void fanOutToLanes(Delivery delivery) {
         String channel = delivery.message.channel();
         for (int part = 0; part < LANES; part++) {
             Set<Pump> pumps = livePumps[part].get(channel);
             if (pumps != null && !pumps.isEmpty()) {
-                int p = part;
-                lanes[part].execute(() -> fanOut(p, delivery));
+                fanOuts[part].add(delivery);
             }
+        }
+    }
+
+    /**
+     * The stored messages waiting for one lane's fan-out, in seq order per channel. The first one queues a task on the
+     * lane; what completes before that task runs joins it, so that when publishes complete faster than a lane fans
+     * them out, the lane takes them several at a time (one wake-up, one task per event loop for all of them) without
+     * ever waiting for more. Bounded by the publishes in flight: a message joins only once stored, and the lane drains
+     * them all at each run.
+     */
+    private final class FanOuts implements Runnable {
+        private final int part;
+        private ArrayList<Delivery> waiting = new ArrayList<>(); // guarded by this
+        private boolean queued; // guarded by this: the lane task is queued and has not taken them yet
+
+        FanOuts(int part) {
+            this.part = part;
+        }
+
+        void add(Delivery delivery) {
+            boolean queue;
+            synchronized (this) {
+                waiting.add(delivery);
+                queue = !queued;
+                queued = true;
+            }
+            if (queue) {
+                lanes[part].execute(this);
+            }
+        }
+
+        @Override
+        public void run() {
+            ArrayList<Delivery> batch;
+            synchronized (this) {
+                batch = waiting;
+                waiting = new ArrayList<>(batch.size());
+                queued = false;
+            }
+            fanOut(part, batch);
         }
     }
 
@@ -546,37 +590,48 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         }
     }
 
-    /** On lane {@code part}: hands a stored message to that lane's live pumps of its channel. */
-    private void fanOut(int part, Delivery delivery) {
-        StoredMessage message = delivery.message;
-        Set<Pump> pumps = livePumps[part].get(message.channel());
-        if (pumps == null || pumps.isEmpty()) {
-            return;
-        }
-        OutboundPacket packet = delivery.packet();
-        remember(part, message, packet);
-        ByEventLoop<InFlight> targets = new ByEventLoop<>(pumps.size()); // a loop's array holds them all: no regrowth
+    /**
+     * On lane {@code part}: hands stored messages, in order, to that lane's live pumps of their channels, with one task
+     * per event loop for all of them.
+     */
+    private void fanOut(int part, List<Delivery> deliveries) {
+        ByEventLoop<InFlight> targets = null;
         List<Pump> behind = null;
-        for (Pump pump : pumps) {
-            if (message.seq() <= pump.sent || pump.socket == null) {
+        for (Delivery delivery : deliveries) {
+            StoredMessage message = delivery.message;
+            Set<Pump> pumps = livePumps[part].get(message.channel());
+            if (pumps == null || pumps.isEmpty()) {
                 continue;
             }
-            if (pump.live && message.seq() > pump.sent + 1) {
-                // never a silent gap: whatever was skipped comes from the recent deliveries or the store
-                pump.live = false;
-                behind = behind == null ? new ArrayList<>() : behind;
-                behind.add(pump);
-                continue;
+            OutboundPacket packet = delivery.packet();
+            remember(part, message, packet);
+            if (targets == null) { // a loop's array holds the first message's deliveries without regrowth
+                targets = new ByEventLoop<>(pumps.size());
             }
-            if (!pump.live || pump.inFlight.size() >= window) {
-                pump.live = false; // it catches up in fill() once acknowledgements make room
-                continue;
+            for (Pump pump : pumps) {
+                if (message.seq() <= pump.sent || pump.socket == null) {
+                    continue;
+                }
+                if (pump.live && message.seq() > pump.sent + 1) {
+                    // never a silent gap: whatever was skipped comes from the recent deliveries or the store
+                    pump.live = false;
+                    behind = behind == null ? new ArrayList<>() : behind;
+                    behind.add(pump);
+                    continue;
+                }
+                if (!pump.live || pump.inFlight.size() >= window) {
+                    pump.live = false; // it catches up in fill() once acknowledgements make room
+                    continue;
+                }
+                targets.add(pump.socket.eventLoop(), expect(pump, message.seq(), packet));
             }
-            targets.add(pump.socket.eventLoop(), expect(pump, message.seq(), packet));
         }
-        send(packet, targets);
+        if (targets != null) {
+            send(targets);
+        }
         if (behind != null) {
-            behind.forEach(this::fill);
+            behind.forEach(
+                    this::fill); // after the fan-out's deliveries: a catching-up pump's next ones come after them
         }
     }
 
@@ -645,15 +700,15 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
     }
 
     /**
-     * Sends one packet's deliveries from one lane, one task per event loop, queued behind what the loop already has
-     * (as {@link #send(Pump, List)}'s batches are): each registers its socket's ack there, then writes the packet (the
-     * frame encoded once per loop turn, {@code engine/OutboundTurn}).
+     * Sends deliveries from one lane, one task per event loop, queued behind what the loop already has (as {@link
+     * #send(Pump, List)}'s batches are): each registers its socket's ack there, then writes its packet (the frame
+     * encoded once per loop turn, {@code engine/OutboundTurn}); each connection is flushed once, at the end of the
+     * loop's turn, whatever number of messages the task holds.
      */
-    private static void send(OutboundPacket packet, ByEventLoop<InFlight> deliveries) {
-        long ackId = packet.packet().ackId();
-        deliveries.forEachOnLoop(false, f -> {
-            if (f.socket.acks().expectOnLoop(ackId, f)) {
-                f.socket.send(packet, false);
+    private static void send(ByEventLoop<InFlight> deliveries) {
+        deliveries.forEachOnLoopTogether(f -> {
+            if (f.socket.acks().expectOnLoop(f.packet.packet().ackId(), f)) {
+                f.socket.send(f.packet, false);
             }
         });
     }

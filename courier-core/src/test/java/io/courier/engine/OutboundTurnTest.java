@@ -146,6 +146,46 @@ class OutboundTurnTest {
     }
 
     @Test
+    void sendsTogetherAreFlushedOncePerConnectionAtTheEndOfTheTurnWithNoOtherTaskQueued() throws Exception {
+        Channel listener = listen();
+        Socket a = connect(listener);
+        Channel serverA = accepted.poll(10, TimeUnit.SECONDS);
+        Socket b = connect(listener);
+        Channel serverB = accepted.poll(10, TimeUnit.SECONDS);
+        WebSocketTransport wsA = new WebSocketTransport(serverA);
+        WebSocketTransport wsB = new WebSocketTransport(serverB);
+        EngineIoPacket first = EngineIoPacket.message("2[\"first\"]");
+        EngineIoPacket second = EngineIoPacket.message("2[\"second\"]");
+
+        long[] unflushed = serverA.eventLoop()
+                .submit(() -> {
+                    long[] seen = new long[3];
+                    EngineIoSession.sendTogether(serverA.eventLoop(), () -> {
+                        wsA.send(List.of(first));
+                        wsB.send(List.of(first));
+                        wsA.send(List.of(second));
+                        wsB.send(List.of(second));
+                        seen[0] = serverA.unsafe().outboundBuffer().totalPendingWriteBytes();
+                        seen[1] = serverB.unsafe().outboundBuffer().totalPendingWriteBytes();
+                    });
+                    wsA.send(List.of(first)); // after the writes together: flushed at once again (with the rest)
+                    seen[2] = serverA.unsafe().outboundBuffer().totalPendingWriteBytes();
+                    return seen;
+                })
+                .get(10, TimeUnit.SECONDS);
+
+        assertThat(unflushed[0])
+                .as("A's frames at the end of sendTogether (nothing else queued on the loop): written, not flushed")
+                .isPositive();
+        assertThat(unflushed[1]).as("B's, likewise").isPositive();
+        assertThat(unflushed[2])
+                .as("A's next write, alone: flushed at once, the earlier frames with it")
+                .isZero();
+        assertThat(read(a, 3)).containsExactly(nettyFrame(first), nettyFrame(second), nettyFrame(first));
+        assertThat(read(b, 2)).containsExactly(nettyFrame(first), nettyFrame(second));
+    }
+
+    @Test
     void aWriteFromAnotherLoopIsFlushedAtOnceAndBothLoopsStillStop() throws Exception {
         Channel listener = listen();
         Socket a = connect(listener);

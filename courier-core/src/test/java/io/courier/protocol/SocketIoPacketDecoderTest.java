@@ -331,4 +331,34 @@ class SocketIoPacketDecoderTest {
                 .isNull();
         assertThat(decoder.emptyMainAckId("37[]")).isEqualTo(-1);
     }
+
+    @Test
+    void aCumulativeAckToTheMainNamespaceIsRecognisedAsWrittenByJsonStringifyAndNothingElseIs() {
+        String args = "[{\"cumulative\":true}]";
+        assertThat(decoder.cumulativeMainAckId("37" + args)).isEqualTo(7);
+        assertThat(decoder.cumulativeMainAckId("3123456789012345" + args)).isEqualTo(123_456_789_012_345L);
+        for (String other : new String[] {
+            "3" + args, // no ack id
+            "31234567890123456" + args, // 16 digits
+            "37[{\"cumulative\":false}]",
+            "37[{ \"cumulative\": true }]", // decodeText reads it, with its parser
+            "37[{\"cumulative\":true},1]",
+            "37[]",
+            "3/chat,7" + args,
+            "27" + args,
+            "37a" + args,
+            "cumulative\":true}]",
+            ""
+        }) {
+            assertThat(decoder.cumulativeMainAckId(other)).as(other).isEqualTo(-1);
+        }
+        SocketIoPacket packet = decoder.decodeText("3042" + args);
+        assertThat(decoder.cumulativeMainAckId("3042" + args))
+                .isEqualTo(packet.ackId())
+                .isEqualTo(42);
+        assertThat(packet.data().get(0).get("cumulative").booleanValue()).isTrue();
+        assertThat(decoder.decodeText("51-[\"a\",{\"_placeholder\":true,\"num\":0}]"))
+                .isNull();
+        assertThat(decoder.cumulativeMainAckId("37" + args)).isEqualTo(-1);
+    }
 }

@@ -43,6 +43,7 @@ final class ClientOptions {
     int maxBufferedPackets = 1000;
     Map<String, Object> auth = Map.of();
     int dedupIds = 10_000;
+    boolean cumulativeAcks = true;
     Executor callbackExecutor; // null: the client's own single thread
     EventLoopGroup eventLoopGroup; // null: the client's own, one thread
 

@@ -98,7 +98,7 @@ public final class CourierClient implements AutoCloseable {
                 options.reconnectionDelay.toMillis(),
                 options.reconnectionDelayMax.toMillis(),
                 options.randomizationFactor);
-        durable = new DurableClient(this, options.dedupIds);
+        durable = new DurableClient(this, options.dedupIds, options.cumulativeAcks);
     }
 
     /** A builder for a client of the server at {@code uri} ({@code http://host:port}, {@code https://...}). */
@@ -601,6 +601,18 @@ public final class CourierClient implements AutoCloseable {
                 throw new IllegalArgumentException("deduplicationIds must be >= 1");
             }
             o.dedupIds = ids;
+            return this;
+        }
+
+        /**
+         * Whether durable deliveries handled in a row are acknowledged together, with one cumulative ack for the
+         * newest of them ({@code {"cumulative": true}}, README "Durable queues"), rather than each with its own; default
+         * true. A delivery whose handler failed is never covered: from then on, on that connection, each delivery is
+         * acknowledged alone. Turn it off for a hub older than cumulative acks, which would take such an ack for its
+         * own delivery only.
+         */
+        public Builder cumulativeAcks(boolean cumulative) {
+            o.cumulativeAcks = cumulative;
             return this;
         }
 

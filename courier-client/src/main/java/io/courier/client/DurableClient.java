@@ -2,6 +2,8 @@ package io.courier.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.lang.System.Logger.Level;
+import java.util.ArrayDeque;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -21,7 +23,11 @@ final class DurableClient {
     private static final System.Logger log = System.getLogger(DurableClient.class.getName());
     static final String CONTINUITY_LOST = "courier:continuity-lost";
 
+    /** The argument of a cumulative ack: it acknowledges the earlier deliveries of its channel on its connection too. */
+    private static final Map<String, Object> CUMULATIVE = Map.of("cumulative", true);
+
     private final CourierClient client;
+    private final boolean cumulativeAcks;
     private final Map<String, Sub> subs = new ConcurrentHashMap<>();
     private final Map<String, Seen> seen; // on the event loop
 
@@ -30,6 +36,15 @@ final class DurableClient {
         final Function<Delivery, ? extends CompletionStage<?>> handler;
         final Consumer<ContinuityLost> onGap;
         final AtomicLong duplicates = new AtomicLong();
+        /**
+         * The acks owed on the current connection, in the order its deliveries arrived (the hub's seq order); on the
+         * event loop. At most the hub's in-flight window: the hub sends no more until some are acknowledged.
+         */
+        final ArrayDeque<Owed> owed = new ArrayDeque<>();
+        /** A handler failed on this connection: no cumulative ack may cover its delivery, so none is sent any more. */
+        boolean failedHere;
+        /** {@link #sendAcks} is queued on the loop: what is handled until it runs is acknowledged together. */
+        boolean ackQueued;
 
         Sub(
                 DurableSubscription handle,
@@ -41,18 +56,35 @@ final class DurableClient {
         }
     }
 
-    /** A message id this client has seen: handled ({@code done}) or being handled, and the ack to send after it. */
+    /** A message id this client has seen: handled ({@code done}) or being handled, and the ack owed after it. */
     private static final class Seen {
         boolean done;
-        Ack ack;
+        Owed owed;
 
-        Seen(Ack ack) {
+        Seen(Owed owed) {
+            this.owed = owed;
+        }
+    }
+
+    private enum AckState {
+        HANDLING,
+        HANDLED,
+        FAILED
+    }
+
+    /** One delivery's ack on the connection that carried it. */
+    private static final class Owed {
+        final Ack ack;
+        AckState state = AckState.HANDLING;
+
+        Owed(Ack ack) {
             this.ack = ack;
         }
     }
 
-    DurableClient(CourierClient client, int maxIds) {
+    DurableClient(CourierClient client, int maxIds, boolean cumulativeAcks) {
         this.client = client;
+        this.cumulativeAcks = cumulativeAcks;
         this.seen = new LinkedHashMap<String, Seen>(16, 0.75f, false) {
             private static final long serialVersionUID = 1L;
 
@@ -130,9 +162,14 @@ final class DurableClient {
         return sub == null ? 0 : sub.duplicates.get();
     }
 
-    /** The main namespace connected (again): repeat the subscriptions (a no-op on the hub for an identity's). */
+    /**
+     * The main namespace connected (again), on the event loop: the acks owed on the old connection can no longer reach
+     * the hub, and the subscriptions are repeated (a no-op on the hub for an identity's).
+     */
     void connected(ClientSocket socket) {
         for (Sub sub : subs.values()) {
+            sub.owed.clear();
+            sub.failedHere = false;
             if (!sub.handle.channel().startsWith("@") && sub.handle.subscribed.isDone()) {
                 try {
                     socket.emit("subscribe", sub.handle.channel());
@@ -177,17 +214,19 @@ final class DurableClient {
             return false;
         }
         String id = meta.get("id").textValue();
+        Owed owed = new Owed(ack);
+        sub.owed.add(owed);
         Seen s = seen.get(id);
         if (s != null) {
             sub.duplicates.incrementAndGet();
             if (s.done) {
-                ack.reply();
+                handled(sub, owed);
             } else {
-                s.ack = ack; // the handler is still at work: acknowledge on the newest connection when it is done
+                s.owed = owed; // the handler is still at work: acknowledge on the newest connection when it is done
             }
             return true;
         }
-        seen.put(id, new Seen(ack));
+        seen.put(id, new Seen(owed));
         Delivery delivery = new Delivery(
                 sub.handle.channel(), id, meta.path("seq").asLong(), event, args.subList(0, args.size() - 1));
         client.callback(() -> {
@@ -196,7 +235,7 @@ final class DurableClient {
                 stage = sub.handler.apply(delivery);
             } catch (RuntimeException e) {
                 log.log(Level.WARNING, "durable handler of " + delivery.channel() + " threw; not acknowledged", e);
-                client.loop().execute(() -> seen.remove(id));
+                client.loop().execute(() -> failed(sub, id));
                 return;
             }
             if (stage == null) {
@@ -205,16 +244,88 @@ final class DurableClient {
             stage.whenComplete((v, e) -> client.loop().execute(() -> {
                 if (e != null) {
                     log.log(Level.WARNING, "durable handler of " + delivery.channel() + " failed; not acknowledged", e);
-                    seen.remove(id);
+                    failed(sub, id);
                     return;
                 }
                 Seen done = seen.get(id);
                 if (done != null) {
                     done.done = true;
-                    done.ack.reply();
+                    handled(sub, done.owed);
                 }
             }));
         });
         return true;
+    }
+
+    /** On the loop: a handler failed; its delivery stays unacknowledged, so it comes again on the next connection. */
+    private void failed(Sub sub, String id) {
+        Seen s = seen.remove(id);
+        if (s != null) {
+            s.owed.state = AckState.FAILED;
+            queueAcks(sub);
+        }
+    }
+
+    /** On the loop: a delivery was handled; its ack goes out with the others handled before {@link #sendAcks} runs. */
+    private void handled(Sub sub, Owed owed) {
+        owed.state = AckState.HANDLED;
+        queueAcks(sub);
+    }
+
+    private void queueAcks(Sub sub) {
+        if (!sub.ackQueued) {
+            sub.ackQueued = true;
+            client.loop().execute(() -> sendAcks(sub));
+        }
+    }
+
+    /**
+     * On the loop: acknowledges what was handled. The handled deliveries at the front of the owed acks get one ack,
+     * cumulative when it stands for several (for the newest of them); one handled behind a
+     * delivery still being handled is acknowledged alone at once, so that a slow handler holds one place of the hub's
+     * window, not all of them. A failed delivery is left unacknowledged, and from then on every ack of the connection
+     * is sent alone.
+     */
+    private void sendAcks(Sub sub) {
+        sub.ackQueued = false;
+        ArrayDeque<Owed> owed = sub.owed;
+        Owed newest = null; // handled at the front, not acknowledged yet
+        int covered = 0;
+        while (!owed.isEmpty() && owed.peekFirst().state != AckState.HANDLING) {
+            Owed o = owed.pollFirst();
+            if (o.state == AckState.FAILED) {
+                acknowledge(newest, covered);
+                newest = null;
+                covered = 0;
+                sub.failedHere = true;
+            } else if (o.state == AckState.HANDLED) {
+                if (cumulativeAcks && !sub.failedHere) {
+                    newest = o;
+                    covered++;
+                } else {
+                    o.ack.reply();
+                }
+            }
+        }
+        acknowledge(newest, covered);
+        // behind one still being handled: each alone, and no longer owed (the queue keeps only unacknowledged ones,
+        // so it stays within the hub's window however long the one in front takes)
+        for (Iterator<Owed> it = owed.iterator(); it.hasNext(); ) {
+            Owed o = it.next();
+            if (o.state == AckState.HANDLED) {
+                it.remove();
+                o.ack.reply();
+            }
+        }
+    }
+
+    private static void acknowledge(Owed newest, int covered) {
+        if (newest != null) {
+            if (covered == 1) {
+                newest.ack.reply();
+            } else {
+                newest.ack.reply(CUMULATIVE);
+            }
+        }
     }
 }

@@ -2,6 +2,7 @@ package io.courier.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.courier.client.ContinuityLost;
 import io.courier.client.CourierClient;
 import io.courier.client.Delivery;
@@ -10,6 +11,8 @@ import io.courier.durable.Retention;
 import io.courier.standalone.ConformanceServer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -23,8 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * courier-client's durable API against the hub protocol (in-process, {@code ConformanceServer.startDurable}): a
  * retention gap arrives as {@link ContinuityLost} right before the kept messages; a handler that throws leaves its
  * message unacknowledged, so it comes again on the next connection while the ones handled meanwhile are dropped as
- * duplicates; an asynchronous handler acknowledges when its stage completes; {@code unsubscribe} ends the subscription
- * on the hub.
+ * duplicates; an asynchronous handler acknowledges when its stage completes; deliveries handled together are
+ * acknowledged with cumulative acks the hub understands; {@code unsubscribe} ends the subscription on the hub.
  */
 class CourierClientDurableIT {
     @TempDir
@@ -155,6 +158,58 @@ class CourierClientDurableIT {
         }
     }
 
+    @Test
+    void deliveriesHandledInBatchesAreAcknowledgedCumulativelyAndNeverComeAgain() throws Exception {
+        // a window of 8: the hub sends the next deliveries only as the cumulative acks free places
+        try (ConformanceServer server = ConformanceServer.startDurable("127.0.0.1", 0, d -> d.directory(data)
+                        .inFlightWindow(8)
+                        .maintenanceInterval(Duration.ofMillis(100)));
+                CourierClient subscriber = client(server, "batcher");
+                CourierClient vendor = client(server, "vendor")) {
+            BlockingQueue<CompletableFuture<Void>> pending = new LinkedBlockingQueue<>();
+            BlockingQueue<Long> seqs = new LinkedBlockingQueue<>();
+            DurableSubscription sub = subscriber.subscribeAsync(
+                    "batches",
+                    d -> {
+                        seqs.add(d.seq());
+                        CompletableFuture<Void> f = new CompletableFuture<>();
+                        pending.add(f);
+                        return f;
+                    },
+                    null);
+            sub.subscribed().get(30, TimeUnit.SECONDS);
+            for (int n = 1; n <= 40; n++) {
+                vendor.publish("batches", "item", n).get(30, TimeUnit.SECONDS);
+            }
+            // the work of each window ends at once, on one thread: the client acknowledges it with few acks
+            for (long seq = 1; seq <= 40; ) {
+                List<CompletableFuture<Void>> window = new ArrayList<>();
+                do {
+                    assertThat(next(seqs)).as("in order, once each").isEqualTo(seq++);
+                    window.add(next(pending));
+                } while (seq <= 40 && !seqs.isEmpty());
+                window.forEach(f -> f.complete(null));
+            }
+            // the hub's maintenance removes what every subscriber acknowledged: all 40 once the last acks arrived
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (stats(vendor, "batches").path("messages").asLong() > 0) {
+                assertThat(System.nanoTime())
+                        .as("all 40 acknowledged within 30 s")
+                        .isLessThan(deadline);
+                Thread.sleep(20);
+            }
+            BlockingQueue<String> disconnected = new LinkedBlockingQueue<>();
+            subscriber.socket().onDisconnect(disconnected::add);
+            subscriber.socket().disconnect();
+            next(disconnected);
+            subscriber.socket().connect();
+            vendor.publish("batches", "item", 41).get(30, TimeUnit.SECONDS);
+            assertThat(next(seqs)).as("every earlier delivery was acknowledged").isEqualTo(41);
+            next(pending).complete(null);
+            assertThat(sub.duplicatesDropped()).as("nothing came again").isZero();
+        }
+    }
+
     private static <T> T next0(BlockingQueue<T> q) {
         try {
             return next(q);
@@ -164,11 +219,13 @@ class CourierClientDurableIT {
     }
 
     private static int subscribers(CourierClient vendor) throws Exception {
+        return stats(vendor, "jobs").path("subscribers").asInt(-1);
+    }
+
+    private static JsonNode stats(CourierClient vendor, String channel) throws Exception {
         return vendor.socket()
-                .emitWithAck("channel-stats", "jobs")
+                .emitWithAck("channel-stats", channel)
                 .get(30, TimeUnit.SECONDS)
-                .node(0)
-                .path("subscribers")
-                .asInt(-1);
+                .node(0);
     }
 }

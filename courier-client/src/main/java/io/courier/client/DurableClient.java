@@ -16,8 +16,9 @@ import java.util.function.Function;
 /**
  * The hub's durable protocol on the main namespace (README, "Durable queues"): {@code subscribe}, {@code unsubscribe}
  * and {@code publish} with acks; deliveries (the published arguments, then {@code {channel, id, seq}}, then an ack
- * request) routed to their subscription's handler, acknowledged after it, and dropped when their id was handled
- * already; {@code courier:continuity-lost} routed to the subscription of its channel.
+ * request) routed to their subscription's handler, acknowledged after it (those handled together with one cumulative
+ * ack, {@link #sendAcks}), and dropped when their id was handled already; {@code courier:continuity-lost} routed to the
+ * subscription of its channel.
  */
 final class DurableClient {
     private static final System.Logger log = System.getLogger(DurableClient.class.getName());
@@ -281,10 +282,9 @@ final class DurableClient {
 
     /**
      * On the loop: acknowledges what was handled. The handled deliveries at the front of the owed acks get one ack,
-     * cumulative when it stands for several (for the newest of them); one handled behind a
-     * delivery still being handled is acknowledged alone at once, so that a slow handler holds one place of the hub's
-     * window, not all of them. A failed delivery is left unacknowledged, and from then on every ack of the connection
-     * is sent alone.
+     * cumulative when it stands for several (for the newest of them); one handled behind a delivery still being
+     * handled is acknowledged alone at once, so that a slow handler holds one place of the hub's window, not all of
+     * them. A failed delivery is left unacknowledged, and from then on every ack of the connection is sent alone.
      */
     private void sendAcks(Sub sub) {
         sub.ackQueued = false;

@@ -63,27 +63,24 @@ class OutboundTurnTest {
     void whileTasksAreQueuedAPacketToSeveralConnectionsIsEncodedOnceAndEachConnectionFlushedAtTheEndOfTheTurn()
             throws Exception {
         Channel listener = listen();
-        Socket a = connect(listener);
-        Channel serverA = accepted.poll(10, TimeUnit.SECONDS);
-        Socket b = connect(listener);
-        Channel serverB = accepted.poll(10, TimeUnit.SECONDS);
-        WebSocketTransport wsA = new WebSocketTransport(serverA);
-        WebSocketTransport wsB = new WebSocketTransport(serverB);
+        Connection a = open(listener, false);
+        Connection b = open(listener, false);
         EngineIoPacket news = EngineIoPacket.message("2[\"news\",\"héllo\"]");
         EngineIoPacket ack = EngineIoPacket.message("31[]");
         EngineIoPacket attachment = EngineIoPacket.binary(new byte[] {1, 2, 3});
 
-        long[] unflushedInTheTurn = serverA.eventLoop()
+        long[] unflushedInTheTurn = a.server()
+                .eventLoop()
                 .submit(() -> {
-                    serverA.eventLoop().execute(() -> {}); // queued behind this task: writes wait for the turn's end
-                    wsA.send(List.of(news));
-                    wsB.send(List.of(news, attachment));
-                    wsA.send(List.of(ack));
+                    a.server().eventLoop().execute(() -> {}); // queued behind this task: writes wait for the turn's end
+                    a.ws().send(List.of(news));
+                    b.ws().send(List.of(news, attachment));
+                    a.ws().send(List.of(ack));
                     return new long[] {
-                        serverA.unsafe().outboundBuffer().totalPendingWriteBytes(),
-                        serverA.unsafe().outboundBuffer().size(),
-                        serverB.unsafe().outboundBuffer().totalPendingWriteBytes(),
-                        serverB.unsafe().outboundBuffer().size()
+                        a.server().unsafe().outboundBuffer().totalPendingWriteBytes(),
+                        a.server().unsafe().outboundBuffer().size(),
+                        b.server().unsafe().outboundBuffer().totalPendingWriteBytes(),
+                        b.server().unsafe().outboundBuffer().size()
                     };
                 })
                 .get(10, TimeUnit.SECONDS);
@@ -100,8 +97,8 @@ class OutboundTurnTest {
         assertThat(unflushedInTheTurn[3])
                 .as("B, flushed before the end of the turn")
                 .isZero();
-        assertThat(read(a, 2)).containsExactly(nettyFrame(news), nettyFrame(ack));
-        assertThat(read(b, 2)).containsExactly(nettyFrame(news), nettyFrame(attachment));
+        assertThat(read(a.client(), 2)).containsExactly(nettyFrame(news), nettyFrame(ack));
+        assertThat(read(b.client(), 2)).containsExactly(nettyFrame(news), nettyFrame(attachment));
         List<Long> toA = wire.get(0);
         List<Long> toB = wire.get(1);
         assertThat(toA).hasSize(2);
@@ -113,23 +110,20 @@ class OutboundTurnTest {
     @Test
     void writesWithNoOtherTaskQueuedAreFlushedAtOnce() throws Exception {
         Channel listener = listen();
-        Socket a = connect(listener);
-        Channel serverA = accepted.poll(10, TimeUnit.SECONDS);
-        Socket b = connect(listener);
-        Channel serverB = accepted.poll(10, TimeUnit.SECONDS);
-        WebSocketTransport wsA = new WebSocketTransport(serverA);
-        WebSocketTransport wsB = new WebSocketTransport(serverB);
+        Connection a = open(listener, false);
+        Connection b = open(listener, false);
         EngineIoPacket news = EngineIoPacket.message("2[\"news\"]");
 
-        long[] pendingAfterEachSend = serverA.eventLoop()
+        long[] pendingAfterEachSend = a.server()
+                .eventLoop()
                 .submit(() -> {
-                    wsA.send(List.of(news));
-                    long afterA = serverA.unsafe().outboundBuffer().totalPendingWriteBytes();
-                    wsB.send(List.of(news));
+                    a.ws().send(List.of(news));
+                    long afterA = a.server().unsafe().outboundBuffer().totalPendingWriteBytes();
+                    b.ws().send(List.of(news));
                     return new long[] {
                         afterA,
-                        serverB.unsafe().outboundBuffer().totalPendingWriteBytes(),
-                        ((SingleThreadEventExecutor) serverA.eventLoop()).pendingTasks()
+                        b.server().unsafe().outboundBuffer().totalPendingWriteBytes(),
+                        ((SingleThreadEventExecutor) a.server().eventLoop()).pendingTasks()
                     };
                 })
                 .get(10, TimeUnit.SECONDS);
@@ -138,8 +132,8 @@ class OutboundTurnTest {
                 .as("written to the sockets in the sends, and no task of ours left on the loop (an inline listener's"
                         + " check reads any queued task as a packet it might overtake)")
                 .containsExactly(0, 0, 0);
-        assertThat(read(a, 1)).containsExactly(nettyFrame(news));
-        assertThat(read(b, 1)).containsExactly(nettyFrame(news));
+        assertThat(read(a.client(), 1)).containsExactly(nettyFrame(news));
+        assertThat(read(b.client(), 1)).containsExactly(nettyFrame(news));
         assertThat(wire.get(0).get(0))
                 .as("one frame buffer for both")
                 .isEqualTo(wire.get(1).get(0));
@@ -148,28 +142,25 @@ class OutboundTurnTest {
     @Test
     void sendsTogetherAreFlushedOncePerConnectionAtTheEndOfTheTurnWithNoOtherTaskQueued() throws Exception {
         Channel listener = listen();
-        Socket a = connect(listener);
-        Channel serverA = accepted.poll(10, TimeUnit.SECONDS);
-        Socket b = connect(listener);
-        Channel serverB = accepted.poll(10, TimeUnit.SECONDS);
-        WebSocketTransport wsA = new WebSocketTransport(serverA);
-        WebSocketTransport wsB = new WebSocketTransport(serverB);
+        Connection a = open(listener, false);
+        Connection b = open(listener, false);
         EngineIoPacket first = EngineIoPacket.message("2[\"first\"]");
         EngineIoPacket second = EngineIoPacket.message("2[\"second\"]");
 
-        long[] unflushed = serverA.eventLoop()
+        long[] unflushed = a.server()
+                .eventLoop()
                 .submit(() -> {
                     long[] seen = new long[3];
-                    EngineIoSession.sendTogether(serverA.eventLoop(), () -> {
-                        wsA.send(List.of(first));
-                        wsB.send(List.of(first));
-                        wsA.send(List.of(second));
-                        wsB.send(List.of(second));
-                        seen[0] = serverA.unsafe().outboundBuffer().totalPendingWriteBytes();
-                        seen[1] = serverB.unsafe().outboundBuffer().totalPendingWriteBytes();
+                    EngineIoSession.sendTogether(a.server().eventLoop(), () -> {
+                        a.ws().send(List.of(first));
+                        b.ws().send(List.of(first));
+                        a.ws().send(List.of(second));
+                        b.ws().send(List.of(second));
+                        seen[0] = a.server().unsafe().outboundBuffer().totalPendingWriteBytes();
+                        seen[1] = b.server().unsafe().outboundBuffer().totalPendingWriteBytes();
                     });
-                    wsA.send(List.of(first)); // after the writes together: flushed at once again (with the rest)
-                    seen[2] = serverA.unsafe().outboundBuffer().totalPendingWriteBytes();
+                    a.ws().send(List.of(first)); // after the writes together: flushed at once again (with the rest)
+                    seen[2] = a.server().unsafe().outboundBuffer().totalPendingWriteBytes();
                     return seen;
                 })
                 .get(10, TimeUnit.SECONDS);
@@ -181,22 +172,19 @@ class OutboundTurnTest {
         assertThat(unflushed[2])
                 .as("A's next write, alone: flushed at once, the earlier frames with it")
                 .isZero();
-        assertThat(read(a, 3)).containsExactly(nettyFrame(first), nettyFrame(second), nettyFrame(first));
-        assertThat(read(b, 2)).containsExactly(nettyFrame(first), nettyFrame(second));
+        assertThat(read(a.client(), 3)).containsExactly(nettyFrame(first), nettyFrame(second), nettyFrame(first));
+        assertThat(read(b.client(), 2)).containsExactly(nettyFrame(first), nettyFrame(second));
     }
 
     @Test
     void aWriteFromAnotherLoopIsFlushedAtOnceAndBothLoopsStillStop() throws Exception {
-        Channel listener = listen();
-        Socket a = connect(listener);
-        Channel server = accepted.poll(10, TimeUnit.SECONDS);
-        WebSocketTransport ws = new WebSocketTransport(server);
+        Connection a = open(listen(), false);
         EngineIoPacket news = EngineIoPacket.message("2[\"news\"]");
         EventLoopGroup other = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try {
             // a session's loop writing to the WebSocket of an upgrade accepted on another loop
-            other.next().submit(() -> ws.send(List.of(news))).get(10, TimeUnit.SECONDS);
-            assertThat(read(a, 1)).containsExactly(nettyFrame(news));
+            other.next().submit(() -> a.ws().send(List.of(news))).get(10, TimeUnit.SECONDS);
+            assertThat(read(a.client(), 1)).containsExactly(nettyFrame(news));
         } finally {
             assertThat(other.shutdownGracefully(0, 0, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS))
                     .as("the other loop terminates (it looked for a turn of its own and has none)")
@@ -206,15 +194,12 @@ class OutboundTurnTest {
 
     @Test
     void aConnectionWithPermessageDeflateGetsNettyFrames() throws Exception {
-        Channel listener = listen();
-        Socket a = connect(listener);
-        Channel server = accepted.poll(10, TimeUnit.SECONDS);
-        WebSocketTransport ws = new WebSocketTransport(server, true);
+        Connection a = open(listen(), true);
         EngineIoPacket news = EngineIoPacket.message("2[\"news\"]");
 
-        server.eventLoop().submit(() -> ws.send(List.of(news))).get(10, TimeUnit.SECONDS);
+        a.server().eventLoop().submit(() -> a.ws().send(List.of(news))).get(10, TimeUnit.SECONDS);
 
-        assertThat(read(a, 1)).containsExactly(nettyFrame(news));
+        assertThat(read(a.client(), 1)).containsExactly(nettyFrame(news));
         assertThat(encoded.get(0)).containsExactly(TextWebSocketFrame.class);
     }
 
@@ -286,6 +271,15 @@ class OutboundTurnTest {
                 .bind("127.0.0.1", 0)
                 .sync()
                 .channel();
+    }
+
+    /** A client socket, the server's channel it was accepted as, and the WebSocket transport over that channel. */
+    private record Connection(Socket client, Channel server, WebSocketTransport ws) {}
+
+    private Connection open(Channel listener, boolean deflate) throws IOException, InterruptedException {
+        Socket client = connect(listener);
+        Channel server = accepted.poll(10, TimeUnit.SECONDS);
+        return new Connection(client, server, new WebSocketTransport(server, deflate));
     }
 
     private Socket connect(Channel listener) throws IOException {

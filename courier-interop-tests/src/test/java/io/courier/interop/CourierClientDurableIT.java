@@ -135,16 +135,7 @@ class CourierClientDurableIT {
                 CourierClient vendor = client(server, "vendor")) {
             BlockingQueue<CompletableFuture<Void>> pending = new LinkedBlockingQueue<>();
             BlockingQueue<Long> seqs = new LinkedBlockingQueue<>();
-            DurableSubscription sub = subscriber.subscribeAsync(
-                    "jobs",
-                    d -> {
-                        seqs.add(d.seq());
-                        CompletableFuture<Void> f = new CompletableFuture<>();
-                        pending.add(f);
-                        return f;
-                    },
-                    null);
-            sub.subscribed().get(30, TimeUnit.SECONDS);
+            DurableSubscription sub = subscribeAsync(subscriber, "jobs", seqs, pending);
             vendor.publish("jobs", "job", 1).get(30, TimeUnit.SECONDS);
             vendor.publish("jobs", "job", 2).get(30, TimeUnit.SECONDS);
             assertThat(next(seqs)).isEqualTo(1);
@@ -168,16 +159,7 @@ class CourierClientDurableIT {
                 CourierClient vendor = client(server, "vendor")) {
             BlockingQueue<CompletableFuture<Void>> pending = new LinkedBlockingQueue<>();
             BlockingQueue<Long> seqs = new LinkedBlockingQueue<>();
-            DurableSubscription sub = subscriber.subscribeAsync(
-                    "batches",
-                    d -> {
-                        seqs.add(d.seq());
-                        CompletableFuture<Void> f = new CompletableFuture<>();
-                        pending.add(f);
-                        return f;
-                    },
-                    null);
-            sub.subscribed().get(30, TimeUnit.SECONDS);
+            DurableSubscription sub = subscribeAsync(subscriber, "batches", seqs, pending);
             for (int n = 1; n <= 40; n++) {
                 vendor.publish("batches", "item", n).get(30, TimeUnit.SECONDS);
             }
@@ -208,6 +190,29 @@ class CourierClientDurableIT {
             next(pending).complete(null);
             assertThat(sub.duplicatesDropped()).as("nothing came again").isZero();
         }
+    }
+
+    /**
+     * Subscribes with a handler that records each delivery's seq and returns a stage the test completes (in {@code
+     * pending}); returns once the hub confirmed the subscription.
+     */
+    private static DurableSubscription subscribeAsync(
+            CourierClient subscriber,
+            String channel,
+            BlockingQueue<Long> seqs,
+            BlockingQueue<CompletableFuture<Void>> pending)
+            throws Exception {
+        DurableSubscription sub = subscriber.subscribeAsync(
+                channel,
+                d -> {
+                    seqs.add(d.seq());
+                    CompletableFuture<Void> f = new CompletableFuture<>();
+                    pending.add(f);
+                    return f;
+                },
+                null);
+        sub.subscribed().get(30, TimeUnit.SECONDS);
+        return sub;
     }
 
     private static <T> T next0(BlockingQueue<T> q) {

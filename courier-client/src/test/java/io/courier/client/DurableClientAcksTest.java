@@ -32,9 +32,11 @@ class DurableClientAcksTest {
         }
     }
 
-    /** An ack that records what it was answered with, in the order the answers came, over all acks. */
-    private static final class RecordedAck implements Ack {
-        private static final List<String> answers = new ArrayList<>();
+    /** What the acks were answered with, in the order the answers came, over all acks of the test. */
+    private final List<String> recorded = new ArrayList<>();
+
+    /** An ack that records what it was answered with in {@link #recorded}. */
+    private final class RecordedAck implements Ack {
         final int seq;
 
         RecordedAck(int seq) {
@@ -48,16 +50,13 @@ class DurableClientAcksTest {
 
         @Override
         public void reply(Object... args) {
-            synchronized (answers) {
-                answers.add(seq + (args.length == 0 ? "" : " " + SocketIoPacket.toNode(args[0])));
+            synchronized (recorded) {
+                recorded.add(seq + (args.length == 0 ? "" : " " + SocketIoPacket.toNode(args[0])));
             }
         }
     }
 
     private DurableClient start(boolean cumulative) {
-        synchronized (RecordedAck.answers) {
-            RecordedAck.answers.clear();
-        }
         client = CourierClient.builder("http://127.0.0.1:9")
                 .reconnection(false)
                 .cumulativeAcks(cumulative)
@@ -104,8 +103,8 @@ class DurableClientAcksTest {
         for (int i = 0; i < 3; i++) {
             client.loop().submit(() -> {}).get(10, TimeUnit.SECONDS);
         }
-        synchronized (RecordedAck.answers) {
-            return List.copyOf(RecordedAck.answers);
+        synchronized (recorded) {
+            return List.copyOf(recorded);
         }
     }
 

@@ -48,6 +48,16 @@ public final class Report {
                     "durable fan-out, cumulative acks, vs non-durable: server CPU ratio per delivery",
                     false,
                     true),
+            new Metric(
+                    "durable.plain_acks_ratio",
+                    "non-durable fan-out, an ack frame per read read and dropped, vs non-durable: throughput ratio",
+                    true,
+                    true),
+            new Metric(
+                    "durable.plain_acks_cpu_ratio",
+                    "non-durable fan-out, an ack frame per read, vs non-durable: server CPU ratio per delivery",
+                    false,
+                    true),
             new Metric("polling.rate", "polling, 200 clients: delivered msgs/s", true, true),
             new Metric("polling.cpu_us", "polling: server CPU µs per delivery", false, true),
             new Metric("polling.p99", "polling: latency p99 ms", false, true),
@@ -318,8 +328,10 @@ public final class Report {
             - **Durable** (Courier only): the same fan-out with every message stored (fsync) and every delivery
               acknowledged by its client, against the plain broadcast in the same process; twice: each delivery
               with its own ack (as stock clients' ack callbacks do), and with one cumulative ack per read from the
-              socket (`{"cumulative":true}` on the newest delivery read: README, "Durable queues"). After a
-              warm-up of all three, they are measured in turn three times, and the medians count.
+              socket (`{"cumulative":true}` on the newest delivery read: README, "Durable queues"). A fourth kind,
+              plain broadcast whose receivers send that ack frame once per read for an id the server does not wait
+              for, shows what reading the acks costs without the durable work. After a warm-up of all four, they
+              are measured in turn three times, and the medians count.
             - **Polling** (no ceiling: it has no polling): 200 HTTP long-polling clients receiving broadcasts, GETs
               and POSTs on separate keep-alive connections as a browser's; a connection the server closes after an
               answer is replaced (`polling.reconnects`: netty-socketio 2.0 closes them), and deliveries still missing

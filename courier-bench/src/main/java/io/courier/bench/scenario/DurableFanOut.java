@@ -12,29 +12,31 @@ import java.util.concurrent.TimeUnit;
  * a durable identity ({@code auth: {clientId}}) subscribed to one channel; the plain burst is {@code broadcast} as in
  * {@link FanOut}, the durable burst publishes every message with {@code io.durable().publish} (stored, fsync'd, then
  * delivered with an ack request each receiver answers, as the durable protocol wants), once with an ack per delivery
- * and once with one cumulative ack per read from the socket. Same burst (500 messages, at most 32 not yet delivered to
- * all); after a warm-up of the three kinds (in turn, until JIT compiling takes under 10% of the server's CPU in each,
- * at most 8 rounds), plain, durable and cumulative bursts are measured in turn ({@code bench.durable.pairs}, default
- * 3); reports the medians of their rates, the durable ones' ratios to plain, and CPU per delivery of each.
+ * and once with one cumulative ack per read from the socket. A fourth kind splits the cumulative kind's cost: plain
+ * broadcasts whose receivers send the same ack frame once per read, for an id the server does not wait for (read and
+ * dropped: what reading the acks costs without the durable work). Same burst (500 messages, at most 32 not yet
+ * delivered to all); after a warm-up of the four kinds (in turn, until JIT compiling takes under 10% of the server's
+ * CPU in each, at most 8 rounds), they are measured in turn ({@code bench.durable.pairs} times, default 3); reports
+ * the medians of their rates, their ratios to plain, CPU per delivery of each, and deliveries per receiver read.
  *
- * <p>To profile one path alone, {@code -Dbench.durable.profile=durable} (or {@code cumulative}, {@code plain}) runs,
- * after the warm-up, a stretch of bursts of that kind only ({@code bench.durable.profile.bursts}, default 12),
- * between two progress lines that name the peer's PID ({@code profile start}, {@code profile end}): attach {@code
- * perf} or read a JFR recording over that stretch (BENCHMARKS.md, "What each change bought", says how).
+ * <p>To profile one path alone, {@code -Dbench.durable.profile=durable} (or {@code cumulative}, {@code plain}, {@code
+ * plainacks}) runs, after the warm-up, a stretch of bursts of that kind only ({@code bench.durable.profile.bursts},
+ * default 12), between two progress lines that name the peer's PID ({@code profile start}, {@code profile end}):
+ * attach {@code perf} or read a JFR recording over that stretch (BENCHMARKS.md, "What each change bought", says how).
  */
 public final class DurableFanOut implements Scenario {
     private static final String CHANNEL = "bench";
-    /** Plain and durable bursts measured in turn this many times; the medians count. */
+    /** The kinds of burst measured in turn this many times; the medians count. */
     private static final int PAIRS = Integer.getInteger("bench.durable.pairs", 3);
     /**
-     * Warm-up: plain and durable bursts in turn until the JIT compilers took less than this share of the server's CPU
-     * in both (compiling is left out of the CPU figures, but on the server's one core it slows the bursts down).
+     * Warm-up: every kind of burst in turn until the JIT compilers took less than this share of the server's CPU in
+     * each (compiling is left out of the CPU figures, but on the server's one core it slows the bursts down).
      */
     private static final double WARM_JIT_SHARE = 0.10;
 
-    private static final int MAX_WARM_UP_PAIRS = 8;
+    private static final int MAX_WARM_UP_ROUNDS = 8;
 
-    /** {@code durable}, {@code cumulative} or {@code plain}: that kind of burst alone after the warm-up. */
+    /** {@code plain}, {@code plainacks}, {@code durable} or {@code cumulative}: that kind alone after the warm-up. */
     private static final String PROFILE = System.getProperty("bench.durable.profile");
 
     private static final int PROFILE_BURSTS = Integer.getInteger("bench.durable.profile.bursts", 12);
@@ -55,6 +57,25 @@ public final class DurableFanOut implements Scenario {
         return server == ServerKind.COURIER;
     }
 
+    /** The kinds of burst, measured in turn. */
+    private enum Kind {
+        PLAIN("plain     ", null, false),
+        /** Plain broadcasts, each receiver sending one ack frame per read that the server reads and drops. */
+        PLAIN_ACKS("plain+acks", null, true),
+        DURABLE("durable   ", CHANNEL, false),
+        CUMULATIVE("cumulative", CHANNEL, true);
+
+        final String label;
+        final String channel;
+        final boolean cumulative;
+
+        Kind(String label, String channel, boolean cumulative) {
+            this.label = label;
+            this.channel = channel;
+            this.cumulative = cumulative;
+        }
+    }
+
     @Override
     public void run(Run run) throws Exception {
         PeerProcess peer = run.start(List.of("--durable", run.tempDir().toString()));
@@ -64,42 +85,43 @@ public final class DurableFanOut implements Scenario {
         try {
             driver.subscribe(conns.receivers(), CHANNEL).get(60, TimeUnit.SECONDS);
             run.progress("subscribed " + FanOut.RECEIVERS + " identities to '" + CHANNEL + "'");
-            // both paths warmed up first, then measured in turn: what one JIT-compiles, or the noise of one moment,
+            // every kind warmed up first, then measured in turn: what one JIT-compiles, or the noise of one moment,
             // does not weigh on one side only
-            for (int i = 0; i < MAX_WARM_UP_PAIRS; i++) {
-                double plainJit = measured(run, driver, peer, null, false)[4];
-                double durableJit = measured(run, driver, peer, CHANNEL, false)[4];
-                double cumulativeJit = measured(run, driver, peer, CHANNEL, true)[4];
-                if (plainJit < WARM_JIT_SHARE && durableJit < WARM_JIT_SHARE && cumulativeJit < WARM_JIT_SHARE) {
+            for (int i = 0; i < MAX_WARM_UP_ROUNDS; i++) {
+                boolean warm = true;
+                for (Kind kind : Kind.values()) {
+                    warm &= measured(run, driver, peer, kind)[4] < WARM_JIT_SHARE;
+                }
+                if (warm) {
                     break;
                 }
             }
             if (PROFILE != null) {
-                if (!PROFILE.equals("durable") && !PROFILE.equals("plain") && !PROFILE.equals("cumulative")) {
-                    throw new IllegalArgumentException(
-                            "bench.durable.profile : " + PROFILE + " (expected: durable, cumulative or plain)");
-                }
+                Kind kind = profiled();
                 run.progress("profile start: " + PROFILE_BURSTS + " " + PROFILE + " bursts, peer PID " + peer.pid());
                 for (int i = 0; i < PROFILE_BURSTS; i++) {
-                    measured(run, driver, peer, PROFILE.equals("plain") ? null : CHANNEL, PROFILE.equals("cumulative"));
+                    measured(run, driver, peer, kind);
                 }
                 run.progress("profile end");
             }
             run.progress("warmed up; measuring");
-            double[][] plain = new double[PAIRS][];
-            double[][] durable = new double[PAIRS][];
-            double[][] cumulative = new double[PAIRS][];
+            double[][][] samples = new double[Kind.values().length][PAIRS][];
             for (int i = 0; i < PAIRS; i++) {
-                plain[i] = measured(run, driver, peer, null, false);
-                durable[i] = measured(run, driver, peer, CHANNEL, false);
-                cumulative[i] = measured(run, driver, peer, CHANNEL, true);
+                for (Kind kind : Kind.values()) {
+                    samples[kind.ordinal()][i] = measured(run, driver, peer, kind);
+                }
             }
+            double[][] plain = samples[Kind.PLAIN.ordinal()];
+            double[][] plainAcks = samples[Kind.PLAIN_ACKS.ordinal()];
+            double[][] durable = samples[Kind.DURABLE.ordinal()];
+            double[][] cumulative = samples[Kind.CUMULATIVE.ordinal()];
             double plainRate = median(plain, 0);
             double plainCpu = median(plain, 1);
             double rate = median(durable, 0);
             double cpu = median(durable, 1);
             run.metric("durable.plain_rate", plainRate);
             run.metric("durable.plain_cpu_us", plainCpu);
+            run.metric("durable.plain_per_read", median(plain, 5));
             run.metric("durable.rate", rate);
             run.metric("durable.cpu_us", cpu);
             run.metric("durable.p50", median(durable, 2));
@@ -111,12 +133,20 @@ public final class DurableFanOut implements Scenario {
             run.metric("durable.cumulative_rate", cRate);
             run.metric("durable.cumulative_cpu_us", cCpu);
             run.metric("durable.cumulative_p99", median(cumulative, 3));
+            run.metric("durable.cumulative_per_read", median(cumulative, 5));
             run.metric("durable.cumulative_ratio", cRate / plainRate);
             run.metric("durable.cumulative_cpu_ratio", cCpu / plainCpu);
+            double aRate = median(plainAcks, 0);
+            double aCpu = median(plainAcks, 1);
+            run.metric("durable.plain_acks_rate", aRate);
+            run.metric("durable.plain_acks_cpu_us", aCpu);
+            run.metric("durable.plain_acks_ratio", aRate / plainRate);
+            run.metric("durable.plain_acks_cpu_ratio", aCpu / plainCpu);
             run.progress(String.format(
                     "medians of %d: plain %,.0f deliveries/s (%.2f µs CPU each), durable %,.0f deliveries/s (%.2f µs"
                             + " CPU each): throughput %.2f×, CPU %.2f×; cumulative acks %,.0f deliveries/s (%.2f µs"
-                            + " CPU each): %.2f×, CPU %.2f×",
+                            + " CPU each): %.2f×, CPU %.2f×; plain with an ack frame per read %,.0f deliveries/s"
+                            + " (%.2f µs CPU each): %.2f×, CPU %.2f×",
                     PAIRS,
                     plainRate,
                     plainCpu,
@@ -127,35 +157,48 @@ public final class DurableFanOut implements Scenario {
                     cRate,
                     cCpu,
                     cRate / plainRate,
-                    cCpu / plainCpu));
+                    cCpu / plainCpu,
+                    aRate,
+                    aCpu,
+                    aRate / plainRate,
+                    aCpu / plainCpu));
         } finally {
             conns.closeAll();
         }
     }
 
-    /**
-     * {rate, CPU µs per delivery, p50, p99, JIT share} of one burst, durable to {@code channel} or plain; durable
-     * deliveries acknowledged each with its own ack, or with one {@code cumulative} ack per read.
-     */
-    private static double[] measured(Run run, FanOutDriver driver, PeerProcess peer, String channel, boolean cumulative)
-            throws Exception {
-        driver.durable(channel, cumulative);
+    private static Kind profiled() {
+        return switch (PROFILE) {
+            case "plain" -> Kind.PLAIN;
+            case "plainacks" -> Kind.PLAIN_ACKS;
+            case "durable" -> Kind.DURABLE;
+            case "cumulative" -> Kind.CUMULATIVE;
+            default ->
+                throw new IllegalArgumentException(
+                        "bench.durable.profile : " + PROFILE + " (expected: plain, plainacks, durable or cumulative)");
+        };
+    }
+
+    /** {rate, CPU µs per delivery, p50, p99, JIT share, deliveries per receiver read} of one burst of {@code kind}. */
+    private static double[] measured(Run run, FanOutDriver driver, PeerProcess peer, Kind kind) throws Exception {
+        driver.durable(kind.channel, kind.cumulative);
         CpuMeter cpu = CpuMeter.start(List.of(peer));
         FanOutDriver.Phase p = driver.burst(FanOut.BURST, FanOut.WINDOW, 180);
         CpuMeter.Sample c = cpu.stop();
         double cpuUs = c.serverSeconds() * 1e6 / p.deliveries();
         run.progress(String.format(
                 "%s %,.0f deliveries/s, %.2f µs server CPU each (%.0f%% kernel; server %.0f%% busy without JIT, JIT %.0f%% of"
-                        + " its CPU); load generator %.2f µs each (%.0f%% busy)",
-                channel == null ? "plain     " : cumulative ? "cumulative" : "durable   ",
+                        + " its CPU); load generator %.2f µs each (%.0f%% busy); %.1f deliveries per receiver read",
+                kind.label,
                 p.rate(),
                 cpuUs,
                 100 * c.kernelShare(),
                 100 * c.serverSeconds() / c.wallSeconds(),
                 100 * c.jitShare(),
                 c.loadGenSeconds() * 1e6 / p.deliveries(),
-                100 * c.loadGenSeconds() / c.wallSeconds()));
-        return new double[] {p.rate(), cpuUs, p.p50(), p.p99(), c.jitShare()};
+                100 * c.loadGenSeconds() / c.wallSeconds(),
+                p.deliveriesPerRead()));
+        return new double[] {p.rate(), cpuUs, p.p50(), p.p99(), c.jitShare(), p.deliveriesPerRead()};
     }
 
     private static double median(double[][] samples, int column) {

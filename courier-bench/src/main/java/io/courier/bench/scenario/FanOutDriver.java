@@ -27,9 +27,12 @@ public final class FanOutDriver implements WsListener {
     private String durableChannel;
     /**
      * Durable deliveries acknowledged once per read, the newest with {@code {"cumulative":true}} (instead of each with
-     * its own empty ack; {@link WsConnection#owedAck} holds it until the read ends).
+     * its own empty ack; {@link WsConnection#owedAck} holds it until the read ends). With plain broadcasts: a receiver
+     * still sends that ack frame once per read, for an id the server does not wait for.
      */
     private boolean cumulativeAcks;
+    /** Not an ack id the server hands out in a run (its ids count up from 0 per namespace): the ack is dropped. */
+    private static final int UNKNOWN_ACK_ID = 999_999_999;
 
     private final Payloads out = new Payloads();
     private final Payloads ackOut = new Payloads();
@@ -45,6 +48,9 @@ public final class FanOutDriver implements WsListener {
     private int inFlight;
     private int incomplete;
     private long deliveries;
+    /** Reads (socket reads that ended, as Netty reports them) of the receivers in this phase. */
+    private long reads;
+
     private long firstSend;
     private long lastDelivery;
     private long duplicates;
@@ -61,7 +67,9 @@ public final class FanOutDriver implements WsListener {
     /**
      * From now on, publish durably to {@code channel} ({@code null}: plain {@code broadcast}); with {@code cumulative}
      * a receiver acknowledges its deliveries once per read from its socket, the newest with {@code
-     * {"cumulative":true}}, not each with its own ack.
+     * {"cumulative":true}}, not each with its own ack. Plain and {@code cumulative}: each receiver sends that ack frame
+     * once per read all the same, for an id the server does not wait for (it reads and drops it), which measures what
+     * reading the acks costs apart from the durable delivery's own work.
      */
     public void durable(String channel, boolean cumulative) throws Exception {
         loadGen.call(() -> {
@@ -133,6 +141,11 @@ public final class FanOutDriver implements WsListener {
         if (c.owedAck >= 0) {
             c.sendText(ackOut.cumulativeAck(c.owedAck).bytes(), ackOut.length(), false);
             c.owedAck = -1;
+        } else if (durableChannel == null && cumulativeAcks && c != publisher) {
+            c.sendText(ackOut.cumulativeAck(UNKNOWN_ACK_ID).bytes(), ackOut.length(), false);
+        }
+        if (c != publisher) {
+            reads++;
         }
     }
 
@@ -191,9 +204,15 @@ public final class FanOutDriver implements WsListener {
             double p99,
             double p999,
             long duplicates,
-            long missing) {
+            long missing,
+            long reads) {
         public double rate() {
             return deliveries / seconds;
+        }
+
+        /** Deliveries per read of a receiver's socket: how many frames a server's write carried, or a few writes. */
+        public double deliveriesPerRead() {
+            return reads == 0 ? 0 : deliveries / (double) reads;
         }
     }
 
@@ -251,6 +270,7 @@ public final class FanOutDriver implements WsListener {
         phase = done;
         latencies.clear();
         deliveries = 0;
+        reads = 0;
         duplicates = 0;
         inFlight = 0;
         window = 0;
@@ -283,7 +303,8 @@ public final class FanOutDriver implements WsListener {
                             p[1],
                             p[2],
                             duplicates,
-                            missing);
+                            missing,
+                            reads);
                 });
             }
             long[] got = loadGen.call(() -> new long[] {deliveries, incomplete});
@@ -292,7 +313,8 @@ public final class FanOutDriver implements WsListener {
         }
         return loadGen.call(() -> {
             double[] p = latencies.percentilesMs(50, 99, 99.9);
-            return new Phase(messages, deliveries, (lastDelivery - firstSend) / 1e9, p[0], p[1], p[2], duplicates, 0);
+            return new Phase(
+                    messages, deliveries, (lastDelivery - firstSend) / 1e9, p[0], p[1], p[2], duplicates, 0, reads);
         });
     }
 }

@@ -31,7 +31,6 @@ import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -65,13 +64,8 @@ final class DefaultSocket implements Socket, Member {
     private final HandlerLane lane;
     private final SocketIoRuntime runtime;
     // allocated on first use: many sockets never register or wait for these, and an idle socket should stay small
-    /**
-     * Event name → its handlers, immutable and replaced whole under {@code this} by {@link #on} and {@link #off}
-     * (copy-on-write: handlers are added once per socket, read on every event): a few handlers cost a compact
-     * {@code Map.of} and one small list each, not a hash table and a copy-on-write list per event. Null until the
-     * first one.
-     */
-    private volatile Map<String, List<EventHandler>> handlers;
+    /** Event name → its handlers ({@link EventHandlers}), replaced whole under {@code this}; null until the first. */
+    private volatile Object[] handlers;
 
     private volatile SocketHooks hooks;
     private volatile SocketAcks acks;
@@ -244,20 +238,23 @@ final class DefaultSocket implements Socket, Member {
      * {@code onAny} listener (they may block) and no deduplication (it runs first, on the lane) stand in the way.
      */
     private boolean runsInline(String event) {
-        List<EventHandler> list = handlers(event);
-        if (list == null || list.isEmpty() || runtime.deduplicator() != null) {
+        Object found = EventHandlers.find(handlers, event);
+        if (found == null || runtime.deduplicator() != null) {
             return false;
         }
         SocketHooks hs = hooks;
         if (hs != null && !hs.any.isEmpty()) {
             return false;
         }
-        for (EventHandler h : list) {
-            if (!(h instanceof InlineHandler)) {
-                return false;
+        if (found instanceof EventHandler[] several) {
+            for (EventHandler h : several) {
+                if (!(h instanceof InlineHandler)) {
+                    return false;
+                }
             }
+            return true;
         }
-        return true;
+        return found instanceof InlineHandler;
     }
 
     void onAck(SocketIoPacket packet) {
@@ -303,17 +300,21 @@ final class DefaultSocket implements Socket, Member {
         if (hs != null) {
             hs.incoming(event, args);
         }
-        List<EventHandler> list = handlers(event);
-        if (list == null) {
-            return;
-        }
-        for (int i = 0, n = list.size(); i < n; i++) { // an index, not an iterator per event
-            EventHandler h = list.get(i);
-            try {
-                h.handle(args, ack);
-            } catch (Exception e) {
-                log.warn("socket {}: handler of event '{}' failed", id, event, e);
+        Object found = EventHandlers.find(handlers, event);
+        if (found instanceof EventHandler h) {
+            handle(h, event, args, ack);
+        } else if (found instanceof EventHandler[] several) {
+            for (EventHandler h : several) {
+                handle(h, event, args, ack);
             }
+        }
+    }
+
+    private void handle(EventHandler h, String event, EventArgs args, Ack ack) {
+        try {
+            h.handle(args, ack);
+        } catch (Exception e) {
+            log.warn("socket {}: handler of event '{}' failed", id, event, e);
         }
     }
 
@@ -404,47 +405,10 @@ final class DefaultSocket implements Socket, Member {
 
     @Override
     public Socket on(String event, EventHandler handler) {
-        Objects.requireNonNull(handler, "handler");
         synchronized (this) {
-            handlers = withHandler(handlers, event, handler);
+            handlers = EventHandlers.with(handlers, event, handler);
         }
         return this;
-    }
-
-    /**
-     * {@code map} (null: none) with {@code handler} added last to {@code event}'s list, as a new immutable map of
-     * immutable lists, built directly (every connection handler that registers handlers runs this).
-     */
-    static Map<String, List<EventHandler>> withHandler(
-            Map<String, List<EventHandler>> map, String event, EventHandler handler) {
-        Objects.requireNonNull(event, "event");
-        if (map == null || map.isEmpty()) {
-            return Map.of(event, List.of(handler));
-        }
-        List<EventHandler> had = map.get(event);
-        List<EventHandler> now;
-        if (had == null) {
-            now = List.of(handler);
-            if (map.size() == 1) { // the usual second event: no entries array and entry objects to build it from
-                Map.Entry<String, List<EventHandler>> only =
-                        map.entrySet().iterator().next();
-                return Map.of(only.getKey(), only.getValue(), event, now);
-            }
-        } else {
-            EventHandler[] both = had.toArray(new EventHandler[had.size() + 1]);
-            both[had.size()] = handler;
-            now = List.of(both);
-        }
-        @SuppressWarnings("unchecked")
-        Map.Entry<String, List<EventHandler>>[] entries = new Map.Entry[map.size() + (had == null ? 1 : 0)];
-        int i = 0;
-        for (Map.Entry<String, List<EventHandler>> e : map.entrySet()) {
-            entries[i++] = e.getKey().equals(event) ? Map.entry(event, now) : e;
-        }
-        if (had == null) {
-            entries[i] = Map.entry(event, now);
-        }
-        return Map.ofEntries(entries);
     }
 
     @Override
@@ -460,11 +424,7 @@ final class DefaultSocket implements Socket, Member {
     @Override
     public Socket off(String event) {
         synchronized (this) {
-            if (handlers != null && handlers.containsKey(event)) {
-                Map<String, List<EventHandler>> m = new HashMap<>(handlers);
-                m.remove(event);
-                handlers = Map.copyOf(m);
-            }
+            handlers = EventHandlers.without(handlers, event);
         }
         return this;
     }
@@ -714,12 +674,6 @@ final class DefaultSocket implements Socket, Member {
             }
         }
         return h;
-    }
-
-    /** The handlers of {@code event}, or null. */
-    private List<EventHandler> handlers(String event) {
-        Map<String, List<EventHandler>> m = handlers;
-        return m == null ? null : m.get(event);
     }
 
     SocketAcks acks() {

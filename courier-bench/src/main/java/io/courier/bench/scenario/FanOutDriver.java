@@ -20,6 +20,8 @@ import java.util.concurrent.TimeoutException;
 public final class FanOutDriver implements WsListener {
     private static final byte[] BROADCAST = Payloads.quoted("broadcast");
     private static final int MAX_MESSAGES = 1 << 16;
+    /** Not an ack id the server hands out in a run (its ids count up from 0 per namespace): the ack is dropped. */
+    private static final int UNKNOWN_ACK_ID = 999_999_999;
 
     private final LoadGen loadGen;
     private final int receivers;
@@ -31,8 +33,6 @@ public final class FanOutDriver implements WsListener {
      * still sends that ack frame once per read, for an id the server does not wait for.
      */
     private boolean cumulativeAcks;
-    /** Not an ack id the server hands out in a run (its ids count up from 0 per namespace): the ack is dropped. */
-    private static final int UNKNOWN_ACK_ID = 999_999_999;
 
     private final Payloads out = new Payloads();
     private final Payloads ackOut = new Payloads();

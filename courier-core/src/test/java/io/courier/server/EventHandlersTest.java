@@ -25,7 +25,7 @@ class EventHandlersTest {
         assertThat(EventHandlers.find(t2, "y")).isSameAs(b);
         assertThat((EventHandler[]) EventHandlers.find(t3, "x")).containsExactly(a, c);
         assertThat((EventHandler[]) EventHandlers.find(t4, "x")).containsExactly(a, c, a);
-        assertThat((EventHandler[]) EventHandlers.find(t3, "x")).containsExactly(a, c);
+        assertThat((EventHandler[]) EventHandlers.find(t3, "x")).containsExactly(a, c); // t4 left t3's array alone
         assertThat(EventHandlers.find(t4, "y")).isSameAs(b);
         assertThat(EventHandlers.find(null, "x")).isNull();
         assertThat(t2).hasSize(4); // one slot for the name, one for the handler, per event

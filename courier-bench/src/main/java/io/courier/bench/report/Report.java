@@ -50,12 +50,12 @@ public final class Report {
                     true),
             new Metric(
                     "durable.plain_acks_ratio",
-                    "non-durable fan-out, an ack frame per read read and dropped, vs non-durable: throughput ratio",
+                    "non-durable fan-out plus an ack frame per read (read, then dropped) vs non-durable: throughput ratio",
                     true,
                     true),
             new Metric(
                     "durable.plain_acks_cpu_ratio",
-                    "non-durable fan-out, an ack frame per read, vs non-durable: server CPU ratio per delivery",
+                    "non-durable fan-out plus an ack frame per read vs non-durable: server CPU ratio per delivery",
                     false,
                     true),
             new Metric("polling.rate", "polling, 200 clients: delivered msgs/s", true, true),

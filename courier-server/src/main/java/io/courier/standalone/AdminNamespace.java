@@ -124,10 +124,11 @@ final class AdminNamespace {
     private void authenticate(Socket socket, Middleware.Next next) {
         Handshake h = socket.handshake();
         String address = clientAddress(h);
-        Duration blocked = limiter.blocked(address);
-        if (blocked.isPositive()) {
+        // counted as a failure before the credentials are looked at: guesses made at once cannot all get past the block
+        LoginLimiter.Outcome attempt = limiter.attempt(address);
+        if (attempt instanceof LoginLimiter.Blocked blocked) {
             log.debug("event=admin-refused address={} blocked", h.address());
-            refuse(socket, next, "too many failed logins: try again in " + seconds(blocked) + " s");
+            refuse(socket, next, "too many failed logins: try again in " + seconds(blocked.left()) + " s");
             return;
         }
         String sessionId = h.auth("sessionId").orElse(null);
@@ -148,7 +149,7 @@ final class AdminNamespace {
             next.accept();
             return;
         }
-        if (limiter.failed(address) instanceof LoginLimiter.BlockStarted b) {
+        if (attempt instanceof LoginLimiter.BlockStarted b) {
             log.warn(
                     "event=admin-blocked address={} failures={} within={}s for={}s",
                     address,

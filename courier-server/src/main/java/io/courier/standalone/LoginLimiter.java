@@ -12,6 +12,10 @@ import java.util.function.LongSupplier;
  * before, up to {@link #MAX_BLOCK}; an address that fails nothing for {@link #MAX_BLOCK} starts over. While blocked,
  * every attempt is refused without looking at the credentials.
  *
+ * <p>An attempt counts as a failure from the moment it is made ({@link #attempt}), before its credentials are looked
+ * at, and a right one is forgiven after ({@link #succeeded}): attempts made at the same time cannot all get past the
+ * block while the failures that start it are still being checked, so at most {@value #MAX_FAILURES} are ever looked at.
+ *
  * <p>At most {@value #MAX_ADDRESSES} addresses are remembered (the least recently seen is forgotten first), so the
  * memory it takes is bounded whatever the number of addresses trying. Thread-safe.
  */
@@ -22,13 +26,19 @@ final class LoginLimiter {
     static final Duration MAX_BLOCK = Duration.ofHours(1);
     static final int MAX_ADDRESSES = 10_000;
 
-    /** What happened to a failed attempt. */
+    /** What becomes of an attempt. */
     sealed interface Outcome {}
 
-    /** Refused, the address may try again. */
+    /** Refused without looking at the credentials: the address is blocked for {@code left} more. */
+    record Blocked(Duration left) implements Outcome {}
+
+    /** Its credentials may be looked at; if wrong, the address may try again. */
     record Refused() implements Outcome {}
 
-    /** This failure blocks the address for {@code duration}: the one moment worth a log line. */
+    /**
+     * Its credentials may be looked at; if wrong, this failure blocks the address for {@code duration}, the one
+     * moment worth a log line.
+     */
     record BlockStarted(Duration duration, int failures) implements Outcome {}
 
     private static final class Attempts {
@@ -66,8 +76,16 @@ final class LoginLimiter {
         return left > 0 ? Duration.ofNanos(left) : Duration.ZERO;
     }
 
-    /** Records a failed attempt by {@code address} (not blocked: check {@link #blocked} first). */
-    synchronized Outcome failed(String address) {
+    /**
+     * An attempt by {@code address}, counted as a failure at once: {@link Blocked} while the address is blocked, else
+     * {@link Refused} or {@link BlockStarted}; a right one is then forgiven with {@link #succeeded}.
+     */
+    synchronized Outcome attempt(String address) {
+        Duration left = blocked(address);
+        return left.isPositive() ? new Blocked(left) : failed(address);
+    }
+
+    private Outcome failed(String address) {
         long now = nanos.getAsLong();
         Attempts e = entries.computeIfAbsent(address, a -> new Attempts());
         long quietSince = e.blockedUntil - e.lastFailure > 0 ? e.blockedUntil : e.lastFailure;

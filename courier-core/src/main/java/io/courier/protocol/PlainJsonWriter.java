@@ -141,17 +141,21 @@ final class PlainJsonWriter {
     /** The string, quoted and escaped; false (nothing useful written) if it holds a surrogate. */
     private boolean string(String s) {
         int n = s.length();
-        ensure(n * 3 + 2); // 3 bytes per char at most, but 6 for a control character's escape (reserved there)
+        // room for one byte per character and the quotes (the common string, ASCII without escapes); a character that
+        // takes more makes room for its own bytes (6 at most) and again one byte for each one after it
+        ensure(n + 2);
         buf[size++] = '"';
         for (int i = 0; i < n; i++) {
             char c = s.charAt(i);
-            if (c >= 0x20 && c < 0x80) {
-                if (c == '"' || c == '\\') {
-                    buf[size++] = '\\'; // two bytes: within the three reserved
-                }
+            if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+                buf[size++] = (byte) c;
+                continue;
+            }
+            ensure(n - i + 6);
+            if (c == '"' || c == '\\') {
+                buf[size++] = '\\';
                 buf[size++] = (byte) c;
             } else if (c < 0x20) {
-                ensure(6 + (n - i) * 3);
                 buf[size++] = '\\';
                 switch (c) {
                     case '\b' -> buf[size++] = 'b';

@@ -44,6 +44,23 @@ class PlainJsonWriterTest {
         assertWrittenAsJacksonDoes(NODES.objectNode().put(all.toString(), 1));
     }
 
+    /**
+     * Room is made for one byte per character, then more where a character takes more: long strings whose escapes and
+     * multi-byte characters come first, last or throughout come out as Jackson writes them.
+     */
+    @Test
+    void longStringsWithEscapesAndMultiByteCharactersAnywhereAsJacksonDoes() throws Exception {
+        String plain = "x".repeat(1000);
+        for (String tail :
+                new String[] {"\u0001".repeat(300), "\"\\".repeat(300), "é".repeat(300), "\u20AC".repeat(300)}) {
+            assertWrittenAsJacksonDoes(NODES.arrayNode().add(plain + tail));
+            assertWrittenAsJacksonDoes(NODES.arrayNode().add(tail + plain));
+            assertWrittenAsJacksonDoes(
+                    NODES.arrayNode().add(tail + plain + tail).add(plain));
+            assertWrittenAsJacksonDoes(NODES.objectNode().put(tail + plain, plain + tail));
+        }
+    }
+
     @Test
     void declinesWhatItDoesNotWrite() {
         for (JsonNode node : new JsonNode[] {

@@ -33,7 +33,7 @@ final class LoginLimiter {
     record Blocked(Duration left) implements Outcome {}
 
     /** Its credentials may be looked at; if wrong, the address may try again. */
-    record Refused() implements Outcome {}
+    record Admitted() implements Outcome {}
 
     /**
      * Its credentials may be looked at; if wrong, this failure blocks the address for {@code duration}, the one
@@ -78,7 +78,7 @@ final class LoginLimiter {
 
     /**
      * An attempt by {@code address}, counted as a failure at once: {@link Blocked} while the address is blocked, else
-     * {@link Refused} or {@link BlockStarted}; a right one is then forgiven with {@link #succeeded}.
+     * {@link Admitted} or {@link BlockStarted}; a right one is then forgiven with {@link #succeeded}.
      */
     synchronized Outcome attempt(String address) {
         Duration left = blocked(address);
@@ -99,7 +99,7 @@ final class LoginLimiter {
         }
         e.failures.addLast(now);
         if (e.failures.size() < MAX_FAILURES) {
-            return new Refused();
+            return new Admitted();
         }
         int count = e.failures.size();
         e.failures.clear();

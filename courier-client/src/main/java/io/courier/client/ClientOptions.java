@@ -44,6 +44,7 @@ final class ClientOptions {
     Map<String, Object> auth = Map.of();
     int dedupIds = 10_000;
     boolean cumulativeAcks = true;
+    Duration ackDelay = Duration.ofMillis(100);
     Executor callbackExecutor; // null: the client's own single thread
     EventLoopGroup eventLoopGroup; // null: the client's own, one thread
 

@@ -98,7 +98,7 @@ public final class CourierClient implements AutoCloseable {
                 options.reconnectionDelay.toMillis(),
                 options.reconnectionDelayMax.toMillis(),
                 options.randomizationFactor);
-        durable = new DurableClient(this, options.dedupIds, options.cumulativeAcks);
+        durable = new DurableClient(this, options.dedupIds, options.cumulativeAcks, options.ackDelay);
     }
 
     /** A builder for a client of the server at {@code uri} ({@code http://host:port}, {@code https://...}). */
@@ -211,7 +211,27 @@ public final class CourierClient implements AutoCloseable {
         }
         closed = true;
         CompletableFuture<Void> done = new CompletableFuture<>();
+        // the held durable acks first: an ack is sent from a loop task of its own, queued before the disconnect's
         loop.execute(() -> {
+            durable.sendHeldAcks();
+            loop.execute(() -> disconnectAll(done));
+        });
+        try {
+            done.get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.log(Level.DEBUG, "close did not finish in time", e);
+        }
+        if (ownGroup) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+        if (ownExecutor != null) {
+            ownExecutor.shutdown();
+        }
+    }
+
+    /** On the loop, as the client closes: leaves every namespace and closes the connection. */
+    private void disconnectAll(CompletableFuture<Void> done) {
+        try {
             if (reconnectTimer != null) {
                 reconnectTimer.cancel(false);
                 reconnectTimer = null;
@@ -225,18 +245,8 @@ public final class CourierClient implements AutoCloseable {
             if (engine != null) {
                 engine.close("io client disconnect", null);
             }
+        } finally {
             done.complete(null);
-        });
-        try {
-            done.get(5, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            log.log(Level.DEBUG, "close did not finish in time", e);
-        }
-        if (ownGroup) {
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
-        }
-        if (ownExecutor != null) {
-            ownExecutor.shutdown();
         }
     }
 
@@ -613,6 +623,24 @@ public final class CourierClient implements AutoCloseable {
          */
         public Builder cumulativeAcks(boolean cumulative) {
             o.cumulativeAcks = cumulative;
+            return this;
+        }
+
+        /**
+         * How long a handled durable delivery may wait for its cumulative ack while fewer than half of the hub's
+         * in-flight window are handled and waiting; default 100 ms. Half a window handled goes out at once, so the hub
+         * never stops sending for acks held here: at a high rate a subscription sends one ack per half window, not one
+         * per batch of deliveries handled together. The hub names its window in its reply to {@code subscribe}; until
+         * one came (a client subscribed only to its identity's own channel), or with {@link Duration#ZERO}, or with
+         * {@link #cumulativeAcks} off, what is handled together is acknowledged at once, as with a hub that names
+         * none. A crash loses the acks held: their deliveries come again, to be dropped by id (a new process's
+         * duplicates, README "Durable queues").
+         */
+        public Builder ackDelay(Duration delay) {
+            if (delay == null || delay.isNegative()) {
+                throw new IllegalArgumentException("ackDelay must be >= 0");
+            }
+            o.ackDelay = delay;
             return this;
         }
 

@@ -2,6 +2,7 @@ package io.courier.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -9,6 +10,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -17,8 +20,8 @@ import java.util.function.Function;
  * The hub's durable protocol on the main namespace (README, "Durable queues"): {@code subscribe}, {@code unsubscribe}
  * and {@code publish} with acks; deliveries (the published arguments, then {@code {channel, id, seq}}, then an ack
  * request) routed to their subscription's handler, acknowledged after it (those handled together with one cumulative
- * ack, {@link #sendAcks}), and dropped when their id was handled already; {@code courier:continuity-lost} routed to the
- * subscription of its channel.
+ * ack, held for more while fewer than half the hub's window are handled, {@link #sendAcks}), and dropped when their id
+ * was handled already; {@code courier:continuity-lost} routed to the subscription of its channel.
  */
 final class DurableClient {
     private static final System.Logger log = System.getLogger(DurableClient.class.getName());
@@ -29,6 +32,14 @@ final class DurableClient {
 
     private final CourierClient client;
     private final boolean cumulativeAcks;
+    private final long ackDelayNanos;
+    /**
+     * Half the hub's in-flight window, from its reply to {@code subscribe} (one window for all channels): handled
+     * deliveries at the front of a subscription's owed acks are held for one cumulative ack until there are this many,
+     * or for {@link #ackDelayNanos}. 0 until a reply named the window; below 2 nothing is held.
+     */
+    private volatile int ackBatch;
+
     private final Map<String, Sub> subs = new ConcurrentHashMap<>();
     private final Map<String, Seen> seen; // on the event loop
 
@@ -46,6 +57,8 @@ final class DurableClient {
         boolean failedHere;
         /** {@link #sendAcks} is queued on the loop: what is handled until it runs is acknowledged together. */
         boolean ackQueued;
+        /** Handled deliveries are held for one cumulative ack: this sends it at the latest. */
+        ScheduledFuture<?> ackTimer;
 
         Sub(
                 DurableSubscription handle,
@@ -83,9 +96,10 @@ final class DurableClient {
         }
     }
 
-    DurableClient(CourierClient client, int maxIds, boolean cumulativeAcks) {
+    DurableClient(CourierClient client, int maxIds, boolean cumulativeAcks, Duration ackDelay) {
         this.client = client;
         this.cumulativeAcks = cumulativeAcks;
+        this.ackDelayNanos = ackDelay.toNanos();
         this.seen = new LinkedHashMap<String, Seen>(16, 0.75f, false) {
             private static final long serialVersionUID = 1L;
 
@@ -118,6 +132,7 @@ final class DurableClient {
                     subs.remove(channel, sub);
                     handle.subscribed.completeExceptionally(failure);
                 } else if (reply.node(0).path("ok").asBoolean(false)) {
+                    hubWindow(reply.node(0).path("window").asInt(0));
                     handle.subscribed.complete(null);
                 } else {
                     subs.remove(channel, sub);
@@ -128,6 +143,13 @@ final class DurableClient {
         }
         socket.connect();
         return handle;
+    }
+
+    /** The hub's in-flight window per subscriber and channel, as its reply to {@code subscribe} names it (0: none). */
+    void hubWindow(int window) {
+        if (window > 0) {
+            ackBatch = window / 2;
+        }
     }
 
     CompletableFuture<Void> unsubscribe(DurableSubscription handle) {
@@ -171,6 +193,7 @@ final class DurableClient {
         for (Sub sub : subs.values()) {
             sub.owed.clear();
             sub.failedHere = false;
+            stopTimer(sub);
             if (!sub.handle.channel().startsWith("@") && sub.handle.subscribed.isDone()) {
                 try {
                     socket.emit("subscribe", sub.handle.channel());
@@ -276,19 +299,68 @@ final class DurableClient {
     private void queueAcks(Sub sub) {
         if (!sub.ackQueued) {
             sub.ackQueued = true;
-            client.loop().execute(() -> sendAcks(sub));
+            client.loop().execute(() -> sendAcks(sub, false));
+        }
+    }
+
+    /** On the loop, before the client closes: the held acks go out (a new process would get their deliveries again). */
+    void sendHeldAcks() {
+        for (Sub sub : subs.values()) {
+            if (sub.ackTimer != null) {
+                sendAcks(sub, true);
+            }
+        }
+    }
+
+    private static void stopTimer(Sub sub) {
+        if (sub.ackTimer != null) {
+            sub.ackTimer.cancel(false);
+            sub.ackTimer = null;
         }
     }
 
     /**
-     * On the loop: acknowledges what was handled. The handled deliveries at the front of the owed acks get one ack,
-     * cumulative when it stands for several (for the newest of them); one handled behind a delivery still being
-     * handled is acknowledged alone at once, so that a slow handler holds one place of the hub's window, not all of
-     * them. A failed delivery is left unacknowledged, and from then on every ack of the connection is sent alone.
+     * How many handled deliveries are at the front of the owed acks, before the first one still being handled; -1 when a
+     * failed one comes first.
      */
-    private void sendAcks(Sub sub) {
+    private static int handledInFront(ArrayDeque<Owed> owed) {
+        int n = 0;
+        for (Owed o : owed) {
+            if (o.state == AckState.FAILED) {
+                return -1;
+            }
+            if (o.state == AckState.HANDLING) {
+                break;
+            }
+            n++;
+        }
+        return n;
+    }
+
+    /**
+     * On the loop: acknowledges what was handled. The handled deliveries at the front of the owed acks get one ack,
+     * cumulative when it stands for several (for the newest of them); while they are fewer than {@link #ackBatch},
+     * they are held for it, up to the ack delay ({@code due}: that delay is over, or the client closes). One handled
+     * behind a delivery still being handled is acknowledged alone at once, so that a slow handler holds one place of
+     * the hub's window, not all of them. A failed delivery is left unacknowledged, and from then on every ack of the
+     * connection is sent alone.
+     */
+    private void sendAcks(Sub sub, boolean due) {
         sub.ackQueued = false;
         ArrayDeque<Owed> owed = sub.owed;
+        int batch = ackBatch;
+        if (!due && cumulativeAcks && !sub.failedHere && ackDelayNanos > 0 && batch > 1) {
+            int handled = handledInFront(owed);
+            if (handled > 0 && handled < batch) {
+                if (sub.ackTimer == null) {
+                    sub.ackTimer =
+                            client.loop().schedule(() -> sendAcks(sub, true), ackDelayNanos, TimeUnit.NANOSECONDS);
+                }
+                acknowledgeBehind(owed);
+                return;
+            }
+        }
+        stopTimer(sub);
         Owed newest = null; // handled at the front, not acknowledged yet
         int covered = 0;
         while (!owed.isEmpty() && owed.peekFirst().state != AckState.HANDLING) {
@@ -308,11 +380,19 @@ final class DurableClient {
             }
         }
         acknowledge(newest, covered);
-        // behind one still being handled: each alone, and no longer owed (the queue keeps only unacknowledged ones,
-        // so it stays within the hub's window however long the one in front takes)
+        acknowledgeBehind(owed);
+    }
+
+    /**
+     * Acknowledges, each alone, the handled deliveries behind one still being handled, and no longer owes them: the
+     * queue keeps only unacknowledged ones, so it stays within the hub's window however long the one in front takes.
+     */
+    private static void acknowledgeBehind(ArrayDeque<Owed> owed) {
+        boolean behind = false; // the front ones handled in a row are held for one cumulative ack
         for (Iterator<Owed> it = owed.iterator(); it.hasNext(); ) {
             Owed o = it.next();
-            if (o.state == AckState.HANDLED) {
+            behind |= o.state == AckState.HANDLING;
+            if (behind && o.state == AckState.HANDLED) {
                 it.remove();
                 o.ack.reply();
             }

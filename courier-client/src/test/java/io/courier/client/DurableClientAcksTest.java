@@ -1,9 +1,11 @@
 package io.courier.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -15,7 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * How {@link DurableClient} acknowledges durable deliveries: handled ones in a row go out as one cumulative ack for the
- * newest, one handled behind a delivery still being handled goes out alone at once, a failed one is never covered. The
+ * newest (held until half the hub's window is handled, or the ack delay is over, once the hub named its window), one
+ * handled behind a delivery still being handled goes out alone at once, a failed one is never covered. The
  * deliveries are handed to the client on its event loop as its socket would hand them; their acks are recorded. The
  * client is never connected (an identity's channel needs no subscribe request); the waits only guard against hangs.
  */
@@ -57,10 +60,17 @@ class DurableClientAcksTest {
     }
 
     private DurableClient start(boolean cumulative) {
+        return start(cumulative, Duration.ofMillis(100), 0);
+    }
+
+    /** A client whose hub named {@code window} (0: none) and that holds handled deliveries up to {@code ackDelay}. */
+    private DurableClient start(boolean cumulative, Duration ackDelay, int window) {
         client = CourierClient.builder("http://127.0.0.1:9")
                 .reconnection(false)
                 .cumulativeAcks(cumulative)
+                .ackDelay(ackDelay)
                 .build();
+        client.durable().hubWindow(window);
         client.subscribeAsync(
                 CHANNEL,
                 d -> {
@@ -185,5 +195,76 @@ class DurableClientAcksTest {
             two.complete(null);
         });
         assertThat(answers()).containsExactly("1", "2");
+    }
+
+    /** Long enough never to run out within a test: what goes out was not sent by the delay. */
+    private static final Duration NEVER = Duration.ofHours(1);
+
+    @Test
+    void onceTheHubNamedItsWindowHandledDeliveriesAreHeldUntilHalfOfItIsHandled() throws Exception {
+        DurableClient durable = start(true, NEVER, 8);
+        List<CompletableFuture<Void>> handled = new ArrayList<>();
+        for (int seq = 1; seq <= 3; seq++) {
+            handled.add(deliver(durable, seq));
+            handled.get(seq - 1).complete(null);
+        }
+        assertThat(answers()).as("3 of a window of 8 handled: held").isEmpty();
+        deliver(durable, 4).complete(null);
+        assertThat(answers()).as("half the window: one ack for the four").containsExactly("4 {\"cumulative\":true}");
+        deliver(durable, 5).complete(null);
+        assertThat(answers()).as("the next batch starts again").containsExactly("4 {\"cumulative\":true}");
+    }
+
+    @Test
+    void heldAcksGoOutWhenTheAckDelayIsOver() throws Exception {
+        DurableClient durable = start(true, Duration.ofMillis(20), 8);
+        CompletableFuture<Void> one = deliver(durable, 1);
+        CompletableFuture<Void> two = deliver(durable, 2);
+        inOneTurn(() -> {
+            one.complete(null);
+            two.complete(null);
+        });
+        for (int i = 0; i < 1000 && answers().isEmpty(); i++) {
+            Thread.sleep(10); // the wait only guards against a hang: the delay sends them
+        }
+        assertThat(answers()).containsExactly("2 {\"cumulative\":true}");
+    }
+
+    @Test
+    void oneHandledBehindASlowOneGoesAloneWhileTheOnesInFrontAreHeld() throws Exception {
+        DurableClient durable = start(true, NEVER, 8);
+        CompletableFuture<Void> one = deliver(durable, 1);
+        CompletableFuture<Void> two = deliver(durable, 2);
+        CompletableFuture<Void> three = deliver(durable, 3);
+        one.complete(null);
+        three.complete(null);
+        assertThat(answers()).as("1 held, 2 at work, 3 alone at once").containsExactly("3");
+        two.complete(null);
+        assertThat(answers()).as("1 and 2 held").containsExactly("3");
+        client.close(); // returns once its loop task, which sends them, ran
+        synchronized (recorded) {
+            assertThat(recorded).as("closing sends what was held").containsExactly("3", "2 {\"cumulative\":true}");
+        }
+    }
+
+    @Test
+    void withoutAnAckDelayNothingIsHeld() throws Exception {
+        DurableClient durable = start(true, Duration.ZERO, 8);
+        deliver(durable, 1).complete(null);
+        assertThat(answers()).containsExactly("1");
+    }
+
+    @Test
+    void withoutCumulativeAcksNothingIsHeld() throws Exception {
+        DurableClient durable = start(false, NEVER, 8);
+        deliver(durable, 1).complete(null);
+        assertThat(answers()).containsExactly("1");
+    }
+
+    @Test
+    void aNegativeAckDelayIsRefused() {
+        assertThatThrownBy(() -> CourierClient.builder("http://127.0.0.1:9").ackDelay(Duration.ofMillis(-1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("ackDelay");
     }
 }

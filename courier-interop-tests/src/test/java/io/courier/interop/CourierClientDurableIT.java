@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * retention gap arrives as {@link ContinuityLost} right before the kept messages; a handler that throws leaves its
  * message unacknowledged, so it comes again on the next connection while the ones handled meanwhile are dropped as
  * duplicates; an asynchronous handler acknowledges when its stage completes; deliveries handled together are
- * acknowledged with cumulative acks the hub understands; {@code unsubscribe} ends the subscription on the hub.
+ * acknowledged with cumulative acks the hub understands, and held for one ack until half the window the hub names is
+ * handled (what is held goes out when the client closes); {@code unsubscribe} ends the subscription on the hub.
  */
 class CourierClientDurableIT {
     @TempDir
@@ -172,14 +173,7 @@ class CourierClientDurableIT {
                 } while (seq <= 40 && !seqs.isEmpty());
                 window.forEach(f -> f.complete(null));
             }
-            // the hub's maintenance removes what every subscriber acknowledged: all 40 once the last acks arrived
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (stats(vendor, "batches").path("messages").asLong() > 0) {
-                assertThat(System.nanoTime())
-                        .as("all 40 acknowledged within 30 s")
-                        .isLessThan(deadline);
-                Thread.sleep(20);
-            }
+            awaitAllAcknowledged(vendor, "batches");
             BlockingQueue<String> disconnected = new LinkedBlockingQueue<>();
             subscriber.socket().onDisconnect(disconnected::add);
             subscriber.socket().disconnect();
@@ -189,6 +183,63 @@ class CourierClientDurableIT {
             assertThat(next(seqs)).as("every earlier delivery was acknowledged").isEqualTo(41);
             next(pending).complete(null);
             assertThat(sub.duplicatesDropped()).as("nothing came again").isZero();
+        }
+    }
+
+    @Test
+    void handledDeliveriesAreHeldUntilHalfTheHubsWindowAndWhatIsHeldGoesOutWhenTheClientCloses() throws Exception {
+        // a window of 8, which the hub names in its reply to subscribe: fewer than 4 handled deliveries are held for
+        // one cumulative ack (here for up to an hour), 4 go out at once
+        try (ConformanceServer server = ConformanceServer.startDurable("127.0.0.1", 0, d -> d.directory(data)
+                        .inFlightWindow(8)
+                        .maintenanceInterval(Duration.ofMillis(100)));
+                CourierClient vendor = client(server, "vendor")) {
+            CourierClient subscriber = CourierClient.builder("http://127.0.0.1:" + server.port())
+                    .auth(Map.of("clientId", "holder"))
+                    .ackDelay(Duration.ofHours(1))
+                    .build();
+            try {
+                BlockingQueue<Long> seqs = new LinkedBlockingQueue<>();
+                DurableSubscription sub = subscriber.subscribe("held", d -> seqs.add(d.seq()));
+                sub.subscribed().get(30, TimeUnit.SECONDS);
+                for (int n = 1; n <= 3; n++) {
+                    vendor.publish("held", "item", n).get(30, TimeUnit.SECONDS);
+                }
+                for (long seq = 1; seq <= 3; seq++) {
+                    assertThat(next(seqs)).isEqualTo(seq);
+                }
+                // a new connection: the held ack never reached the hub, so 1 to 3 come again, and are dropped
+                BlockingQueue<String> disconnected = new LinkedBlockingQueue<>();
+                subscriber.socket().onDisconnect(disconnected::add);
+                subscriber.socket().disconnect();
+                next(disconnected);
+                subscriber.socket().connect();
+                vendor.publish("held", "item", 4).get(30, TimeUnit.SECONDS);
+                assertThat(next(seqs))
+                        .as("1 to 3 were held, came again and were dropped")
+                        .isEqualTo(4);
+                assertThat(sub.duplicatesDropped()).isEqualTo(3);
+                awaitAllAcknowledged(vendor, "held"); // the three again and 4: half the window, one ack at once
+
+                vendor.publish("held", "item", 5).get(30, TimeUnit.SECONDS);
+                vendor.publish("held", "item", 6).get(30, TimeUnit.SECONDS);
+                assertThat(next(seqs)).isEqualTo(5);
+                assertThat(next(seqs)).isEqualTo(6);
+            } finally {
+                subscriber.close();
+            }
+            awaitAllAcknowledged(vendor, "held"); // 5 and 6 were held: closing sent their ack
+        }
+    }
+
+    /** Waits until the hub's maintenance removed every message of {@code channel}: each subscriber acknowledged all. */
+    private static void awaitAllAcknowledged(CourierClient vendor, String channel) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (stats(vendor, channel).path("messages").asLong() > 0) {
+            assertThat(System.nanoTime())
+                    .as("all of %s acknowledged within 30 s", channel)
+                    .isLessThan(deadline);
+            Thread.sleep(20);
         }
     }
 

@@ -125,6 +125,7 @@ final class HubProtocol {
             });
         }
         DurableQueues durable = io.durable();
+        int window = io.config().durable().inFlightWindow();
         io.onConnection(socket -> {
             Optional<String> identity = durable.identity(socket);
             log.info(
@@ -162,7 +163,9 @@ final class HubProtocol {
                 }
                 reply(ack, durable.subscribe(identity.get(), channel).thenApply(v -> {
                     log.info("event=subscribe clientId={} channel={} durable=true", identity.get(), channel);
-                    return ok("channel", channel);
+                    Map<String, Object> reply = ok("channel", channel);
+                    reply.put("window", window); // how many deliveries it may leave unacknowledged
+                    return reply;
                 }));
             });
             socket.on("unsubscribe", (args, ack) -> {

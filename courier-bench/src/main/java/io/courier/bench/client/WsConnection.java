@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -38,6 +39,12 @@ public final class WsConnection extends ChannelInboundHandlerAdapter {
 
     /** A scenario's own state for this connection: the ack id it owes an answer for, -1 for none. */
     public int owedAck = -1;
+
+    /** A scenario's own state for this connection: deliveries whose ack it holds back. */
+    public int held;
+
+    /** A scenario's own state for this connection: sends what is held once the ack delay is over; null if none. */
+    public ScheduledFuture<?> heldTimer;
 
     public WsConnection(String host, int port, String auth, int index, WsListener listener) {
         this.host = host;

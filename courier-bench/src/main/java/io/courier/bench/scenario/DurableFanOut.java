@@ -12,9 +12,10 @@ import java.util.concurrent.TimeUnit;
  * a durable identity ({@code auth: {clientId}}) subscribed to one channel; the plain burst is {@code broadcast} as in
  * {@link FanOut}, the durable burst publishes every message with {@code io.durable().publish} (stored, fsync'd, then
  * delivered with an ack request each receiver answers, as the durable protocol wants), once with an ack per delivery
- * and once with one cumulative ack per read from the socket. A fourth kind splits the cumulative kind's cost: plain
- * broadcasts whose receivers send the same ack frame once per read, for an id the server does not wait for (read and
- * dropped: what reading the acks costs without the durable work). Same burst (500 messages, at most 32 not yet
+ * and once with cumulative acks as Courier's Java client sends them (held until 50 deliveries, half the default
+ * window, or 100 ms: {@link FanOutDriver#durable}). A fourth kind splits the cumulative kind's cost: plain broadcasts
+ * whose receivers send the same ack frames, for an id the server does not wait for (read and dropped: what reading
+ * the acks costs without the durable work). Same burst (500 messages, at most 32 not yet
  * delivered to all); after a warm-up of the four kinds (in turn, until JIT compiling takes under 10% of the server's
  * CPU in each, at most 8 rounds), they are measured in turn ({@code bench.durable.pairs} times, default 3); reports
  * the medians of their rates, their ratios to plain, CPU per delivery of each, and deliveries per receiver read.
@@ -60,7 +61,7 @@ public final class DurableFanOut implements Scenario {
     /** The kinds of burst, measured in turn. */
     private enum Kind {
         PLAIN("plain     ", null, false),
-        /** Plain broadcasts, each receiver sending one ack frame per read that the server reads and drops. */
+        /** Plain broadcasts, each receiver sending the cumulative kind's ack frames, which the server reads and drops. */
         PLAIN_ACKS("plain+acks", null, true),
         DURABLE("durable   ", CHANNEL, false),
         CUMULATIVE("cumulative", CHANNEL, true);
@@ -145,7 +146,7 @@ public final class DurableFanOut implements Scenario {
             run.progress(String.format(
                     "medians of %d: plain %,.0f deliveries/s (%.2f µs CPU each), durable %,.0f deliveries/s (%.2f µs"
                             + " CPU each): throughput %.2f×, CPU %.2f×; cumulative acks %,.0f deliveries/s (%.2f µs"
-                            + " CPU each): %.2f×, CPU %.2f×; plain with an ack frame per read %,.0f deliveries/s"
+                            + " CPU each): %.2f×, CPU %.2f×; plain with those ack frames %,.0f deliveries/s"
                             + " (%.2f µs CPU each): %.2f×, CPU %.2f×",
                     PAIRS,
                     plainRate,

@@ -22,15 +22,23 @@ public final class FanOutDriver implements WsListener {
     private static final int MAX_MESSAGES = 1 << 16;
     /** Not an ack id the server hands out in a run (its ids count up from 0 per namespace): the ack is dropped. */
     private static final int UNKNOWN_ACK_ID = 999_999_999;
+    /**
+     * Cumulative acks are held until this many deliveries are handled: half the default in-flight window (100), as
+     * Courier's Java client holds them once the hub named its window (README, "Java client").
+     */
+    private static final int ACK_BATCH = 50;
+    /** ... or for at most this long after the first one held (the Java client's default {@code ackDelay}). */
+    private static final long ACK_DELAY_MILLIS = 100;
 
     private final LoadGen loadGen;
     private final int receivers;
     /** Non-null: publish durably to this channel (event {@code publish}) instead of emitting {@code broadcast}. */
     private String durableChannel;
     /**
-     * Durable deliveries acknowledged once per read, the newest with {@code {"cumulative":true}} (instead of each with
-     * its own empty ack; {@link WsConnection#owedAck} holds it until the read ends). With plain broadcasts: a receiver
-     * still sends that ack frame once per read, for an id the server does not wait for.
+     * Durable deliveries acknowledged as Courier's Java client does, with one cumulative ack ({@code
+     * {"cumulative":true}} on the newest, {@link WsConnection#owedAck}) per {@link #ACK_BATCH} deliveries, or once
+     * {@link #ACK_DELAY_MILLIS} went by since the first one held, instead of each with its own empty ack. With plain
+     * broadcasts: a receiver sends that ack frame all the same, for an id the server does not wait for.
      */
     private boolean cumulativeAcks;
 
@@ -66,10 +74,10 @@ public final class FanOutDriver implements WsListener {
 
     /**
      * From now on, publish durably to {@code channel} ({@code null}: plain {@code broadcast}); with {@code cumulative}
-     * a receiver acknowledges its deliveries once per read from its socket, the newest with {@code
-     * {"cumulative":true}}, not each with its own ack. Plain and {@code cumulative}: each receiver sends that ack frame
-     * once per read all the same, for an id the server does not wait for (it reads and drops it), which measures what
-     * reading the acks costs apart from the durable delivery's own work.
+     * a receiver acknowledges its deliveries as Courier's Java client does, with one cumulative ack per {@link
+     * #ACK_BATCH} deliveries or {@link #ACK_DELAY_MILLIS}, not each with its own ack. Plain and {@code cumulative}: each
+     * receiver sends those ack frames all the same, for an id the server does not wait for (it reads and drops them),
+     * which measures what reading the acks costs apart from the durable delivery's own work.
      */
     public void durable(String channel, boolean cumulative) throws Exception {
         loadGen.call(() -> {
@@ -126,6 +134,7 @@ public final class FanOutDriver implements WsListener {
         if (ackId >= 0) {
             if (cumulativeAcks) {
                 c.owedAck = ackId;
+                hold(c);
             } else {
                 c.sendText(ackOut.emptyAck(ackId).bytes(), ackOut.length(), false);
             }
@@ -133,17 +142,45 @@ public final class FanOutDriver implements WsListener {
         if (c == publisher || !Payloads.isEvent(buf, from, to, BROADCAST)) {
             return;
         }
+        if (durableChannel == null && cumulativeAcks) {
+            hold(c); // a plain broadcast: the ack frames all the same
+        }
         delivered(Payloads.field(buf, from, to, 's'), Payloads.field(buf, from, to, 't'));
+    }
+
+    /** One more delivery whose ack {@code c} holds: sent with the others at {@link #ACK_BATCH}, or by the timer. */
+    private void hold(WsConnection c) {
+        if (++c.held >= ACK_BATCH) {
+            sendHeld(c, false); // goes out at the end of the read
+        } else if (c.heldTimer == null) {
+            c.heldTimer = c.channel()
+                    .eventLoop()
+                    .schedule(
+                            () -> {
+                                c.heldTimer = null;
+                                sendHeld(c, true);
+                            },
+                            ACK_DELAY_MILLIS,
+                            TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void sendHeld(WsConnection c, boolean flush) {
+        if (c.heldTimer != null) {
+            c.heldTimer.cancel(false);
+            c.heldTimer = null;
+        }
+        if (c.held == 0 || !c.connected()) {
+            return;
+        }
+        c.held = 0;
+        int id = c.owedAck >= 0 ? c.owedAck : UNKNOWN_ACK_ID;
+        c.owedAck = -1;
+        c.sendText(ackOut.cumulativeAck(id).bytes(), ackOut.length(), flush);
     }
 
     @Override
     public void onReadComplete(WsConnection c) {
-        if (c.owedAck >= 0) {
-            c.sendText(ackOut.cumulativeAck(c.owedAck).bytes(), ackOut.length(), false);
-            c.owedAck = -1;
-        } else if (durableChannel == null && cumulativeAcks && c != publisher) {
-            c.sendText(ackOut.cumulativeAck(UNKNOWN_ACK_ID).bytes(), ackOut.length(), false);
-        }
         if (c != publisher) {
             reads++;
         }

@@ -39,9 +39,9 @@ run("hub-deliveries", 60000, async (ctx) => {
   const published = JSON.parse(out);
   expect(published.id !== undefined, `curl answered ${out}`);
   await until(() => shown.length === 2);
-  // a handler that acknowledges on a timer of its own (the README's batching one) has run it: timers of the same
-  // delay run in the order they were set
-  await new Promise((resolve) => setTimeout(resolve));
+  // a handler that acknowledges on a timer of its own (the README's batching one, 100 ms) has run it: timers of the
+  // same delay run in the order they were set
+  await new Promise((resolve) => setTimeout(resolve, 100));
 
   // the handler's acks are sent after it returns (over polling, in a later POST): one round trip on the same socket
   // has them handled by the server before this script exits and closes the connection

@@ -26,7 +26,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * {@code pickup} handler, subscribe, publish) runs in Node with the official client against the standalone server,
  * then the README's first {@code curl} publishes with two arguments. The handler must show both deliveries with what
  * was published and acknowledge them. Run twice: with the example's handler, and with the README's handler that
- * acknowledges once per batch of events it received ({@code cumulative: true}) in its place.
+ * acknowledges a batch at once ({@code cumulative: true}, at half the hub's window or 100 ms after the first) in its
+ * place.
  */
 class HubDeliveriesIT {
     private static final ObjectMapper JSON = new ObjectMapper();

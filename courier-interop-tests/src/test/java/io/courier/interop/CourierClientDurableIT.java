@@ -60,10 +60,7 @@ class CourierClientDurableIT {
             BlockingQueue<Object> events = new LinkedBlockingQueue<>();
             DurableSubscription sub = late.subscribe("tiny", events::add, events::add);
             sub.subscribed().get(30, TimeUnit.SECONDS);
-            BlockingQueue<String> disconnected = new LinkedBlockingQueue<>();
-            late.socket().onDisconnect(disconnected::add);
-            late.socket().disconnect();
-            next(disconnected);
+            disconnect(late);
             for (int n = 1; n <= 20; n++) {
                 vendor.publish("tiny", "item", String.format("%40d", n)).get(30, TimeUnit.SECONDS);
             }
@@ -115,10 +112,7 @@ class CourierClientDurableIT {
             assertThat(next(calls)).isEqualTo(2);
             assertThat(next(calls)).isEqualTo(3);
 
-            BlockingQueue<String> disconnected = new LinkedBlockingQueue<>();
-            subscriber.socket().onDisconnect(disconnected::add);
-            subscriber.socket().disconnect();
-            next(disconnected);
+            disconnect(subscriber);
             subscriber.socket().connect();
             assertThat(next(calls)).as("message 1 again, unacknowledged").isEqualTo(1);
             vendor.publish("orders", "order", 4).get(30, TimeUnit.SECONDS);
@@ -174,10 +168,7 @@ class CourierClientDurableIT {
                 window.forEach(f -> f.complete(null));
             }
             awaitAllAcknowledged(vendor, "batches");
-            BlockingQueue<String> disconnected = new LinkedBlockingQueue<>();
-            subscriber.socket().onDisconnect(disconnected::add);
-            subscriber.socket().disconnect();
-            next(disconnected);
+            disconnect(subscriber);
             subscriber.socket().connect();
             vendor.publish("batches", "item", 41).get(30, TimeUnit.SECONDS);
             assertThat(next(seqs)).as("every earlier delivery was acknowledged").isEqualTo(41);
@@ -209,10 +200,7 @@ class CourierClientDurableIT {
                     assertThat(next(seqs)).isEqualTo(seq);
                 }
                 // a new connection: the held ack never reached the hub, so 1 to 3 come again, and are dropped
-                BlockingQueue<String> disconnected = new LinkedBlockingQueue<>();
-                subscriber.socket().onDisconnect(disconnected::add);
-                subscriber.socket().disconnect();
-                next(disconnected);
+                disconnect(subscriber);
                 subscriber.socket().connect();
                 vendor.publish("held", "item", 4).get(30, TimeUnit.SECONDS);
                 assertThat(next(seqs))
@@ -230,6 +218,14 @@ class CourierClientDurableIT {
             }
             awaitAllAcknowledged(vendor, "held"); // 5 and 6 were held: closing sent their ack
         }
+    }
+
+    /** Leaves the hub and waits until the client says it is disconnected. */
+    private static void disconnect(CourierClient client) throws InterruptedException {
+        BlockingQueue<String> disconnected = new LinkedBlockingQueue<>();
+        client.socket().onDisconnect(disconnected::add);
+        client.socket().disconnect();
+        next(disconnected);
     }
 
     /** Waits until the hub's maintenance removed every message of {@code channel}: each subscriber acknowledged all. */

@@ -256,6 +256,11 @@ public final class CourierClient implements AutoCloseable {
         return loop;
     }
 
+    /** Whether the connection is trying an upgrade (a probe open, or polling paused for one); on the loop. For tests. */
+    boolean probing() {
+        return engine != null && engine.probing();
+    }
+
     ClientOptions options() {
         return options;
     }

@@ -212,6 +212,11 @@ final class EngineSession implements Transport.Events {
         }
     }
 
+    /** Whether a WebSocket probe is open or polling is paused for one; on the event loop. For tests. */
+    boolean probing() {
+        return probe != null || upgrading;
+    }
+
     private void switchToProbe() {
         if (closed || probe == null) {
             return;

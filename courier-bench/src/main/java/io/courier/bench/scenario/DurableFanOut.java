@@ -17,8 +17,11 @@ import java.util.concurrent.TimeUnit;
  * whose receivers send the same ack frames, for an id the server does not wait for (read and dropped: what reading
  * the acks costs without the durable work). Same burst (500 messages, at most 32 not yet
  * delivered to all); after a warm-up of the four kinds (in turn, until JIT compiling takes under 10% of the server's
- * CPU in each, at most 8 rounds), they are measured in turn ({@code bench.durable.pairs} times, default 3); reports
- * the medians of their rates, their ratios to plain, CPU per delivery of each, and deliveries per receiver read.
+ * CPU in each, at most 8 rounds), they are measured in turn ({@code bench.durable.pairs} times, default 6), every
+ * second time in the reverse order (A B C D, D C B A, …: a host that drifts during the series weighs on no kind more
+ * than on another). Reports the medians of their rates, CPU per delivery of each and deliveries per receiver read, and
+ * each kind's ratios to plain as the median of the ratios within each series (bursts seconds apart, so the host's
+ * slower swings cancel out of them).
  *
  * <p>To profile one path alone, {@code -Dbench.durable.profile=durable} (or {@code cumulative}, {@code plain}, {@code
  * plainacks}) runs, after the warm-up, a stretch of bursts of that kind only ({@code bench.durable.profile.bursts},
@@ -27,8 +30,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class DurableFanOut implements Scenario {
     private static final String CHANNEL = "bench";
-    /** The kinds of burst measured in turn this many times; the medians count. */
-    private static final int PAIRS = Integer.getInteger("bench.durable.pairs", 3);
+    /** The kinds of burst measured in turn this many times (alternately forwards and backwards); the medians count. */
+    private static final int PAIRS = Integer.getInteger("bench.durable.pairs", 6);
     /**
      * Warm-up: every kind of burst in turn until the JIT compilers took less than this share of the server's CPU in
      * each (compiling is left out of the CPU figures, but on the server's one core it slows the bursts down).
@@ -107,8 +110,10 @@ public final class DurableFanOut implements Scenario {
             }
             run.progress("warmed up; measuring");
             double[][][] samples = new double[Kind.values().length][PAIRS][];
+            Kind[] kinds = Kind.values();
             for (int i = 0; i < PAIRS; i++) {
-                for (Kind kind : Kind.values()) {
+                for (int k = 0; k < kinds.length; k++) {
+                    Kind kind = kinds[i % 2 == 0 ? k : kinds.length - 1 - k];
                     samples[kind.ordinal()][i] = measured(run, driver, peer, kind);
                 }
             }
@@ -127,42 +132,35 @@ public final class DurableFanOut implements Scenario {
             run.metric("durable.cpu_us", cpu);
             run.metric("durable.p50", median(durable, 2));
             run.metric("durable.p99", median(durable, 3));
-            run.metric("durable.ratio", rate / plainRate);
-            run.metric("durable.cpu_ratio", cpu / plainCpu);
+            double ratio = medianRatio(durable, plain, 0);
+            double cpuRatio = medianRatio(durable, plain, 1);
+            run.metric("durable.ratio", ratio);
+            run.metric("durable.cpu_ratio", cpuRatio);
             double cRate = median(cumulative, 0);
             double cCpu = median(cumulative, 1);
             run.metric("durable.cumulative_rate", cRate);
             run.metric("durable.cumulative_cpu_us", cCpu);
             run.metric("durable.cumulative_p99", median(cumulative, 3));
             run.metric("durable.cumulative_per_read", median(cumulative, 5));
-            run.metric("durable.cumulative_ratio", cRate / plainRate);
-            run.metric("durable.cumulative_cpu_ratio", cCpu / plainCpu);
+            double cRatio = medianRatio(cumulative, plain, 0);
+            double cCpuRatio = medianRatio(cumulative, plain, 1);
+            run.metric("durable.cumulative_ratio", cRatio);
+            run.metric("durable.cumulative_cpu_ratio", cCpuRatio);
             double aRate = median(plainAcks, 0);
             double aCpu = median(plainAcks, 1);
             run.metric("durable.plain_acks_rate", aRate);
             run.metric("durable.plain_acks_cpu_us", aCpu);
-            run.metric("durable.plain_acks_ratio", aRate / plainRate);
-            run.metric("durable.plain_acks_cpu_ratio", aCpu / plainCpu);
+            double aRatio = medianRatio(plainAcks, plain, 0);
+            double aCpuRatio = medianRatio(plainAcks, plain, 1);
+            run.metric("durable.plain_acks_ratio", aRatio);
+            run.metric("durable.plain_acks_cpu_ratio", aCpuRatio);
             run.progress(String.format(
-                    "medians of %d: plain %,.0f deliveries/s (%.2f µs CPU each), durable %,.0f deliveries/s (%.2f µs"
+                    "medians of %d series (ratios: medians of each series' own): plain %,.0f deliveries/s (%.2f µs CPU each), durable %,.0f deliveries/s (%.2f µs"
                             + " CPU each): throughput %.2f×, CPU %.2f×; cumulative acks %,.0f deliveries/s (%.2f µs"
                             + " CPU each): %.2f×, CPU %.2f×; plain with those ack frames %,.0f deliveries/s"
                             + " (%.2f µs CPU each): %.2f×, CPU %.2f×",
-                    PAIRS,
-                    plainRate,
-                    plainCpu,
-                    rate,
-                    cpu,
-                    rate / plainRate,
-                    cpu / plainCpu,
-                    cRate,
-                    cCpu,
-                    cRate / plainRate,
-                    cCpu / plainCpu,
-                    aRate,
-                    aCpu,
-                    aRate / plainRate,
-                    aCpu / plainCpu));
+                    PAIRS, plainRate, plainCpu, rate, cpu, ratio, cpuRatio, cRate, cCpu, cRatio, cCpuRatio, aRate, aCpu,
+                    aRatio, aCpuRatio));
         } finally {
             conns.closeAll();
         }
@@ -207,6 +205,19 @@ public final class DurableFanOut implements Scenario {
         for (int i = 0; i < v.length; i++) {
             v[i] = samples[i][column];
         }
+        return median(v);
+    }
+
+    /** The median over the series of {@code kind}'s figure divided by plain's in the same series. */
+    private static double medianRatio(double[][] kind, double[][] plain, int column) {
+        double[] v = new double[kind.length];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = kind[i][column] / plain[i][column];
+        }
+        return median(v);
+    }
+
+    private static double median(double[] v) {
         Arrays.sort(v);
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }

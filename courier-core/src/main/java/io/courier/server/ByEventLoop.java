@@ -5,6 +5,7 @@ import io.netty.channel.EventLoop;
 import java.util.Arrays;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Items grouped by the event loop that must handle them, in one pass, so that a broadcast queues one task per loop
@@ -17,6 +18,9 @@ final class ByEventLoop<T> {
     private EventLoop[] loops = new EventLoop[4];
     private Object[][] items = new Object[4][];
     private int[] sizes = new int[4];
+    /** Per loop, the header its last item was added under ({@link #add(EventLoop, Object, Object)}). */
+    private Object[] headers = new Object[4];
+
     private int groups;
     private int last;
 
@@ -26,6 +30,23 @@ final class ByEventLoop<T> {
     }
 
     void add(EventLoop loop, T item) {
+        append(group(loop), item);
+    }
+
+    /**
+     * Adds {@code item} under {@code header}: the header goes into the loop's items first unless the loop's last item
+     * was added under it already, so that each item comes after its header ({@link #forEachOnLoopTogether(Supplier)}).
+     */
+    void add(EventLoop loop, Object header, T item) {
+        int g = group(loop);
+        if (headers[g] != header) {
+            headers[g] = header;
+            append(g, header);
+        }
+        append(g, item);
+    }
+
+    private int group(EventLoop loop) {
         int g = last;
         if (g >= groups || loops[g] != loop) {
             g = 0;
@@ -37,6 +58,7 @@ final class ByEventLoop<T> {
                     loops = Arrays.copyOf(loops, groups * 2);
                     items = Arrays.copyOf(items, groups * 2);
                     sizes = Arrays.copyOf(sizes, groups * 2);
+                    headers = Arrays.copyOf(headers, groups * 2);
                 }
                 loops[g] = loop;
                 items[g] = new Object[firstCapacity];
@@ -44,6 +66,10 @@ final class ByEventLoop<T> {
             }
             last = g;
         }
+        return g;
+    }
+
+    private void append(int g, Object item) {
         Object[] group = items[g];
         int size = sizes[g];
         if (size == group.length) {
@@ -54,7 +80,7 @@ final class ByEventLoop<T> {
         sizes[g] = size + 1;
     }
 
-    /** How many items, over all loops. */
+    /** How many items, over all loops (headers included). */
     int size() {
         int n = 0;
         for (int g = 0; g < groups; g++) {
@@ -71,7 +97,7 @@ final class ByEventLoop<T> {
      * items are skipped.
      */
     void forEachOnLoop(boolean callOnOwnLoop, Consumer<? super T> action) {
-        forEachOnLoop(callOnOwnLoop, false, action);
+        forEachOnLoop(callOnOwnLoop, false, () -> action);
     }
 
     /**
@@ -80,15 +106,25 @@ final class ByEventLoop<T> {
      * items that send several packets to the same connections.
      */
     void forEachOnLoopTogether(Consumer<? super T> action) {
-        forEachOnLoop(false, true, action);
+        forEachOnLoop(false, true, () -> action);
+    }
+
+    /**
+     * Like {@link #forEachOnLoopTogether(Consumer)}, with an action of its own for each loop's task, which gets the
+     * headers too (each before the items added under it): an action that keeps the last header it saw.
+     */
+    void forEachOnLoopTogether(Supplier<Consumer<Object>> actionPerLoop) {
+        forEachOnLoop(false, true, actionPerLoop);
     }
 
     @SuppressWarnings("unchecked")
-    private void forEachOnLoop(boolean callOnOwnLoop, boolean together, Consumer<? super T> action) {
+    private void forEachOnLoop(
+            boolean callOnOwnLoop, boolean together, Supplier<? extends Consumer<? super T>> actionPerLoop) {
         for (int g = 0; g < groups; g++) {
             Object[] group = items[g];
             int n = sizes[g];
             EventLoop loop = loops[g];
+            Consumer<? super T> action = actionPerLoop.get();
             Runnable each = () -> {
                 for (int i = 0; i < n; i++) {
                     action.accept((T) group[i]);

@@ -70,7 +70,7 @@ final class DefaultSocket implements Socket, Member {
     private volatile SocketHooks hooks;
     private volatile SocketAcks acks;
     private volatile Map<String, Object> data;
-    private volatile String durableIdentity;
+    private volatile DurableDelivery.Identity durable;
     private volatile DedupWindow dedup; // on the first keyed event, with deduplication on
     private volatile boolean closing; // set once, by CLOSING's compareAndSet: whoever sets it settles the reason
     private volatile CompletableFuture<Void> left; // from the close on: completes once out of its rooms and namespace
@@ -108,11 +108,17 @@ final class DefaultSocket implements Socket, Member {
 
     /** The durable identity found in the handshake, or null for an anonymous socket. */
     String durableIdentity() {
-        return durableIdentity;
+        DurableDelivery.Identity d = durable;
+        return d == null ? null : d.clientId;
     }
 
-    void durableIdentity(String clientId) {
-        this.durableIdentity = clientId;
+    /** The durable identity this socket is online as, or null. */
+    DurableDelivery.Identity durable() {
+        return durable;
+    }
+
+    void durable(DurableDelivery.Identity identity) {
+        this.durable = identity;
     }
 
     /** Called on the connection's loop once middlewares accepted the socket. */
@@ -275,15 +281,16 @@ final class DefaultSocket implements Socket, Member {
     /** The client's ack for {@code ackId} with {@code args}, on the socket's event loop (see ClientConnection). */
     void onAck(long ackId, List<JsonNode> args) {
         SocketAcks a = acks;
-        AckCallback cb = a == null ? null : a.takeOnLoop(ackId);
-        if (cb == null) {
-            log.debug("socket {}: ack for unknown id {} ignored", id, ackId);
+        AckCallback cb = a == null ? null : a.take(ackId);
+        if (cb != null) {
+            lane.execute(() -> cb.onAck(args));
             return;
         }
-        if (cb instanceof LoopAck) {
-            cb.onAck(args);
+        DurableDelivery pumps = durable == null ? null : runtime.durable();
+        if (pumps != null) {
+            pumps.onLoopAck(this, ackId, args); // a durable delivery's, found (or not) by its pump
         } else {
-            lane.execute(() -> cb.onAck(args));
+            log.debug("socket {}: ack for unknown id {} ignored", id, ackId);
         }
     }
 
@@ -615,7 +622,7 @@ final class DefaultSocket implements Socket, Member {
             connected = false;
             SocketAcks a = acks;
             if (a != null) {
-                a.failAll(eventLoop());
+                a.failAll();
             }
             if (hs != null) {
                 hs.disconnected(reason);
@@ -706,8 +713,6 @@ final class DefaultSocket implements Socket, Member {
      * An ack callback that runs on the event loop that read the ack (it must only hand the work over, e.g. to a
      * lane), saving the hop through this socket's handler lane.
      */
-    abstract static class LoopAck implements AckCallback {}
-
     @Override
     public String toString() {
         return "Socket[" + id + " " + namespace.name() + "]";

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.courier.DurableQueues;
 import io.courier.Handshake;
 import io.courier.Socket;
-import io.courier.adapter.AckCallback;
 import io.courier.adapter.OutboundPacket;
 import io.courier.durable.ChannelStats;
 import io.courier.durable.MessageStore;
@@ -17,7 +16,6 @@ import io.courier.protocol.SocketIoPacket;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -258,12 +257,12 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         if (clientId == null || clientId.isEmpty() || clientId.length() > 1024) {
             return;
         }
-        socket.durableIdentity(clientId);
         Identity identity = online.compute(clientId, (k, existing) -> {
             Identity i = existing == null ? new Identity(clientId) : existing;
             i.sockets.add(socket);
             return i;
         });
+        socket.durable(identity);
         lane(clientId).execute(() -> attachAll(identity, socket, 0));
     }
 
@@ -347,7 +346,7 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
     private void activate(Pump pump, DefaultSocket socket) {
         pump.socket = socket;
         pump.generation++;
-        pump.inFlight.clear();
+        settled(pump.inFlight.clear());
         pump.sent = pump.cursor;
         pump.live = false;
         pump.storeCaughtUp = false;
@@ -360,7 +359,7 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
     private void deactivate(Pump pump) {
         pump.socket = null;
         pump.generation++;
-        pump.inFlight.clear();
+        settled(pump.inFlight.clear());
         pump.live = false;
         int part = stripe(pump.clientId);
         Set<Pump> pumps = livePumps[part].get(pump.channel);
@@ -385,7 +384,7 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         if (pump.reading) {
             return; // the read's completion goes on filling
         }
-        List<InFlight> batch = new ArrayList<>();
+        List<OutboundPacket> batch = new ArrayList<>();
         try {
             int part = stripe(pump.clientId);
             while (pump.socket != null && pump.inFlight.size() < window) {
@@ -444,14 +443,14 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
             readFailed(pump, unwrap(error));
             return;
         }
-        List<InFlight> batch = new ArrayList<>();
+        List<OutboundPacket> batch = new ArrayList<>();
         take(pump, messages, room, batch);
         send(pump, batch);
         fill(pump);
     }
 
     /** Puts what a read returned in flight, in seq order (a lost message as the continuity-lost event). */
-    private void take(Pump pump, List<StoredMessage> messages, int room, List<InFlight> batch) {
+    private void take(Pump pump, List<StoredMessage> messages, int room, List<OutboundPacket> batch) {
         if (pump.readFailures > 0) {
             log.info(
                     "{}: reading {} from the durable store works again after {} failure(s)",
@@ -492,25 +491,19 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         });
     }
 
-    /** Sends a pump's deliveries in order, with one hop to its socket's event loop, which registers their acks. */
-    private static void send(Pump pump, List<InFlight> batch) {
-        DefaultSocket socket = pump.socket;
-        if (batch.isEmpty() || socket == null) {
+    /** Sends a pump's deliveries in order, with one hop to its socket's event loop. */
+    private void send(Pump pump, List<OutboundPacket> batch) {
+        if (batch.isEmpty()) {
             return;
         }
-        Runnable task = () -> {
-            SocketAcks acks = socket.acks();
-            List<OutboundPacket> packets = new ArrayList<>(batch.size());
-            for (InFlight f : batch) {
-                if (!acks.expectOnLoop(f.packet.packet().ackId(), f)) {
-                    return; // the socket closed
-                }
-                packets.add(f.packet);
-            }
-            socket.sendAll(packets);
-        };
+        runtime.stats().acksExpected(batch.size()); // in the ring: pending until acknowledged or cleared
+        DefaultSocket socket = pump.socket;
+        if (socket == null) {
+            return;
+        }
         try {
-            socket.eventLoop().execute(task);
+            // a task on the loop, as the fan-out's are: the pump's deliveries reach the loop in the order they went out
+            socket.eventLoop().execute(() -> socket.sendAll(batch));
         } catch (RejectedExecutionException stopping) {
             // the loop is shutting down with its connections
         }
@@ -595,8 +588,9 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
      * per event loop for all of them.
      */
     private void fanOut(int part, List<Delivery> deliveries) {
-        ByEventLoop<InFlight> targets = null;
+        ByEventLoop<DefaultSocket> targets = null;
         List<Pump> behind = null;
+        int sent = 0;
         for (Delivery delivery : deliveries) {
             StoredMessage message = delivery.message;
             Set<Pump> pumps = livePumps[part].get(message.channel());
@@ -623,10 +617,13 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
                     pump.live = false; // it catches up in fill() once acknowledgements make room
                     continue;
                 }
-                targets.add(pump.socket.eventLoop(), expect(pump, message.seq(), packet));
+                expect(pump, message.seq(), packet);
+                targets.add(pump.socket.eventLoop(), packet, pump.socket);
+                sent++;
             }
         }
         if (targets != null) {
+            runtime.stats().acksExpected(sent);
             send(targets);
         }
         if (behind != null) {
@@ -688,27 +685,33 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
     }
 
     /**
-     * Records the delivery as in flight, to be sent by the caller. The {@link InFlight} itself is the ack's callback: the
-     * loop task that writes the packet registers it on the socket's loop ({@link SocketAcks#expectOnLoop}), and that
-     * loop, which reads the ack, gathers it with the loop's other acks for the lane ({@link LoopAcks}).
+     * Records the delivery as in flight, to be sent by the caller: in the pump's {@link InFlightRing}, with the ack id
+     * its packet carries. Its ack, read on the socket's loop with no wait registered there, comes back to the pump's
+     * lane ({@link #onLoopAck}), which finds it in the ring by that id.
      */
-    private InFlight expect(Pump pump, long seq, OutboundPacket packet) {
-        InFlight f = new InFlight(pump, pump.generation, seq, pump.socket, packet);
-        pump.inFlight.add(f);
+    private static OutboundPacket expect(Pump pump, long seq, OutboundPacket packet) {
+        pump.inFlight.add(seq, packet.packet().ackId());
         pump.sent = seq;
-        return f;
+        return packet;
     }
 
     /**
      * Sends deliveries from one lane, one task per event loop, queued behind what the loop already has (as {@link
-     * #send(Pump, List)}'s batches are): each registers its socket's ack there, then writes its packet (the frame
-     * encoded once per loop turn, {@code engine/OutboundTurn}); each connection is flushed once, at the end of the
-     * loop's turn, whatever number of messages the task holds.
+     * #send(Pump, List)}'s batches are): each message's packet, then the sockets it goes to (the frame encoded once per
+     * loop turn, {@code engine/OutboundTurn}); each connection is flushed once, at the end of the loop's turn, whatever
+     * number of messages the task holds.
      */
-    private static void send(ByEventLoop<InFlight> deliveries) {
-        deliveries.forEachOnLoopTogether(f -> {
-            if (f.socket.acks().expectOnLoop(f.packet.packet().ackId(), f)) {
-                f.socket.send(f.packet, false);
+    private static void send(ByEventLoop<DefaultSocket> deliveries) {
+        deliveries.forEachOnLoopTogether(() -> new Consumer<>() {
+            private OutboundPacket packet;
+
+            @Override
+            public void accept(Object item) {
+                if (item instanceof OutboundPacket p) {
+                    packet = p;
+                } else {
+                    ((DefaultSocket) item).send(packet, false);
+                }
             }
         });
     }
@@ -727,36 +730,30 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
     }
 
     /**
-     * On a lane: the acknowledgements an event loop read for it, in arrival order. Each touched pump moves its cursor
-     * to its acknowledged prefix once, with one commit for all of them, then catches up if it was behind.
+     * On a lane: the acknowledgements an event loop read for it, in arrival order. Each is looked for among the
+     * deliveries in flight to its socket (an ack from a connection the pump left, or for an id it does not hold, is
+     * dropped: those deliveries go again anyway). Each touched pump moves its cursor to its acknowledged prefix once,
+     * with one commit for all of them, then catches up if it was behind.
      */
-    private void acked(List<InFlight> acks) {
+    private void acked(List<DeliveryAck> acks) {
         List<Pump> touched = new ArrayList<>();
-        for (InFlight f : acks) {
-            Pump pump = f.pump;
-            if (f.generation != pump.generation) {
-                continue; // an ack from a connection that is gone: its deliveries are sent again anyway
-            }
-            f.acked = true;
-            if (f.cumulative) {
-                for (InFlight earlier : pump.inFlight) { // in seq order
-                    if (earlier.seq >= f.seq) {
-                        break;
+        int settled = 0;
+        for (DeliveryAck a : acks) {
+            for (Pump pump : a.identity.pumps.values()) {
+                int acknowledged = pump.socket == a.socket ? pump.inFlight.ack(a.ackId, a.cumulative) : 0;
+                if (acknowledged > 0) {
+                    settled += acknowledged;
+                    if (!pump.ackSeen) {
+                        pump.ackSeen = true;
+                        touched.add(pump);
                     }
-                    earlier.acked = true;
+                    break;
                 }
-            }
-            if (!pump.ackSeen) {
-                pump.ackSeen = true;
-                touched.add(pump);
             }
         }
         for (Pump pump : touched) {
             pump.ackSeen = false;
-            long cursor = pump.cursor;
-            while (!pump.inFlight.isEmpty() && pump.inFlight.peekFirst().acked) {
-                cursor = pump.inFlight.pollFirst().seq;
-            }
+            long cursor = pump.inFlight.removeAcked(pump.cursor);
             if (cursor > pump.cursor) {
                 pump.cursor = cursor;
                 commit(pump.clientId, pump.channel, cursor);
@@ -765,7 +762,17 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
                 fill(pump);
             }
         }
+        settled(settled);
     }
+
+    private void settled(int acks) {
+        if (acks > 0) {
+            runtime.stats().acksSettled(acks);
+        }
+    }
+
+    /** A client's ack for a durable delivery, read on its socket's loop, on its way to the identity's lane. */
+    private record DeliveryAck(Identity identity, DefaultSocket socket, long ackId, boolean cumulative) {}
 
     /**
      * The acknowledgements one event loop read and has not handed over yet, by lane. The first one of a loop turn
@@ -776,7 +783,7 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         private final EventLoop loop;
 
         @SuppressWarnings("unchecked")
-        private final List<InFlight>[] byLane = new List[LANES];
+        private final List<DeliveryAck>[] byLane = new List[LANES];
         /** How many acks each lane got in the last turn that had some: the next list's capacity (no regrowth). */
         private final int[] lastCount = new int[LANES];
 
@@ -786,9 +793,8 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
             this.loop = loop;
         }
 
-        void add(InFlight f) {
-            int part = f.pump.part;
-            List<InFlight> l = byLane[part];
+        void add(int part, DeliveryAck f) {
+            List<DeliveryAck> l = byLane[part];
             if (l == null) {
                 l = byLane[part] = new ArrayList<>(Math.max(16, lastCount[part]));
             }
@@ -808,7 +814,7 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         public void run() {
             queued = false;
             for (int part = 0; part < LANES; part++) {
-                List<InFlight> l = byLane[part];
+                List<DeliveryAck> l = byLane[part];
                 if (l != null && !l.isEmpty()) {
                     byLane[part] = null;
                     lastCount[part] = l.size();
@@ -824,11 +830,21 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         return flag != null && flag.isBoolean() && flag.booleanValue();
     }
 
-    /** Called on an event loop that read an ack for one of our deliveries. */
-    private void onLoopAck(InFlight f) {
-        EventLoop loop = f.socket.eventLoop();
+    /**
+     * Called on the event loop of a socket with a durable identity that read an ack no wait of the socket's own took:
+     * an ack for a durable delivery, or for an id nobody waits for (dropped on the lane). Gathered with the loop's other
+     * acks for the identity's lane ({@link LoopAcks}).
+     */
+    void onLoopAck(DefaultSocket socket, long ackId, List<JsonNode> args) {
+        Identity identity = socket.durable();
+        if (identity == null) {
+            return;
+        }
+        DeliveryAck f = new DeliveryAck(identity, socket, ackId, !args.isEmpty() && isCumulative(args.get(0)));
+        int part = stripe(identity.clientId);
+        EventLoop loop = socket.eventLoop();
         if (!loop.inEventLoop()) {
-            lanes[f.pump.part].execute(() -> acked(List.of(f))); // not on its loop after all: hand it over alone
+            lanes[part].execute(() -> acked(List.of(f))); // not on its loop after all: hand it over alone
             return;
         }
         LoopAcks pending = loopAcks.getIfExists();
@@ -837,7 +853,7 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
             loopAcks.set(pending);
             ackLoops.add(loop);
         }
-        pending.add(f);
+        pending.add(part, f);
     }
 
     /** Whether the calling event loop holds this server's {@link LoopAcks}. For tests. */
@@ -996,8 +1012,8 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         store.close();
     }
 
-    /** An identity with at least one socket online. */
-    private static final class Identity {
+    /** An identity with at least one socket online (its sockets hold it: {@link DefaultSocket#durable()}). */
+    static final class Identity {
         final String clientId;
         final List<DefaultSocket> sockets = new java.util.concurrent.CopyOnWriteArrayList<>();
         final Map<String, Pump> pumps = new ConcurrentHashMap<>();
@@ -1016,8 +1032,7 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
     private static final class Pump {
         final String clientId;
         final String channel;
-        final int part; // its lane
-        final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
+        final InFlightRing inFlight = new InFlightRing();
         DefaultSocket socket;
         int generation;
         long cursor;
@@ -1033,49 +1048,10 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         boolean ackSeen;
 
         Pump(String clientId, String channel, long cursor) {
-            this.part = stripe(clientId);
             this.clientId = clientId;
             this.channel = channel;
             this.cursor = cursor;
             this.sent = cursor;
-        }
-    }
-
-    /**
-     * One delivery in flight, and the callback for its ack (on the socket it went to; the event loop that reads the ack
-     * passes it on to the pump's lane, where {@code acked} is set).
-     */
-    private final class InFlight extends DefaultSocket.LoopAck {
-        final Pump pump;
-        final int generation;
-        final long seq;
-        final DefaultSocket socket;
-        final OutboundPacket packet;
-        boolean acked;
-        /** Its ack acknowledged every earlier delivery of the pump as well ({@link DurableQueues#CUMULATIVE}). */
-        boolean cumulative;
-
-        InFlight(Pump pump, int generation, long seq, DefaultSocket socket, OutboundPacket packet) {
-            this.pump = pump;
-            this.generation = generation;
-            this.seq = seq;
-            this.socket = socket;
-            this.packet = packet;
-        }
-
-        @Override
-        public void onAck(List<JsonNode> args) {
-            if (!args.isEmpty() && isCumulative(args.get(0))) {
-                cumulative = true;
-                // the earlier deliveries' waits on this loop settle with this ack: their acks may never come
-                socket.acks().dropCoveredOnLoop(packet.packet().ackId(), this::covers);
-            }
-            onLoopAck(this);
-        }
-
-        /** A wait for an earlier delivery of the same pump to the same connection. */
-        private boolean covers(AckCallback wait) {
-            return wait instanceof InFlight g && g.pump == pump && g.generation == generation && g.seq < seq;
         }
     }
 }

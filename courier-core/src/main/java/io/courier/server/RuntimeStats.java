@@ -21,6 +21,10 @@ public final class RuntimeStats {
         counters.add(ACKS_PENDING, 1);
     }
 
+    void acksExpected(int count) {
+        counters.add(ACKS_PENDING, count);
+    }
+
     void acksSettled(int count) {
         counters.add(ACKS_PENDING, -count);
     }

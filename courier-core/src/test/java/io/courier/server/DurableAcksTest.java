@@ -14,9 +14,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The acks of durable deliveries, which the event loop that writes a delivery registers and the same loop settles: each
- * counts as pending from its write to its ack, the socket's close drops those never acknowledged, and what was not
- * acknowledged comes again on the next connection.
+ * The acks of durable deliveries, which each pump keeps in flight ({@link InFlightRing}): each counts as pending from
+ * its sending to its ack, the socket's close drops those never acknowledged, and what was not acknowledged comes again
+ * on the next connection.
  */
 class DurableAcksTest {
     private static final ObjectMapper JSON = new ObjectMapper();

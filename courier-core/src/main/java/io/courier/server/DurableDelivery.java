@@ -739,15 +739,22 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         List<Pump> touched = new ArrayList<>();
         int settled = 0;
         for (DeliveryAck a : acks) {
-            for (Pump pump : a.identity.pumps.values()) {
-                int acknowledged = pump.socket == a.socket ? pump.inFlight.ack(a.ackId, a.cumulative) : 0;
-                if (acknowledged > 0) {
-                    settled += acknowledged;
-                    if (!pump.ackSeen) {
-                        pump.ackSeen = true;
-                        touched.add(pump);
+            Pump pump = a.identity.lastAcked; // most acks are for the pump the last one was for
+            int acknowledged = pump != null && pump.socket == a.socket ? pump.inFlight.ack(a.ackId, a.cumulative) : 0;
+            if (acknowledged == 0) {
+                for (Pump other : a.identity.pumps.values()) {
+                    acknowledged = other.socket == a.socket ? other.inFlight.ack(a.ackId, a.cumulative) : 0;
+                    if (acknowledged > 0) {
+                        pump = a.identity.lastAcked = other;
+                        break;
                     }
-                    break;
+                }
+            }
+            if (acknowledged > 0) {
+                settled += acknowledged;
+                if (!pump.ackSeen) {
+                    pump.ackSeen = true;
+                    touched.add(pump);
                 }
             }
         }
@@ -1017,6 +1024,8 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         final String clientId;
         final List<DefaultSocket> sockets = new java.util.concurrent.CopyOnWriteArrayList<>();
         final Map<String, Pump> pumps = new ConcurrentHashMap<>();
+        /** The pump the last acknowledgement of this identity was for; touched on the identity's lane only. */
+        Pump lastAcked;
 
         Identity(String clientId) {
             this.clientId = clientId;

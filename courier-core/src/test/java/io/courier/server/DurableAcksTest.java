@@ -8,6 +8,8 @@ import io.courier.Courier;
 import io.courier.netty.CourierHttpServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.EventLoop;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -100,6 +102,50 @@ class DurableAcksTest {
             // written otherwise than JSON.stringify writes it: parsed, not recognised as text, and just as good
             client.send("43" + ackId + "[{ \"cumulative\": true }]");
             awaitPending(0);
+        }
+    }
+
+    @Test
+    void acksOfTwoChannelsInTurnEachReachTheirOwnChannelsDeliveries() throws Exception {
+        io = Courier.create(c -> c.host("127.0.0.1").port(0).durableQueues(d -> d.inFlightWindow(4)));
+        io.start();
+        io.metrics().bindTo(registry);
+        io.durable().subscribe("driver", "parcels").get(10, TimeUnit.SECONDS);
+        io.durable().subscribe("driver", "notes").get(10, TimeUnit.SECONDS);
+        for (int i = 1; i <= 2; i++) {
+            io.durable().publish("parcels", "item", "p" + i).get(10, TimeUnit.SECONDS);
+            io.durable().publish("notes", "item", "n" + i).get(10, TimeUnit.SECONDS);
+        }
+        try (WireClient client = WireClient.open(io.port())) {
+            client.connect("{\"clientId\":\"driver\"}");
+            Map<String, String> ackIds = new HashMap<>(); // "parcels 1" -> its ack id
+            for (int i = 0; i < 4; i++) {
+                String packet = client.next();
+                int bracket = packet.indexOf('[');
+                JsonNode meta = JSON.readTree(packet.substring(bracket)).get(2);
+                ackIds.put(meta.get("channel").asText() + " " + meta.get("seq").asLong(), packet.substring(2, bracket));
+            }
+            assertThat(ackIds).containsOnlyKeys("parcels 1", "parcels 2", "notes 1", "notes 2");
+            awaitPending(4);
+            client.send("43" + ackIds.get("parcels 1") + "[]");
+            client.send("43" + ackIds.get("notes 1") + "[]"); // the other channel's pump, then back again
+            client.send("43" + ackIds.get("parcels 2") + "[]");
+            awaitPending(1);
+            client.send("43" + ackIds.get("notes 2") + "[{\"cumulative\":true}]");
+            awaitPending(0);
+        }
+        io.durable().publish("parcels", "item", "p3").get(10, TimeUnit.SECONDS);
+        try (WireClient client = WireClient.open(io.port())) {
+            client.connect("{\"clientId\":\"driver\"}");
+            delivery(client, 3); // both cursors moved: only what is new comes
+            io.durable().publish("notes", "item", "n3").get(10, TimeUnit.SECONDS);
+            String packet = client.next();
+            assertThat(JSON.readTree(packet.substring(packet.indexOf('[')))
+                            .get(2)
+                            .get("seq")
+                            .asLong())
+                    .as(packet)
+                    .isEqualTo(3);
         }
     }
 

@@ -10,7 +10,9 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -31,6 +33,12 @@ import org.slf4j.LoggerFactory;
  * appended after it: the restored socket gets the packets it missed up to its turn from the store, rejoins its rooms
  * in its turn, and gets every later packet live, none twice and none lost.
  *
+ * <p>Event loops: a fan-out made on an event loop writes to that loop's connections at once, while one made on any
+ * other thread queues a task on each loop. So a thread that is an event loop with tasks queued (as {@code
+ * callerMustHandOff} tells) does not run a turn itself: those tasks may be the writes of earlier turns, or the replay
+ * of a restore whose turn another thread ran, and a turn run there would overtake them on the wire. It hands the turn,
+ * and the drain, to the {@code resume} executor, whose fan-outs queue behind them.
+ *
  * <p>Bound: at most {@code bound} turns wait (they pile up only while the store is slow to answer). Beyond it
  * {@link #append} and {@link #restore} refuse the turn and return false: nothing is logged or sent, and the caller
  * says so (an emit fails; a CONNECT that wanted its session back connects as a new socket).
@@ -46,6 +54,7 @@ public final class RecoveryOutbox {
     private final RecoveryStore store;
     private final int bound;
     private final Executor resume;
+    private final BooleanSupplier callerMustHandOff;
     private final ArrayDeque<Turn> turns = new ArrayDeque<>(); // guarded by this
     private boolean draining; // guarded by this: a thread is running turns
     private long lastWarning = System.nanoTime() - WARN_EVERY_NANOS; // guarded by this
@@ -55,12 +64,24 @@ public final class RecoveryOutbox {
      * @param resume where turns go on when a stage the store returned pending completes
      */
     public RecoveryOutbox(RecoveryStore store, int bound, Executor resume) {
+        this(store, bound, resume, () -> false);
+    }
+
+    /**
+     * @param bound how many turns may wait at most
+     * @param resume where turns go on when a stage the store returned pending completes, or when the calling thread
+     *     must hand them off; it must not run them on the calling thread
+     * @param callerMustHandOff whether the calling thread must not run turns itself: it is an event loop with tasks
+     *     queued, which the writes of a turn run there would overtake (see the class comment)
+     */
+    public RecoveryOutbox(RecoveryStore store, int bound, Executor resume, BooleanSupplier callerMustHandOff) {
         if (bound <= 0) {
             throw new IllegalArgumentException("bound : " + bound + " (expected: > 0)");
         }
         this.store = store;
         this.bound = bound;
         this.resume = resume;
+        this.callerMustHandOff = callerMustHandOff;
     }
 
     /** The store behind the outbox. */
@@ -106,7 +127,8 @@ public final class RecoveryOutbox {
     }
 
     /**
-     * Runs {@code send} after the fan-out of every packet appended before this call (at once if no turn waits). For
+     * Runs {@code send} after the fan-out of every packet appended before this call (at once if no turn waits and this
+     * thread need not hand off, see the class comment). For
      * what a socket sends unlogged after it emitted: an ack that a handler sends after {@code io.to(room).emit(...)}
      * then leaves only once that event is in the store, so what its client does next (an emit to another node of a
      * cluster, whose event that node logs) comes after it in the log too. Any thread; {@code send} runs on the
@@ -114,7 +136,7 @@ public final class RecoveryOutbox {
      */
     public void after(Runnable send) {
         synchronized (this) {
-            if (turns.size() < bound && (draining || !turns.isEmpty())) {
+            if (turns.size() < bound && (draining || !turns.isEmpty() || callerMustHandOff.getAsBoolean())) {
                 turns.addLast(new Unlogged(send));
                 send = null;
             }
@@ -156,14 +178,39 @@ public final class RecoveryOutbox {
                 turn.stage.whenCompleteAsync((v, e) -> drain(), resume);
                 return;
             }
-            try {
-                turn.run();
-            } catch (RuntimeException e) {
-                log.warn("recovery outbox: a turn failed", e);
-            } finally {
-                synchronized (this) {
-                    draining = false;
-                }
+            // asked only now that this thread drains: no other turn can queue writes on its loop until it stops
+            if (callerMustHandOff.getAsBoolean() && handedOff(turn)) {
+                return;
+            }
+            runDrawn(turn);
+        }
+    }
+
+    /**
+     * Runs {@code turn}, drawn by this thread (which is draining), and its turns behind it on the {@code resume}
+     * executor; false if the executor refused (it is shutting down), and the caller runs it.
+     */
+    private boolean handedOff(Turn turn) {
+        try {
+            resume.execute(() -> {
+                runDrawn(turn);
+                drain();
+            });
+            return true;
+        } catch (RejectedExecutionException stopping) {
+            return false;
+        }
+    }
+
+    /** Runs a turn drawn from the queue by the thread that is draining, and then stops draining. */
+    private void runDrawn(Turn turn) {
+        try {
+            turn.run();
+        } catch (RuntimeException e) {
+            log.warn("recovery outbox: a turn failed", e);
+        } finally {
+            synchronized (this) {
+                draining = false;
             }
         }
     }

@@ -11,6 +11,9 @@ import io.courier.recovery.RecoveryStore;
 import io.netty.util.HashedWheelTimer;
 import io.netty.util.Timer;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.SingleThreadEventExecutor;
+import io.netty.util.internal.ThreadExecutorMap;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -85,7 +88,11 @@ public final class SocketIoRuntime {
         this.encoder = settings.parser().encoder(mapper);
         this.outbox = settings.recovery() == null
                 ? null
-                : new RecoveryOutbox(settings.recovery(), RECOVERY_OUTBOX_BOUND, settings.handlerExecutor());
+                : new RecoveryOutbox(
+                        settings.recovery(),
+                        RECOVERY_OUTBOX_BOUND,
+                        settings.handlerExecutor(),
+                        SocketIoRuntime::onLoopWithTasksQueued);
         this.deduplicator =
                 settings.deduplication() != null && settings.deduplication().enabled()
                         ? new Deduplicator(settings.deduplication(), settings.maxDisconnectionDuration(), timer)
@@ -93,6 +100,19 @@ public final class SocketIoRuntime {
         if (settings.recovery() != null) {
             scheduleExpiry();
         }
+    }
+
+    /**
+     * Whether the calling thread is an event loop with tasks queued (any loop that cannot tell counts as having some):
+     * a recovery turn's fan-out made there would write to the loop's connections at once, ahead of what earlier turns
+     * run on other threads queued for them (their packets, a restored socket's replay and CONNECT reply). The outbox
+     * then hands the turn to the handler executor, whose fan-out queues behind them.
+     */
+    static boolean onLoopWithTasksQueued() {
+        EventExecutor loop = ThreadExecutorMap.currentExecutor();
+        return loop != null
+                && loop.inEventLoop()
+                && !(loop instanceof SingleThreadEventExecutor single && single.pendingTasks() == 0);
     }
 
     /** The recovery store, or null when connection state recovery is off. */

@@ -104,6 +104,28 @@ class RecoveryOutboxTest {
         assertThat(outbox.pending()).isZero();
     }
 
+    @Test
+    void aCallerThatMustHandOffRunsNoTurnItselfButTheResumeExecutorRunsThemAllInOrder() {
+        // the caller stands for an event loop with tasks queued: a turn it ran would write ahead of them
+        List<Runnable> handedOff = new ArrayList<>();
+        boolean[] mustHandOff = {true};
+        RecoveryStore memory = new InMemoryRecoveryStore(Duration.ofMinutes(1), 100, Clock.systemUTC());
+        RecoveryOutbox outbox = new RecoveryOutbox(memory, 10, handedOff::add, () -> mustHandOff[0]);
+        List<String> sent = new ArrayList<>();
+        outbox.append("/", Set.of(), Set.of(), event(1), a -> sent.add("event 1"));
+        outbox.restore("pid", "x", r -> sent.add("restore"));
+        outbox.after(() -> sent.add("ack"));
+        assertThat(sent).as("nothing runs on the caller").isEmpty();
+        assertThat(handedOff).as("one drain handed off, holding the turns").hasSize(1);
+        assertThat(outbox.pending()).isEqualTo(3);
+
+        mustHandOff[0] = false; // the resume executor's thread is no event loop
+        handedOff.remove(0).run();
+        assertThat(sent).containsExactly("event 1", "restore", "ack");
+        assertThat(handedOff).isEmpty();
+        assertThat(outbox.pending()).isZero();
+    }
+
     /** Appends wait for {@code answer}; the rest is answered at once. */
     private static RecoveryStore stuckStore(CompletableFuture<LoggedPacket> never) {
         RecoveryStore memory = new InMemoryRecoveryStore(Duration.ofMinutes(1), 100, Clock.systemUTC());

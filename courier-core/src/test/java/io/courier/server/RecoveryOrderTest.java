@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.courier.Courier;
 import io.courier.DisconnectReason;
 import io.courier.recovery.ForwardingRecoveryStore;
 import io.courier.recovery.LaterRecoveryStore;
+import io.courier.recovery.LoggedPacket;
+import io.courier.recovery.RecoveryOutbox;
 import io.courier.recovery.RecoveryStore;
 import io.courier.recovery.RecoveryStoreFactory;
 import io.courier.recovery.SavedSession;
@@ -15,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -25,7 +29,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -107,6 +113,101 @@ class RecoveryOrderTest {
             assertThat(after.get(0).asText())
                     .as("the restored socket is still in its room")
                     .isEqualTo("after");
+        }
+    }
+
+    /**
+     * The race the rounds above hit only now and then, made to happen: the restore's turn runs on another thread, which
+     * rejoins the socket to its rooms and queues its replay (the missed events, then the CONNECT reply) on the
+     * connection's event loop; that loop, busy meanwhile, then emits to the socket's room itself. Its fan-out must not
+     * write the live event at once, ahead of the replay still queued behind it.
+     */
+    @Test
+    void aTurnRunOnTheEventLoopDoesNotOvertakeTheReplayOfARestoreRunElsewhere() throws Exception {
+        CompletableFuture<Void> gate = new CompletableFuture<>();
+        CompletableFuture<Void> restoreAsked = new CompletableFuture<>();
+        CompletableFuture<Void> holding = new CompletableFuture<>();
+        CountDownLatch letGo = new CountDownLatch(1);
+        AtomicBoolean heldOnLoop = new AtomicBoolean();
+        RecoveryStoreFactory factory =
+                settings -> new Gated(RecoveryStoreFactory.inMemory().open(settings), gate, restoreAsked);
+        // one event loop: the held socket's connection and the restored one share it
+        io = Courier.create(
+                c -> c.host("127.0.0.1").port(0).ioThreads(1).connectionStateRecovery(r -> r.store(factory)));
+        io.onConnection(socket -> {
+            socket.onDisconnect(reason -> gone(socket.id()).complete(reason));
+            if (!socket.recovered()) {
+                socket.join("r");
+                socket.emit("welcome");
+            }
+            socket.onInline("hold", (args, ack) -> {
+                // on the event loop: it stays busy while the restore's turn runs on another thread
+                heldOnLoop.set(((DefaultSocket) socket).eventLoop().inEventLoop());
+                holding.complete(null);
+                letGo.await(10, TimeUnit.SECONDS);
+                io.to("r").emit("live");
+            });
+        });
+        io.start();
+        int port = io.port();
+        DefaultNamespace main = (DefaultNamespace) io.of("/");
+        RecoveryOutbox outbox = main.runtime().outbox();
+        try (WireClient other = WireClient.open(port)) {
+            String sid;
+            String pid;
+            String offset;
+            try (WireClient first = WireClient.open(port)) {
+                JsonNode reply = JSON.readTree(first.connect("").substring(2));
+                sid = reply.path("sid").asText();
+                pid = reply.path("pid").asText();
+                offset = JSON.readTree(first.next().substring(2)).get(1).asText();
+            }
+            assertThat(gone(sid).get(10, TimeUnit.SECONDS)).isEqualTo(DisconnectReason.TRANSPORT_CLOSE);
+            io.to("r").emit("missed");
+
+            String otherSid =
+                    JSON.readTree(other.connect("").substring(2)).path("sid").asText();
+            assertThat(JSON.readTree(other.next().substring(2)).get(0).asText()).isEqualTo("welcome");
+            DefaultSocket holder = main.socket(otherSid);
+            await(() -> holder.lane().idle(), "the other socket's lane is idle, so its inline event runs on the loop");
+
+            io.to("r").emit("held"); // its turn waits for the gate: the restore queues behind it
+            try (WireClient second = WireClient.open(port)) {
+                second.send("40{\"pid\":\"" + pid + "\",\"offset\":\"" + offset + "\"}");
+                restoreAsked.get(10, TimeUnit.SECONDS);
+                other.send("42[\"hold\"]");
+                holding.get(10, TimeUnit.SECONDS);
+                assertThat(heldOnLoop)
+                        .as("the inline handler holds the event loop")
+                        .isTrue();
+                // the store answers: a handler thread runs the held turn and the restore's, which queues the replay
+                // on the loop, still held
+                gate.complete(null);
+                await(() -> outbox.pending() == 0, "the restore's turn ran");
+                letGo.countDown(); // the loop emits "live" to the room the restored socket is back in
+
+                List<String> received = new ArrayList<>();
+                while (received.isEmpty() || !received.get(received.size() - 1).equals("live")) {
+                    String p = second.next();
+                    received.add(
+                            p.startsWith("40")
+                                    ? "CONNECT"
+                                    : JSON.readTree(p.substring(2)).get(0).asText());
+                }
+                assertThat(received)
+                        .as("the missed events, the CONNECT reply, then the live event")
+                        .containsExactly("missed", "held", "CONNECT", "live");
+            }
+        } finally {
+            letGo.countDown();
+        }
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as(what).isLessThan(deadline);
+            Thread.sleep(1);
         }
     }
 
@@ -228,6 +329,35 @@ class RecoveryOrderTest {
 
     private static long sequence(String offset) {
         return Long.parseLong(offset.substring(offset.indexOf('-') + 1), 36);
+    }
+
+    /**
+     * The in-memory store whose appends of {@code "held"} answer once {@code gate} completes, telling when a restore is
+     * asked for.
+     */
+    private static final class Gated extends ForwardingRecoveryStore {
+        private final CompletableFuture<Void> gate;
+        private final CompletableFuture<Void> restoreAsked;
+
+        Gated(RecoveryStore inner, CompletableFuture<Void> gate, CompletableFuture<Void> restoreAsked) {
+            super(inner);
+            this.gate = gate;
+            this.restoreAsked = restoreAsked;
+        }
+
+        @Override
+        public CompletionStage<LoggedPacket> append(
+                String namespace, Set<String> rooms, Set<String> except, ArrayNode data) {
+            CompletionStage<LoggedPacket> logged = inner.append(namespace, rooms, except, data);
+            return data.get(0).asText().equals("held") ? gate.thenCombine(logged, (v, packet) -> packet) : logged;
+        }
+
+        @Override
+        public CompletionStage<Optional<RecoveryStore.Restored>> restore(String pid, String offset) {
+            CompletionStage<Optional<RecoveryStore.Restored>> restored = inner.restore(pid, offset);
+            restoreAsked.complete(null);
+            return restored;
+        }
     }
 
     /** The in-memory store, telling when a session is saved. */

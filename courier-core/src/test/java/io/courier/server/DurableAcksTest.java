@@ -35,9 +35,7 @@ class DurableAcksTest {
 
     @Test
     void aDeliveryIsPendingUntilItsAckAndTheCloseDropsTheUnacknowledgedOnes() throws Exception {
-        io = Courier.create(c -> c.host("127.0.0.1").port(0).durableQueues(d -> d.inFlightWindow(4)));
-        io.start();
-        io.metrics().bindTo(registry);
+        start();
         io.durable().subscribe("driver", "parcels").get(10, TimeUnit.SECONDS);
         for (int i = 1; i <= 3; i++) {
             io.durable().publish("parcels", "item", "p" + i).get(10, TimeUnit.SECONDS);
@@ -68,9 +66,7 @@ class DurableAcksTest {
 
     @Test
     void aCumulativeAckAcknowledgesEveryEarlierDeliveryOfItsChannel() throws Exception {
-        io = Courier.create(c -> c.host("127.0.0.1").port(0).durableQueues(d -> d.inFlightWindow(4)));
-        io.start();
-        io.metrics().bindTo(registry);
+        start();
         io.durable().subscribe("driver", "parcels").get(10, TimeUnit.SECONDS);
         for (int i = 1; i <= 7; i++) {
             io.durable().publish("parcels", "item", "p" + i).get(10, TimeUnit.SECONDS);
@@ -107,9 +103,7 @@ class DurableAcksTest {
 
     @Test
     void acksOfTwoChannelsInTurnEachReachTheirOwnChannelsDeliveries() throws Exception {
-        io = Courier.create(c -> c.host("127.0.0.1").port(0).durableQueues(d -> d.inFlightWindow(4)));
-        io.start();
-        io.metrics().bindTo(registry);
+        start();
         io.durable().subscribe("driver", "parcels").get(10, TimeUnit.SECONDS);
         io.durable().subscribe("driver", "notes").get(10, TimeUnit.SECONDS);
         for (int i = 1; i <= 2; i++) {
@@ -183,6 +177,13 @@ class DurableAcksTest {
         } finally {
             http.close();
         }
+    }
+
+    /** A server on a free port with a window of 4, its metrics in {@link #registry}. */
+    private void start() {
+        io = Courier.create(c -> c.host("127.0.0.1").port(0).durableQueues(d -> d.inFlightWindow(4)));
+        io.start();
+        io.metrics().bindTo(registry);
     }
 
     /** Reads the delivery of {@code seq} of "parcels" and returns its ack id. */

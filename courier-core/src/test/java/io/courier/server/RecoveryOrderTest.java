@@ -153,16 +153,10 @@ class RecoveryOrderTest {
         DefaultNamespace main = (DefaultNamespace) io.of("/");
         RecoveryOutbox outbox = main.runtime().outbox();
         try (WireClient other = WireClient.open(port)) {
-            String sid;
-            String pid;
-            String offset;
-            try (WireClient first = WireClient.open(port)) {
-                JsonNode reply = JSON.readTree(first.connect("").substring(2));
-                sid = reply.path("sid").asText();
-                pid = reply.path("pid").asText();
-                offset = JSON.readTree(first.next().substring(2)).get(1).asText();
-            }
-            assertThat(gone(sid).get(10, TimeUnit.SECONDS)).isEqualTo(DisconnectReason.TRANSPORT_CLOSE);
+            Left left = connectAndLeave(port);
+            String sid = left.sid();
+            String pid = left.pid();
+            String offset = left.offset();
             io.to("r").emit("missed");
 
             String otherSid =
@@ -235,21 +229,31 @@ class RecoveryOrderTest {
         return recovered.computeIfAbsent(sid, k -> new CompletableFuture<>());
     }
 
+    /** A socket that connected, got its first event (its offset) and left, its close seen by the server. */
+    private record Left(String sid, String pid, String offset) {}
+
+    private Left connectAndLeave(int port) throws Exception {
+        Left left;
+        try (WireClient first = WireClient.open(port)) {
+            JsonNode reply = JSON.readTree(first.connect("").substring(2));
+            left = new Left(
+                    reply.path("sid").asText(),
+                    reply.path("pid").asText(),
+                    JSON.readTree(first.next().substring(2)).get(1).asText());
+        }
+        assertThat(gone(left.sid()).get(10, TimeUnit.SECONDS)).isEqualTo(DisconnectReason.TRANSPORT_CLOSE);
+        return left;
+    }
+
     private CompletableFuture<DisconnectReason> gone(String sid) {
         return gone.computeIfAbsent(sid, k -> new CompletableFuture<>());
     }
 
     private void round(int port, int round) throws Exception {
-        String sid;
-        String pid;
-        String offset;
-        try (WireClient first = WireClient.open(port)) {
-            JsonNode reply = JSON.readTree(first.connect("").substring(2));
-            sid = reply.path("sid").asText();
-            pid = reply.path("pid").asText();
-            offset = JSON.readTree(first.next().substring(2)).get(1).asText();
-        }
-        assertThat(gone(sid).get(10, TimeUnit.SECONDS)).isEqualTo(DisconnectReason.TRANSPORT_CLOSE);
+        Left left = connectAndLeave(port);
+        String sid = left.sid();
+        String pid = left.pid();
+        String offset = left.offset();
         assertThat(recovered.remove(sid).get(10, TimeUnit.SECONDS)).isFalse();
         gone.remove(sid);
 

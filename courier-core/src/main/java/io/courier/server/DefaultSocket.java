@@ -131,9 +131,9 @@ final class DefaultSocket implements Socket, Member {
     }
 
     private void startDurableDelivery() {
-        DurableDelivery durable = runtime.durable();
-        if (durable != null) {
-            durable.onConnected(this);
+        DurableDelivery queues = runtime.durable();
+        if (queues != null) {
+            queues.onConnected(this);
         }
     }
 
@@ -608,9 +608,9 @@ final class DefaultSocket implements Socket, Member {
         }
         lane.execute(() -> {
             // on the lane, after the acks that arrived before the close: they move the durable cursors first
-            DurableDelivery durable = runtime.durable();
-            if (durable != null) {
-                durable.onClosed(this);
+            DurableDelivery queues = runtime.durable();
+            if (queues != null) {
+                queues.onClosed(this);
             }
             SocketHooks hs = hooks;
             if (hs != null) {

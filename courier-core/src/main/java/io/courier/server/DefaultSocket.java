@@ -25,7 +25,6 @@ import io.courier.recovery.LoggedPacket;
 import io.courier.recovery.RecoveryOutbox;
 import io.courier.recovery.RecoveryStore;
 import io.courier.recovery.SavedSession;
-import io.netty.util.concurrent.SingleThreadEventExecutor;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
@@ -236,7 +235,7 @@ final class DefaultSocket implements Socket, Member {
      * ack or emit hops to the loop) can then be overtaken by what an inline listener writes at once.
      */
     private boolean loopHasNoTasks() {
-        return eventLoop() instanceof SingleThreadEventExecutor loop && loop.pendingTasks() == 0;
+        return SocketIoRuntime.noTasksQueued(eventLoop());
     }
 
     /**

@@ -110,9 +110,15 @@ public final class SocketIoRuntime {
      */
     static boolean onLoopWithTasksQueued() {
         EventExecutor loop = ThreadExecutorMap.currentExecutor();
-        return loop != null
-                && loop.inEventLoop()
-                && !(loop instanceof SingleThreadEventExecutor single && single.pendingTasks() == 0);
+        return loop != null && loop.inEventLoop() && !noTasksQueued(loop);
+    }
+
+    /**
+     * Whether nothing waits in {@code loop}'s task queue, so that what the loop writes now cannot overtake a packet
+     * another thread queued there (a loop that cannot tell counts as having some). Netty counts its tail tasks too.
+     */
+    static boolean noTasksQueued(EventExecutor loop) {
+        return loop instanceof SingleThreadEventExecutor single && single.pendingTasks() == 0;
     }
 
     /** The recovery store, or null when connection state recovery is off. */

@@ -30,6 +30,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
+import java.util.function.Supplier;
 
 /**
  * What the two Redis protocols of socket.io ({@link RedisAdapter}, classic pub/sub; {@link ShardedRedisAdapter},
@@ -52,6 +53,8 @@ abstract class AbstractRedisAdapter extends ClusterAdapter {
     final String uid;
     /** This node's requests waiting for the peers' answers, by request id. */
     private final Map<String, PendingRequest> requests = new ConcurrentHashMap<>();
+    /** Completes once Redis confirmed this node reads the adapter's channels. */
+    private final CompletableFuture<Void> subscribed = new CompletableFuture<>();
     /** This node's broadcasts with acks whose peers may still count or reply, by request id. */
     private final Map<String, AckRequest> ackRequests = new ConcurrentHashMap<>();
 
@@ -140,29 +143,47 @@ abstract class AbstractRedisAdapter extends ClusterAdapter {
 
     // ---- requests and their answers
 
+    /** Called by the cluster with its subscription to this adapter's channels, which requests wait for. */
+    void subscribedWhen(CompletableFuture<Void> subscription) {
+        subscription.whenComplete((ok, error) -> subscribed.complete(null));
+    }
+
     /**
-     * Registers a request that {@code peers} nodes answer ({@link #answered}); it fails with {@link
-     * AdapterTimeoutException} carrying the answers so far once {@code timeout} has passed.
+     * Publishes a request with {@code publish}, which completes with the number of nodes that got it (this one
+     * included, as it reads its own channels), and collects one answer from each of the others ({@link #answered}).
+     * Fails with {@link AdapterTimeoutException} carrying the answers so far once {@code timeout} has passed. Waits
+     * first (within the timeout) for this node's own subscription, so that the count includes it and the answers
+     * reach it.
      */
-    CompletableFuture<List<JsonNode>> expectAnswers(String requestId, int peers, Duration timeout) {
-        if (peers <= 0) {
-            return CompletableFuture.completedFuture(List.of());
-        }
-        PendingRequest pending = new PendingRequest(peers);
+    CompletableFuture<List<JsonNode>> request(
+            String requestId, Duration timeout, Supplier<CompletableFuture<Integer>> publish) {
+        PendingRequest pending = new PendingRequest();
+        // registered before the publish: answers can come before Redis says how many nodes got the request
         requests.put(requestId, pending);
         cluster.timer()
                 .schedule(
                         () -> {
                             if (requests.remove(requestId, pending)) {
-                                List<JsonNode> partial = pending.answersSoFar();
-                                pending.future.completeExceptionally(new AdapterTimeoutException(
-                                        partial.size() + " of " + peers + " nodes answered in " + timeout.toMillis()
-                                                + " ms",
-                                        partial));
+                                pending.future.completeExceptionally(pending.timedOut(timeout));
                             }
                         },
                         timeout.toMillis(),
                         TimeUnit.MILLISECONDS);
+        subscribed.thenRun(() -> {
+            if (requests.get(requestId) != pending) {
+                return; // over before this node was subscribed: timed out, or the adapter closed
+            }
+            publish.get().whenComplete((receivers, error) -> {
+                if (error != null) {
+                    if (requests.remove(requestId, pending)) {
+                        pending.future.completeExceptionally(new AdapterTimeoutException(
+                                "could not ask the other nodes: " + error.getMessage(), List.of()));
+                    }
+                } else if (pending.expect(Math.max(0, receivers - 1))) {
+                    requests.remove(requestId, pending);
+                }
+            });
+        });
         return pending.future;
     }
 
@@ -426,22 +447,34 @@ abstract class AbstractRedisAdapter extends ClusterAdapter {
 
     private record AckRequest(IntConsumer clientCount, AckCallback ack) {}
 
-    /** A request's answers, until as many as there are peers came. */
+    /** A request's answers, until as many came as Redis said nodes got it (less this one). */
     private static final class PendingRequest {
         final CompletableFuture<List<JsonNode>> future = new CompletableFuture<>();
-        private final int expected;
-        private final List<JsonNode> answers = new ArrayList<>();
+        /** -1 until Redis said. */
+        private int expected = -1;
 
-        PendingRequest(int expected) {
-            this.expected = expected;
-        }
+        private final List<JsonNode> answers = new ArrayList<>();
 
         /** Adds one peer's answer; true once every peer answered (and the future is complete). */
         boolean answer(JsonNode answer) {
-            List<JsonNode> all;
             synchronized (this) {
                 answers.add(answer);
-                if (answers.size() < expected) {
+            }
+            return completeIfAllCame();
+        }
+
+        /** Sets how many peers got the request; true if they all answered already (and the future is complete). */
+        boolean expect(int peers) {
+            synchronized (this) {
+                expected = peers;
+            }
+            return completeIfAllCame();
+        }
+
+        private boolean completeIfAllCame() {
+            List<JsonNode> all;
+            synchronized (this) {
+                if (expected < 0 || answers.size() < expected) {
                     return false;
                 }
                 all = List.copyOf(answers);
@@ -452,6 +485,13 @@ abstract class AbstractRedisAdapter extends ClusterAdapter {
 
         synchronized List<JsonNode> answersSoFar() {
             return List.copyOf(answers);
+        }
+
+        synchronized AdapterTimeoutException timedOut(Duration timeout) {
+            String of = expected < 0 ? "? (Redis did not say how many got the request)" : String.valueOf(expected);
+            return new AdapterTimeoutException(
+                    answers.size() + " of " + of + " nodes answered in " + timeout.toMillis() + " ms",
+                    List.copyOf(answers));
         }
     }
 }

@@ -26,8 +26,9 @@ import java.util.function.IntConsumer;
  * requests on {@code k-request#/n#}, responses on {@code k-response#/n#} and {@code k-response#/n#<uid>#}, JSON
  * unless they carry packets (msgpack). A broadcast is encoded once to publish and once per receiving node.
  *
- * <p>Every method returns without waiting on Redis. Requests that need the peers' answers ask how many nodes there
- * are ({@code PUBSUB NUMSUB} of the request channel), wait for that many answers, and fail with {@link
+ * <p>Every method returns without waiting on Redis. Requests that need the peers' answers are published together with
+ * a count of the request channel's subscribers ({@code PUBSUB NUMSUB}, in one script: exactly the nodes that got the
+ * request, even while one joins or leaves), wait for that many answers, and fail with {@link
  * io.courier.adapter.AdapterTimeoutException} (carrying the answers so far) after the request's timeout. A message that
  * breaks the protocol (from a foreign publisher, say) is dropped and counted; see {@link RedisCluster#dropped}.
  */
@@ -149,16 +150,10 @@ final class RedisAdapter extends AbstractRedisAdapter {
         });
     }
 
-    /** Publishes {@code request} and collects the answers of the other nodes (the request channel's subscribers). */
+    /** Publishes {@code request} and collects the answers of the other nodes that got it. */
     private CompletableFuture<List<JsonNode>> ask(ObjectNode request, Duration timeout) {
         String requestId = request.get("requestId").textValue();
-        return serverCount().thenCompose(nodes -> {
-            CompletableFuture<List<JsonNode>> answers = expectAnswers(requestId, nodes - 1, timeout);
-            if (nodes > 1) {
-                cluster.publish(requestChannel, json(request));
-            }
-            return answers;
-        });
+        return request(requestId, timeout, () -> cluster.publishCounted(requestChannel, json(request)));
     }
 
     // ---- what the peers send

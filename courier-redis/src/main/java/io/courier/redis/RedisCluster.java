@@ -5,6 +5,7 @@ import io.courier.adapter.AdapterFactory;
 import io.courier.adapter.MemberDirectory;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.pubsub.RedisPubSubListener;
@@ -17,14 +18,17 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +49,13 @@ public final class RedisCluster implements AdapterFactory, MeterBinder, AutoClos
     private static final char[] UID_CHARS =
             "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
     private static final long DROP_LOG_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
+    /** How long {@link #close()} waits for Redis to confirm that this node no longer reads the cluster's channels. */
+    private static final Duration LEAVE_TIMEOUT = Duration.ofSeconds(2);
+
+    private static final String COUNTED_PUBLISH =
+            "local n = redis.call('PUBSUB', 'NUMSUB', ARGV[1])[2] redis.call('PUBLISH', ARGV[1], ARGV[2]) return n";
+    private static final String COUNTED_SHARD_PUBLISH = "local n = redis.call('PUBSUB', 'SHARDNUMSUB', ARGV[1])[2]"
+            + " redis.call('SPUBLISH', ARGV[1], ARGV[2]) return n";
     private final String key;
     private final Duration requestsTimeout;
     private final boolean publishOnSpecificResponseChannel;
@@ -56,6 +67,8 @@ public final class RedisCluster implements AdapterFactory, MeterBinder, AutoClos
     private final ScheduledExecutorService timer;
     /** Subscribed channel or pattern → the adapter that reads it. */
     private final Map<String, AbstractRedisAdapter> byChannel = new ConcurrentHashMap<>();
+
+    private volatile boolean closed;
 
     private final AtomicLong dropped = new AtomicLong();
     private volatile long lastDropLog = System.nanoTime() - DROP_LOG_INTERVAL_NANOS;
@@ -100,7 +113,9 @@ public final class RedisCluster implements AdapterFactory, MeterBinder, AutoClos
     public Adapter create(MemberDirectory namespace) {
         if (sharded != null) {
             ShardedRedisAdapter adapter = new ShardedRedisAdapter(this, namespace, sharded);
-            adapter.channels().forEach(channel -> shardSubscribe(adapter, channel));
+            adapter.subscribedWhen(CompletableFuture.allOf(adapter.channels().stream()
+                    .map(channel -> shardSubscribe(adapter, channel))
+                    .toArray(CompletableFuture[]::new)));
             return adapter;
         }
         RedisAdapter adapter = new RedisAdapter(this, namespace);
@@ -109,18 +124,25 @@ public final class RedisCluster implements AdapterFactory, MeterBinder, AutoClos
         }
         byChannel.put(adapter.broadcastPattern(), adapter);
         sub.async().psubscribe(bytes(adapter.broadcastPattern()));
-        sub.async().subscribe(allBytes(adapter.channels()));
+        adapter.subscribedWhen(
+                sub.async().subscribe(allBytes(adapter.channels())).toCompletableFuture());
         return adapter;
     }
 
-    /** Reads a shard channel (SSUBSCRIBE) for {@code adapter}. */
-    void shardSubscribe(AbstractRedisAdapter adapter, String channel) {
+    /** Reads a shard channel (SSUBSCRIBE) for {@code adapter}; completes once Redis confirmed it. */
+    CompletableFuture<Void> shardSubscribe(AbstractRedisAdapter adapter, String channel) {
+        if (closed) {
+            return CompletableFuture.completedFuture(null);
+        }
         byChannel.put(channel, adapter);
-        sub.async().ssubscribe(bytes(channel));
+        return sub.async().ssubscribe(bytes(channel)).toCompletableFuture();
     }
 
     /** Stops reading a shard channel (SUNSUBSCRIBE). */
     void shardUnsubscribe(String channel) {
+        if (closed) {
+            return;
+        }
         byChannel.remove(channel);
         sub.async().sunsubscribe(bytes(channel));
     }
@@ -152,11 +174,39 @@ public final class RedisCluster implements AdapterFactory, MeterBinder, AutoClos
     }
 
     void publish(String channel, byte[] message) {
-        pub.async().publish(bytes(channel), message).whenComplete((receivers, error) -> published(channel, error));
+        if (!closed) {
+            pub.async().publish(bytes(channel), message).whenComplete((receivers, error) -> published(channel, error));
+        }
     }
 
     void shardPublish(String channel, byte[] message) {
-        pub.async().spublish(bytes(channel), message).whenComplete((receivers, error) -> published(channel, error));
+        if (!closed) {
+            pub.async().spublish(bytes(channel), message).whenComplete((receivers, error) -> published(channel, error));
+        }
+    }
+
+    /**
+     * Publishes a request and completes with the number of the channel's subscribers that got it (patterns not
+     * counted): the two in one script, so that no node joining or leaving in between is counted wrong.
+     */
+    CompletableFuture<Integer> publishCounted(String channel, byte[] message) {
+        return counted(COUNTED_PUBLISH, channel, message);
+    }
+
+    /** {@link #publishCounted} on a shard channel (SPUBLISH, PUBSUB SHARDNUMSUB). */
+    CompletableFuture<Integer> shardPublishCounted(String channel, byte[] message) {
+        return counted(COUNTED_SHARD_PUBLISH, channel, message);
+    }
+
+    private CompletableFuture<Integer> counted(String script, String channel, byte[] message) {
+        if (closed) {
+            return CompletableFuture.failedFuture(new IllegalStateException("this node left the cluster"));
+        }
+        return pub.async()
+                .<Long>eval(script, ScriptOutputType.INTEGER, new byte[0][], bytes(channel), message)
+                .thenApply(Long::intValue)
+                .whenComplete((receivers, error) -> published(channel, error))
+                .toCompletableFuture();
     }
 
     private void published(String channel, Throwable error) {
@@ -198,21 +248,33 @@ public final class RedisCluster implements AdapterFactory, MeterBinder, AutoClos
                 .toCompletableFuture();
     }
 
-    /** Stops reading every channel of {@code adapter} (its namespace is gone or the server is closing). */
-    void unsubscribe(AbstractRedisAdapter adapter) {
+    /**
+     * Stops reading every channel of {@code adapter} (its namespace is gone or the server is closing). The adapter
+     * keeps getting what Redis sent before it took the unsubscription in, so that a request counted as delivered here
+     * is answered; the returned future completes once Redis confirmed.
+     */
+    CompletableFuture<Void> unsubscribe(AbstractRedisAdapter adapter) {
         List<String> channels = new ArrayList<>();
         byChannel.forEach((channel, a) -> {
             if (a == adapter) {
                 channels.add(channel);
             }
         });
-        channels.forEach(byChannel::remove);
-        if (adapter instanceof RedisAdapter classic) {
-            sub.async().punsubscribe(bytes(classic.broadcastPattern()));
-            sub.async().unsubscribe(allBytes(classic.channels()));
-        } else if (!channels.isEmpty()) {
-            sub.async().sunsubscribe(allBytes(channels));
+        if (closed || channels.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
         }
+        CompletableFuture<Void> done;
+        if (adapter instanceof RedisAdapter classic) {
+            done = CompletableFuture.allOf(
+                    sub.async().punsubscribe(bytes(classic.broadcastPattern())).toCompletableFuture(),
+                    sub.async().unsubscribe(allBytes(classic.channels())).toCompletableFuture());
+        } else {
+            done = sub.async().sunsubscribe(allBytes(channels)).toCompletableFuture();
+        }
+        return done.handle((ok, error) -> {
+            channels.forEach(channel -> byChannel.remove(channel, adapter));
+            return null;
+        });
     }
 
     /**
@@ -256,8 +318,25 @@ public final class RedisCluster implements AdapterFactory, MeterBinder, AutoClos
         return dropped.get();
     }
 
+    /**
+     * Leaves the cluster: stops reading its channels, waiting (up to {@link #LEAVE_TIMEOUT}) until Redis confirmed, so
+     * that the requests the peers counted as delivered here are answered; then closes the connections. Adapters closed
+     * after this (a {@code Courier} closed after its cluster) have nothing left to do.
+     */
     @Override
     public void close() {
+        List<CompletableFuture<Void>> leaving = new ArrayList<>();
+        new HashSet<>(byChannel.values()).forEach(adapter -> leaving.add(unsubscribe(adapter)));
+        try {
+            CompletableFuture.allOf(leaving.toArray(CompletableFuture[]::new))
+                    .get(LEAVE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            log.debug("left the cluster without Redis confirming the unsubscriptions: {}", e.toString());
+        }
+        // answers to what came before the confirmations are on their way: published before the connection closes
+        closed = true;
         timer.shutdownNow();
         sub.close();
         pub.close();

@@ -25,7 +25,8 @@ import java.util.function.IntConsumer;
  * <p>Channels, for prefix {@code k} and namespace {@code /n}: everything on {@code k#/n#}; answers to a node on {@code
  * k#/n#<uid>#}; and in {@link SubscriptionMode#DYNAMIC} mode a broadcast to exactly one room that does not look like a
  * socket id on {@code k#/n#room#}, which a node reads (SSUBSCRIBE) while it has members in the room. The number of
- * nodes is the main channel's subscriber count (PUBSUB SHARDNUMSUB).
+ * nodes is the main channel's subscriber count (PUBSUB SHARDNUMSUB); a request waits for the answers of as many nodes as
+ * that count said when it was published (read in the same script).
  */
 final class ShardedRedisAdapter extends AbstractRedisAdapter {
     // socket.io-adapter's ClusterAdapter message types
@@ -160,13 +161,7 @@ final class ShardedRedisAdapter extends AbstractRedisAdapter {
     private CompletableFuture<List<JsonNode>> ask(int type, ObjectNode data, Duration timeout) {
         String requestId = newRequestId();
         data.put("requestId", requestId);
-        return serverCount().thenCompose(nodes -> {
-            CompletableFuture<List<JsonNode>> answers = expectAnswers(requestId, nodes - 1, timeout);
-            if (nodes > 1) {
-                cluster.shardPublish(channel, message(type, data));
-            }
-            return answers;
-        });
+        return request(requestId, timeout, () -> cluster.shardPublishCounted(channel, message(type, data)));
     }
 
     // ---- what the peers send

@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -17,8 +19,8 @@ import org.junit.jupiter.api.Test;
 /**
  * README, "Maven coordinates": {@code mvn install} under a JDK older than 21 stops at once with one sentence that says
  * what is needed, not with javac's "release version 21 not supported" after a download. Runs Maven on the root pom
- * (non-recursive, offline: the enforcer plugin is in the local repository, this build ran it) with an old JDK from
- * /usr/lib/jvm, where the project's machines keep JDK 17 as the default java.
+ * (non-recursive, offline: the enforcer plugin is in this build's local repository, this build ran it) with an old
+ * JDK from /usr/lib/jvm, where the project's machines keep JDK 17 as the default java.
  */
 class OldJdkBuildIT {
     private static final Pattern RELEASE_VERSION = Pattern.compile("JAVA_VERSION=\"(\\d+)");
@@ -27,9 +29,13 @@ class OldJdkBuildIT {
     void mavenUnderJava17SaysWhatItNeeds() throws Exception {
         Optional<Path> oldJdk = oldJdk();
         assumeThat(oldJdk).as("a JDK older than 21 under /usr/lib/jvm").isPresent();
-        ProcessBuilder pb = new ProcessBuilder("mvn", "-B", "-N", "-o", "-q", "validate")
-                .directory(Path.of("..").toFile())
-                .redirectErrorStream(true);
+        List<String> command = new ArrayList<>(List.of("mvn", "-B", "-N", "-o", "-q", "validate"));
+        String repository = System.getProperty("courier.build.localRepository");
+        if (repository != null) {
+            command.add("-Dmaven.repo.local=" + repository); // where this build found the enforcer, whatever it is
+        }
+        ProcessBuilder pb =
+                new ProcessBuilder(command).directory(Path.of("..").toFile()).redirectErrorStream(true);
         pb.environment().put("JAVA_HOME", oldJdk.get().toString());
         pb.environment().remove("MAVEN_OPTS"); // options for the build's own JDK, which an old one may not know
         Process p = pb.start();

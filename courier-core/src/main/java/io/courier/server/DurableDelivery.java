@@ -67,6 +67,8 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
     private static final long RETRY_FIRST_MILLIS = 100;
 
     private static final long RETRY_MAX_MILLIS = 10_000;
+    /** Slots of {@link #ackChannels}: the channels of the last 65,536 ack ids the namespace gave out, at most. */
+    static final int ACK_INDEX_SLOTS = 1 << 16;
 
     private final SocketIoRuntime runtime;
     private final MessageStore store;
@@ -74,6 +76,13 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
     private final Function<Handshake, String> identityResolver;
     private final int window;
     private final HandlerLane[] lanes = new HandlerLane[LANES];
+    /**
+     * The channel of each durable packet by its ack id ({@code id % ACK_INDEX_SLOTS}; a later packet takes the slot):
+     * an ack id is its message's, for all recipients, so an ack finds its pump among the identity's channels at once
+     * ({@link #pumpOf}). One entry per message, written before its packet goes to any loop.
+     */
+    private final AckChannel[] ackChannels = new AckChannel[ACK_INDEX_SLOTS];
+
     private final Object[] publishLocks = new Object[LANES];
     private final FanOuts[] fanOuts = new FanOuts[LANES];
     private final Map<String, Identity> online = new ConcurrentHashMap<>();
@@ -726,7 +735,7 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         ArrayNode data =
                 JsonNodeFactory.instance.arrayNode().add(CONTINUITY_LOST).add(gap);
         log.info("{}: continuity lost on {} for seq {}..{}", pump.clientId, pump.channel, fromSeq, toSeq);
-        return encode(SocketIoPacket.event(namespace.name(), namespace.nextAckId(), data));
+        return indexed(pump.channel, encode(SocketIoPacket.event(namespace.name(), namespace.nextAckId(), data)));
     }
 
     /**
@@ -742,12 +751,10 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
             Pump pump = a.identity.lastAcked; // most acks are for the pump the last one was for
             int acknowledged = pump != null && pump.socket == a.socket ? pump.inFlight.ack(a.ackId, a.cumulative) : 0;
             if (acknowledged == 0) {
-                for (Pump other : a.identity.pumps.values()) {
-                    acknowledged = other.socket == a.socket ? other.inFlight.ack(a.ackId, a.cumulative) : 0;
-                    if (acknowledged > 0) {
-                        pump = a.identity.lastAcked = other;
-                        break;
-                    }
+                Pump other = pumpOf(a);
+                acknowledged = other != null && other != pump ? other.inFlight.ack(a.ackId, a.cumulative) : 0;
+                if (acknowledged > 0) {
+                    pump = a.identity.lastAcked = other;
                 }
             }
             if (acknowledged > 0) {
@@ -771,6 +778,42 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         }
         settled(settled);
     }
+
+    /**
+     * The pump on the ack's socket whose channel the acknowledged packet was for: from {@link #ackChannels}, or for an
+     * id older than what it holds, by a look at each of the identity's pumps on that socket. Null for an id the index
+     * says no durable packet had (another ack's, or one never given out): dropped at the cost of one look.
+     */
+    private Pump pumpOf(DeliveryAck a) {
+        AckChannel known = ackChannels[slot(a.ackId)];
+        if (known != null && known.ackId == a.ackId) {
+            Pump pump = a.identity.pumps.get(known.channel);
+            return pump != null && pump.socket == a.socket ? pump : null;
+        }
+        if (known == null || known.ackId < a.ackId) {
+            return null; // the slot would hold it: not a durable packet's id
+        }
+        for (Pump pump : a.identity.pumps.values()) { // older than the index: its slot went to a later packet
+            if (pump.socket == a.socket && pump.inFlight.holds(a.ackId)) {
+                return pump;
+            }
+        }
+        return null;
+    }
+
+    private static int slot(long ackId) {
+        return (int) (ackId & (ACK_INDEX_SLOTS - 1));
+    }
+
+    /** Notes the channel of a durable packet in {@link #ackChannels}. */
+    private OutboundPacket indexed(String channel, OutboundPacket packet) {
+        long ackId = packet.packet().ackId();
+        ackChannels[slot(ackId)] = new AckChannel(ackId, channel);
+        return packet;
+    }
+
+    /** A slot of {@link #ackChannels}; immutable, so a lane that reads the slot sees both fields. */
+    private record AckChannel(long ackId, String channel) {}
 
     private void settled(int acks) {
         if (acks > 0) {
@@ -965,7 +1008,7 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
                 .put("channel", channel)
                 .put("id", id)
                 .put("seq", seq));
-        return encode(SocketIoPacket.event(namespace.name(), namespace.nextAckId(), out));
+        return indexed(channel, encode(SocketIoPacket.event(namespace.name(), namespace.nextAckId(), out)));
     }
 
     private OutboundPacket encode(SocketIoPacket packet) {

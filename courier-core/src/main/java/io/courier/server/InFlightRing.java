@@ -67,6 +67,11 @@ final class InFlightRing {
         return newly;
     }
 
+    /** Whether a delivery in the ring carries {@code ackId}. */
+    boolean holds(long ackId) {
+        return indexOf(ackId, seqs.length - 1) >= 0;
+    }
+
     private int indexOf(long ackId, int mask) {
         for (int k = 0; k < size; k++) {
             if (ackIds[(head + k) & mask] == ackId) {

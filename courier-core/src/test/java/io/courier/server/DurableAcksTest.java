@@ -144,6 +144,33 @@ class DurableAcksTest {
     }
 
     @Test
+    void anAckOlderThanTheIndexOfAckIdsStillFindsItsDelivery() throws Exception {
+        start();
+        io.durable().subscribe("driver", "parcels").get(10, TimeUnit.SECONDS);
+        io.durable().subscribe("driver", "notes").get(10, TimeUnit.SECONDS);
+        io.durable().publish("parcels", "item", "p1").get(10, TimeUnit.SECONDS);
+        try (WireClient client = WireClient.open(io.port())) {
+            client.connect("{\"clientId\":\"driver\"}");
+            String old = delivery(client, 1);
+            // as many ack ids given out since as the index holds: the next packet takes p1's slot
+            DefaultNamespace ns = (DefaultNamespace) io.of("/");
+            long last = Long.parseLong(old) + DurableDelivery.ACK_INDEX_SLOTS - 1;
+            while (ns.nextAckId() < last) {
+                // given to nobody
+            }
+            io.durable().publish("notes", "item", "n1").get(10, TimeUnit.SECONDS);
+            String packet = client.next();
+            String later = packet.substring(2, packet.indexOf('['));
+            assertThat(Long.parseLong(later)).as(packet).isEqualTo(last + 1);
+            awaitPending(2);
+            client.send("43" + later + "[]"); // found by the index
+            awaitPending(1);
+            client.send("43" + old + "[]"); // its slot went to n1's packet: found among the pumps
+            awaitPending(0);
+        }
+    }
+
+    @Test
     void closingAnAttachedServerClearsWhatItKeptOnTheLoopsItDoesNotOwn() throws Exception {
         CourierHttpServer http = new CourierHttpServer("127.0.0.1", 0, 1);
         try {

@@ -39,9 +39,13 @@ public interface Adapter {
 
     /**
      * Delivers with an ack request: {@code clientCount} receives the number of recipients (once per node in a
-     * cluster), {@code ack} each recipient's reply.
+     * cluster), {@code ack} each recipient's reply. Completes with the number of nodes that got the packet, this one
+     * included (1 for a single node or {@link BroadcastOptions#local()}): the caller waits for that many counts. A
+     * cluster adapter says how many nodes its message reached, not how many there were a moment before, so that a
+     * node joining or leaving meanwhile is not waited for in vain.
      */
-    void broadcastWithAck(OutboundPacket packet, BroadcastOptions options, IntConsumer clientCount, AckCallback ack);
+    CompletableFuture<Integer> broadcastWithAck(
+            OutboundPacket packet, BroadcastOptions options, IntConsumer clientCount, AckCallback ack);
 
     /** The matching sockets: this node's as members, the peers' as they described them. */
     CompletableFuture<FetchedSockets> fetchSockets(BroadcastOptions options);

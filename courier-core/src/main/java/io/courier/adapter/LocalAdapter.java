@@ -135,11 +135,12 @@ public final class LocalAdapter implements Adapter {
     }
 
     @Override
-    public void broadcastWithAck(
+    public CompletableFuture<Integer> broadcastWithAck(
             OutboundPacket packet, BroadcastOptions options, IntConsumer clientCount, AckCallback ack) {
         List<Member> targets = matches(options);
         clientCount.accept(targets.size());
         namespace.deliver(targets, packet.compressed(options.compress()), options.droppable(), ack);
+        return CompletableFuture.completedFuture(1);
     }
 
     @Override

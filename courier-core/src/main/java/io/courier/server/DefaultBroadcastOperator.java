@@ -150,9 +150,7 @@ final class DefaultBroadcastOperator implements BroadcastOperator {
         for (DefaultNamespace ns : targets.get()) {
             OutboundPacket packet =
                     OutboundPacket.encode(SocketIoPacket.event(ns.name(), ns.nextAckId(), data), runtime.encoder());
-            nodes.add(
-                    local ? CompletableFuture.completedFuture(1) : ns.adapter().serverCount());
-            ns.adapter().broadcastWithAck(packet, options, collector::counted, collector::onAck);
+            nodes.add(ns.adapter().broadcastWithAck(packet, options, collector::counted, collector::onAck));
         }
         CompletableFuture.allOf(nodes.toArray(CompletableFuture[]::new)).whenComplete((v, error) -> {
             if (error != null) {

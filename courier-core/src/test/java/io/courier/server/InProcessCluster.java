@@ -81,13 +81,16 @@ final class InProcessCluster implements AutoCloseable {
             return options.timeout() != null ? options.timeout() : requestsTimeout;
         }
 
-        /** Runs {@code action} on each peer, over the "network", unless the options are local. */
-        private void toPeers(BroadcastOptions options, java.util.function.Consumer<LocalAdapter> action) {
-            if (!options.local()) {
-                for (NodeAdapter p : peers()) {
-                    network.execute(() -> action.accept(p.local));
-                }
+        /** Runs {@code action} on each peer, over the "network", unless the options are local; returns how many. */
+        private int toPeers(BroadcastOptions options, java.util.function.Consumer<LocalAdapter> action) {
+            if (options.local()) {
+                return 0;
             }
+            List<NodeAdapter> peers = peers();
+            for (NodeAdapter p : peers) {
+                network.execute(() -> action.accept(p.local));
+            }
+            return peers.size();
         }
 
         /** One answer per peer, or a timeout carrying the answers that came. */
@@ -124,10 +127,11 @@ final class InProcessCluster implements AutoCloseable {
         }
 
         @Override
-        public void broadcastWithAck(
+        public CompletableFuture<Integer> broadcastWithAck(
                 OutboundPacket packet, BroadcastOptions options, IntConsumer clientCount, AckCallback ack) {
             local.broadcastWithAck(packet, options, clientCount, ack);
-            toPeers(options, p -> p.broadcastWithAck(packet, options, clientCount, ack));
+            return CompletableFuture.completedFuture(
+                    1 + toPeers(options, p -> p.broadcastWithAck(packet, options, clientCount, ack)));
         }
 
         @Override

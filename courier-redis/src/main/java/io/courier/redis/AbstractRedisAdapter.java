@@ -187,6 +187,18 @@ abstract class AbstractRedisAdapter extends ClusterAdapter {
         return pending.future;
     }
 
+    /**
+     * Publishes a broadcast with acks once this node reads its channels (so that the count includes it); completes
+     * with the number of nodes that got it, this one included, or fails with {@link AdapterTimeoutException} if Redis
+     * did not take it.
+     */
+    CompletableFuture<Integer> publishCounted(Supplier<CompletableFuture<Integer>> publish) {
+        return subscribed
+                .thenCompose(ok -> publish.get())
+                .exceptionallyCompose(error -> CompletableFuture.failedFuture(new AdapterTimeoutException(
+                        "could not publish to the other nodes: " + error.getMessage(), List.of())));
+    }
+
     /** One peer's answer to a request of this node; ignored if the request is over or unknown. */
     void answered(String requestId, JsonNode answer) {
         PendingRequest pending = requests.get(requestId);

@@ -87,17 +87,20 @@ final class RedisAdapter extends AbstractRedisAdapter {
     }
 
     @Override
-    public void broadcastWithAck(
+    public CompletableFuture<Integer> broadcastWithAck(
             OutboundPacket packet, BroadcastOptions options, IntConsumer clientCount, AckCallback ack) {
-        if (!options.local()) {
-            String requestId = newRequestId();
-            expectAcks(requestId, options, clientCount, ack);
-            ObjectNode request = request(BROADCAST, requestId);
-            request.set("packet", packetNode(packet));
-            request.set("opts", optionsNode(options, true));
-            cluster.publish(requestChannel, MsgPack.encode(request));
+        if (options.local()) {
+            return local.broadcastWithAck(packet, options, clientCount, ack);
         }
+        String requestId = newRequestId();
+        expectAcks(requestId, options, clientCount, ack);
+        ObjectNode request = request(BROADCAST, requestId);
+        request.set("packet", packetNode(packet));
+        request.set("opts", optionsNode(options, true));
+        byte[] message = MsgPack.encode(request);
+        CompletableFuture<Integer> nodes = publishCounted(() -> cluster.publishCounted(requestChannel, message));
         local.broadcastWithAck(packet, options, clientCount, ack);
+        return nodes;
     }
 
     @Override

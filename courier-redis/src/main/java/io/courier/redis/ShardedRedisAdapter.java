@@ -92,19 +92,22 @@ final class ShardedRedisAdapter extends AbstractRedisAdapter {
     }
 
     @Override
-    public void broadcastWithAck(
+    public CompletableFuture<Integer> broadcastWithAck(
             OutboundPacket packet, BroadcastOptions options, IntConsumer clientCount, AckCallback ack) {
-        if (!options.local()) {
-            String requestId = newRequestId();
-            expectAcks(requestId, options, clientCount, ack);
-            ObjectNode data = NODES.objectNode();
-            data.set("packet", packetNode(packet));
-            data.put("requestId", requestId);
-            data.set("opts", optionsNode(options, true));
-            // always the main channel: the count of nodes that must answer is that of the main channel
-            cluster.shardPublish(channel, message(BROADCAST, data));
+        if (options.local()) {
+            return local.broadcastWithAck(packet, options, clientCount, ack);
         }
+        String requestId = newRequestId();
+        expectAcks(requestId, options, clientCount, ack);
+        ObjectNode data = NODES.objectNode();
+        data.set("packet", packetNode(packet));
+        data.put("requestId", requestId);
+        data.set("opts", optionsNode(options, true));
+        // always the main channel: every node reads it, and it counts them
+        byte[] message = message(BROADCAST, data);
+        CompletableFuture<Integer> nodes = publishCounted(() -> cluster.shardPublishCounted(channel, message));
         local.broadcastWithAck(packet, options, clientCount, ack);
+        return nodes;
     }
 
     @Override

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -19,8 +20,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * A node that leaves the cluster while a peer asks it something: the request waits for exactly the nodes that got it,
- * and each of them answers, so a request made while a node closes never waits for its timeout. A node leaves as
+ * A node that leaves the cluster while a peer asks it something: the request (or broadcast with acks) waits for exactly
+ * the nodes that got it, and each of them answers, so one made while a node closes never waits for its timeout. A node leaves as
  * {@code Courier.close()} then {@code RedisCluster.close()} make it, or by closing its cluster alone.
  */
 class NodeLeavingTest {
@@ -52,22 +53,24 @@ class NodeLeavingTest {
         for (int i = 0; i < LEAVES; i++) {
             Node b = node(protocol);
             awaitBothSubscribed(protocol);
-            List<CompletableFuture<List<RemoteSocket>>> asked = new ArrayList<>();
+            List<CompletableFuture<?>> asked = new ArrayList<>();
             CompletableFuture<Void> leaving = CompletableFuture.runAsync(() -> {
                 b.io.close();
                 b.cluster.close();
             });
-            // requests before, during and after the close
+            // requests and broadcasts with acks before, during and after the close
             while (!leaving.isDone()) {
                 asked.add(a.io.fetchSockets());
+                asked.add(a.io.timeout(Duration.ofSeconds(3)).emitWithAck("ping"));
                 Thread.sleep(1);
             }
             asked.add(a.io.fetchSockets());
             leaving.join();
-            for (CompletableFuture<List<RemoteSocket>> request : asked) {
+            for (CompletableFuture<?> request : asked) {
                 try {
-                    assertThat(request.get(10, TimeUnit.SECONDS)).isEmpty();
-                } catch (java.util.concurrent.ExecutionException e) {
+                    // no sockets anywhere: no socket found, no ack
+                    assertThat((List<?>) request.get(10, TimeUnit.SECONDS)).isEmpty();
+                } catch (ExecutionException e) {
                     throw new AssertionError(
                             "leave " + i + ": one of " + asked.size() + " requests failed", e.getCause());
                 }

@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
@@ -151,9 +152,8 @@ abstract class AbstractRedisAdapter extends ClusterAdapter {
     /**
      * Publishes a request with {@code publish}, which completes with the number of nodes that got it (this one
      * included, as it reads its own channels), and collects one answer from each of the others ({@link #answered}).
-     * Fails with {@link AdapterTimeoutException} carrying the answers so far once {@code timeout} has passed. Waits
-     * first (within the timeout) for this node's own subscription, so that the count includes it and the answers
-     * reach it.
+     * Fails with {@link AdapterTimeoutException} carrying the answers so far once {@code timeout} has passed (published
+     * once this node reads its channels: {@link #publishOnceSubscribed}).
      */
     CompletableFuture<List<JsonNode>> request(
             String requestId, Duration timeout, Supplier<CompletableFuture<Integer>> publish) {
@@ -169,30 +169,25 @@ abstract class AbstractRedisAdapter extends ClusterAdapter {
                         },
                         timeout.toMillis(),
                         TimeUnit.MILLISECONDS);
-        subscribed.thenRun(() -> {
-            if (requests.get(requestId) != pending) {
-                return; // over before this node was subscribed: timed out, or the adapter closed
-            }
-            publish.get().whenComplete((receivers, error) -> {
-                if (error != null) {
-                    if (requests.remove(requestId, pending)) {
-                        pending.future.completeExceptionally(new AdapterTimeoutException(
-                                "could not ask the other nodes: " + error.getMessage(), List.of()));
-                    }
-                } else if (pending.expect(Math.max(0, receivers - 1))) {
-                    requests.remove(requestId, pending);
+        publishOnceSubscribed(publish).whenComplete((receivers, error) -> {
+            if (error != null) {
+                if (requests.remove(requestId, pending)) {
+                    pending.future.completeExceptionally(
+                            error instanceof CompletionException c && c.getCause() != null ? c.getCause() : error);
                 }
-            });
+            } else if (pending.expect(Math.max(0, receivers - 1))) {
+                requests.remove(requestId, pending);
+            }
         });
         return pending.future;
     }
 
     /**
-     * Publishes a broadcast with acks once this node reads its channels (so that the count includes it); completes
-     * with the number of nodes that got it, this one included, or fails with {@link AdapterTimeoutException} if Redis
-     * did not take it.
+     * Publishes a request or a broadcast with acks once this node reads its channels (so that the count includes it
+     * and the answers reach it); completes with the number of nodes that got it, this one included, or fails with
+     * {@link AdapterTimeoutException} if Redis did not take it.
      */
-    CompletableFuture<Integer> publishCounted(Supplier<CompletableFuture<Integer>> publish) {
+    CompletableFuture<Integer> publishOnceSubscribed(Supplier<CompletableFuture<Integer>> publish) {
         return subscribed
                 .thenCompose(ok -> publish.get())
                 .exceptionallyCompose(error -> CompletableFuture.failedFuture(new AdapterTimeoutException(

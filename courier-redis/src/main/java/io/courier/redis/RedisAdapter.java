@@ -98,7 +98,7 @@ final class RedisAdapter extends AbstractRedisAdapter {
         request.set("packet", packetNode(packet));
         request.set("opts", optionsNode(options, true));
         byte[] message = MsgPack.encode(request);
-        CompletableFuture<Integer> nodes = publishCounted(() -> cluster.publishCounted(requestChannel, message));
+        CompletableFuture<Integer> nodes = publishOnceSubscribed(() -> cluster.publishCounted(requestChannel, message));
         local.broadcastWithAck(packet, options, clientCount, ack);
         return nodes;
     }

@@ -105,7 +105,7 @@ final class ShardedRedisAdapter extends AbstractRedisAdapter {
         data.set("opts", optionsNode(options, true));
         // always the main channel: every node reads it, and it counts them
         byte[] message = message(BROADCAST, data);
-        CompletableFuture<Integer> nodes = publishCounted(() -> cluster.shardPublishCounted(channel, message));
+        CompletableFuture<Integer> nodes = publishOnceSubscribed(() -> cluster.shardPublishCounted(channel, message));
         local.broadcastWithAck(packet, options, clientCount, ack);
         return nodes;
     }

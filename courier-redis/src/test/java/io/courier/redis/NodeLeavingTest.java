@@ -21,8 +21,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * A node that leaves the cluster while a peer asks it something: the request (or broadcast with acks) waits for exactly
- * the nodes that got it, and each of them answers, so one made while a node closes never waits for its timeout. A node leaves as
- * {@code Courier.close()} then {@code RedisCluster.close()} make it, or by closing its cluster alone.
+ * the nodes that got it, and each of them answers, so one made while a node closes never waits for its timeout. A node
+ * leaves as {@code Courier.close()} then {@code RedisCluster.close()} make it, or by closing its cluster alone.
  */
 class NodeLeavingTest {
     private static final String REDIS = "redis://127.0.0.1:6379";
@@ -98,7 +98,7 @@ class NodeLeavingTest {
                         .asList()
                         .isEmpty();
             }
-            b.io.close();
+            b.io.close(); // after its cluster: nothing left to send, and nothing thrown
         }
     }
 

@@ -331,9 +331,10 @@ public final class Report {
               client sends them (`{"cumulative":true}` on the newest delivery, held until 50 deliveries, half the
               default window, or 100 ms: README, "Java client"). A fourth kind, plain broadcast whose receivers send
               those ack frames for an id the server does not wait for, shows what reading the acks costs without the
-              durable work. After a warm-up of all four, they are measured in turn six times, every second time in
-              the reverse order; rates and CPU figures are the medians of the six, ratios to plain the medians of
-              the six series' own ratios (bursts seconds apart: the host's slower swings cancel out of them).
+              durable work. After a warm-up of all four (until JIT compiling takes under 3% of the server's CPU in
+              each), they are measured in turn six times, every second time in the reverse order; rates and CPU
+              figures are the medians of the six, ratios to plain the medians of the six series' own ratios (bursts
+              seconds apart: the host's slower swings cancel out of them).
             - **Polling** (no ceiling: it has no polling): 200 HTTP long-polling clients receiving broadcasts, GETs
               and POSTs on separate keep-alive connections as a browser's; a connection the server closes after an
               answer is replaced (`polling.reconnects`: netty-socketio 2.0 closes them), and deliveries still missing

@@ -748,13 +748,15 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         List<Pump> touched = new ArrayList<>();
         int settled = 0;
         for (DeliveryAck a : acks) {
-            Pump pump = a.identity.lastAcked; // most acks are for the pump the last one was for
-            int acknowledged = pump != null && pump.socket == a.socket ? pump.inFlight.ack(a.ackId, a.cumulative) : 0;
-            if (acknowledged == 0) {
-                Pump other = pumpOf(a);
-                acknowledged = other != null && other != pump ? other.inFlight.ack(a.ackId, a.cumulative) : 0;
+            // most acks are for the delivery after the one the identity's last ack was for: no lookup
+            Pump pump = a.identity.lastAcked;
+            int acknowledged =
+                    pump != null && pump.socket == a.socket ? pump.inFlight.ackNext(a.ackId, a.cumulative) : -1;
+            if (acknowledged < 0) {
+                pump = pumpOf(a);
+                acknowledged = pump != null ? pump.inFlight.ack(a.ackId, a.cumulative) : 0;
                 if (acknowledged > 0) {
-                    pump = a.identity.lastAcked = other;
+                    a.identity.lastAcked = pump;
                 }
             }
             if (acknowledged > 0) {

@@ -49,11 +49,25 @@ final class InFlightRing {
      * came already and it left, or it went to an earlier connection: the ring is cleared when the pump moves).
      */
     int ack(long ackId, boolean cumulative) {
+        int k = atHint(ackId) ? hint : indexOf(ackId, seqs.length - 1);
+        return k < 0 ? 0 : mark(k, cumulative);
+    }
+
+    /**
+     * {@link #ack} if the delivery after the one the last ack was for carries {@code ackId} (a client acknowledging in
+     * order), else -1 without looking further.
+     */
+    int ackNext(long ackId, boolean cumulative) {
+        return atHint(ackId) ? mark(hint, cumulative) : -1;
+    }
+
+    private boolean atHint(long ackId) {
+        return hint < size && ackIds[(head + hint) & (seqs.length - 1)] == ackId;
+    }
+
+    /** Marks the delivery {@code k} from the oldest (and with {@code cumulative} those before it) acknowledged. */
+    private int mark(int k, boolean cumulative) {
         int mask = seqs.length - 1;
-        int k = hint < size && ackIds[(head + hint) & mask] == ackId ? hint : indexOf(ackId, mask);
-        if (k < 0) {
-            return 0;
-        }
         hint = k + 1;
         int newly = 0;
         for (int j = cumulative ? 0 : k; j <= k; j++) {

@@ -29,6 +29,29 @@ class InFlightRingTest {
     }
 
     @Test
+    void theNextAckIsTakenOnlyWhenItIsForTheDeliveryAfterTheLastOneAcknowledged() {
+        InFlightRing ring = new InFlightRing();
+        for (long seq = 1; seq <= 4; seq++) {
+            ring.add(seq, 10 * seq);
+        }
+        assertThat(ring.ackNext(10, false)).as("the first delivery, in order").isEqualTo(1);
+        assertThat(ring.ackNext(30, false))
+                .as("not the next one: not looked for")
+                .isEqualTo(-1);
+        assertThat(ring.unacked()).isEqualTo(3);
+        assertThat(ring.ackNext(20, false)).isEqualTo(1);
+        assertThat(ring.ackNext(30, true)).as("the next one, cumulative").isEqualTo(1);
+        assertThat(ring.ackNext(40, false)).isEqualTo(1);
+        assertThat(ring.unacked()).isZero();
+        assertThat(ring.ack(10, false))
+                .as("found by a walk: acknowledged already")
+                .isZero();
+        assertThat(ring.ackNext(40, false))
+                .as("the hint follows the last ack found: after the first delivery now")
+                .isEqualTo(-1);
+    }
+
+    @Test
     void aCumulativeAckAcknowledgesEveryEarlierDeliveryButNoLaterOne() {
         InFlightRing ring = new InFlightRing();
         for (long seq = 1; seq <= 6; seq++) {

@@ -375,6 +375,8 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         if (pumps != null) {
             pumps.remove(pump);
             if (pumps.isEmpty()) {
+                // the channel leaves this lane (a direct channel with its identity): nothing of it is kept here
+                livePumps[part].remove(pump.channel);
                 dropRecent(part, pump.channel);
             }
         }
@@ -906,6 +908,15 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
             ackLoops.add(loop);
         }
         pending.add(part, f);
+    }
+
+    /** How many channels the lanes keep something for (online pumps, recent deliveries). For tests. */
+    int channelsOnLanes() {
+        int n = 0;
+        for (int part = 0; part < LANES; part++) {
+            n += livePumps[part].size() + recent[part].size();
+        }
+        return n;
     }
 
     /** Whether the calling event loop holds this server's {@link LoopAcks}. For tests. */

@@ -171,6 +171,33 @@ class DurableAcksTest {
     }
 
     @Test
+    void identitiesThatWentOfflineLeaveNothingOnTheLanes() throws Exception {
+        start();
+        DurableDelivery durable = ((DefaultNamespace) io.of("/")).runtime().durable();
+        for (int i = 0; i < 5; i++) {
+            io.durable().subscribe("driver-" + i, "parcels").get(10, TimeUnit.SECONDS);
+        }
+        io.durable().publish("parcels", "item", "p1").get(10, TimeUnit.SECONDS);
+        for (int i = 0; i < 5; i++) { // one after the other: each the channel's only subscriber online
+            try (WireClient client = WireClient.open(io.port())) {
+                client.connect("{\"clientId\":\"driver-" + i + "\"}");
+                client.send("43" + delivery(client, 1) + "[]");
+                awaitPending(0);
+                assertThat(durable.channelsOnLanes())
+                        .as("'parcels', the identity's direct channel and the recent deliveries of 'parcels'")
+                        .isPositive();
+            }
+            long hangGuard = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (durable.channelsOnLanes() != 0) { // the close reaches the lanes after the socket left
+                assertThat(System.nanoTime())
+                        .as("channels kept on the lanes after driver-%d left: %d", i, durable.channelsOnLanes())
+                        .isLessThan(hangGuard);
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    @Test
     void closingAnAttachedServerClearsWhatItKeptOnTheLoopsItDoesNotOwn() throws Exception {
         CourierHttpServer http = new CourierHttpServer("127.0.0.1", 0, 1);
         try {

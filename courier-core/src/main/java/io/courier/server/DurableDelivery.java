@@ -17,6 +17,7 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -87,7 +88,9 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
     private final FanOuts[] fanOuts = new FanOuts[LANES];
     private final Map<String, Identity> online = new ConcurrentHashMap<>();
     // per lane, by channel: the online pumps of that lane (touched on the lane; read by the publish completion)
-    private final Map<String, Set<Pump>>[] livePumps = newMaps();
+    private final Map<String, Set<Pump>>[] onlinePumps = newMaps();
+    // per lane, by channel: those of them that are live, the ones a fan-out goes through (touched on the lane only)
+    private final Map<String, LivePumps>[] livePumps = newMaps();
     private final Map<String, RecentDeliveries>[] recent = newMaps(); // per lane, by channel; touched on the lane
     private final AtomicLong recentBytes = new AtomicLong();
     private final ScheduledExecutorService maintenance; // also schedules the retries of failed store calls
@@ -357,9 +360,9 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         pump.generation++;
         settled(pump.inFlight.clear());
         pump.sent = pump.cursor;
-        pump.live = false;
+        setLive(pump, false);
         pump.storeCaughtUp = false;
-        livePumps[stripe(pump.clientId)]
+        onlinePumps[stripe(pump.clientId)]
                 .computeIfAbsent(pump.channel, c -> ConcurrentHashMap.newKeySet())
                 .add(pump);
         fill(pump); // a retention gap after the cursor comes first, as a lost message read from the store
@@ -369,16 +372,34 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         pump.socket = null;
         pump.generation++;
         settled(pump.inFlight.clear());
-        pump.live = false;
+        setLive(pump, false);
         int part = stripe(pump.clientId);
-        Set<Pump> pumps = livePumps[part].get(pump.channel);
+        Set<Pump> pumps = onlinePumps[part].get(pump.channel);
         if (pumps != null) {
             pumps.remove(pump);
             if (pumps.isEmpty()) {
                 // the channel leaves this lane (a direct channel with its identity): nothing of it is kept here
+                onlinePumps[part].remove(pump.channel);
                 livePumps[part].remove(pump.channel);
                 dropRecent(part, pump.channel);
             }
+        }
+    }
+
+    /**
+     * Whether the fan-out feeds the pump (it is caught up) or it catches up in {@link #fill}: the fan-out goes through
+     * the live pumps of its lane and channel only, so a message costs nothing for subscribers that are behind (most of
+     * them while acknowledgements pace the pumps).
+     */
+    private void setLive(Pump pump, boolean live) {
+        if (live == pump.live()) {
+            return;
+        }
+        Map<String, LivePumps> byChannel = livePumps[stripe(pump.clientId)];
+        if (live) {
+            byChannel.computeIfAbsent(pump.channel, c -> new LivePumps()).add(pump);
+        } else {
+            byChannel.get(pump.channel).remove(pump);
         }
     }
 
@@ -408,11 +429,11 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
                         RecentDeliveries.Encoded e = r.get(i);
                         batch.add(expect(pump, e.seq(), e.packet()));
                     }
-                    pump.live = true; // the newest fanned-out message was sent: the fan-out feeds this pump now
+                    setLive(pump, true); // the newest fanned-out message was sent: the fan-out feeds this pump now
                     return;
                 }
                 if (pump.storeCaughtUp && (r == null || r.fannedOut <= pump.sent)) {
-                    pump.live = true;
+                    setLive(pump, true);
                     return;
                 }
                 int room = window - pump.inFlight.size();
@@ -527,7 +548,7 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
     private void fanOutToLanes(Delivery delivery) {
         String channel = delivery.message.channel();
         for (int part = 0; part < LANES; part++) {
-            Set<Pump> pumps = livePumps[part].get(channel);
+            Set<Pump> pumps = onlinePumps[part].get(channel);
             if (pumps != null && !pumps.isEmpty()) {
                 fanOuts[part].add(delivery);
             }
@@ -583,10 +604,10 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
             int p = part;
             lanes[part].execute(() -> {
                 List.copyOf(recent[p].keySet()).forEach(channel -> dropRecent(p, channel));
-                for (Set<Pump> pumps : livePumps[p].values()) {
+                for (Set<Pump> pumps : onlinePumps[p].values()) {
                     for (Pump pump : List.copyOf(pumps)) {
                         pump.storeCaughtUp = false;
-                        pump.live = false;
+                        setLive(pump, false);
                         fill(pump);
                     }
                 }
@@ -604,28 +625,33 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         int sent = 0;
         for (Delivery delivery : deliveries) {
             StoredMessage message = delivery.message;
-            Set<Pump> pumps = livePumps[part].get(message.channel());
+            Set<Pump> pumps = onlinePumps[part].get(message.channel());
             if (pumps == null || pumps.isEmpty()) {
                 continue;
             }
             OutboundPacket packet = delivery.packet();
             remember(part, message, packet);
-            if (targets == null) { // a loop's array holds the first message's deliveries without regrowth
-                targets = new ByEventLoop<>(pumps.size());
+            LivePumps live = livePumps[part].get(message.channel());
+            if (live == null || live.size == 0) {
+                continue;
             }
-            for (Pump pump : pumps) {
-                if (message.seq() <= pump.sent || pump.socket == null) {
+            if (targets == null) { // a loop's array holds the first message's deliveries without regrowth
+                targets = new ByEventLoop<>(live.size);
+            }
+            for (int i = live.size - 1; i >= 0; i--) { // backwards: setLive(false) moves the last one to i
+                Pump pump = live.pumps[i];
+                if (message.seq() <= pump.sent) {
                     continue;
                 }
-                if (pump.live && message.seq() > pump.sent + 1) {
+                if (message.seq() > pump.sent + 1) {
                     // never a silent gap: whatever was skipped comes from the recent deliveries or the store
-                    pump.live = false;
+                    setLive(pump, false);
                     behind = behind == null ? new ArrayList<>() : behind;
                     behind.add(pump);
                     continue;
                 }
-                if (!pump.live || pump.inFlight.size() >= window) {
-                    pump.live = false; // it catches up in fill() once acknowledgements make room
+                if (pump.inFlight.size() >= window) {
+                    setLive(pump, false); // it catches up in fill() once acknowledgements make room
                     continue;
                 }
                 expect(pump, message.seq(), packet);
@@ -776,7 +802,7 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
                 pump.cursor = cursor;
                 commit(pump.clientId, pump.channel, cursor);
             }
-            if (!pump.live) {
+            if (!pump.live()) {
                 fill(pump);
             }
         }
@@ -910,11 +936,11 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         pending.add(part, f);
     }
 
-    /** How many channels the lanes keep something for (online pumps, recent deliveries). For tests. */
+    /** How many channels the lanes keep something for (online pumps, live pumps, recent deliveries). For tests. */
     int channelsOnLanes() {
         int n = 0;
         for (int part = 0; part < LANES; part++) {
-            n += livePumps[part].size() + recent[part].size();
+            n += onlinePumps[part].size() + livePumps[part].size() + recent[part].size();
         }
         return n;
     }
@@ -1102,7 +1128,8 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         int generation;
         long cursor;
         long sent;
-        boolean live;
+        /** Its place in its lane's {@link LivePumps} of its channel while it is live ({@link #setLive}), else -1. */
+        int liveSlot = -1;
         /** A read since the activation came back short: everything stored before then was sent. */
         boolean storeCaughtUp;
         /** A read is outstanding (or waits for its retry): no second one is made. */
@@ -1117,6 +1144,33 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
             this.channel = channel;
             this.cursor = cursor;
             this.sent = cursor;
+        }
+
+        boolean live() {
+            return liveSlot >= 0;
+        }
+    }
+
+    /** The live pumps of one lane and channel, in an array a fan-out walks; a pump knows its slot. Lane only. */
+    private static final class LivePumps {
+        Pump[] pumps = new Pump[8];
+        int size;
+
+        void add(Pump pump) {
+            if (size == pumps.length) {
+                pumps = Arrays.copyOf(pumps, size * 2);
+            }
+            pump.liveSlot = size;
+            pumps[size++] = pump;
+        }
+
+        /** Moves the last pump to the removed one's slot. */
+        void remove(Pump pump) {
+            Pump last = pumps[--size];
+            pumps[pump.liveSlot] = last;
+            last.liveSlot = pump.liveSlot;
+            pumps[size] = null;
+            pump.liveSlot = -1;
         }
     }
 }

@@ -25,7 +25,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>To profile one path alone, {@code -Dbench.durable.profile=durable} (or {@code cumulative}, {@code plain}, {@code
  * plainacks}) runs, after the warm-up, a stretch of bursts of that kind only ({@code bench.durable.profile.bursts},
- * default 12), between two progress lines that name the peer's PID ({@code profile start}, {@code profile end}):
+ * default 12), between two progress lines that name the peer's PID ({@code profile start}, {@code profile end}); a
+ * comma-separated list of kinds runs one such stretch per kind, in the same process:
  * attach {@code perf} or read a JFR recording over that stretch (BENCHMARKS.md, "What each change bought", says how).
  */
 public final class DurableFanOut implements Scenario {
@@ -41,7 +42,10 @@ public final class DurableFanOut implements Scenario {
 
     private static final int MAX_WARM_UP_ROUNDS = 16;
 
-    /** {@code plain}, {@code plainacks}, {@code durable} or {@code cumulative}: that kind alone after the warm-up. */
+    /**
+     * {@code plain}, {@code plainacks}, {@code durable} or {@code cumulative}: that kind alone after the warm-up; several
+     * (comma-separated): each alone in turn, in the same process (the same JIT-compiled code for all of them).
+     */
     private static final String PROFILE = System.getProperty("bench.durable.profile");
 
     private static final int PROFILE_BURSTS = Integer.getInteger("bench.durable.profile.bursts", 12);
@@ -102,12 +106,15 @@ public final class DurableFanOut implements Scenario {
                 }
             }
             if (PROFILE != null) {
-                Kind kind = profiled();
-                run.progress("profile start: " + PROFILE_BURSTS + " " + PROFILE + " bursts, peer PID " + peer.pid());
-                for (int i = 0; i < PROFILE_BURSTS; i++) {
-                    measured(run, driver, peer, kind);
+                for (String name : PROFILE.split(",")) {
+                    Kind kind = profiled(name.trim());
+                    run.progress(
+                            "profile start: " + PROFILE_BURSTS + " " + name.trim() + " bursts, peer PID " + peer.pid());
+                    for (int i = 0; i < PROFILE_BURSTS; i++) {
+                        measured(run, driver, peer, kind);
+                    }
+                    run.progress("profile end");
                 }
-                run.progress("profile end");
             }
             run.progress("warmed up; measuring");
             double[][][] samples = new double[Kind.values().length][PAIRS][];
@@ -167,15 +174,15 @@ public final class DurableFanOut implements Scenario {
         }
     }
 
-    private static Kind profiled() {
-        return switch (PROFILE) {
+    private static Kind profiled(String name) {
+        return switch (name) {
             case "plain" -> Kind.PLAIN;
             case "plainacks" -> Kind.PLAIN_ACKS;
             case "durable" -> Kind.DURABLE;
             case "cumulative" -> Kind.CUMULATIVE;
             default ->
                 throw new IllegalArgumentException(
-                        "bench.durable.profile : " + PROFILE + " (expected: plain, plainacks, durable or cumulative)");
+                        "bench.durable.profile : " + name + " (expected: plain, plainacks, durable or cumulative)");
         };
     }
 

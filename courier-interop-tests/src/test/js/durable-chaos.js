@@ -60,7 +60,7 @@ run("durable-chaos", 240000, async (ctx) => {
   }
   await Promise.all(subscribers.map((s) => waitConnect(s.socket)));
   for (const s of subscribers) {
-    expectEqual(await s.socket.emitWithAck("subscribe", channel), { ok: true, channel, window: 100 }, "subscribe reply");
+    expectEqual(await s.socket.emitWithAck("subscribe", channel), { ok: true, channel, window: 256 }, "subscribe reply");
   }
 
   ctx.step("publishers run; the server is killed and restarted");

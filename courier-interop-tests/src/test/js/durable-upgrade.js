@@ -16,7 +16,7 @@ run("durable-upgrade", 90000, async (ctx) => {
   for (const id of ["smooth", "cut"]) {
     const s = connect("/", { auth: { clientId: id }, transports: ["websocket"] });
     await waitConnect(s);
-    expectEqual(await s.emitWithAck("subscribe", "stream"), { ok: true, channel: "stream", window: 100 }, `subscribe ${id}`);
+    expectEqual(await s.emitWithAck("subscribe", "stream"), { ok: true, channel: "stream", window: 256 }, `subscribe ${id}`);
     s.disconnect();
   }
 

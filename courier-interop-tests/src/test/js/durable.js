@@ -25,7 +25,7 @@ run("durable", 60000, async (ctx) => {
     received.push(args);
     ack();
   });
-  expectEqual(await driver.emitWithAck("subscribe", "parcels"), { ok: true, channel: "parcels", window: 100 }, "subscribe reply");
+  expectEqual(await driver.emitWithAck("subscribe", "parcels"), { ok: true, channel: "parcels", window: 256 }, "subscribe reply");
 
   const published = [];
   const publish = async (n) => {

@@ -43,7 +43,7 @@ run("hub-auth", 60000, async (ctx) => {
   });
   const news = [];
   driver.on("headline", (...args) => news.push({ text: args[0], meta: args[1], count: args.length }));
-  expectEqual(await driver.emitWithAck("subscribe", "parcels.east"), { ok: true, channel: "parcels.east", window: 100 }, "sub");
+  expectEqual(await driver.emitWithAck("subscribe", "parcels.east"), { ok: true, channel: "parcels.east", window: 256 }, "sub");
   expectEqual(await driver.emitWithAck("subscribe", "news"), { ok: true, channel: "news" }, "sub news");
   const refused = async (what, args, reason) => {
     const reply = await driver.emitWithAck(what, ...args);

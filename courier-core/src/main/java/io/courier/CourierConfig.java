@@ -109,7 +109,7 @@ public record CourierConfig(
      * @param identity a socket's durable identity from its handshake, or null for an ordinary (anonymous) socket;
      *     default: the {@code clientId} member of the CONNECT auth object
      * @param inFlightWindow deliveries a subscriber may have unacknowledged per channel before it gets no more
-     *     (default 100)
+     *     (default 256)
      * @param retention per channel, how long unacknowledged messages are kept (default {@link Retention#DEFAULT})
      * @param fsync when a publish is acknowledged relative to fsync (default {@link FsyncPolicy#ALWAYS})
      * @param maintenanceInterval how often cursors are saved and acknowledged or expired messages removed (default
@@ -137,7 +137,7 @@ public record CourierConfig(
         private MessageStoreFactory store = MessageStoreFactory.inMemory();
         private String namespace = "/";
         private Function<Handshake, String> identity = h -> h.auth("clientId").orElse(null);
-        private int inFlightWindow = 100;
+        private int inFlightWindow = 256;
         private Function<String, Retention> retention = channel -> Retention.DEFAULT;
         private FsyncPolicy fsync = FsyncPolicy.ALWAYS;
         private Duration maintenanceInterval = Duration.ofSeconds(1);

@@ -328,7 +328,7 @@ public final class Report {
             - **Durable** (Courier only): the same fan-out with every message stored (fsync) and every delivery
               acknowledged by its client, against the plain broadcast in the same process; twice: each delivery
               with its own ack (as stock clients' ack callbacks do), and with cumulative acks as Courier's Java
-              client sends them (`{"cumulative":true}` on the newest delivery, held until 50 deliveries, half the
+              client sends them (`{"cumulative":true}` on the newest delivery, held until 128 deliveries, half the
               default window, or 100 ms: README, "Java client"). A fourth kind, plain broadcast whose receivers send
               those ack frames for an id the server does not wait for, shows what reading the acks costs without the
               durable work. After a warm-up of all four (until JIT compiling takes under 3% of the server's CPU in

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
  * a durable identity ({@code auth: {clientId}}) subscribed to one channel; the plain burst is {@code broadcast} as in
  * {@link FanOut}, the durable burst publishes every message with {@code io.durable().publish} (stored, fsync'd, then
  * delivered with an ack request each receiver answers, as the durable protocol wants), once with an ack per delivery
- * and once with cumulative acks as Courier's Java client sends them (held until 50 deliveries, half the default
+ * and once with cumulative acks as Courier's Java client sends them (held until 128 deliveries, half the default
  * window, or 100 ms: {@link FanOutDriver#durable}). A fourth kind splits the cumulative kind's cost: plain broadcasts
  * whose receivers send the same ack frames, for an id the server does not wait for (read and dropped: what reading
  * the acks costs without the durable work). Same burst (500 messages, at most 32 not yet

@@ -23,10 +23,10 @@ public final class FanOutDriver implements WsListener {
     /** Not an ack id the server hands out in a run (its ids count up from 0 per namespace): the ack is dropped. */
     private static final int UNKNOWN_ACK_ID = 999_999_999;
     /**
-     * Cumulative acks are held until this many deliveries are handled: half the default in-flight window (100), as
+     * Cumulative acks are held until this many deliveries are handled: half the default in-flight window (256), as
      * Courier's Java client holds them once the hub named its window (README, "Java client").
      */
-    private static final int ACK_BATCH = 50;
+    private static final int ACK_BATCH = 128;
     /** ... or for at most this long after the first one held (the Java client's default {@code ackDelay}). */
     private static final long ACK_DELAY_MILLIS = 100;
 

@@ -127,6 +127,9 @@ public record CourierConfig(
             FsyncPolicy fsync,
             Duration maintenanceInterval,
             StoreLimits limits) {
+        /** The default {@code inFlightWindow}: about Spring AMQP's default prefetch (250). */
+        public static final int DEFAULT_IN_FLIGHT_WINDOW = 256;
+
         static Durable off() {
             return new DurableBuilder().build(false);
         }
@@ -137,7 +140,7 @@ public record CourierConfig(
         private MessageStoreFactory store = MessageStoreFactory.inMemory();
         private String namespace = "/";
         private Function<Handshake, String> identity = h -> h.auth("clientId").orElse(null);
-        private int inFlightWindow = 256;
+        private int inFlightWindow = Durable.DEFAULT_IN_FLIGHT_WINDOW;
         private Function<String, Retention> retention = channel -> Retention.DEFAULT;
         private FsyncPolicy fsync = FsyncPolicy.ALWAYS;
         private Duration maintenanceInterval = Duration.ofSeconds(1);

@@ -48,6 +48,7 @@ final class ConfigFile {
             "redisKey",
             "admin",
             "limits",
+            "inFlightWindow",
             "channels");
     private static final Set<String> ADMIN_KEYS =
             Set.of("username", "password", "namespace", "readonly", "mode", "sessionTtl");
@@ -200,6 +201,14 @@ final class ConfigFile {
         }
         if (root.has("limits")) {
             o.limits = limits(root.get("limits"), o.limits, where + ": limits");
+        }
+        if (root.has("inFlightWindow")) {
+            JsonNode w = root.get("inFlightWindow");
+            if (!w.isIntegralNumber() || !w.canConvertToInt() || w.intValue() < 1 || w.intValue() > 100_000) {
+                throw new IllegalArgumentException(
+                        where + ": inFlightWindow: " + w.asText() + " (expected: an integer 1-100000)");
+            }
+            o.inFlightWindow = w.intValue();
         }
         if (root.has("channels")) {
             List<ChannelRules.Rule> rules = new ArrayList<>();

@@ -94,6 +94,9 @@ public final class Main {
                                    node (--data is then unused). Waits for Redis at start; /readyz answers 503
                                    while Redis is unreachable
               --redis-key K        the cluster's channel and key prefix (default socket.io; env COURIER_REDIS_KEY)
+              --in-flight-window N deliveries a durable subscriber may leave unacknowledged per channel before
+                                   it gets no more (default 256; env COURIER_IN_FLIGHT_WINDOW; YAML
+                                   inFlightWindow): lower it for large messages
               --ping-interval MS   heartbeat interval (default 25000; conformance 300)
               --ping-timeout MS    heartbeat timeout (default 20000; conformance 200)
               --per-message-deflate
@@ -255,6 +258,10 @@ public final class Main {
                                 : d.store(RedisMessageStore.factory(options.redis, options.redisKey + ":queues")))
                         .retention(rules::retention)
                         .limits(options.limits)
+                        .inFlightWindow(
+                                options.inFlightWindow != null
+                                        ? options.inFlightWindow
+                                        : CourierConfig.Durable.DEFAULT_IN_FLIGHT_WINDOW)
                         .identity(HubProtocol.identityResolver(options.jwtSecret, options.jwtRequireExp, clock)));
                 if (options.pingInterval != null) {
                     c.pingInterval(options.pingInterval);
@@ -495,6 +502,7 @@ public final class Main {
         boolean adminDevelopment = true;
         Duration adminSessionTtl = AdminNamespace.Options.DEFAULT_SESSION_TTL;
         StoreLimits limits = StoreLimits.DEFAULT;
+        Integer inFlightWindow; // null: Courier's default
         ChannelRules channels; // null: dev mode, every channel open and durable
         String redis; // null: a single node
         String redisKey = "socket.io";
@@ -595,6 +603,9 @@ public final class Main {
                                 "COURIER_PER_MESSAGE_DEFLATE=" + v + ": expected true or false");
                 };
             }
+            if ((v = env.get("COURIER_IN_FLIGHT_WINDOW")) != null) {
+                o.inFlightWindow = window(v, "COURIER_IN_FLIGHT_WINDOW=" + v);
+            }
             if ((v = env.get("COURIER_PER_MESSAGE_DEFLATE_THRESHOLD")) != null) {
                 o.deflateThreshold = bytes(v, "COURIER_PER_MESSAGE_DEFLATE_THRESHOLD=" + v);
                 o.perMessageDeflate = true;
@@ -654,6 +665,10 @@ public final class Main {
                     case "--admin-password" -> o.adminPassword = value(args, ++i, a);
                     case "--config" -> value(args, ++i, a); // read first, above
                     case "--ping-interval" -> o.pingInterval = millis(value(args, ++i, a), a);
+                    case "--in-flight-window" -> {
+                        String w = value(args, ++i, a);
+                        o.inFlightWindow = window(w, a + " " + w);
+                    }
                     case "--ping-timeout" -> o.pingTimeout = millis(value(args, ++i, a), a);
                     case "--parser" -> {
                         String p = value(args, ++i, a);
@@ -723,6 +738,19 @@ public final class Main {
                 return n;
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException(where + ": expected a number of bytes >= 0");
+            }
+        }
+
+        /** {@code s} as a durable in-flight window, 1-100000; {@code where} names its source in the error. */
+        static int window(String s, String where) {
+            try {
+                int n = Integer.parseInt(s.trim());
+                if (n < 1 || n > 100_000) {
+                    throw new NumberFormatException();
+                }
+                return n;
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(where + ": expected a number of deliveries, 1-100000");
             }
         }
 

@@ -144,6 +144,34 @@ class ConfigFileTest {
     }
 
     @Test
+    void theInFlightWindowComesFromTheFileTheEnvironmentOrAFlag() throws Exception {
+        assertThat(Main.Options.parse(List.of(), Map.of()).inFlightWindow)
+                .as("unset: Courier's default")
+                .isNull();
+        String file = write("inFlightWindow: 64\n").toString();
+        assertThat(Main.Options.parse(List.of("--config", file), Map.of()).inFlightWindow)
+                .isEqualTo(64);
+        assertThat(Main.Options.parse(List.of("--config", file), Map.of("COURIER_IN_FLIGHT_WINDOW", "32"))
+                        .inFlightWindow)
+                .isEqualTo(32);
+        assertThat(Main.Options.parse(
+                                List.of("--config", file, "--in-flight-window", "16"),
+                                Map.of("COURIER_IN_FLIGHT_WINDOW", "32"))
+                        .inFlightWindow)
+                .isEqualTo(16);
+        for (String bad : List.of("0", "100001", "many")) {
+            Path badFile = write("inFlightWindow: " + bad + "\n");
+            assertThatThrownBy(() -> Main.Options.parse(List.of("--config", badFile.toString()), Map.of()))
+                    .as(bad)
+                    .hasMessageContaining("courier.yml: inFlightWindow: " + bad);
+            assertThatThrownBy(() -> Main.Options.parse(List.of("--in-flight-window", bad), Map.of()))
+                    .hasMessageContaining("--in-flight-window " + bad + ": expected a number of deliveries, 1-100000");
+            assertThatThrownBy(() -> Main.Options.parse(List.of(), Map.of("COURIER_IN_FLIGHT_WINDOW", bad)))
+                    .hasMessageContaining("COURIER_IN_FLIGHT_WINDOW=" + bad);
+        }
+    }
+
+    @Test
     void perMessageDeflateIsOffUnlessTurnedOnAndTakesSocketIosOptions() throws Exception {
         assertThat(Main.Options.parse(List.of(), Map.of()).perMessageDeflate).isFalse();
         assertThat(Main.Options.parse(List.of("--per-message-deflate"), Map.of()).perMessageDeflate)

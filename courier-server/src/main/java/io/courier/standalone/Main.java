@@ -730,41 +730,30 @@ public final class Main {
 
         /** {@code s} as a byte count >= 0; {@code where} names its source in the error. */
         static int bytes(String s, String where) {
-            try {
-                int n = Integer.parseInt(s.trim());
-                if (n < 0) {
-                    throw new NumberFormatException();
-                }
-                return n;
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(where + ": expected a number of bytes >= 0");
-            }
+            return integer(s, 0, Integer.MAX_VALUE, where, "a number of bytes >= 0");
         }
 
         /** {@code s} as a durable in-flight window, 1-100000; {@code where} names its source in the error. */
         static int window(String s, String where) {
-            try {
-                int n = Integer.parseInt(s.trim());
-                if (n < 1 || n > 100_000) {
-                    throw new NumberFormatException();
-                }
-                return n;
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(where + ": expected a number of deliveries, 1-100000");
-            }
+            return integer(s, 1, 100_000, where, "a number of deliveries, 1-100000");
         }
 
         /** {@code s} as a port; {@code where} names its source in the error, e.g. {@code --port 70000}. */
         static int port(String s, String where) {
+            return integer(s, 0, 65535, where, "a port number, 0-65535");
+        }
+
+        /** {@code s} as an integer {@code min}-{@code max}; else an error naming {@code where} and what it wants. */
+        private static int integer(String s, int min, int max, String where, String expected) {
             try {
-                int p = Integer.parseInt(s.trim());
-                if (p < 0 || p > 65535) {
-                    throw new NumberFormatException();
+                int n = Integer.parseInt(s.trim());
+                if (n >= min && n <= max) {
+                    return n;
                 }
-                return p;
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(where + ": expected a port number, 0-65535");
+                // the same error as a number out of range
             }
+            throw new IllegalArgumentException(where + ": expected " + expected);
         }
 
         /** A Socket.IO path such as {@code /socket.io/}; {@code where} names its source in the error. */

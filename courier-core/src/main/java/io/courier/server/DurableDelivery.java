@@ -70,6 +70,13 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
     private static final long RETRY_MAX_MILLIS = 10_000;
     /** Slots of {@link #ackChannels}: the channels of the last 65,536 ack ids the namespace gave out, at most. */
     static final int ACK_INDEX_SLOTS = 1 << 16;
+    /**
+     * Acks in a row of one identity for ids older than {@link #ackChannels} holds that no delivery in flight on their
+     * socket has (made up, or repeated long after): each costs a look at every ring of the socket's pumps. Past this
+     * many, such acks are dropped without a look until the identity goes offline (a delivery they would have settled
+     * stays in flight and goes again on the next connection).
+     */
+    static final int MAX_OLD_ACK_MISSES = 64;
 
     private final SocketIoRuntime runtime;
     private final MessageStore store;
@@ -823,10 +830,23 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         if (known == null || known.ackId < a.ackId) {
             return null; // the slot would hold it: not a durable packet's id
         }
-        for (Pump pump : a.identity.pumps.values()) { // older than the index: its slot went to a later packet
+        Identity identity = a.identity;
+        if (identity.oldAckMisses >= MAX_OLD_ACK_MISSES) {
+            return null;
+        }
+        for (Pump pump : identity.pumps.values()) { // older than the index: its slot went to a later packet
             if (pump.socket == a.socket && pump.inFlight.holds(a.ackId)) {
+                identity.oldAckMisses = 0;
                 return pump;
             }
+        }
+        if (++identity.oldAckMisses == MAX_OLD_ACK_MISSES) {
+            log.warn(
+                    "{}: {} acks in a row for old ack ids no delivery in flight has; its acks of ids older than the"
+                            + " last {} given out are dropped unread until it goes offline",
+                    identity.clientId,
+                    MAX_OLD_ACK_MISSES,
+                    ACK_INDEX_SLOTS);
         }
         return null;
     }
@@ -1108,6 +1128,8 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         final Map<String, Pump> pumps = new ConcurrentHashMap<>();
         /** The pump the last acknowledgement of this identity was for; touched on the identity's lane only. */
         Pump lastAcked;
+        /** Old ack ids in a row that no ring held ({@link #MAX_OLD_ACK_MISSES}); the identity's lane only. */
+        int oldAckMisses;
 
         Identity(String clientId) {
             this.clientId = clientId;

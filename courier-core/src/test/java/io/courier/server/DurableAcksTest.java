@@ -171,6 +171,47 @@ class DurableAcksTest {
     }
 
     @Test
+    void oldAckIdsThatNoDeliveryHasStopBeingLookedForAfterABound() throws Exception {
+        start();
+        io.durable().subscribe("driver", "parcels").get(10, TimeUnit.SECONDS);
+        io.durable().subscribe("driver", "notes").get(10, TimeUnit.SECONDS);
+        io.durable().publish("parcels", "item", "p1").get(10, TimeUnit.SECONDS);
+        io.durable().publish("parcels", "item", "p2").get(10, TimeUnit.SECONDS);
+        try (WireClient client = WireClient.open(io.port())) {
+            client.connect("{\"clientId\":\"driver\"}");
+            String old1 = delivery(client, 1);
+            String old2 = delivery(client, 2);
+            // as many ack ids given out since as the index holds: n1 and n2 take the slots of p1 and p2
+            DefaultNamespace ns = (DefaultNamespace) io.of("/");
+            long last = Long.parseLong(old1) + DurableDelivery.ACK_INDEX_SLOTS - 1;
+            while (ns.nextAckId() < last) {
+                // given to nobody
+            }
+            io.durable().publish("notes", "item", "n1").get(10, TimeUnit.SECONDS);
+            io.durable().publish("notes", "item", "n2").get(10, TimeUnit.SECONDS);
+            String n1 = ackIdOf(client.next());
+            String n2 = ackIdOf(client.next());
+            awaitPending(4);
+            client.send("43" + old1 + "[]"); // older than the index: found among the pumps
+            awaitPending(3);
+            client.send("43" + n1 + "[]"); // by the index: the last ack is for another channel than p2's
+            awaitPending(2);
+            for (int i = 0; i < DurableDelivery.MAX_OLD_ACK_MISSES; i++) {
+                client.send("43" + old1 + "[]"); // again: no ring holds it any more
+            }
+            // p2's ack, legitimate but past the bound, is no longer looked for; n2's, behind it, goes by the index
+            client.send("43" + old2 + "[]").send("43" + n2 + "[]");
+            awaitPending(1);
+            assertThat(pendingAcks()).as("p2 still pending").isEqualTo(1);
+        }
+        awaitPending(0);
+        try (WireClient client = WireClient.open(io.port())) {
+            client.connect("{\"clientId\":\"driver\"}");
+            delivery(client, 2); // p2 was never settled: it comes again on the next connection
+        }
+    }
+
+    @Test
     void identitiesThatWentOfflineLeaveNothingOnTheLanes() throws Exception {
         start();
         DurableDelivery durable = ((DefaultNamespace) io.of("/")).runtime().durable();
@@ -249,6 +290,10 @@ class DurableAcksTest {
         assertThat(args.get(1).asText()).as(packet).isEqualTo("p" + seq);
         assertThat(args.get(2).get("seq").asLong()).as(packet).isEqualTo(seq);
         return packet.substring(2, bracket);
+    }
+
+    private static String ackIdOf(String packet) {
+        return packet.substring(2, packet.indexOf('['));
     }
 
     private long pendingAcks() {

@@ -103,9 +103,7 @@ class DurableAcksTest {
 
     @Test
     void acksOfTwoChannelsInTurnEachReachTheirOwnChannelsDeliveries() throws Exception {
-        start();
-        io.durable().subscribe("driver", "parcels").get(10, TimeUnit.SECONDS);
-        io.durable().subscribe("driver", "notes").get(10, TimeUnit.SECONDS);
+        startSubscribedToParcelsAndNotes();
         for (int i = 1; i <= 2; i++) {
             io.durable().publish("parcels", "item", "p" + i).get(10, TimeUnit.SECONDS);
             io.durable().publish("notes", "item", "n" + i).get(10, TimeUnit.SECONDS);
@@ -145,19 +143,12 @@ class DurableAcksTest {
 
     @Test
     void anAckOlderThanTheIndexOfAckIdsStillFindsItsDelivery() throws Exception {
-        start();
-        io.durable().subscribe("driver", "parcels").get(10, TimeUnit.SECONDS);
-        io.durable().subscribe("driver", "notes").get(10, TimeUnit.SECONDS);
+        startSubscribedToParcelsAndNotes();
         io.durable().publish("parcels", "item", "p1").get(10, TimeUnit.SECONDS);
         try (WireClient client = WireClient.open(io.port())) {
             client.connect("{\"clientId\":\"driver\"}");
             String old = delivery(client, 1);
-            // as many ack ids given out since as the index holds: the next packet takes p1's slot
-            DefaultNamespace ns = (DefaultNamespace) io.of("/");
-            long last = Long.parseLong(old) + DurableDelivery.ACK_INDEX_SLOTS - 1;
-            while (ns.nextAckId() < last) {
-                // given to nobody
-            }
+            long last = fillTheIndexSince(old); // the next packet takes p1's slot
             io.durable().publish("notes", "item", "n1").get(10, TimeUnit.SECONDS);
             String packet = client.next();
             String later = packet.substring(2, packet.indexOf('['));
@@ -172,21 +163,14 @@ class DurableAcksTest {
 
     @Test
     void oldAckIdsThatNoDeliveryHasStopBeingLookedForAfterABound() throws Exception {
-        start();
-        io.durable().subscribe("driver", "parcels").get(10, TimeUnit.SECONDS);
-        io.durable().subscribe("driver", "notes").get(10, TimeUnit.SECONDS);
+        startSubscribedToParcelsAndNotes();
         io.durable().publish("parcels", "item", "p1").get(10, TimeUnit.SECONDS);
         io.durable().publish("parcels", "item", "p2").get(10, TimeUnit.SECONDS);
         try (WireClient client = WireClient.open(io.port())) {
             client.connect("{\"clientId\":\"driver\"}");
             String old1 = delivery(client, 1);
             String old2 = delivery(client, 2);
-            // as many ack ids given out since as the index holds: n1 and n2 take the slots of p1 and p2
-            DefaultNamespace ns = (DefaultNamespace) io.of("/");
-            long last = Long.parseLong(old1) + DurableDelivery.ACK_INDEX_SLOTS - 1;
-            while (ns.nextAckId() < last) {
-                // given to nobody
-            }
+            fillTheIndexSince(old1); // n1 and n2 take the slots of p1 and p2
             io.durable().publish("notes", "item", "n1").get(10, TimeUnit.SECONDS);
             io.durable().publish("notes", "item", "n2").get(10, TimeUnit.SECONDS);
             String n1 = ackIdOf(client.next());
@@ -272,6 +256,26 @@ class DurableAcksTest {
         } finally {
             http.close();
         }
+    }
+
+    /** {@link #start}, with the identity "driver" subscribed to "parcels" and "notes". */
+    private void startSubscribedToParcelsAndNotes() throws Exception {
+        start();
+        io.durable().subscribe("driver", "parcels").get(10, TimeUnit.SECONDS);
+        io.durable().subscribe("driver", "notes").get(10, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Gives out, to nobody, as many ack ids after {@code ackId} as the index of ack ids holds: the next packet takes
+     * its slot. Returns the last one given out.
+     */
+    private long fillTheIndexSince(String ackId) {
+        DefaultNamespace ns = (DefaultNamespace) io.of("/");
+        long last = Long.parseLong(ackId) + DurableDelivery.ACK_INDEX_SLOTS - 1;
+        while (ns.nextAckId() < last) {
+            // given to nobody
+        }
+        return last;
     }
 
     /** A server on a free port with a window of 4, its metrics in {@link #registry}. */

@@ -223,7 +223,7 @@ final class DefaultBroadcastOperator implements BroadcastOperator {
         private final List<EventArgs> responses = new ArrayList<>();
         private int expectedClients;
         private int nodesCounted;
-        private int nodes = -1; // unknown until the adapters' serverCount answers
+        private int nodes = -1; // unknown until the adapters say how many nodes their broadcasts reached
         private Timeout timer;
 
         AckCollector() {

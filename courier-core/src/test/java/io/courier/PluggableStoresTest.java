@@ -4,22 +4,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.courier.durable.InMemoryMessageStore;
+import io.courier.durable.JournalMessageStore;
 import io.courier.durable.MessageStore;
 import io.courier.durable.MessageStoreFactory;
+import io.courier.durable.Retention;
 import io.courier.durable.StoreException;
 import io.courier.durable.StoreLimits;
 import io.courier.journal.FsyncPolicy;
+import io.courier.journal.JournalConfig;
 import io.courier.recovery.InMemoryRecoveryStore;
 import io.courier.recovery.RecoveryStore;
 import io.courier.recovery.RecoveryStoreFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Proxy;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The stores are chosen by configuration: a server opens the store its factory gives, with its settings. */
 class PluggableStoresTest {
@@ -51,6 +56,39 @@ class PluggableStoresTest {
                 .as("closed by the server")
                 .isInstanceOf(StoreException.class)
                 .hasMessageContaining("closed");
+    }
+
+    @Test
+    void theJournalStoreOpensWithItsTuningAppliedAfterTheServersFsyncPolicy(@TempDir Path dir) throws Exception {
+        AtomicReference<MessageStore> opened = new AtomicReference<>();
+        MessageStoreFactory tuned = MessageStoreFactory.journal(
+                dir, j -> j.withMaxBatchDelay(Duration.ofMillis(2)).withSegmentBytes(32 << 20));
+        Courier io = Courier.create(c -> c.host("127.0.0.1").port(0).durableQueues(d -> d.fsync(FsyncPolicy.INTERVAL)
+                .store(settings -> {
+                    opened.set(tuned.open(settings));
+                    return opened.get();
+                })));
+        try {
+            JournalConfig config =
+                    ((JournalMessageStore) opened.get()).journal().config();
+            assertThat(config.maxBatchDelay()).isEqualTo(Duration.ofMillis(2));
+            assertThat(config.segmentBytes()).isEqualTo(32 << 20);
+            assertThat(config.fsyncPolicy()).isEqualTo(FsyncPolicy.INTERVAL);
+            assertThat(config.maxBatch()).isEqualTo(JournalConfig.DEFAULT_MAX_BATCH);
+            io.start();
+            assertThat(io.durable()
+                            .publish("parcels", "pickup", 1)
+                            .get(10, TimeUnit.SECONDS)
+                            .seq())
+                    .isEqualTo(1);
+        } finally {
+            io.close();
+        }
+        MessageStoreFactory.Settings settings =
+                new MessageStoreFactory.Settings(channel -> Retention.DEFAULT, StoreLimits.DEFAULT, FsyncPolicy.ALWAYS);
+        assertThatThrownBy(() -> MessageStoreFactory.journal(dir, j -> null).open(settings))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("tuning's JournalConfig");
     }
 
     @Test

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * Opens the durable queues' {@link MessageStore} when a server starts; the server closes it. Chosen in the
@@ -38,8 +39,23 @@ public interface MessageStoreFactory {
 
     /** Queues in {@code dir}, in the embedded segment log: they survive restarts and kill -9. */
     static MessageStoreFactory journal(Path dir) {
+        return journal(dir, UnaryOperator.identity());
+    }
+
+    /**
+     * {@link #journal(Path)} with the segment log tuned: {@code tuning} gets {@link JournalConfig#defaults()} with the
+     * server's fsync policy and returns the configuration to open the log with (its word is the last, also on the
+     * fsync policy), e.g. {@code j -> j.withMaxBatchDelay(Duration.ofMillis(1))} for a writer that waits up to 1 ms
+     * after a publish for others to share its write and fsync (README, "Durable queues", says when that pays).
+     */
+    static MessageStoreFactory journal(Path dir, UnaryOperator<JournalConfig> tuning) {
         Objects.requireNonNull(dir, "dir");
+        Objects.requireNonNull(tuning, "tuning");
         return s -> JournalMessageStore.open(
-                dir, JournalConfig.defaults().withFsyncPolicy(s.fsync()), s.retention(), s.limits());
+                dir,
+                Objects.requireNonNull(
+                        tuning.apply(JournalConfig.defaults().withFsyncPolicy(s.fsync())), "tuning's JournalConfig"),
+                s.retention(),
+                s.limits());
     }
 }

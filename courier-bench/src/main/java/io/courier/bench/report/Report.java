@@ -28,6 +28,7 @@ public final class Report {
             new Metric("echo.rate", "echo+ack, 100 clients: acks/s", true, true),
             new Metric("echo.cpu_us", "echo+ack: server CPU µs per ack", false, true),
             new Metric("echo.p50", "echo+ack: latency p50 ms", false, true),
+            new Metric("echo.p90", "echo+ack: latency p90 ms", false, true),
             new Metric("echo.p99", "echo+ack: latency p99 ms", false, true),
             new Metric("idle10k.heap_kib", "10k idle: live heap per connection KiB (JVM)", false, true),
             new Metric("idle10k.rss_kib", "10k idle: RSS per connection KiB", false, true),

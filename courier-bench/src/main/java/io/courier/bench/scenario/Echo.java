@@ -15,8 +15,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Echo with ack from 100 WebSocket clients in a closed loop ({@code 42<id>["echo",{..}]} answered by
- * {@code 43<id>[{..}]}, the next one sent when the ack arrives): 2 s warm-up, 4 s measured. Acks/s, latency, and
- * server CPU per ack, the steady figure.
+ * {@code 43<id>[{..}]}, the next one sent when the ack arrives): 2 s warm-up, 4 s measured. Acks/s, latency (p50, p90,
+ * p99, p99.9: where a server's distribution differs from the ceiling's, the body or the tail), and server CPU per ack,
+ * the steady figure.
  */
 public final class Echo implements Scenario {
     static final int CLIENTS = Integer.getInteger("bench.echo.clients", 100);
@@ -76,8 +77,8 @@ public final class Echo implements Scenario {
             double[] r = lg.call(() -> {
                 loop.measuring = false;
                 double seconds = (System.nanoTime() - loop.t0) / 1e9;
-                double[] p = loop.latencies.percentilesMs(50, 99);
-                return new double[] {loop.acks, seconds, p[0], p[1]};
+                double[] p = loop.latencies.percentilesMs(50, 90, 99, 99.9);
+                return new double[] {loop.acks, seconds, p[0], p[1], p[2], p[3]};
             });
             CpuMeter.Sample c = cpu.stop();
             lg.call(() -> {
@@ -92,14 +93,17 @@ public final class Echo implements Scenario {
             double perAck = c.serverSeconds() * 1e6 / r[0];
             run.metric("echo.rate", rate);
             run.metric("echo.p50", r[2]);
-            run.metric("echo.p99", r[3]);
+            run.metric("echo.p90", r[3]);
+            run.metric("echo.p99", r[4]);
+            run.metric("echo.p999", r[5]);
             run.metric("echo.cpu_us", perAck);
             run.metric("echo.kernel_pct", c.kernelShare() * 100);
             run.metric("echo.jit_pct", c.jitShare() * 100);
             run.metric("echo.loadgen_cpu_s", c.loadGenSeconds());
             run.metric("echo.other_cpu_s", c.otherSeconds());
             run.progress(String.format(
-                    "%,.0f acks/s, %.2f µs server CPU/ack (%.0f%% kernel, %.1f%% JIT), p50 %.3f ms, p99 %.2f ms;"
+                    "%,.0f acks/s, %.2f µs server CPU/ack (%.0f%% kernel, %.1f%% JIT), p50 %.3f ms, p90 %.3f ms,"
+                            + " p99 %.2f ms, p99.9 %.2f ms;"
                             + " load generator %.1f s CPU, others %.1f s",
                     rate,
                     perAck,
@@ -107,6 +111,8 @@ public final class Echo implements Scenario {
                     c.jitShare() * 100,
                     r[2],
                     r[3],
+                    r[4],
+                    r[5],
                     c.loadGenSeconds(),
                     c.otherSeconds()));
         } finally {

@@ -613,7 +613,11 @@ public final class EngineIoSession {
             if (flushFirst && !upgrading) {
                 flush();
             }
-            t.close(null);
+            if (reason == EngineIoCloseReason.SERVER_SHUTTING_DOWN && t instanceof WebSocketTransport ws) {
+                ws.endWithoutCloseFrame(); // so that every client notices at once (see there)
+            } else {
+                t.close(null);
+            }
         }
         buffer = null;
         bufferedBytes = 0;

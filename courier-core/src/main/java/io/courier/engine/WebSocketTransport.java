@@ -209,6 +209,32 @@ public final class WebSocketTransport implements Transport {
     }
 
     /**
+     * Ends the connection without a close frame, for a server shutting down: what was written before goes out, then
+     * the end of our output (TCP FIN), and what the client still sends is dropped, as after {@link #closeWith}. Its
+     * clients should reconnect (to another node) at once, and the official Java client (2.1, on OkHttp) stops reading
+     * after a close frame it never answers: it would notice only at its ping timeout (45 s with the defaults), while
+     * the end of the stream it notices at once ("transport error"). Other clients see "transport close" either way.
+     */
+    public synchronized void endWithoutCloseFrame() {
+        if (closeSent) {
+            return;
+        }
+        closeSent = true;
+        if (!channel.isActive()) {
+            channel.close();
+            return;
+        }
+        // completes once everything written before it has been written: only then may our output end
+        channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+            if (f.isSuccess() && channel instanceof DuplexChannel duplex) {
+                endOutputAndDrain(duplex);
+            } else {
+                channel.close();
+            }
+        });
+    }
+
+    /**
      * The client sent its close frame: answers it with {@code status} (unless we started the handshake, which is then
      * complete) and closes the connection, as RFC 6455 section 7.1.1 asks of the server.
      */

@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
 import java.util.Collection;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -191,21 +192,9 @@ public final class WebSocketTransport implements Transport {
      * with unread input would answer the client with a TCP reset, and it might never read the close frame.
      */
     public synchronized void closeWith(WebSocketCloseStatus status) {
-        if (closeSent) {
-            return;
+        if (startClosing()) {
+            channel.writeAndFlush(new CloseWebSocketFrame(status)).addListener(this::endOutputOnceWritten);
         }
-        closeSent = true;
-        if (!channel.isActive()) {
-            channel.close();
-            return;
-        }
-        channel.writeAndFlush(new CloseWebSocketFrame(status)).addListener(f -> {
-            if (f.isSuccess() && channel instanceof DuplexChannel duplex) {
-                endOutputAndDrain(duplex);
-            } else {
-                channel.close(); // nothing to half-close (an in-process channel), or the write failed
-            }
-        });
     }
 
     /**
@@ -216,22 +205,31 @@ public final class WebSocketTransport implements Transport {
      * the end of the stream it notices at once ("transport error"). Other clients see "transport close" either way.
      */
     public synchronized void endWithoutCloseFrame() {
+        if (startClosing()) {
+            // completes once everything written before it has been written: only then may our output end
+            channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(this::endOutputOnceWritten);
+        }
+    }
+
+    /** Marks the close as sent; true if this call is the first and the channel is open (the caller writes its last). */
+    private boolean startClosing() {
         if (closeSent) {
-            return;
+            return false;
         }
         closeSent = true;
         if (!channel.isActive()) {
             channel.close();
-            return;
+            return false;
         }
-        // completes once everything written before it has been written: only then may our output end
-        channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
-            if (f.isSuccess() && channel instanceof DuplexChannel duplex) {
-                endOutputAndDrain(duplex);
-            } else {
-                channel.close();
-            }
-        });
+        return true;
+    }
+
+    private void endOutputOnceWritten(Future<?> written) {
+        if (written.isSuccess() && channel instanceof DuplexChannel duplex) {
+            endOutputAndDrain(duplex);
+        } else {
+            channel.close(); // nothing to half-close (an in-process channel), or the write failed
+        }
     }
 
     /**

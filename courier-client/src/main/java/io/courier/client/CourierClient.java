@@ -211,11 +211,10 @@ public final class CourierClient implements AutoCloseable {
         }
         closed = true;
         CompletableFuture<Void> done = new CompletableFuture<>();
-        // the held durable acks first: an ack is sent from a loop task of its own, queued before the disconnect's
-        loop.execute(() -> {
-            durable.sendHeldAcks();
-            loop.execute(() -> disconnectAll(done));
-        });
+        // the durable acks first, once the handlers still at work are done (3 s at most, within the 5 s waited here);
+        // an ack is sent from a loop task of its own, queued before the disconnect's
+        loop.execute(() ->
+                durable.sendAcksOnceHandled(Duration.ofSeconds(3), () -> loop.execute(() -> disconnectAll(done))));
         try {
             done.get(5, TimeUnit.SECONDS);
         } catch (Exception e) {

@@ -42,6 +42,8 @@ final class DurableClient {
 
     private final Map<String, Sub> subs = new ConcurrentHashMap<>();
     private final Map<String, Seen> seen; // on the event loop
+    private int handlersRunning; // on the event loop: handlers started whose outcome has not come back to it
+    private Runnable afterHandlers; // on the event loop: what the client's close does once they are done
 
     private static final class Sub {
         final DurableSubscription handle;
@@ -251,6 +253,7 @@ final class DurableClient {
             return true;
         }
         seen.put(id, new Seen(owed));
+        handlersRunning++;
         Delivery delivery = new Delivery(
                 sub.handle.channel(), id, meta.path("seq").asLong(), event, args.subList(0, args.size() - 1));
         client.callback(() -> {
@@ -259,7 +262,10 @@ final class DurableClient {
                 stage = sub.handler.apply(delivery);
             } catch (RuntimeException e) {
                 log.log(Level.WARNING, "durable handler of " + delivery.channel() + " threw; not acknowledged", e);
-                client.loop().execute(() -> failed(sub, id));
+                client.loop().execute(() -> {
+                    failed(sub, id);
+                    handlerDone();
+                });
                 return;
             }
             if (stage == null) {
@@ -269,13 +275,14 @@ final class DurableClient {
                 if (e != null) {
                     log.log(Level.WARNING, "durable handler of " + delivery.channel() + " failed; not acknowledged", e);
                     failed(sub, id);
-                    return;
+                } else {
+                    Seen done = seen.get(id);
+                    if (done != null) {
+                        done.done = true;
+                        handled(sub, done.owed);
+                    }
                 }
-                Seen done = seen.get(id);
-                if (done != null) {
-                    done.done = true;
-                    handled(sub, done.owed);
-                }
+                handlerDone();
             }));
         });
         return true;
@@ -303,12 +310,41 @@ final class DurableClient {
         }
     }
 
-    /** On the loop, before the client closes: the held acks go out (a new process would get their deliveries again). */
-    void sendHeldAcks() {
-        for (Sub sub : subs.values()) {
-            if (sub.ackTimer != null) {
+    /**
+     * On the loop, as the client closes: once the handlers still at work are done (at most {@code wait}), the acks of
+     * every handled delivery go out, held or on their way (a new process would get those deliveries again), then
+     * {@code then} runs.
+     */
+    void sendAcksOnceHandled(Duration wait, Runnable then) {
+        afterHandlers = () -> {
+            afterHandlers = null;
+            for (Sub sub : subs.values()) {
                 sendAcks(sub, true);
             }
+            then.run();
+        };
+        if (handlersRunning == 0) {
+            afterHandlers.run();
+            return;
+        }
+        client.loop()
+                .schedule(
+                        () -> {
+                            if (afterHandlers != null) {
+                                log.log(
+                                        Level.DEBUG,
+                                        handlersRunning + " durable handlers still at work as the client closes");
+                                afterHandlers.run();
+                            }
+                        },
+                        wait.toNanos(),
+                        TimeUnit.NANOSECONDS);
+    }
+
+    /** On the loop: a handler's outcome came back. */
+    private void handlerDone() {
+        if (--handlersRunning == 0 && afterHandlers != null) {
+            afterHandlers.run();
         }
     }
 

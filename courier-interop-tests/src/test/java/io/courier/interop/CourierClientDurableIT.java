@@ -191,7 +191,12 @@ class CourierClientDurableIT {
                     .build();
             try {
                 BlockingQueue<Long> seqs = new LinkedBlockingQueue<>();
-                DurableSubscription sub = subscriber.subscribe("held", d -> seqs.add(d.seq()));
+                DurableSubscription sub = subscriber.subscribe("held", d -> {
+                    seqs.add(d.seq());
+                    if (d.seq() == 6) {
+                        sleep(200); // still at work when the test closes the client (below): close waits for it
+                    }
+                });
                 sub.subscribed().get(30, TimeUnit.SECONDS);
                 for (int n = 1; n <= 3; n++) {
                     vendor.publish("held", "item", n).get(30, TimeUnit.SECONDS);
@@ -216,7 +221,15 @@ class CourierClientDurableIT {
             } finally {
                 subscriber.close();
             }
-            awaitAllAcknowledged(vendor, "held"); // 5 and 6 were held: closing sent their ack
+            awaitAllAcknowledged(vendor, "held"); // 5 was held, 6 still handled: closing waited for it, then acked both
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -327,18 +327,15 @@ final class DurableClient {
             afterHandlers.run();
             return;
         }
-        client.loop()
-                .schedule(
-                        () -> {
-                            if (afterHandlers != null) {
-                                log.log(
-                                        Level.DEBUG,
-                                        handlersRunning + " durable handlers still at work as the client closes");
-                                afterHandlers.run();
-                            }
-                        },
-                        wait.toNanos(),
-                        TimeUnit.NANOSECONDS);
+        client.loop().schedule(this::stopWaitingForHandlers, wait.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** On the loop: the close waited long enough; the handlers still at work lose their acks (they come again). */
+    private void stopWaitingForHandlers() {
+        if (afterHandlers != null) {
+            log.log(Level.DEBUG, handlersRunning + " durable handlers still at work as the client closes");
+            afterHandlers.run();
+        }
     }
 
     /** On the loop: a handler's outcome came back. */

@@ -248,6 +248,34 @@ class DurableClientAcksTest {
     }
 
     @Test
+    void closeLetsAHandlerAtWorkFinishThenSendsItsAckWithTheHeldOnes() throws Exception {
+        DurableClient durable = start(true, NEVER, 8);
+        deliver(durable, 1).complete(null);
+        CompletableFuture<Void> two = deliver(durable, 2);
+        assertThat(answers()).as("1 held, 2 at work").isEmpty();
+        Thread closing = Thread.ofPlatform().start(client::close);
+        Thread.sleep(200); // close's loop task runs meanwhile and waits for 2
+        two.complete(null);
+        closing.join(10_000);
+        synchronized (recorded) {
+            assertThat(recorded)
+                    .as("one ack for both, before the disconnect")
+                    .containsExactly("2 {\"cumulative\":true}");
+        }
+    }
+
+    @Test
+    void closeWaitsForAHandlerThatNeverEndsOnlyUntilItsBoundAndStillSendsWhatWasHeld() throws Exception {
+        DurableClient durable = start(true, NEVER, 8);
+        deliver(durable, 1).complete(null);
+        deliver(durable, 2); // never completes
+        client.close(); // returns once its bound (3 s) is over
+        synchronized (recorded) {
+            assertThat(recorded).as("1 acknowledged, 2 not (it comes again)").containsExactly("1");
+        }
+    }
+
+    @Test
     void withoutAnAckDelayNothingIsHeld() throws Exception {
         DurableClient durable = start(true, Duration.ZERO, 8);
         deliver(durable, 1).complete(null);

@@ -3,6 +3,7 @@ package io.courier.bench.scenario;
 import io.courier.bench.CpuMeter;
 import io.courier.bench.PeerProcess;
 import io.courier.bench.ServerKind;
+import io.courier.bench.scenario.FanOutDriver.Acks;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -13,20 +14,20 @@ import java.util.concurrent.TimeUnit;
  * {@link FanOut}, the durable burst publishes every message with {@code io.durable().publish} (stored, fsync'd, then
  * delivered with an ack request each receiver answers, as the durable protocol wants), once with an ack per delivery
  * and once with cumulative acks as Courier's Java client sends them (held until 128 deliveries, half the default
- * window, or 100 ms: {@link FanOutDriver#durable}). A fourth kind splits the cumulative kind's cost: plain broadcasts
- * whose receivers send the same ack frames, for an id the server does not wait for (read and dropped: what reading
- * the acks costs without the durable work). Same burst (500 messages, at most 32 not yet
- * delivered to all); after a warm-up of the four kinds (in turn, until JIT compiling takes under 3% of the server's
- * CPU in each, at most 16 rounds), they are measured in turn ({@code bench.durable.pairs} times, default 6), every
- * second time in the reverse order (A B C D, D C B A, …: a host that drifts during the series weighs on no kind more
- * than on another). Reports the medians of their rates, CPU per delivery of each and deliveries per receiver read, and
- * each kind's ratios to plain as the median of the ratios within each series (bursts seconds apart, so the host's
- * slower swings cancel out of them).
+ * window, or 100 ms: {@link FanOutDriver.Acks}). Two more kinds split their costs: plain broadcasts whose receivers
+ * send the same ack frames as each of them, for an id the server does not wait for (read and dropped: what reading
+ * the acks costs without the durable work). Same burst (500 messages, at most 32 not yet delivered to all); after a
+ * warm-up of the five kinds (in turn, until JIT compiling takes under 3% of the server's CPU in each, at most 16
+ * rounds), they are measured in turn ({@code bench.durable.pairs} times, default 6), every second time in the reverse
+ * order (A B C D E, E D C B A, …: a host that drifts during the series weighs on no kind more than on another). Reports
+ * the medians of their rates, CPU per delivery of each and deliveries per receiver read, and each kind's ratios to
+ * plain as the median of the ratios within each series (bursts seconds apart, so the host's slower swings cancel out
+ * of them).
  *
- * <p>To profile one path alone, {@code -Dbench.durable.profile=durable} (or {@code cumulative}, {@code plain}, {@code
- * plainacks}) runs, after the warm-up, a stretch of bursts of that kind only ({@code bench.durable.profile.bursts},
- * default 12), between two progress lines that name the peer's PID ({@code profile start}, {@code profile end}); a
- * comma-separated list of kinds runs one such stretch per kind, in the same process:
+ * <p>To profile one path alone, {@code -Dbench.durable.profile=durable} (or {@code cumulative}, {@code plain},
+ * {@code plaineach}, {@code plainacks}) runs, after the warm-up, a stretch of bursts of that kind only ({@code
+ * bench.durable.profile.bursts}, default 12), between two progress lines that name the peer's PID ({@code profile
+ * start}, {@code profile end}); a comma-separated list of kinds runs one such stretch per kind, in the same process:
  * attach {@code perf} or read a JFR recording over that stretch (BENCHMARKS.md, "What each change bought", says how).
  */
 public final class DurableFanOut implements Scenario {
@@ -43,8 +44,9 @@ public final class DurableFanOut implements Scenario {
     private static final int MAX_WARM_UP_ROUNDS = 16;
 
     /**
-     * {@code plain}, {@code plainacks}, {@code durable} or {@code cumulative}: that kind alone after the warm-up; several
-     * (comma-separated): each alone in turn, in the same process (the same JIT-compiled code for all of them).
+     * {@code plain}, {@code plaineach}, {@code plainacks}, {@code durable} or {@code cumulative}: that kind alone after
+     * the warm-up; several (comma-separated): each alone in turn, in the same process (the same JIT-compiled code for
+     * all of them).
      */
     private static final String PROFILE = System.getProperty("bench.durable.profile");
 
@@ -68,20 +70,22 @@ public final class DurableFanOut implements Scenario {
 
     /** The kinds of burst, measured in turn. */
     private enum Kind {
-        PLAIN("plain     ", null, false),
-        /** Plain broadcasts, each receiver sending the cumulative kind's ack frames, which the server reads and drops. */
-        PLAIN_ACKS("plain+acks", null, true),
-        DURABLE("durable   ", CHANNEL, false),
-        CUMULATIVE("cumulative", CHANNEL, true);
+        PLAIN("plain     ", null, Acks.NONE),
+        /** Plain broadcasts, each receiver sending the durable kind's ack frames, which the server reads and drops. */
+        PLAIN_EACH("plain+each", null, Acks.EACH),
+        /** Plain broadcasts, each receiver sending the cumulative kind's ack frames (read and dropped too). */
+        PLAIN_ACKS("plain+acks", null, Acks.CUMULATIVE),
+        DURABLE("durable   ", CHANNEL, Acks.EACH),
+        CUMULATIVE("cumulative", CHANNEL, Acks.CUMULATIVE);
 
         final String label;
         final String channel;
-        final boolean cumulative;
+        final Acks acks;
 
-        Kind(String label, String channel, boolean cumulative) {
+        Kind(String label, String channel, Acks acks) {
             this.label = label;
             this.channel = channel;
-            this.cumulative = cumulative;
+            this.acks = acks;
         }
     }
 
@@ -126,6 +130,7 @@ public final class DurableFanOut implements Scenario {
                 }
             }
             double[][] plain = samples[Kind.PLAIN.ordinal()];
+            double[][] plainEach = samples[Kind.PLAIN_EACH.ordinal()];
             double[][] plainAcks = samples[Kind.PLAIN_ACKS.ordinal()];
             double[][] durable = samples[Kind.DURABLE.ordinal()];
             double[][] cumulative = samples[Kind.CUMULATIVE.ordinal()];
@@ -154,6 +159,16 @@ public final class DurableFanOut implements Scenario {
             double cCpuRatio = medianRatio(cumulative, plain, 1);
             run.metric("durable.cumulative_ratio", cRatio);
             run.metric("durable.cumulative_cpu_ratio", cCpuRatio);
+            double eRate = median(plainEach, 0);
+            double eCpu = median(plainEach, 1);
+            run.metric("durable.plain_each_rate", eRate);
+            run.metric("durable.plain_each_cpu_us", eCpu);
+            double eRatio = medianRatio(plainEach, plain, 0);
+            double eCpuRatio = medianRatio(plainEach, plain, 1);
+            run.metric("durable.plain_each_ratio", eRatio);
+            run.metric("durable.plain_each_cpu_ratio", eCpuRatio);
+            // the durable work alone: durable against plain with the same ack frames
+            run.metric("durable.each_ratio", medianRatio(durable, plainEach, 0));
             double aRate = median(plainAcks, 0);
             double aCpu = median(plainAcks, 1);
             run.metric("durable.plain_acks_rate", aRate);
@@ -165,10 +180,11 @@ public final class DurableFanOut implements Scenario {
             run.progress(String.format(
                     "medians of %d series (ratios: medians of each series' own): plain %,.0f deliveries/s (%.2f µs CPU each), durable %,.0f deliveries/s (%.2f µs"
                             + " CPU each): throughput %.2f×, CPU %.2f×; cumulative acks %,.0f deliveries/s (%.2f µs"
-                            + " CPU each): %.2f×, CPU %.2f×; plain with those ack frames %,.0f deliveries/s"
-                            + " (%.2f µs CPU each): %.2f×, CPU %.2f×",
-                    PAIRS, plainRate, plainCpu, rate, cpu, ratio, cpuRatio, cRate, cCpu, cRatio, cCpuRatio, aRate, aCpu,
-                    aRatio, aCpuRatio));
+                            + " CPU each): %.2f×, CPU %.2f×; plain with an ack frame per delivery %,.0f deliveries/s"
+                            + " (%.2f µs CPU each): %.2f×, CPU %.2f×; plain with the cumulative ack frames %,.0f"
+                            + " deliveries/s (%.2f µs CPU each): %.2f×, CPU %.2f×",
+                    PAIRS, plainRate, plainCpu, rate, cpu, ratio, cpuRatio, cRate, cCpu, cRatio, cCpuRatio, eRate, eCpu,
+                    eRatio, eCpuRatio, aRate, aCpu, aRatio, aCpuRatio));
         } finally {
             conns.closeAll();
         }
@@ -177,18 +193,19 @@ public final class DurableFanOut implements Scenario {
     private static Kind profiled(String name) {
         return switch (name) {
             case "plain" -> Kind.PLAIN;
+            case "plaineach" -> Kind.PLAIN_EACH;
             case "plainacks" -> Kind.PLAIN_ACKS;
             case "durable" -> Kind.DURABLE;
             case "cumulative" -> Kind.CUMULATIVE;
             default ->
-                throw new IllegalArgumentException(
-                        "bench.durable.profile : " + name + " (expected: plain, plainacks, durable or cumulative)");
+                throw new IllegalArgumentException("bench.durable.profile : " + name
+                        + " (expected: plain, plaineach, plainacks, durable or cumulative)");
         };
     }
 
     /** {rate, CPU µs per delivery, p50, p99, JIT share, deliveries per receiver read} of one burst of {@code kind}. */
     private static double[] measured(Run run, FanOutDriver driver, PeerProcess peer, Kind kind) throws Exception {
-        driver.durable(kind.channel, kind.cumulative);
+        driver.durable(kind.channel, kind.acks);
         CpuMeter cpu = CpuMeter.start(List.of(peer));
         FanOutDriver.Phase p = driver.burst(FanOut.BURST, FanOut.WINDOW, 180);
         CpuMeter.Sample c = cpu.stop();

@@ -34,13 +34,8 @@ public final class FanOutDriver implements WsListener {
     private final int receivers;
     /** Non-null: publish durably to this channel (event {@code publish}) instead of emitting {@code broadcast}. */
     private String durableChannel;
-    /**
-     * Durable deliveries acknowledged as Courier's Java client does, with one cumulative ack ({@code
-     * {"cumulative":true}} on the newest, {@link WsConnection#owedAck}) per {@link #ACK_BATCH} deliveries, or once
-     * {@link #ACK_DELAY_MILLIS} went by since the first one held, instead of each with its own empty ack. With plain
-     * broadcasts: a receiver sends that ack frame all the same, for an id the server does not wait for.
-     */
-    private boolean cumulativeAcks;
+    /** How receivers acknowledge what they are sent: {@link #durable}. */
+    private Acks acks = Acks.NONE;
 
     private final Payloads out = new Payloads();
     private final Payloads ackOut = new Payloads();
@@ -73,16 +68,36 @@ public final class FanOutDriver implements WsListener {
     }
 
     /**
-     * From now on, publish durably to {@code channel} ({@code null}: plain {@code broadcast}); with {@code cumulative}
-     * a receiver acknowledges its deliveries as Courier's Java client does, with one cumulative ack per {@link
-     * #ACK_BATCH} deliveries or {@link #ACK_DELAY_MILLIS}, not each with its own ack. Plain and {@code cumulative}: each
-     * receiver sends those ack frames all the same, for an id the server does not wait for (it reads and drops them),
-     * which measures what reading the acks costs apart from the durable delivery's own work.
+     * How receivers acknowledge. A durable delivery asks for an ack, and plain broadcasts do not; with plain broadcasts
+     * a receiver sends the ack frames of {@link #EACH} or {@link #CUMULATIVE} all the same, for an id the server does
+     * not wait for (it reads and drops them), which measures what reading the acks costs apart from the durable
+     * delivery's own work.
      */
-    public void durable(String channel, boolean cumulative) throws Exception {
+    public enum Acks {
+        /** No ack frames but those a delivery asks for, each on its own (plain broadcasts ask for none). */
+        NONE,
+        /** One empty ack per delivery, as a stock client's ack callback sends it. */
+        EACH,
+        /**
+         * As Courier's Java client acknowledges: one cumulative ack ({@code {"cumulative":true}} on the newest, {@link
+         * WsConnection#owedAck}) per {@link FanOutDriver#ACK_BATCH} deliveries, or once {@link
+         * FanOutDriver#ACK_DELAY_MILLIS} went by since the first one held.
+         */
+        CUMULATIVE
+    }
+
+    /**
+     * From now on, publish durably to {@code channel} ({@code null}: plain {@code broadcast}), the receivers
+     * acknowledging as {@code acks} says ({@link Acks#NONE} only with plain broadcasts: a durable delivery is
+     * acknowledged).
+     */
+    public void durable(String channel, Acks acks) throws Exception {
+        if (channel != null && acks == Acks.NONE) {
+            throw new IllegalArgumentException("durable deliveries are acknowledged: EACH or CUMULATIVE");
+        }
         loadGen.call(() -> {
             durableChannel = channel;
-            cumulativeAcks = cumulative;
+            this.acks = acks;
             return null;
         });
     }
@@ -132,7 +147,7 @@ public final class FanOutDriver implements WsListener {
     @Override
     public void onEvent(WsConnection c, ByteBuf buf, int from, int to, int ackId) {
         if (ackId >= 0) {
-            if (cumulativeAcks) {
+            if (acks == Acks.CUMULATIVE) {
                 c.owedAck = ackId;
                 hold(c);
             } else {
@@ -142,8 +157,12 @@ public final class FanOutDriver implements WsListener {
         if (c == publisher || !Payloads.isEvent(buf, from, to, BROADCAST)) {
             return;
         }
-        if (durableChannel == null && cumulativeAcks) {
-            hold(c); // a plain broadcast: the ack frames all the same
+        if (durableChannel == null) { // a plain broadcast: the ack frames all the same, if any
+            switch (acks) {
+                case EACH -> c.sendText(ackOut.emptyAck(UNKNOWN_ACK_ID).bytes(), ackOut.length(), false);
+                case CUMULATIVE -> hold(c);
+                case NONE -> {}
+            }
         }
         delivered(Payloads.field(buf, from, to, 's'), Payloads.field(buf, from, to, 't'));
     }

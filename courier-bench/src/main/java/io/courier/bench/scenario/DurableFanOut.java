@@ -70,20 +70,27 @@ public final class DurableFanOut implements Scenario {
 
     /** The kinds of burst, measured in turn. */
     private enum Kind {
-        PLAIN("plain     ", null, Acks.NONE),
+        PLAIN("plain     ", "plain", "plain_", null, Acks.NONE),
         /** Plain broadcasts, each receiver sending the durable kind's ack frames, which the server reads and drops. */
-        PLAIN_EACH("plain+each", null, Acks.EACH),
+        PLAIN_EACH("plain+each", "plain with an ack frame per delivery", "plain_each_", null, Acks.EACH),
         /** Plain broadcasts, each receiver sending the cumulative kind's ack frames (read and dropped too). */
-        PLAIN_ACKS("plain+acks", null, Acks.CUMULATIVE),
-        DURABLE("durable   ", CHANNEL, Acks.EACH),
-        CUMULATIVE("cumulative", CHANNEL, Acks.CUMULATIVE);
+        PLAIN_ACKS("plain+acks", "plain with the cumulative ack frames", "plain_acks_", null, Acks.CUMULATIVE),
+        DURABLE("durable   ", "durable", "", CHANNEL, Acks.EACH),
+        CUMULATIVE("cumulative", "cumulative acks", "cumulative_", CHANNEL, Acks.CUMULATIVE);
 
         final String label;
+        /** Its name in the summary line. */
+        final String name;
+        /** What its metrics' names start with after {@code durable.}. */
+        final String metric;
+
         final String channel;
         final Acks acks;
 
-        Kind(String label, String channel, Acks acks) {
+        Kind(String label, String name, String metric, String channel, Acks acks) {
             this.label = label;
+            this.name = name;
+            this.metric = metric;
             this.channel = channel;
             this.acks = acks;
         }
@@ -130,61 +137,40 @@ public final class DurableFanOut implements Scenario {
                 }
             }
             double[][] plain = samples[Kind.PLAIN.ordinal()];
-            double[][] plainEach = samples[Kind.PLAIN_EACH.ordinal()];
-            double[][] plainAcks = samples[Kind.PLAIN_ACKS.ordinal()];
             double[][] durable = samples[Kind.DURABLE.ordinal()];
-            double[][] cumulative = samples[Kind.CUMULATIVE.ordinal()];
-            double plainRate = median(plain, 0);
-            double plainCpu = median(plain, 1);
-            double rate = median(durable, 0);
-            double cpu = median(durable, 1);
-            run.metric("durable.plain_rate", plainRate);
-            run.metric("durable.plain_cpu_us", plainCpu);
+            run.metric("durable.plain_rate", median(plain, 0));
+            run.metric("durable.plain_cpu_us", median(plain, 1));
             run.metric("durable.plain_per_read", median(plain, 5));
-            run.metric("durable.rate", rate);
-            run.metric("durable.cpu_us", cpu);
             run.metric("durable.p50", median(durable, 2));
-            run.metric("durable.p99", median(durable, 3));
-            double ratio = medianRatio(durable, plain, 0);
-            double cpuRatio = medianRatio(durable, plain, 1);
-            run.metric("durable.ratio", ratio);
-            run.metric("durable.cpu_ratio", cpuRatio);
-            double cRate = median(cumulative, 0);
-            double cCpu = median(cumulative, 1);
-            run.metric("durable.cumulative_rate", cRate);
-            run.metric("durable.cumulative_cpu_us", cCpu);
-            run.metric("durable.cumulative_p99", median(cumulative, 3));
-            run.metric("durable.cumulative_per_read", median(cumulative, 5));
-            double cRatio = medianRatio(cumulative, plain, 0);
-            double cCpuRatio = medianRatio(cumulative, plain, 1);
-            run.metric("durable.cumulative_ratio", cRatio);
-            run.metric("durable.cumulative_cpu_ratio", cCpuRatio);
-            double eRate = median(plainEach, 0);
-            double eCpu = median(plainEach, 1);
-            run.metric("durable.plain_each_rate", eRate);
-            run.metric("durable.plain_each_cpu_us", eCpu);
-            double eRatio = medianRatio(plainEach, plain, 0);
-            double eCpuRatio = medianRatio(plainEach, plain, 1);
-            run.metric("durable.plain_each_ratio", eRatio);
-            run.metric("durable.plain_each_cpu_ratio", eCpuRatio);
+            StringBuilder line = new StringBuilder(String.format(
+                    "medians of %d series (ratios to plain: medians of each series' own): plain %,.0f deliveries/s"
+                            + " (%.2f µs CPU each)",
+                    PAIRS, median(plain, 0), median(plain, 1)));
+            for (Kind kind : kinds) {
+                if (kind == Kind.PLAIN) {
+                    continue;
+                }
+                double[][] k = samples[kind.ordinal()];
+                String m = "durable." + kind.metric;
+                double rate = median(k, 0);
+                double cpu = median(k, 1);
+                double ratio = medianRatio(k, plain, 0);
+                double cpuRatio = medianRatio(k, plain, 1);
+                run.metric(m + "rate", rate);
+                run.metric(m + "cpu_us", cpu);
+                run.metric(m + "ratio", ratio);
+                run.metric(m + "cpu_ratio", cpuRatio);
+                if (kind.channel != null) {
+                    run.metric(m + "p99", median(k, 3));
+                    run.metric(m + "per_read", median(k, 5));
+                }
+                line.append(String.format(
+                        "; %s %,.0f deliveries/s (%.2f µs CPU each): %.2f×, CPU %.2f×",
+                        kind.name, rate, cpu, ratio, cpuRatio));
+            }
             // the durable work alone: durable against plain with the same ack frames
-            run.metric("durable.each_ratio", medianRatio(durable, plainEach, 0));
-            double aRate = median(plainAcks, 0);
-            double aCpu = median(plainAcks, 1);
-            run.metric("durable.plain_acks_rate", aRate);
-            run.metric("durable.plain_acks_cpu_us", aCpu);
-            double aRatio = medianRatio(plainAcks, plain, 0);
-            double aCpuRatio = medianRatio(plainAcks, plain, 1);
-            run.metric("durable.plain_acks_ratio", aRatio);
-            run.metric("durable.plain_acks_cpu_ratio", aCpuRatio);
-            run.progress(String.format(
-                    "medians of %d series (ratios: medians of each series' own): plain %,.0f deliveries/s (%.2f µs CPU each), durable %,.0f deliveries/s (%.2f µs"
-                            + " CPU each): throughput %.2f×, CPU %.2f×; cumulative acks %,.0f deliveries/s (%.2f µs"
-                            + " CPU each): %.2f×, CPU %.2f×; plain with an ack frame per delivery %,.0f deliveries/s"
-                            + " (%.2f µs CPU each): %.2f×, CPU %.2f×; plain with the cumulative ack frames %,.0f"
-                            + " deliveries/s (%.2f µs CPU each): %.2f×, CPU %.2f×",
-                    PAIRS, plainRate, plainCpu, rate, cpu, ratio, cpuRatio, cRate, cCpu, cRatio, cCpuRatio, eRate, eCpu,
-                    eRatio, eCpuRatio, aRate, aCpu, aRatio, aCpuRatio));
+            run.metric("durable.each_ratio", medianRatio(durable, samples[Kind.PLAIN_EACH.ordinal()], 0));
+            run.progress(line.toString());
         } finally {
             conns.closeAll();
         }

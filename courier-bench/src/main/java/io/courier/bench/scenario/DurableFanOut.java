@@ -79,17 +79,17 @@ public final class DurableFanOut implements Scenario {
         CUMULATIVE("cumulative", "cumulative acks", "cumulative_", CHANNEL, Acks.CUMULATIVE);
 
         final String label;
-        /** Its name in the summary line. */
-        final String name;
+        /** What the summary line calls it. */
+        final String title;
         /** What its metrics' names start with after {@code durable.}. */
         final String metric;
 
         final String channel;
         final Acks acks;
 
-        Kind(String label, String name, String metric, String channel, Acks acks) {
+        Kind(String label, String title, String metric, String channel, Acks acks) {
             this.label = label;
-            this.name = name;
+            this.title = title;
             this.metric = metric;
             this.channel = channel;
             this.acks = acks;
@@ -166,7 +166,7 @@ public final class DurableFanOut implements Scenario {
                 }
                 line.append(String.format(
                         "; %s %,.0f deliveries/s (%.2f µs CPU each): %.2f×, CPU %.2f×",
-                        kind.name, rate, cpu, ratio, cpuRatio));
+                        kind.title, rate, cpu, ratio, cpuRatio));
             }
             // the durable work alone: durable against plain with the same ack frames
             run.metric("durable.each_ratio", medianRatio(durable, samples[Kind.PLAIN_EACH.ordinal()], 0));

@@ -2,7 +2,7 @@ package io.courier.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.courier.interop.support.NodeScript;
+import io.courier.interop.support.ClientScript;
 import io.courier.interop.support.ServerProcess;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -26,7 +26,7 @@ class AdminUiIT {
     @ValueSource(strings = {"polling", "websocket"})
     void speaksTheAdminUiProtocolBehindBasicAuth(String mode) throws Exception {
         try (ServerProcess server = new ServerProcess(data, "--admin-password", "secret")) {
-            NodeScript.Result r = NodeScript.of("admin-ui.js")
+            ClientScript.Result r = ClientScript.of("admin-ui.js")
                     .env("COURIER_URL", "http://127.0.0.1:" + server.port())
                     .env("COURIER_TRANSPORTS", mode)
                     .timeout(Duration.ofSeconds(60))
@@ -58,7 +58,7 @@ class AdminUiIT {
             args.add("--cors-credentials");
         }
         try (ServerProcess server = new ServerProcess(data, args.toArray(String[]::new))) {
-            NodeScript.Result r = NodeScript.of("admin-ui-browser.js")
+            ClientScript.Result r = ClientScript.of("admin-ui-browser.js")
                     .env("COURIER_URL", "http://127.0.0.1:" + server.port())
                     .env("UI_PORT", String.valueOf(uiPort))
                     .env("EXPECT", credentials ? "connected" : "refused")
@@ -73,7 +73,7 @@ class AdminUiIT {
     void passwordGuessesAreLimitedPerAddressAndSessionsExpire() throws Exception {
         Path config = Files.writeString(data.resolve("courier.yml"), "admin: { password: secret, sessionTtl: 2s }\n");
         try (ServerProcess server = new ServerProcess(data.resolve("store"), "--config", config.toString())) {
-            NodeScript.Result r = NodeScript.of("admin-login-limit.js")
+            ClientScript.Result r = ClientScript.of("admin-login-limit.js")
                     .env("COURIER_URL", "http://127.0.0.1:" + server.port())
                     .env("COURIER_TRANSPORTS", "websocket")
                     .timeout(Duration.ofSeconds(120))

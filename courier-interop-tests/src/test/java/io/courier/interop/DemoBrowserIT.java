@@ -2,7 +2,7 @@ package io.courier.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.courier.interop.support.NodeScript;
+import io.courier.interop.support.ClientScript;
 import io.courier.interop.support.ServerProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +29,7 @@ class DemoBrowserIT {
         Path screenshot = Path.of("target", "demo-browser.png").toAbsolutePath();
         Files.deleteIfExists(screenshot);
         try (ServerProcess server = new ServerProcess(data)) {
-            NodeScript.Result r = NodeScript.of("demo-browser.js")
+            ClientScript.Result r = ClientScript.of("demo-browser.js")
                     .env("COURIER_URL", "http://127.0.0.1:" + server.port())
                     .env("CHROMIUM", CHROMIUM.toString())
                     .env("COURIER_SCREENSHOT", screenshot.toString())

@@ -2,7 +2,7 @@ package io.courier.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.courier.interop.support.NodeScript;
+import io.courier.interop.support.ClientScript;
 import io.courier.interop.support.Tmpfs;
 import io.courier.standalone.ConformanceServer;
 import java.io.OutputStream;
@@ -34,7 +34,7 @@ class DurableDiskFullIT {
             AtomicReference<Throwable> freeFailure = new AtomicReference<>();
             try (ConformanceServer server = ConformanceServer.startDurable(
                     "127.0.0.1", 0, d -> d.directory(disk.path().resolve("queues")))) {
-                NodeScript.Result r = NodeScript.of("durable-diskfull.js")
+                ClientScript.Result r = ClientScript.of("durable-diskfull.js")
                         .env("COURIER_URL", "http://127.0.0.1:" + server.port())
                         .env("COURIER_TRANSPORTS", "websocket")
                         .timeout(Duration.ofSeconds(60))

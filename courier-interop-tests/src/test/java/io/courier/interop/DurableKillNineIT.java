@@ -2,8 +2,8 @@ package io.courier.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.courier.interop.support.ClientScript;
 import io.courier.interop.support.JavaClients;
-import io.courier.interop.support.NodeScript;
 import io.courier.interop.support.ServerProcess;
 import io.socket.client.Ack;
 import io.socket.client.Socket;
@@ -65,7 +65,7 @@ class DurableKillNineIT {
             javaSubscriber.emit("subscribe", new Object[] {"chaos"}, (Ack) subscribed::complete);
             assertThat(subscribed.get(10, TimeUnit.SECONDS)[0].toString()).contains("\"ok\":true");
 
-            NodeScript.Result r = NodeScript.of("durable-chaos.js")
+            ClientScript.Result r = ClientScript.of("durable-chaos.js")
                     .env("COURIER_URL", "http://127.0.0.1:" + server.port())
                     .env("COURIER_TRANSPORTS", "websocket")
                     .env("SEED", String.valueOf(seed))

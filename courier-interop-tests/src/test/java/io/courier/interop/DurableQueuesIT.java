@@ -3,7 +3,7 @@ package io.courier.interop;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.courier.durable.Retention;
-import io.courier.interop.support.NodeScript;
+import io.courier.interop.support.ClientScript;
 import io.courier.interop.support.RestartableServer;
 import io.courier.standalone.ConformanceServer;
 import java.nio.file.Path;
@@ -29,7 +29,7 @@ class DurableQueuesIT {
     @ValueSource(strings = {"polling", "websocket", "upgrade"})
     void offlineSubscriberGetsWhatItMissedInOrder(String mode) throws Exception {
         try (ConformanceServer server = start(0)) {
-            NodeScript.Result r = NodeScript.of("durable.js")
+            ClientScript.Result r = ClientScript.of("durable.js")
                     .env("COURIER_URL", "http://127.0.0.1:" + server.port())
                     .env("COURIER_TRANSPORTS", mode)
                     .timeout(Duration.ofSeconds(60))
@@ -43,7 +43,7 @@ class DurableQueuesIT {
     @org.junit.jupiter.api.Test
     void deliveriesSurviveTheUpgradeAndAnUpgradeCutAfterTheProbe() throws Exception {
         try (ConformanceServer server = start(0)) {
-            NodeScript.Result r = NodeScript.of("durable-upgrade.js")
+            ClientScript.Result r = ClientScript.of("durable-upgrade.js")
                     .env("COURIER_URL", "http://127.0.0.1:" + server.port())
                     .timeout(Duration.ofSeconds(90))
                     .run();
@@ -58,7 +58,7 @@ class DurableQueuesIT {
                 .inFlightWindow(5)
                 .maintenanceInterval(Duration.ofMillis(100))
                 .retention(c -> c.startsWith("tiny") ? new Retention(Duration.ofHours(1), 200) : Retention.DEFAULT))) {
-            NodeScript.Result r = NodeScript.of("durable-flow.js")
+            ClientScript.Result r = ClientScript.of("durable-flow.js")
                     .env("COURIER_URL", "http://127.0.0.1:" + server.port())
                     .env("COURIER_TRANSPORTS", mode)
                     .timeout(Duration.ofSeconds(60))
@@ -71,7 +71,7 @@ class DurableQueuesIT {
     @ValueSource(strings = {"polling", "websocket"})
     void queueSurvivesAServerRestart(String mode) throws Exception {
         try (RestartableServer server = new RestartableServer(this::start)) {
-            NodeScript.Result r = NodeScript.of("durable.js")
+            ClientScript.Result r = ClientScript.of("durable.js")
                     .env("COURIER_URL", "http://127.0.0.1:" + server.port())
                     .env("COURIER_TRANSPORTS", mode)
                     .env("COURIER_RESTART", "1")

@@ -2,7 +2,7 @@ package io.courier.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.courier.interop.support.NodeScript;
+import io.courier.interop.support.ClientScript;
 import io.courier.interop.support.ServerProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -41,7 +41,7 @@ class HubAuthIT {
                 """.formatted(SECRET));
         try (ServerProcess server = new ServerProcess(dir.resolve("data"), "--config", config.toString())) {
             AtomicReference<Integer> backendStatus = new AtomicReference<>();
-            NodeScript.Result r = NodeScript.of("hub-auth.js")
+            ClientScript.Result r = ClientScript.of("hub-auth.js")
                     .env("COURIER_URL", "http://127.0.0.1:" + server.port())
                     .env("COURIER_TRANSPORTS", "websocket")
                     .env("JWT_SECRET", SECRET)

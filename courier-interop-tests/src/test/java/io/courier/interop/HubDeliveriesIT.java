@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.courier.interop.support.NodeScript;
+import io.courier.interop.support.ClientScript;
 import io.courier.interop.support.ServerProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -53,7 +53,7 @@ class HubDeliveriesIT {
         }
         String curl = firstCommand(block(readme, "sh", "/api/publish"), "curl");
         try (ServerProcess server = new ServerProcess(data, "--api-key", "KEY")) {
-            NodeScript.Result r = NodeScript.of("hub-deliveries.js")
+            ClientScript.Result r = ClientScript.of("hub-deliveries.js")
                     .env("COURIER_URL", "http://127.0.0.1:" + server.port())
                     .env("COURIER_TRANSPORTS", transports)
                     .env("README_CLIENT", client)

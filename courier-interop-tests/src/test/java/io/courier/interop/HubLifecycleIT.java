@@ -2,7 +2,7 @@ package io.courier.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.courier.interop.support.NodeScript;
+import io.courier.interop.support.ClientScript;
 import io.courier.interop.support.ServerProcess;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,7 +26,7 @@ class HubLifecycleIT {
         try (ServerProcess server = new ServerProcess(data)) {
             AtomicInteger exitCode = new AtomicInteger(-1);
             AtomicReference<Throwable> restartFailure = new AtomicReference<>();
-            NodeScript.Result r = NodeScript.of("durable.js")
+            ClientScript.Result r = ClientScript.of("durable.js")
                     .env("COURIER_URL", "http://127.0.0.1:" + server.port())
                     .env("COURIER_TRANSPORTS", "websocket")
                     .env("COURIER_RESTART", "1")

@@ -2,7 +2,7 @@ package io.courier.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.courier.interop.support.NodeScript;
+import io.courier.interop.support.ClientScript;
 import io.courier.interop.support.Unhurried;
 import io.courier.protocol.Parser;
 import io.courier.standalone.ConformanceServer;
@@ -64,7 +64,7 @@ class MsgPackParserIT {
     @ParameterizedTest(name = "{0} over {1}")
     @MethodSource("scenarios")
     void officialClientWithTheMsgPackParserSucceeds(String script, String mode) throws Exception {
-        NodeScript.Result r = NodeScript.of(script)
+        ClientScript.Result r = ClientScript.of(script)
                 .env("COURIER_URL", "http://127.0.0.1:" + server.port())
                 .env("COURIER_TRANSPORTS", mode)
                 .env("COURIER_PARSER", "msgpack")
@@ -81,7 +81,7 @@ class MsgPackParserIT {
     @ParameterizedTest(name = "recovery over {0}")
     @ValueSource(strings = {"polling", "websocket"})
     void connectionStateRecoveryWorksOverMsgPack(String mode) throws Exception {
-        NodeScript.Result r = NodeScript.of("recovery.js")
+        ClientScript.Result r = ClientScript.of("recovery.js")
                 .env("COURIER_URL", "http://127.0.0.1:" + recovery.port())
                 .env("COURIER_TRANSPORTS", mode)
                 .env("COURIER_PARSER", "msgpack")
@@ -97,7 +97,7 @@ class MsgPackParserIT {
         // the deliveries' ack ids and {channel, id, seq} travel inside msgpack packets like any other
         try (ConformanceServer durable =
                 ConformanceServer.startDurable("127.0.0.1", 0, d -> {}, c -> c.parser(Parser.MSGPACK))) {
-            NodeScript.Result r = NodeScript.of("durable.js")
+            ClientScript.Result r = ClientScript.of("durable.js")
                     .env("COURIER_URL", "http://127.0.0.1:" + durable.port())
                     .env("COURIER_TRANSPORTS", mode)
                     .env("COURIER_PARSER", "msgpack")
@@ -115,7 +115,7 @@ class MsgPackParserIT {
         try (ConformanceServer contract = ConformanceServer.start("127.0.0.1", 0, c -> c.parser(Parser.MSGPACK)
                 .pingTimeout(Duration.ofSeconds(20))
                 .connectTimeout(Duration.ofSeconds(5)))) {
-            NodeScript.Result r = NodeScript.of("msgpack-protocol.js")
+            ClientScript.Result r = ClientScript.of("msgpack-protocol.js")
                     .env("COURIER_URL", "http://127.0.0.1:" + contract.port())
                     .timeout(Duration.ofSeconds(90))
                     .run();

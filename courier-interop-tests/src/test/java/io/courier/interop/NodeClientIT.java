@@ -2,7 +2,7 @@ package io.courier.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.courier.interop.support.NodeScript;
+import io.courier.interop.support.ClientScript;
 import io.courier.interop.support.Unhurried;
 import io.courier.standalone.ConformanceServer;
 import java.time.Duration;
@@ -46,7 +46,7 @@ class NodeClientIT {
     @ParameterizedTest(name = "{0} over {1}")
     @MethodSource("scenarios")
     void officialClientScenarioSucceeds(String script, String mode) throws Exception {
-        NodeScript.Result r = run(script, mode).run();
+        ClientScript.Result r = run(script, mode).run();
         assertThat(r.ok()).as(r.describe()).isTrue();
         if (script.equals("basics.js")) {
             assertThat(r.result().path("transport").asText())
@@ -65,7 +65,7 @@ class NodeClientIT {
                         .pingTimeout(Duration.ofSeconds(60))
                         .upgradeTimeout(Duration.ofSeconds(60))
                         .connectTimeout(Duration.ofSeconds(60)))) {
-            NodeScript.Result r = NodeScript.of("many-clients.js")
+            ClientScript.Result r = ClientScript.of("many-clients.js")
                     .env("COURIER_URL", "http://127.0.0.1:" + loadServer.port())
                     .env("COURIER_TRANSPORTS", mode)
                     .env("COURIER_CLIENTS", "200")
@@ -78,8 +78,8 @@ class NodeClientIT {
         }
     }
 
-    private static NodeScript run(String script, String mode) {
-        return NodeScript.of(script)
+    private static ClientScript run(String script, String mode) {
+        return ClientScript.of(script)
                 .env("COURIER_URL", "http://127.0.0.1:" + server.port())
                 .env("COURIER_TRANSPORTS", mode)
                 .timeout(Duration.ofSeconds(90));

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.courier.Courier;
 import io.courier.CourierConfig;
-import io.courier.interop.support.NodeScript;
+import io.courier.interop.support.ClientScript;
 import io.courier.protocol.Parser;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.Map;
@@ -77,12 +77,12 @@ class PerMessageDeflateIT {
         return sb.substring(0, size);
     }
 
-    private static NodeScript.Result run(int port, String mode) throws Exception {
+    private static ClientScript.Result run(int port, String mode) throws Exception {
         return run(port, mode, "default");
     }
 
-    private static NodeScript.Result run(int port, String mode, String parser) throws Exception {
-        return NodeScript.of("deflate.js")
+    private static ClientScript.Result run(int port, String mode, String parser) throws Exception {
+        return ClientScript.of("deflate.js")
                 .env("COURIER_URL", "http://127.0.0.1:" + port)
                 .env("COURIER_TRANSPORTS", mode)
                 .env("COURIER_PARSER", parser)
@@ -91,7 +91,7 @@ class PerMessageDeflateIT {
     }
 
     /** How much {@code counter} grew during {@code step}, as the script read it before and after. */
-    private static long grew(NodeScript.Result r, String counter, String before, String step) {
+    private static long grew(ClientScript.Result r, String counter, String before, String step) {
         JsonNode c = r.result().path("counters");
         return c.path(step).path(counter).asLong()
                 - c.path(before).path(counter).asLong();
@@ -109,7 +109,7 @@ class PerMessageDeflateIT {
                 run(start(c -> c.perMessageDeflate(d -> {}).parser(Parser.MSGPACK)), "websocket", "msgpack"));
     }
 
-    private static void assertCompressedExceptWithCompressFalse(NodeScript.Result r) {
+    private static void assertCompressedExceptWithCompressFalse(ClientScript.Result r) {
         assertThat(r.ok()).as(r.describe()).isTrue();
         assertThat(r.result().path("transport").asText()).isEqualTo("websocket");
         assertThat(r.result().path("extensions").asText()).as(r.describe()).isEqualTo("permessage-deflate");
@@ -132,7 +132,7 @@ class PerMessageDeflateIT {
     @ParameterizedTest(name = "threshold {0}")
     @ValueSource(ints = {4 * SIZE}) // over the escaped JSON of the big events
     void messagesUnderTheThresholdGoOutAsTheyAre(int threshold) throws Exception {
-        NodeScript.Result r = run(start(c -> c.perMessageDeflate(d -> d.threshold(threshold))), "websocket");
+        ClientScript.Result r = run(start(c -> c.perMessageDeflate(d -> d.threshold(threshold))), "websocket");
         assertThat(r.ok()).as(r.describe()).isTrue();
         assertThat(r.result().path("extensions").asText()).isEqualTo("permessage-deflate");
         assertThat(grew(r, "deflated", "start", "upload")).as(r.describe()).isZero();
@@ -144,7 +144,7 @@ class PerMessageDeflateIT {
     @ParameterizedTest(name = "over {0}")
     @ValueSource(strings = {"websocket", "upgrade"})
     void withTheOptionOffNothingIsNegotiated(String mode) throws Exception {
-        NodeScript.Result r = run(start(c -> {}), mode);
+        ClientScript.Result r = run(start(c -> {}), mode);
         assertThat(r.ok()).as(r.describe()).isTrue();
         assertThat(r.result().path("extensions").asText()).as(r.describe()).isEmpty();
         assertThat(grew(r, "deflated", "start", "upload")).isZero();

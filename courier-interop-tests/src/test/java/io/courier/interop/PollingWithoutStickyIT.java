@@ -3,7 +3,7 @@ package io.courier.interop;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.courier.Courier;
-import io.courier.interop.support.NodeScript;
+import io.courier.interop.support.ClientScript;
 import io.courier.redis.RedisCluster;
 import io.courier.redis.SessionForwarder;
 import java.time.Duration;
@@ -45,7 +45,7 @@ class PollingWithoutStickyIT {
         String urls = started.entrySet().stream()
                 .map(e -> e.getKey() + "=http://127.0.0.1:" + e.getValue().port())
                 .collect(Collectors.joining(","));
-        NodeScript.Result r = NodeScript.of("no-sticky.js")
+        ClientScript.Result r = ClientScript.of("no-sticky.js")
                 .env("NODES", urls)
                 .env("COURIER_URL", "http://127.0.0.1:" + started.get("A").port())
                 .env("COURIER_TRANSPORTS", "polling")

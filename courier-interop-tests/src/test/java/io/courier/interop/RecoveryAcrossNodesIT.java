@@ -3,7 +3,7 @@ package io.courier.interop;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.courier.Courier;
-import io.courier.interop.support.NodeScript;
+import io.courier.interop.support.ClientScript;
 import io.courier.interop.support.Unhurried;
 import io.courier.redis.RedisCluster;
 import io.courier.redis.RedisKeys;
@@ -37,7 +37,7 @@ class RecoveryAcrossNodesIT {
     void aStockClientRecoversOnAnotherNode() throws Exception {
         Courier a = node("A");
         Courier b = node("B");
-        NodeScript.Result r = NodeScript.of("recovery-cluster.js")
+        ClientScript.Result r = ClientScript.of("recovery-cluster.js")
                 .env("COURIER_URL", "http://127.0.0.1:" + a.port())
                 .env("COURIER_A", "http://127.0.0.1:" + a.port())
                 .env("COURIER_B", "http://127.0.0.1:" + b.port())

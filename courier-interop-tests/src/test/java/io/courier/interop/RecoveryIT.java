@@ -2,7 +2,7 @@ package io.courier.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.courier.interop.support.NodeScript;
+import io.courier.interop.support.ClientScript;
 import io.courier.interop.support.Unhurried;
 import io.courier.standalone.ConformanceServer;
 import java.time.Duration;
@@ -38,7 +38,7 @@ class RecoveryIT {
     @ParameterizedTest(name = "over {0}")
     @ValueSource(strings = {"polling", "websocket", "upgrade"})
     void stockClientRecoversItsSessionAndMissedEvents(String mode) throws Exception {
-        NodeScript.Result r = NodeScript.of("recovery.js")
+        ClientScript.Result r = ClientScript.of("recovery.js")
                 .env("COURIER_URL", "http://127.0.0.1:" + server.port())
                 .env("COURIER_TRANSPORTS", mode)
                 .timeout(Duration.ofSeconds(60))

@@ -2,7 +2,7 @@ package io.courier.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.courier.interop.support.NodeScript;
+import io.courier.interop.support.ClientScript;
 import io.courier.interop.support.RestartableServer;
 import io.courier.interop.support.Unhurried;
 import io.courier.standalone.ConformanceServer;
@@ -33,7 +33,7 @@ class RecoveryRestartIT {
     @ValueSource(strings = {"polling", "websocket"})
     void stockClientRecoversAcrossAServerRestart(String mode) throws Exception {
         try (RestartableServer server = new RestartableServer(this::start)) {
-            NodeScript.Result r = NodeScript.of("recovery-restart.js")
+            ClientScript.Result r = ClientScript.of("recovery-restart.js")
                     .env("COURIER_URL", "http://127.0.0.1:" + server.port())
                     .env("COURIER_TRANSPORTS", mode)
                     .timeout(Duration.ofSeconds(60))

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.courier.Courier;
 import io.courier.EventArgs;
 import io.courier.RemoteSocket;
-import io.courier.interop.support.NodeScript;
+import io.courier.interop.support.ClientScript;
 import io.courier.protocol.Parser;
 import io.courier.redis.RedisCluster;
 import java.time.Duration;
@@ -46,7 +46,7 @@ class RedisClusterIT {
     void courierAndSocketIoNodesActAsOneServer(String protocol, String parser) throws Exception {
         Courier a = node("A", protocol, Parser.named(parser));
         Courier b = node("B", protocol, Parser.named(parser));
-        NodeScript.Result r = NodeScript.of("redis-cluster.js")
+        ClientScript.Result r = ClientScript.of("redis-cluster.js")
                 .env("COURIER_PARSER", parser)
                 .env("COURIER_URL", "http://127.0.0.1:" + a.port())
                 .env("COURIER_A", "http://127.0.0.1:" + a.port())

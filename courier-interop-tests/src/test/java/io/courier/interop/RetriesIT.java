@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.courier.Courier;
-import io.courier.interop.support.NodeScript;
+import io.courier.interop.support.ClientScript;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -72,7 +72,7 @@ class RetriesIT {
     @ParameterizedTest(name = "over {0}")
     @ValueSource(strings = {"polling", "websocket", "upgrade"})
     void eachRetriedEventRunsOnceAndEveryAckGetsTheFirstReply(String mode) throws Exception {
-        NodeScript.Result r = NodeScript.of("retries.js")
+        ClientScript.Result r = ClientScript.of("retries.js")
                 .env("COURIER_URL", "http://127.0.0.1:" + io.port())
                 .env("COURIER_TRANSPORTS", mode)
                 .timeout(Duration.ofSeconds(60))

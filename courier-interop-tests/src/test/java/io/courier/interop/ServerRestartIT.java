@@ -2,7 +2,7 @@ package io.courier.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.courier.interop.support.NodeScript;
+import io.courier.interop.support.ClientScript;
 import io.courier.interop.support.RestartableServer;
 import io.courier.interop.support.Unhurried;
 import io.courier.standalone.ConformanceServer;
@@ -17,7 +17,7 @@ class ServerRestartIT {
     void officialClientReconnectsAfterServerRestart(String mode) throws Exception {
         try (RestartableServer server =
                 new RestartableServer(port -> ConformanceServer.start("127.0.0.1", port, Unhurried::timings))) {
-            NodeScript.Result r = NodeScript.of("reconnect.js")
+            ClientScript.Result r = ClientScript.of("reconnect.js")
                     .env("COURIER_URL", "http://127.0.0.1:" + server.port())
                     .env("COURIER_TRANSPORTS", mode)
                     .env("COURIER_WAIT_RECONNECT", "1")

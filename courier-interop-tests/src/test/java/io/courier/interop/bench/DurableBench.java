@@ -5,7 +5,7 @@ import io.courier.DurableQueues;
 import io.courier.durable.JournalMessageStore;
 import io.courier.durable.Retention;
 import io.courier.durable.StoredMessage;
-import io.courier.interop.support.NodeScript;
+import io.courier.interop.support.ClientScript;
 import io.courier.journal.JournalConfig;
 import io.courier.standalone.ConformanceServer;
 import java.nio.file.Files;
@@ -145,14 +145,14 @@ public final class DurableBench {
                     }
                 }
             });
-            List<CompletableFuture<NodeScript.Result>> runs = new ArrayList<>();
+            List<CompletableFuture<ClientScript.Result>> runs = new ArrayList<>();
             for (int k = 0; k < processes; k++) {
                 int share = clients / processes + (k < clients % processes ? 1 : 0);
                 int offset = k * (clients / processes);
                 runs.add(CompletableFuture.supplyAsync(
                         () -> {
                             try {
-                                return NodeScript.of("bench-fanout.js")
+                                return ClientScript.of("bench-fanout.js")
                                         .env("COURIER_URL", "http://127.0.0.1:" + server.port())
                                         .env("COURIER_TRANSPORTS", "websocket")
                                         .env("COURIER_CLIENTS", String.valueOf(share))
@@ -173,8 +173,8 @@ public final class DurableBench {
             long first = Long.MAX_VALUE;
             long last = 0;
             long clientCpu = 0;
-            for (CompletableFuture<NodeScript.Result> run : runs) {
-                NodeScript.Result r = run.join();
+            for (CompletableFuture<ClientScript.Result> run : runs) {
+                ClientScript.Result r = run.join();
                 if (!r.ok()) {
                     throw new IllegalStateException(r.describe());
                 }

@@ -35,7 +35,7 @@ public final class RestartableServer implements AutoCloseable {
         }
     }
 
-    /** A phase listener for {@link NodeScript#onPhase} that restarts the server when a script prints {@code phase}. */
+    /** A phase listener for {@link ClientScript#onPhase} that restarts the server when a script prints {@code phase}. */
     public java.util.function.Consumer<com.fasterxml.jackson.databind.JsonNode> restartOn(String phase) {
         return line -> {
             if (line.path("phase").asText().equals(phase)) {

@@ -17,49 +17,80 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * Runs one scenario of {@code src/test/js} with Node and the official {@code socket.io-client}. A scenario prints
- * progress lines with a {@code "phase"} key and exactly one final JSON line with an {@code "ok"} key, then exits.
+ * Runs one client scenario: a script of {@code src/test/js} with Node and the official {@code socket.io-client}
+ * ({@link #of}), or of {@code src/test/python} with Debian's {@code python3-socketio} ({@link #python}). A scenario
+ * prints progress lines with a {@code "phase"} key and exactly one final JSON line with an {@code "ok"} key, then
+ * exits.
  */
-public final class NodeScript {
+public final class ClientScript {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path DIR = Path.of("src/test/js");
+    private static final Path NODE_DIR = Path.of("src/test/js");
+    private static final Path PYTHON_DIR = Path.of("src/test/python");
+    /** Debian's Python, which python3-socketio is installed for (a python3 earlier on the PATH may lack it). */
+    private static final String PYTHON = "/usr/bin/python3";
 
-    private final String script;
+    private final List<String> command;
+    private final Path dir;
+    private final Installed installed;
     private final Map<String, String> env = new HashMap<>();
     private Duration timeout = Duration.ofSeconds(60);
     private Consumer<JsonNode> onPhase = phase -> {};
 
-    private NodeScript(String script) {
-        this.script = script;
+    private ClientScript(List<String> command, Path dir, Installed installed) {
+        this.command = command;
+        this.dir = dir;
+        this.installed = installed;
     }
 
-    public static NodeScript of(String script) {
-        return new NodeScript(script);
+    /** Fails with what to install when the scenario's client library is missing. */
+    private interface Installed {
+        void check() throws IOException, InterruptedException;
     }
 
-    public NodeScript env(String key, String value) {
+    /** A Node scenario of {@code src/test/js}. */
+    public static ClientScript of(String script) {
+        return new ClientScript(List.of("node", script), NODE_DIR, () -> {
+            if (!Files.isDirectory(NODE_DIR.resolve("node_modules/socket.io-client"))) {
+                throw new IllegalStateException("npm packages missing in " + NODE_DIR.toAbsolutePath()
+                        + ": run ./courier test (it runs npm ci there) or npm ci in that folder");
+            }
+        });
+    }
+
+    /** A Python scenario of {@code src/test/python}, run with python-socketio (Debian's {@code python3-socketio}). */
+    public static ClientScript python(String script) {
+        return new ClientScript(List.of(PYTHON, script), PYTHON_DIR, () -> {
+            Process check = new ProcessBuilder(PYTHON, "-c", "import socketio, websocket, requests")
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            if (check.waitFor() != 0) {
+                throw new IllegalStateException(PYTHON + " cannot import socketio, websocket and requests: install"
+                        + " Debian's python3-socketio python3-websocket python3-requests (bash .ci/run does)");
+            }
+        });
+    }
+
+    public ClientScript env(String key, String value) {
         env.put(key, value);
         return this;
     }
 
-    public NodeScript timeout(Duration timeout) {
+    public ClientScript timeout(Duration timeout) {
         this.timeout = timeout;
         return this;
     }
 
     /** Called on the reader thread for every progress line. */
-    public NodeScript onPhase(Consumer<JsonNode> onPhase) {
+    public ClientScript onPhase(Consumer<JsonNode> onPhase) {
         this.onPhase = onPhase;
         return this;
     }
 
     /** Runs the script to its end; the result holds the final line and everything printed, for assertion messages. */
     public Result run() throws IOException, InterruptedException {
-        if (!Files.isDirectory(DIR.resolve("node_modules/socket.io-client"))) {
-            throw new IllegalStateException("npm packages missing in " + DIR.toAbsolutePath()
-                    + ": run ./courier test (it runs npm ci there) or npm ci in that folder");
-        }
-        ProcessBuilder pb = new ProcessBuilder("node", script).directory(DIR.toFile());
+        installed.check();
+        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
         pb.environment().putAll(env);
         pb.redirectErrorStream(false);
         Process p = pb.start();

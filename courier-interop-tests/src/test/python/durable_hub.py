@@ -6,25 +6,17 @@ Run by PythonClientIT with Debian's python3-socketio. Env: COURIER_URL, COURIER_
 upgrade), COURIER_API_KEY. Prints one final JSON line {"ok": ..., "deliveries": [...], "left": n} and exits.
 """
 
-import json
 import os
 import queue
-import sys
 import time
-import traceback
 
 import requests
 import socketio
 
-MODES = {"polling": ["polling"], "websocket": ["websocket"], "upgrade": ["polling", "websocket"]}
-TIMEOUT = 10
+from scenario import TIMEOUT, run, transports
+
 URL = os.environ["COURIER_URL"]
 API = {"Authorization": "Bearer " + os.environ["COURIER_API_KEY"]}
-
-
-def report(result):
-    print(json.dumps(result), flush=True)
-    os._exit(0)  # the client's reader and writer threads would keep the process alive
 
 
 def client(deliveries):
@@ -36,7 +28,7 @@ def client(deliveries):
         deliveries.put({"args": published, "channel": meta["channel"], "id": meta["id"], "seq": meta["seq"]})
         return None  # an empty ack: the hub moves this client's cursor past it
 
-    sio.connect(URL, auth={"clientId": "py-driver"}, transports=MODES[os.environ["COURIER_TRANSPORTS"]],
+    sio.connect(URL, auth={"clientId": "py-driver"}, transports=transports(),
                 wait_timeout=TIMEOUT)
     return sio
 
@@ -78,8 +70,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        report(main())
-    except Exception as e:  # noqa: BLE001 - any failure is the scenario's result
-        traceback.print_exc(file=sys.stderr)
-        report({"ok": False, "error": f"{type(e).__name__}: {e}"})
+    run(main)

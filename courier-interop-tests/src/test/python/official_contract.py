@@ -6,26 +6,12 @@ Env: COURIER_URL, COURIER_TRANSPORTS (polling | websocket | upgrade).
 Prints one final JSON line {"ok": ..., "transport": ..., "checks": ...} (or {"ok": false, "error": ...}) and exits.
 """
 
-import json
 import os
 import queue
-import sys
-import traceback
 
 import socketio
 
-MODES = {"polling": ["polling"], "websocket": ["websocket"], "upgrade": ["polling", "websocket"]}
-TIMEOUT = 10
-
-
-def report(result):
-    print(json.dumps(result), flush=True)
-    os._exit(0)  # the client's reader and writer threads would keep the process alive
-
-
-def expect_equal(actual, expected, what):
-    if actual != expected:
-        raise AssertionError(f"{what}: expected {expected!r}, got {actual!r}")
+from scenario import TIMEOUT, expect_equal, run, transports
 
 
 def main():
@@ -46,7 +32,7 @@ def main():
         return events[name].get(timeout=TIMEOUT)
 
     checks = 0
-    sio.connect(os.environ["COURIER_URL"], auth={"token": "abc"}, transports=MODES[mode], wait_timeout=TIMEOUT)
+    sio.connect(os.environ["COURIER_URL"], auth={"token": "abc"}, transports=transports(), wait_timeout=TIMEOUT)
     expect_equal(next_of("auth"), [{"token": "abc"}], "auth event")
     checks += 1
 
@@ -83,8 +69,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        report(main())
-    except Exception as e:  # noqa: BLE001 - any failure is the scenario's result
-        traceback.print_exc(file=sys.stderr)
-        report({"ok": False, "error": f"{type(e).__name__}: {e}"})
+    run(main)

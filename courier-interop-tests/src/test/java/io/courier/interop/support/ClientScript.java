@@ -59,7 +59,7 @@ public final class ClientScript {
 
     /** A Python scenario of {@code src/test/python}, run with python-socketio (Debian's {@code python3-socketio}). */
     public static ClientScript python(String script) {
-        return new ClientScript(List.of(PYTHON, script), PYTHON_DIR, () -> {
+        ClientScript python = new ClientScript(List.of(PYTHON, script), PYTHON_DIR, () -> {
             Process check = new ProcessBuilder(PYTHON, "-c", "import socketio, websocket, requests")
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
@@ -69,6 +69,7 @@ public final class ClientScript {
                         + " Debian's python3-socketio python3-websocket python3-requests (bash .ci/run does)");
             }
         });
+        return python.env("PYTHONDONTWRITEBYTECODE", "1"); // no __pycache__ of scenario.py in the source tree
     }
 
     public ClientScript env(String key, String value) {

@@ -35,6 +35,20 @@ final class PlainJsonParser {
     /** Characters of the longest number read here (for integers, {@link #MAX_INTEGER_DIGITS} is the tighter bound). */
     private static final int MAX_NUMBER_LENGTH = 32;
 
+    /** Names up to this long are kept in {@link #names} for the next document that has them. */
+    static final int MAX_CACHED_NAME_LENGTH = 32;
+
+    /**
+     * The names read most recently, by hash: payloads repeat their few property names, and a name found here is not
+     * copied out of the text again (an echo's three names were a twentieth of what the server allocated per event).
+     * Shared by every thread without locks: a slot holds an immutable {@code String} or null, a race only costs a
+     * copy. Bounded: {@value #NAME_SLOTS} names of at most {@value #MAX_CACHED_NAME_LENGTH} characters; a document
+     * with other names evicts some, and is parsed the same.
+     */
+    private static final int NAME_SLOTS = 256;
+
+    private final String[] names = new String[NAME_SLOTS];
+
     private final JsonNodeFactory nodes;
     private final int maxDepth;
     private final int maxStringLength;
@@ -66,7 +80,8 @@ final class PlainJsonParser {
 
     /**
      * The tree of the one JSON value that is {@code text} from {@code start} to its end, or null when this parser
-     * declines it (not plain, or not valid: Jackson decides). Thread-safe: each call has its own state.
+     * declines it (not plain, or not valid: Jackson decides). Thread-safe: each call has its own state, and
+     * the names kept for the next documents are immutable strings.
      */
     JsonNode parse(String text, int start) {
         return new Cursor(this, text, start).document();
@@ -136,7 +151,7 @@ final class PlainJsonParser {
                 if (pos >= end || text.charAt(pos) != '"') {
                     return null;
                 }
-                String name = string(limits.maxNameLength);
+                String name = name();
                 if (name == null) {
                     return null;
                 }
@@ -209,6 +224,41 @@ final class PlainJsonParser {
                 if (c < 0x20) {
                     return null;
                 }
+                pos++;
+            }
+            return null;
+        }
+
+        /** The property name starting at the quote at {@code pos}, unescaped, or null if declined. */
+        private String name() {
+            int from = ++pos;
+            int hash = 0;
+            while (pos < end) {
+                char c = text.charAt(pos);
+                if (c == '"') {
+                    int length = pos - from;
+                    if (length > limits.maxNameLength) {
+                        return null;
+                    }
+                    if (length > MAX_CACHED_NAME_LENGTH) {
+                        return text.substring(from, pos++);
+                    }
+                    int slot = (hash ^ (hash >>> 8)) & (NAME_SLOTS - 1);
+                    String known = limits.names[slot];
+                    if (known == null || known.length() != length || !text.regionMatches(from, known, 0, length)) {
+                        known = text.substring(from, pos);
+                        limits.names[slot] = known;
+                    }
+                    pos++;
+                    return known;
+                }
+                if (c == '\\') {
+                    return escapedString(from, limits.maxNameLength);
+                }
+                if (c < 0x20) {
+                    return null;
+                }
+                hash = 31 * hash + c;
                 pos++;
             }
             return null;

@@ -81,7 +81,7 @@ final class PlainJsonWriter {
             return depth < MAX_DEPTH && array(a, depth + 1);
         }
         if (node instanceof IntNode || node instanceof LongNode) {
-            ascii(Long.toString(node.longValue()));
+            number(node.longValue());
             return true;
         }
         if (node instanceof DoubleNode d) {
@@ -185,6 +185,57 @@ final class PlainJsonWriter {
         ensure(1);
         buf[size++] = '"';
         return true;
+    }
+
+    /** {@code v} in decimal, as {@link Long#toString} writes it, without the string: two digits per division. */
+    private void number(long v) {
+        if (v == Long.MIN_VALUE) {
+            ascii(Long.toString(v));
+            return;
+        }
+        int n = length(v);
+        ensure(n);
+        int at = size + n;
+        size = at;
+        long rest = Math.abs(v);
+        while (rest >= 100) {
+            int two = (int) (rest % 100);
+            rest /= 100;
+            buf[--at] = (byte) ('0' + two % 10);
+            buf[--at] = (byte) ('0' + two / 10);
+        }
+        int last = (int) rest;
+        buf[--at] = (byte) ('0' + last % 10);
+        if (last >= 10) {
+            buf[--at] = (byte) ('0' + last / 10);
+        }
+        if (v < 0) {
+            buf[--at] = '-';
+        }
+    }
+
+    /** 10, 100, ... 10^18: a long of n digits is below the (n-1)th. */
+    private static final long[] POWERS_OF_TEN = new long[18];
+
+    static {
+        long p = 1;
+        for (int i = 0; i < POWERS_OF_TEN.length; i++) {
+            p *= 10;
+            POWERS_OF_TEN[i] = p;
+        }
+    }
+
+    /** The characters of {@code v} in decimal. */
+    private static int length(long v) {
+        if (v == Long.MIN_VALUE) {
+            return 20;
+        }
+        long abs = Math.abs(v);
+        int digits = 1;
+        while (digits <= POWERS_OF_TEN.length && abs >= POWERS_OF_TEN[digits - 1]) {
+            digits++;
+        }
+        return v < 0 ? digits + 1 : digits;
     }
 
     private void ascii(String s) {

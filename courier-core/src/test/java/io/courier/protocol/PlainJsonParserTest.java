@@ -95,6 +95,28 @@ class PlainJsonParserTest {
         assertThat(PLAIN.parse("2" + json, 1)).isNull();
     }
 
+    /**
+     * Names repeat from one document to the next: a recent one is kept and not copied out of the text again, and
+     * names that take each other's places in the cache, long names and escaped names each read as themselves.
+     */
+    @Test
+    void keepsRecentNamesAndReadsEveryNameAsItself() throws Exception {
+        PlainJsonParser parser = PlainJsonParser.forMapper(MAPPER);
+        JsonNode first = parser.parse("[\"echo\",{\"seq\":1,\"ts\":2}]", 0);
+        JsonNode second = parser.parse("[\"echo\",{\"seq\":3}]", 0);
+        assertThat(second.get(1).fieldNames().next())
+                .isEqualTo("seq")
+                .isSameAs(first.get(1).fieldNames().next());
+        StringBuilder many = new StringBuilder("{");
+        for (int i = 0; i < 2_000; i++) {
+            many.append(i == 0 ? "" : ",").append("\"n").append(i).append("\":").append(i);
+        }
+        many.append(",\"").append("long".repeat(20)).append("\":1,\"esc\\u0061ped\":2,\"seq\":5}");
+        for (int round = 0; round < 2; round++) {
+            assertSameTree(parser.parse(many.toString(), 0), JACKSON.readTree(many.toString()));
+        }
+    }
+
     @Test
     void declinesNestingDeeperThanItsLimit() {
         String deep = "[".repeat(PlainJsonParser.MAX_DEPTH + 1) + "]".repeat(PlainJsonParser.MAX_DEPTH + 1);

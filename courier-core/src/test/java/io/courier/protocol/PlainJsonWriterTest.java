@@ -62,6 +62,32 @@ class PlainJsonWriterTest {
     }
 
     @Test
+    void writesIntegersAsJacksonDoes() throws Exception {
+        ArrayNode numbers = NODES.arrayNode();
+        for (long v : new long[] {
+            0,
+            -1,
+            9,
+            10,
+            -10,
+            99,
+            100,
+            Integer.MAX_VALUE,
+            Integer.MIN_VALUE,
+            Long.MAX_VALUE,
+            Long.MIN_VALUE + 1,
+            Long.MIN_VALUE,
+            1_000_000_000_000_000_000L,
+            -999_999_999_999_999_999L
+        }) {
+            numbers.add(v);
+            assertWrittenAsJacksonDoes(NODES.arrayNode().add(v));
+        }
+        numbers.add(7).add(-7);
+        assertWrittenAsJacksonDoes(numbers);
+    }
+
+    @Test
     void declinesWhatItDoesNotWrite() {
         for (JsonNode node : new JsonNode[] {
             NODES.textNode("\uD83D\uDE00"),

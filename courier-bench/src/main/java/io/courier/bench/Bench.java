@@ -24,7 +24,8 @@ import java.util.stream.Stream;
 /**
  * The benchmark harness ({@code ./courier bench}): runs each scenario against each server in turn (A B C D, A B C D,
  * ...) for a number of rounds, every server a fresh process pinned to the server CPU, this process (the load
- * generator) on the other; writes every figure to {@code target/bench/results-<time>.tsv}, a summary next to it, and,
+ * generator) on the other; a scenario measured {@link Scenario.InTurn in turn} (echo) starts every server of a round
+ * at once and measures them in alternating slices; writes every figure to {@code target/bench/results-<time>.tsv}, a summary next to it, and,
  * for a full run (or with {@code --report FILE}), BENCHMARKS.md and its chart.
  *
  * <pre>
@@ -140,10 +141,14 @@ public final class Bench {
         try (LoadGen lg = new LoadGen()) {
             for (int round = 1; round <= rounds; round++) {
                 for (Scenario s : scenarios) {
-                    for (ServerKind server : servers) {
-                        if (s.supports(server)) {
-                            runOne(env, lg, results, s, server, round, rounds, serverCpu, stamp);
-                        }
+                    List<ServerKind> supported =
+                            servers.stream().filter(s::supports).toList();
+                    if (s instanceof Scenario.InTurn inTurn && supported.size() > 1) {
+                        runInTurn(env, lg, results, inTurn, supported, round, rounds, serverCpu, stamp);
+                        continue;
+                    }
+                    for (ServerKind server : supported) {
+                        runOne(env, lg, results, s, server, round, rounds, serverCpu, stamp);
                     }
                 }
             }
@@ -178,64 +183,137 @@ public final class Bench {
             int rounds,
             String serverCpu,
             String stamp) {
-        List<PeerProcess> peers = new ArrayList<>();
-        List<Path> temps = new ArrayList<>();
-        String tag = String.format("[%d/%d] %-8s %-14s", round, rounds, s.id(), server.id);
-        Run run = new Run() {
-            @Override
-            public ServerKind server() {
-                return server;
-            }
-
-            @Override
-            public LoadGen loadGen() {
-                return lg;
-            }
-
-            @Override
-            public PeerProcess start(List<String> extraArgs) throws Exception {
-                Path log = env.outDir()
-                        .resolve("logs/" + stamp + "/" + s.id() + "-" + server.id + "-r" + round
-                                + (peers.isEmpty() ? "" : "-" + (peers.size() + 1)) + ".log");
-                PeerProcess p = PeerProcess.start(server, env, serverCpu, extraArgs, log);
-                peers.add(p);
-                return p;
-            }
-
-            @Override
-            public void progress(String message) {
-                System.out.println("bench " + tag + " " + message);
-            }
-
-            @Override
-            public void metric(String key, double value) {
-                results.add(new Results.Row(round, s.id(), server, key, value));
-            }
-
-            @Override
-            public Path tempDir() throws IOException {
-                Path d = Files.createTempDirectory("courier-bench-");
-                temps.add(d);
-                return d;
-            }
-        };
-        long t0 = System.nanoTime();
+        ServerRun run = new ServerRun(env, lg, results, s, server, round, rounds, serverCpu, stamp);
         try {
             s.run(run);
+            run.checkAlive();
+        } catch (Exception | Error e) {
+            run.failed(e);
+        } finally {
+            run.close();
+        }
+    }
+
+    /** A scenario against every server at once, measured in turn in short slices ({@link Scenario.InTurn}). */
+    private static void runInTurn(
+            Env env,
+            LoadGen lg,
+            Results results,
+            Scenario.InTurn s,
+            List<ServerKind> servers,
+            int round,
+            int rounds,
+            String serverCpu,
+            String stamp) {
+        List<ServerRun> runs = new ArrayList<>();
+        for (ServerKind server : servers) {
+            runs.add(new ServerRun(env, lg, results, s, server, round, rounds, serverCpu, stamp));
+        }
+        try {
+            s.runInTurn(List.copyOf(runs));
+            for (ServerRun run : runs) {
+                run.checkAlive();
+            }
+        } catch (Exception | Error e) {
+            runs.forEach(run -> run.failed(e));
+        } finally {
+            runs.forEach(ServerRun::close);
+        }
+    }
+
+    /** One scenario against one server in one round: its peers, temporary directories, progress and figures. */
+    private static final class ServerRun implements Run {
+        private final Env env;
+        private final LoadGen lg;
+        private final Results results;
+        private final Scenario s;
+        private final ServerKind server;
+        private final int round;
+        private final String serverCpu;
+        private final String stamp;
+        private final String tag;
+        private final List<PeerProcess> peers = new ArrayList<>();
+        private final List<Path> temps = new ArrayList<>();
+        private final long t0 = System.nanoTime();
+
+        ServerRun(
+                Env env,
+                LoadGen lg,
+                Results results,
+                Scenario s,
+                ServerKind server,
+                int round,
+                int rounds,
+                String serverCpu,
+                String stamp) {
+            this.env = env;
+            this.lg = lg;
+            this.results = results;
+            this.s = s;
+            this.server = server;
+            this.round = round;
+            this.serverCpu = serverCpu;
+            this.stamp = stamp;
+            this.tag = String.format("[%d/%d] %-8s %-14s", round, rounds, s.id(), server.id);
+        }
+
+        @Override
+        public ServerKind server() {
+            return server;
+        }
+
+        @Override
+        public LoadGen loadGen() {
+            return lg;
+        }
+
+        @Override
+        public PeerProcess start(List<String> extraArgs) throws Exception {
+            Path log = env.outDir()
+                    .resolve("logs/" + stamp + "/" + s.id() + "-" + server.id + "-r" + round
+                            + (peers.isEmpty() ? "" : "-" + (peers.size() + 1)) + ".log");
+            PeerProcess p = PeerProcess.start(server, env, serverCpu, extraArgs, log);
+            peers.add(p);
+            return p;
+        }
+
+        @Override
+        public void progress(String message) {
+            System.out.println("bench " + tag + " " + message);
+        }
+
+        @Override
+        public void metric(String key, double value) {
+            results.add(new Results.Row(round, s.id(), server, key, value));
+        }
+
+        @Override
+        public Path tempDir() throws IOException {
+            Path d = Files.createTempDirectory("courier-bench-");
+            temps.add(d);
+            return d;
+        }
+
+        void checkAlive() {
             for (PeerProcess p : peers) {
                 if (!p.alive()) {
                     throw new IllegalStateException(server.id + " died during the run; log " + p.log);
                 }
             }
-        } catch (Exception | Error e) {
+        }
+
+        void failed(Throwable e) {
             String why = e.getMessage() == null ? e.toString() : e.getMessage();
-            run.progress("FAILED: " + why);
+            progress("FAILED: " + why);
             results.failed(round, s.id(), server, why);
-        } finally {
+        }
+
+        /** Stops its peers, removes its temporary directories, prints how long it took. */
+        void close() {
             peers.forEach(PeerProcess::close);
             temps.forEach(Bench::deleteTree);
+            progress(String.format("(%.1f s)", (System.nanoTime() - t0) / 1e9));
         }
-        run.progress(String.format("(%.1f s)", (System.nanoTime() - t0) / 1e9));
     }
 
     /** Writes a report: into an existing BENCHMARKS.md's generated block ({@code merge}), or as a new file. */

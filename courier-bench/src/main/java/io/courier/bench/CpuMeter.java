@@ -46,7 +46,25 @@ public final class CpuMeter {
             double jitShare,
             double loadGenSeconds,
             double otherSeconds,
-            double wallSeconds) {}
+            double wallSeconds) {
+
+        /** This window and {@code other} as one: seconds added, shares weighted by each window's server time. */
+        public Sample plus(Sample other) {
+            double all = allSeconds() + other.allSeconds();
+            return new Sample(
+                    serverSeconds + other.serverSeconds,
+                    all == 0 ? 0 : (kernelShare * allSeconds() + other.kernelShare * other.allSeconds()) / all,
+                    all == 0 ? 0 : (jitShare * allSeconds() + other.jitShare * other.allSeconds()) / all,
+                    loadGenSeconds + other.loadGenSeconds,
+                    otherSeconds + other.otherSeconds,
+                    wallSeconds + other.wallSeconds);
+        }
+
+        /** The server's CPU time with the JIT compilers' ({@link #serverSeconds} leaves them out). */
+        private double allSeconds() {
+            return jitShare >= 1 ? 0 : serverSeconds / (1 - jitShare);
+        }
+    }
 
     public Sample stop() {
         long[] s = serverTicks(peers);

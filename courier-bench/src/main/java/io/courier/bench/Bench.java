@@ -140,15 +140,16 @@ public final class Bench {
                 results.file());
         try (LoadGen lg = new LoadGen()) {
             for (int round = 1; round <= rounds; round++) {
+                Round r = new Round(env, lg, results, round, rounds, serverCpu, stamp);
                 for (Scenario s : scenarios) {
                     List<ServerKind> supported =
                             servers.stream().filter(s::supports).toList();
                     if (s instanceof Scenario.InTurn inTurn && supported.size() > 1) {
-                        runInTurn(env, lg, results, inTurn, supported, round, rounds, serverCpu, stamp);
+                        runInTurn(r, inTurn, supported);
                         continue;
                     }
                     for (ServerKind server : supported) {
-                        runOne(env, lg, results, s, server, round, rounds, serverCpu, stamp);
+                        runOne(r, s, server);
                     }
                 }
             }
@@ -173,17 +174,11 @@ public final class Bench {
         }
     }
 
-    private static void runOne(
-            Env env,
-            LoadGen lg,
-            Results results,
-            Scenario s,
-            ServerKind server,
-            int round,
-            int rounds,
-            String serverCpu,
-            String stamp) {
-        ServerRun run = new ServerRun(env, lg, results, s, server, round, rounds, serverCpu, stamp);
+    /** What every run of one round shares. */
+    private record Round(Env env, LoadGen lg, Results results, int round, int rounds, String serverCpu, String stamp) {}
+
+    private static void runOne(Round r, Scenario s, ServerKind server) {
+        ServerRun run = new ServerRun(r, s, server);
         try {
             s.run(run);
             run.checkAlive();
@@ -195,19 +190,10 @@ public final class Bench {
     }
 
     /** A scenario against every server at once, measured in turn in short slices ({@link Scenario.InTurn}). */
-    private static void runInTurn(
-            Env env,
-            LoadGen lg,
-            Results results,
-            Scenario.InTurn s,
-            List<ServerKind> servers,
-            int round,
-            int rounds,
-            String serverCpu,
-            String stamp) {
+    private static void runInTurn(Round r, Scenario.InTurn s, List<ServerKind> servers) {
         List<ServerRun> runs = new ArrayList<>();
         for (ServerKind server : servers) {
-            runs.add(new ServerRun(env, lg, results, s, server, round, rounds, serverCpu, stamp));
+            runs.add(new ServerRun(r, s, server));
         }
         try {
             s.runInTurn(List.copyOf(runs));
@@ -223,38 +209,19 @@ public final class Bench {
 
     /** One scenario against one server in one round: its peers, temporary directories, progress and figures. */
     private static final class ServerRun implements Run {
-        private final Env env;
-        private final LoadGen lg;
-        private final Results results;
+        private final Round r;
         private final Scenario s;
         private final ServerKind server;
-        private final int round;
-        private final String serverCpu;
-        private final String stamp;
         private final String tag;
         private final List<PeerProcess> peers = new ArrayList<>();
         private final List<Path> temps = new ArrayList<>();
         private final long t0 = System.nanoTime();
 
-        ServerRun(
-                Env env,
-                LoadGen lg,
-                Results results,
-                Scenario s,
-                ServerKind server,
-                int round,
-                int rounds,
-                String serverCpu,
-                String stamp) {
-            this.env = env;
-            this.lg = lg;
-            this.results = results;
+        ServerRun(Round r, Scenario s, ServerKind server) {
+            this.r = r;
             this.s = s;
             this.server = server;
-            this.round = round;
-            this.serverCpu = serverCpu;
-            this.stamp = stamp;
-            this.tag = String.format("[%d/%d] %-8s %-14s", round, rounds, s.id(), server.id);
+            this.tag = String.format("[%d/%d] %-8s %-14s", r.round(), r.rounds(), s.id(), server.id);
         }
 
         @Override
@@ -264,15 +231,16 @@ public final class Bench {
 
         @Override
         public LoadGen loadGen() {
-            return lg;
+            return r.lg();
         }
 
         @Override
         public PeerProcess start(List<String> extraArgs) throws Exception {
-            Path log = env.outDir()
-                    .resolve("logs/" + stamp + "/" + s.id() + "-" + server.id + "-r" + round
+            Path log = r.env()
+                    .outDir()
+                    .resolve("logs/" + r.stamp() + "/" + s.id() + "-" + server.id + "-r" + r.round()
                             + (peers.isEmpty() ? "" : "-" + (peers.size() + 1)) + ".log");
-            PeerProcess p = PeerProcess.start(server, env, serverCpu, extraArgs, log);
+            PeerProcess p = PeerProcess.start(server, r.env(), r.serverCpu(), extraArgs, log);
             peers.add(p);
             return p;
         }
@@ -284,7 +252,7 @@ public final class Bench {
 
         @Override
         public void metric(String key, double value) {
-            results.add(new Results.Row(round, s.id(), server, key, value));
+            r.results().add(new Results.Row(r.round(), s.id(), server, key, value));
         }
 
         @Override
@@ -305,7 +273,7 @@ public final class Bench {
         void failed(Throwable e) {
             String why = e.getMessage() == null ? e.toString() : e.getMessage();
             progress("FAILED: " + why);
-            results.failed(round, s.id(), server, why);
+            r.results().failed(r.round(), s.id(), server, why);
         }
 
         /** Stops its peers, removes its temporary directories, prints how long it took. */

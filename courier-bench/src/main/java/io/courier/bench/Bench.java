@@ -25,8 +25,8 @@ import java.util.stream.Stream;
  * The benchmark harness ({@code ./courier bench}): runs each scenario against each server in turn (A B C D, A B C D,
  * ...) for a number of rounds, every server a fresh process pinned to the server CPU, this process (the load
  * generator) on the other; a scenario measured {@link Scenario.InTurn in turn} (echo) starts every server of a round
- * at once and measures them in alternating slices; writes every figure to {@code target/bench/results-<time>.tsv}, a summary next to it, and,
- * for a full run (or with {@code --report FILE}), BENCHMARKS.md and its chart.
+ * at once and measures them in alternating slices; writes every figure to {@code target/bench/results-<time>.tsv}, a
+ * summary next to it, and, for a full run (or with {@code --report FILE}), BENCHMARKS.md and its chart.
  *
  * <pre>
  * --scenario LIST   fanout,echo,idle10k,idle19k,durable,polling,cluster (default: all)

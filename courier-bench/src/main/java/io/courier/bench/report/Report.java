@@ -336,11 +336,11 @@ public final class Report {
             - **Fan-out burst** latencies are queueing at saturation (32 messages × 1,000 receivers in flight); the
               steady phase (timestamped with the scheduled send time) is the latency figure.
             - **Echo**: every server of a round started and connected at once (100 clients each), warmed up in
-              turn (two passes), then measured in turn in four 1 s slices each (A B C, C B A, ...; 250 ms of the loop unmeasured
-              before each, one server's loop running at a time); latencies over all of a server's slices. Its tail
-              is stalls in which all 100 requests in flight wait (young GCs, other tenants on either core), and
-              these come and go over minutes: measured for 4 s one server after the other, the same server's p99
-              against the ceiling's moved from 0.84× to 2.18× round by round.
+              turn (two passes), then measured in turn in four 1 s slices each (A B C, C B A, ...; 250 ms of the
+              loop unmeasured before each, one server's loop running at a time); latencies over all of a server's
+              slices. Its tail is stalls in which all 100 requests in flight wait (young GCs, other tenants on
+              either core), and these come and go over minutes: measured for 4 s one server after the other, the
+              same server's p99 against the ceiling's moved from 0.84× to 2.18× round by round.
             - **Idle**: per-connection RSS and live heap after a full GC, on a fresh server; for the JVMs RSS follows
               G1's heap sizing, so the live-heap figure is the comparable one.
             - **Durable** (Courier only): the same fan-out with every message stored (fsync) and every delivery

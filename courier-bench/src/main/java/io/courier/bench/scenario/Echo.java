@@ -17,10 +17,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * Echo with ack from 100 WebSocket clients per server in a closed loop ({@code 42<id>["echo",{..}]} answered by
  * {@code 43<id>[{..}]}, the next one sent when the ack arrives). Every server of a round is started and connected at
- * once, warmed up in turn (twice), then measured in turn: {@value #SLICES} slices of {@value #SLICE_MS} ms each (A B C, C B
- * A, ...), each after {@value #RAMP_MS} ms of the loop unmeasured, one server's loop running at a time. Acks/s, latency
- * (p50, p90, p99, p99.9 over all its slices: where a server's distribution differs from the ceiling's, the body or the
- * tail), and server CPU per ack, the steady figure.
+ * once, warmed up in turn (twice), then measured in turn: {@value #SLICES} slices of {@value #SLICE_MS} ms each (A B
+ * C, C B A, ...), each after {@value #RAMP_MS} ms of the loop unmeasured, one server's loop running at a time.
+ * Acks/s, latency (p50, p90, p99, p99.9 over all its slices: where a server's distribution differs from the
+ * ceiling's, the body or the tail), and server CPU per ack, the steady figure.
  *
  * <p>Why slices in turn: the tail is made of stalls in which all 100 requests in flight wait (a GC pause, another
  * tenant's burst on either core), and the host's stalls come and go over minutes; measured for 4 s each one after the
@@ -64,8 +64,10 @@ public final class Echo implements Scenario.InTurn {
 
     @Override
     public String description() {
-        return CLIENTS + " clients per server, echo with ack in a closed loop, warm-up until the server's CPU per ack"
-                + " settles (at most " + WARM_UP_MAX_MS / 1000 + " s), then " + SLICES + " slices of "
+        return CLIENTS + " clients per server, echo with ack in a closed loop, warm-up in turn (" + WARM_UP_PASSES
+                + " passes) until the server's CPU per ack settles (at most " + WARM_UP_MAX_MS / 1000
+                + " s each), then "
+                + SLICES + " slices of "
                 + SLICE_MS / 1000.0 + " s measured in turn with the other servers";
     }
 
@@ -213,8 +215,9 @@ public final class Echo implements Scenario.InTurn {
 
     /**
      * Runs the loop in windows of {@link #WARM_UP_WINDOW_MS} until two in a row cost the server the same CPU per ack
-     * (within {@link #SETTLED}) and the JIT compilers are nearly idle: with a fixed 2 s warm-up, C2 compilation took up to a third of a JVM server's CPU in
-     * the measured window, and the figure was the compiler's, not the steady per-ack cost. Returns the seconds it took.
+     * (within {@link #SETTLED}) and the JIT compilers are nearly idle: with a fixed 2 s warm-up, C2 compilation took
+     * up to a third of a JVM server's CPU in the measured window, and the figure was the compiler's, not the steady
+     * per-ack cost. Returns the seconds it took.
      */
     private static double warmUp(Run run, PeerProcess peer, LoadGen lg, Loop loop) throws Exception {
         long t0 = System.nanoTime();

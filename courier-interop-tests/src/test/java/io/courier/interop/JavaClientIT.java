@@ -2,8 +2,7 @@ package io.courier.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.courier.interop.support.Unhurried;
-import io.courier.standalone.ConformanceServer;
+import io.courier.interop.support.ConformanceServerExtension;
 import io.socket.client.Ack;
 import io.socket.client.IO;
 import io.socket.client.Socket;
@@ -14,26 +13,17 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.json.JSONObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The official Java client {@code io.socket:socket.io-client} 2.1.2 against the conformance server. */
 class JavaClientIT {
-    private static ConformanceServer server;
+    @RegisterExtension
+    static final ConformanceServerExtension server = new ConformanceServerExtension();
+
     private final List<Socket> opened = new ArrayList<>();
-
-    @BeforeAll
-    static void start() {
-        server = ConformanceServer.start("127.0.0.1", 0, Unhurried::timings);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     @AfterEach
     void closeSockets() {

@@ -3,12 +3,11 @@ package io.courier.interop;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.courier.interop.support.ClientScript;
-import io.courier.interop.support.Unhurried;
+import io.courier.interop.support.ConformanceServerExtension;
 import io.courier.standalone.ConformanceServer;
 import java.time.Duration;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -19,17 +18,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * conformance server (official + extended contract) in polling-only, websocket-only and upgrade modes.
  */
 class NodeClientIT {
-    private static ConformanceServer server;
-
-    @BeforeAll
-    static void start() {
-        server = ConformanceServer.start("127.0.0.1", 0, Unhurried::timings);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final ConformanceServerExtension server = new ConformanceServerExtension();
 
     static Stream<Arguments> scenarios() {
         Stream.Builder<Arguments> out = Stream.builder();

@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.courier.interop.support.ClientScript;
+import io.courier.interop.support.ConformanceServerExtension;
 import io.courier.interop.support.ServerProcess;
-import io.courier.interop.support.Unhurried;
-import io.courier.standalone.ConformanceServer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -24,17 +22,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * src/test/python/durable_hub.py}).
  */
 class PythonClientIT {
-    private static ConformanceServer server;
-
-    @BeforeAll
-    static void start() {
-        server = ConformanceServer.start("127.0.0.1", 0, Unhurried::timings);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final ConformanceServerExtension server = new ConformanceServerExtension();
 
     @ParameterizedTest(name = "over {0}")
     @ValueSource(strings = {"polling", "websocket", "upgrade"})

@@ -1,5 +1,6 @@
 package io.courier.journal;
 
+import io.courier.internal.HeldWakeUps;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -290,9 +291,13 @@ final class GroupCommitWriter {
         int count = upTo - batchDone;
         long firstPosition = lastPosition - count + 1;
         permits.release(count);
-        for (int i = 0; i < count; i++) {
-            batch.get(batchDone + i).future().complete(firstPosition + i);
-        }
+        int from = batchDone;
+        // what the completions wake (a durable lane handed the stored messages) wakes once all of them are done
+        HeldWakeUps.holding(() -> {
+            for (int i = 0; i < count; i++) {
+                batch.get(from + i).future().complete(firstPosition + i);
+            }
+        });
         batchDone = upTo;
     }
 

@@ -11,6 +11,7 @@ import io.courier.adapter.OutboundPacket;
 import io.courier.durable.ChannelStats;
 import io.courier.durable.MessageStore;
 import io.courier.durable.StoredMessage;
+import io.courier.internal.HeldWakeUps;
 import io.courier.json.JsonCodec;
 import io.courier.protocol.SocketIoPacket;
 import io.netty.channel.EventLoop;
@@ -364,6 +365,7 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
 
     private void activate(Pump pump, DefaultSocket socket) {
         pump.socket = socket;
+        pump.loop = socket.eventLoop();
         pump.generation++;
         settled(pump.inFlight.clear());
         pump.sent = pump.cursor;
@@ -377,6 +379,7 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
 
     private void deactivate(Pump pump) {
         pump.socket = null;
+        pump.loop = null;
         pump.generation++;
         settled(pump.inFlight.clear());
         setLive(pump, false);
@@ -573,9 +576,15 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         private final int part;
         private ArrayList<Delivery> waiting = new ArrayList<>(); // guarded by this
         private boolean queued; // guarded by this: the lane task is queued and has not taken them yet
+        /**
+         * Queues this on the lane; held while the journal's writer completes the rest of its batch ({@link
+         * HeldWakeUps}), so that the lane takes the whole batch in one run rather than its first message alone.
+         */
+        private final Runnable wakeUp;
 
         FanOuts(int part) {
             this.part = part;
+            this.wakeUp = () -> lanes[part].execute(this);
         }
 
         void add(Delivery delivery) {
@@ -586,7 +595,7 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
                 queued = true;
             }
             if (queue) {
-                lanes[part].execute(this);
+                HeldWakeUps.wakeUp(wakeUp);
             }
         }
 
@@ -637,6 +646,7 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
                 continue;
             }
             OutboundPacket packet = delivery.packet();
+            long ackId = packet.packet().ackId();
             remember(part, message, packet);
             LivePumps live = livePumps[part].get(message.channel());
             if (live == null || live.size == 0) {
@@ -661,8 +671,8 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
                     setLive(pump, false); // it catches up in fill() once acknowledgements make room
                     continue;
                 }
-                expect(pump, message.seq(), packet);
-                targets.add(pump.socket.eventLoop(), packet, pump.socket);
+                expect(pump, message.seq(), ackId);
+                targets.add(pump.loop, packet, pump.socket);
                 sent++;
             }
         }
@@ -734,9 +744,13 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
      * lane ({@link #onLoopAck}), which finds it in the ring by that id.
      */
     private static OutboundPacket expect(Pump pump, long seq, OutboundPacket packet) {
-        pump.inFlight.add(seq, packet.packet().ackId());
-        pump.sent = seq;
+        expect(pump, seq, packet.packet().ackId());
         return packet;
+    }
+
+    private static void expect(Pump pump, long seq, long ackId) {
+        pump.inFlight.add(seq, ackId);
+        pump.sent = seq;
     }
 
     /**
@@ -1147,6 +1161,9 @@ final class DurableDelivery implements DurableQueues, AutoCloseable {
         final String channel;
         final InFlightRing inFlight = new InFlightRing();
         DefaultSocket socket;
+        /** {@code socket}'s event loop: a fan-out groups its deliveries by it without a walk to the session. */
+        EventLoop loop;
+
         int generation;
         long cursor;
         long sent;

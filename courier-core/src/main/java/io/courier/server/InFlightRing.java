@@ -6,7 +6,9 @@ package io.courier.server;
  * was found (a client acknowledges in about the order it receives), else by a walk from the oldest: ids are not in
  * order along the ring (a pump catching up encodes its own packets, a live one gets packets encoded earlier for all).
  * The acknowledged prefix leaves with {@link #removeAcked}. Parallel arrays that grow as deliveries go out (at most to
- * the pump's window): no object per delivery. Touched on the pump's lane only.
+ * the pump's window): no object per delivery. A cumulative ack costs the same whatever the number of deliveries it
+ * covers when none of them was acknowledged on its own (a client that only sends cumulative acks): they become the
+ * acknowledged prefix at once, without a flag set or read for each. Touched on the pump's lane only.
  */
 final class InFlightRing {
     private long[] seqs = new long[8];
@@ -18,6 +20,11 @@ final class InFlightRing {
     private int size;
     /** Deliveries in the ring whose ack has not come. */
     private int unacked;
+    /**
+     * The deliveries counted from the oldest that a cumulative ack covered: acknowledged whatever their flags say (not
+     * set for them), until {@link #removeAcked} takes them out.
+     */
+    private int ackedPrefix;
     /** Where, counted from the oldest, the last ack was found: the next one is probably right after it. */
     private int hint;
 
@@ -67,16 +74,32 @@ final class InFlightRing {
 
     /** Marks the delivery {@code k} from the oldest (and with {@code cumulative} those before it) acknowledged. */
     private int mark(int k, boolean cumulative) {
-        int mask = seqs.length - 1;
         hint = k + 1;
-        int newly = 0;
-        for (int j = cumulative ? 0 : k; j <= k; j++) {
-            int i = (head + j) & mask;
-            if (!acked[i]) {
-                acked[i] = true;
-                newly++;
+        if (k < ackedPrefix) {
+            return 0; // a cumulative ack covered it already
+        }
+        int mask = seqs.length - 1;
+        if (!cumulative) {
+            int i = (head + k) & mask;
+            if (acked[i]) {
+                return 0;
+            }
+            acked[i] = true;
+            unacked--;
+            return 1;
+        }
+        int newly;
+        if (unacked == size - ackedPrefix) { // no flag set past the prefix: every one up to k is new
+            newly = k + 1 - ackedPrefix;
+        } else {
+            newly = 0;
+            for (int j = ackedPrefix; j <= k; j++) {
+                if (!acked[(head + j) & mask]) {
+                    newly++;
+                }
             }
         }
+        ackedPrefix = k + 1;
         unacked -= newly;
         return newly;
     }
@@ -101,7 +124,13 @@ final class InFlightRing {
      */
     long removeAcked(long cursor) {
         int mask = seqs.length - 1;
-        int removed = 0;
+        int removed = ackedPrefix;
+        if (removed > 0) {
+            cursor = seqs[(head + removed - 1) & mask];
+            head = (head + removed) & mask;
+            size -= removed;
+            ackedPrefix = 0;
+        }
         while (size > 0 && acked[head]) {
             cursor = seqs[head];
             head = (head + 1) & mask;
@@ -121,6 +150,7 @@ final class InFlightRing {
         head = 0;
         size = 0;
         unacked = 0;
+        ackedPrefix = 0;
         hint = 0;
         return n;
     }

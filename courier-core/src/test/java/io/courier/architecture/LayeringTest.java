@@ -43,7 +43,7 @@ class LayeringTest {
             Map.entry("recovery", Set.of("journal", "json")),
             Map.entry("durable", Set.of("journal", "json")),
             Map.entry("metrics", Set.of("engine", "server", "durable", "journal")),
-            Map.entry("journal", Set.of()),
+            Map.entry("journal", Set.of("internal")),
             Map.entry("engine", Set.of("engine.codec", "internal")),
             Map.entry("netty", Set.of("engine", "engine.codec", "internal", "http")),
             Map.entry("adapter", Set.of("engine.codec", "protocol")),

@@ -136,4 +136,37 @@ class GroupCommitTest {
             assertThat(log.lastPosition()).isEqualTo(count);
         }
     }
+
+    @Test
+    void whatTheCompletionsOfABatchWakeRunsOnceTheWholeBatchIsComplete() throws Exception {
+        // one batch for sure: the writer lingers after the first append until it has 6, and the sixth comes only
+        // once the five before it have their dependents
+        JournalConfig config =
+                JournalConfig.defaults().withMaxBatch(6).withMaxBatchDelay(java.time.Duration.ofSeconds(10));
+        List<String> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (SegmentLog log = SegmentLog.open(dir, config)) {
+            List<CompletableFuture<Void>> done = new ArrayList<>();
+            for (int i = 1; i <= 5; i++) {
+                int n = i;
+                done.add(log.append(("m" + n).getBytes()).thenAccept(position -> {
+                    seen.add("completed " + position);
+                    io.courier.internal.HeldWakeUps.wakeUp(() -> seen.add("woken by " + position));
+                }));
+            }
+            done.add(log.append("last".getBytes()).thenAccept(position -> {}));
+            CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        }
+        assertThat(seen)
+                .containsExactly(
+                        "completed 1",
+                        "completed 2",
+                        "completed 3",
+                        "completed 4",
+                        "completed 5",
+                        "woken by 1",
+                        "woken by 2",
+                        "woken by 3",
+                        "woken by 4",
+                        "woken by 5");
+    }
 }

@@ -120,4 +120,36 @@ class InFlightRingTest {
         assertThat(ring.ack(70, false)).isEqualTo(1);
         assertThat(ring.removeAcked(6)).isEqualTo(7);
     }
+
+    @Test
+    void cumulativeAcksCountEachDeliveryOnceHoweverTheyMixWithSingleOnes() {
+        InFlightRing ring = new InFlightRing();
+        for (long seq = 1; seq <= 10; seq++) {
+            ring.add(seq, 10 * seq);
+        }
+        assertThat(ring.ack(30, true)).as("1 to 3").isEqualTo(3);
+        assertThat(ring.ack(20, false))
+                .as("inside what the cumulative ack covered")
+                .isZero();
+        assertThat(ring.ack(20, true)).isZero();
+        assertThat(ring.ack(40, true)).as("4 alone: 1 to 3 were counted").isEqualTo(1);
+        assertThat(ring.ack(60, false)).isEqualTo(1);
+        assertThat(ring.ack(50, true)).as("5, not 6").isEqualTo(1);
+        assertThat(ring.ack(70, true)).as("7: 6 came on its own").isEqualTo(1);
+        assertThat(ring.unacked()).isEqualTo(3);
+        for (long seq = 11; seq <= 20; seq++) { // grows with the covered prefix still in the ring
+            ring.add(seq, 10 * seq);
+        }
+        assertThat(ring.ack(80, false)).isEqualTo(1);
+        assertThat(ring.ack(100, true)).as("9 and 10").isEqualTo(2);
+        assertThat(ring.unacked()).isEqualTo(10);
+        assertThat(ring.removeAcked(0)).isEqualTo(10);
+        assertThat(ring.seqs()).containsExactly(11, 12, 13, 14, 15, 16, 17, 18, 19, 20);
+        assertThat(ring.ack(100, true)).as("left the ring").isZero();
+        assertThat(ring.ack(120, true)).isEqualTo(2);
+        assertThat(ring.ack(130, false)).isEqualTo(1);
+        assertThat(ring.removeAcked(10)).isEqualTo(13);
+        assertThat(ring.unacked()).isEqualTo(7);
+        assertThat(ring.clear()).isEqualTo(7);
+    }
 }

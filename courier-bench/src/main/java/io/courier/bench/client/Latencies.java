@@ -24,6 +24,14 @@ public final class Latencies {
         return size;
     }
 
+    /** Appends every sample of {@code other} (within the bound; what it dropped is counted as dropped here too). */
+    public void addAll(Latencies other) {
+        for (int i = 0; i < other.size; i++) {
+            add(other.values[i]);
+        }
+        dropped += other.dropped;
+    }
+
     public void clear() {
         size = 0;
         dropped = 0;

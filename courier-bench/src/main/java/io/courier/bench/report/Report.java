@@ -334,7 +334,10 @@ public final class Report {
               reaches C2's thresholds only after minutes. Node's compilers share threads with its GC, so its figures
               keep them.
             - **Fan-out burst** latencies are queueing at saturation (32 messages × 1,000 receivers in flight); the
-              steady phase (timestamped with the scheduled send time) is the latency figure.
+              steady phase (timestamped with the scheduled send time) is the latency figure. Every server of a round
+              started and connected at once (1,000 receivers each), the bursts one server after the other, the steady
+              phase warmed up in turn and measured in turn in four 1 s slices each (A B C, C B A, ...; 0.25 s at the
+              rate unmeasured before each), its figures over all of a server's slices.
             - **Echo**: every server of a round started and connected at once (100 clients each), warmed up in
               turn (two passes), then measured in turn in four 1 s slices each (A B C, C B A, ...; 250 ms of the
               loop unmeasured before each, one server's loop running at a time); latencies over all of a server's

@@ -2,6 +2,7 @@ package io.courier.bench.scenario;
 
 import io.courier.bench.CpuMeter;
 import io.courier.bench.PeerProcess;
+import io.courier.bench.client.Latencies;
 import io.courier.bench.client.LoadGen;
 import io.courier.bench.client.WsConnection;
 import java.util.ArrayList;
@@ -10,17 +11,29 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 
 /**
- * Fan-out broadcast to 1,000 WebSocket receivers plus one publisher (PERFORMANCE.md "fan-out"): a warm-up burst, a
- * burst of 500 messages with at most 32 not yet delivered to all (closed loop), then a steady 20 publishes/s (20,000
- * deliveries/s) for 4 s timestamped with the scheduled send time. Server CPU per delivery is the steady figure.
+ * Fan-out broadcast to 1,000 WebSocket receivers plus one publisher per server (PERFORMANCE.md "fan-out"). Every
+ * server of a round is started and connected at once; then, one server after the other, a warm-up burst and a burst of
+ * 500 messages with at most 32 not yet delivered to all (closed loop). The steady phase, 20 publishes/s (20,000
+ * deliveries/s) timestamped with the scheduled send time, is warmed up in turn (until the server's CPU per delivery
+ * settles, then one more window each once all are warm) and measured in turn: {@value #STEADY_SLICES} slices of 1 s
+ * each (A B C, C B A, ...), each after {@value #STEADY_RAMP_SECONDS} s at the rate unmeasured; latencies, deliveries
+ * and CPU pooled over a server's slices. Server CPU per delivery is the steady figure.
+ *
+ * <p>Why slices in turn: measured for 4 s one server after the other, Courier's steady CPU against the ceiling's was
+ * 1.09x in one run and 1.26x in the next (one server's window against another's minute of the shared host); slices
+ * spread each server's measurement over the same stretch of time, as the echo scenario's do.
  */
-public final class FanOut implements Scenario {
+public final class FanOut implements Scenario.InTurn {
     static final int RECEIVERS = Integer.getInteger("bench.fanout.receivers", 1000);
     static final int WARM_UP = 150;
     static final int BURST = Integer.getInteger("bench.fanout.burst", 500);
     static final int WINDOW = 32;
     static final int STEADY_RATE = 20;
     static final double STEADY_SECONDS = Double.parseDouble(System.getProperty("bench.fanout.steady.seconds", "4"));
+    /** The steady phase's measured slices per server (of {@link #STEADY_SECONDS} in all). */
+    static final int STEADY_SLICES = 4;
+    /** Published at the rate, unmeasured, before each slice: the server's loop is busy again when measuring starts. */
+    static final double STEADY_RAMP_SECONDS = 0.25;
     /** Steady warm-up windows: at least two, until the server's CPU per delivery settles, at most this. */
     static final double STEADY_WARM_UP_WINDOW_SECONDS = 2;
 
@@ -35,21 +48,88 @@ public final class FanOut implements Scenario {
 
     @Override
     public String description() {
-        return RECEIVERS + " receivers: burst of " + BURST + " (window " + WINDOW + "), then " + STEADY_RATE
-                + " publishes/s for " + STEADY_SECONDS + " s after a warm-up at that rate until the server's CPU per"
-                + " delivery settles (at most " + STEADY_WARM_UP_MAX_MS / 1000 + " s)";
+        return RECEIVERS + " receivers per server: burst of " + BURST + " (window " + WINDOW + "), then " + STEADY_RATE
+                + " publishes/s warmed up in turn until the server's CPU per delivery settles (at most "
+                + STEADY_WARM_UP_MAX_MS / 1000 + " s each) and measured in turn: " + STEADY_SLICES + " slices of "
+                + STEADY_SECONDS / STEADY_SLICES + " s each";
     }
 
     @Override
-    public void run(Run run) throws Exception {
-        PeerProcess peer = run.start(List.of());
-        LoadGen lg = run.loadGen();
-        FanOutDriver driver = new FanOutDriver(lg, RECEIVERS);
-        Receivers receivers = connect(run, driver, peer.port);
+    public void runInTurn(List<Run> runs) throws Exception {
+        List<Server> servers = new ArrayList<>();
         try {
-            measure(run, driver, List.of(peer), "fanout");
+            for (Run run : runs) {
+                servers.add(Server.connect(run));
+            }
+            for (Server s : servers) {
+                burst(s.run, s.driver, s.peers, "fanout");
+            }
+            for (Server s : servers) {
+                s.run.metric("fanout.steady.warmup_s", warmUpSteady(s.run, s.driver, s.peers));
+            }
+            // one more window each once all are warm: a server that sat idle while the others warmed up compiles
+            // what it had not yet (as the echo scenario found)
+            for (Server s : servers) {
+                s.driver.steady(STEADY_RATE, STEADY_WARM_UP_WINDOW_SECONDS, (long) STEADY_WARM_UP_WINDOW_SECONDS + 30);
+            }
+            for (int slice = 0; slice < STEADY_SLICES; slice++) {
+                for (int i = 0; i < servers.size(); i++) {
+                    servers.get(slice % 2 == 0 ? i : servers.size() - 1 - i).steadySlice();
+                }
+            }
+            for (Server s : servers) {
+                s.reportSteady();
+            }
         } finally {
-            receivers.closeAll();
+            servers.forEach(s -> s.receivers.closeAll());
+        }
+    }
+
+    /** One server's peer, receivers and publisher, and what its steady slices measured. */
+    private static final class Server {
+        final Run run;
+        final List<PeerProcess> peers;
+        final FanOutDriver driver;
+        final Receivers receivers;
+        final Latencies latencies = new Latencies(); // touched on the load generator's loop only
+        CpuMeter.Sample cpu;
+        long deliveries;
+        double seconds;
+        long duplicates;
+
+        private Server(Run run, PeerProcess peer, FanOutDriver driver, Receivers receivers) {
+            this.run = run;
+            this.peers = List.of(peer);
+            this.driver = driver;
+            this.receivers = receivers;
+        }
+
+        static Server connect(Run run) throws Exception {
+            PeerProcess peer = run.start(List.of());
+            FanOutDriver driver = new FanOutDriver(run.loadGen(), RECEIVERS);
+            return new Server(run, peer, driver, FanOut.connect(run, driver, peer.port));
+        }
+
+        /** A ramp at the steady rate, then one measured slice; its deliveries, latencies and CPU add up. */
+        void steadySlice() throws Exception {
+            driver.steady(STEADY_RATE, STEADY_RAMP_SECONDS, (long) STEADY_RAMP_SECONDS + 30);
+            CpuMeter meter = CpuMeter.start(peers);
+            FanOutDriver.Phase p =
+                    driver.steady(STEADY_RATE, STEADY_SECONDS / STEADY_SLICES, (long) STEADY_SECONDS + 30);
+            CpuMeter.Sample sample = meter.stop();
+            cpu = cpu == null ? sample : cpu.plus(sample);
+            driver.addLatenciesTo(latencies);
+            deliveries += p.deliveries();
+            seconds += p.seconds();
+            duplicates += p.duplicates();
+        }
+
+        void reportSteady() throws Exception {
+            double[] p = run.loadGen().call(() -> latencies.percentilesMs(50, 99, 99.9));
+            reportSteadyMetrics(run, "fanout", deliveries / seconds, p, cpu, deliveries);
+            if (duplicates > 0) {
+                run.progress("WARNING: " + duplicates + " duplicate deliveries in the steady slices");
+            }
         }
     }
 
@@ -93,8 +173,27 @@ public final class FanOut implements Scenario {
         return new Receivers(receivers, publisher);
     }
 
-    /** Warm-up, burst and steady phases; metrics under {@code prefix}. */
+    /** Warm-up, burst and steady phases, each measured once; metrics under {@code prefix} (the cluster's). */
     static void measure(Run run, FanOutDriver driver, List<PeerProcess> peers, String prefix) throws Exception {
+        burst(run, driver, peers, prefix);
+        run.metric(prefix + ".steady.warmup_s", warmUpSteady(run, driver, peers));
+        CpuMeter cpu = CpuMeter.start(peers);
+        FanOutDriver.Phase steady = driver.steady(STEADY_RATE, STEADY_SECONDS, (long) STEADY_SECONDS + 30);
+        CpuMeter.Sample c = cpu.stop();
+        reportSteadyMetrics(
+                run,
+                prefix,
+                steady.rate(),
+                new double[] {steady.p50(), steady.p99(), steady.p999()},
+                c,
+                steady.deliveries());
+        if (steady.duplicates() > 0) {
+            run.progress("WARNING: " + steady.duplicates() + " duplicate deliveries");
+        }
+    }
+
+    /** A warm-up burst, then the measured one; metrics under {@code prefix}. */
+    private static void burst(Run run, FanOutDriver driver, List<PeerProcess> peers, String prefix) throws Exception {
         driver.burst(WARM_UP, WINDOW, 60);
         CpuMeter cpu = CpuMeter.start(peers);
         FanOutDriver.Phase burst = driver.burst(BURST, WINDOW, 120);
@@ -110,27 +209,26 @@ public final class FanOut implements Scenario {
         run.progress(String.format(
                 "burst: %,.0f deliveries/s, %.2f µs server CPU/delivery (%.0f%% kernel), p50 %.1f ms, p99 %.1f ms",
                 burst.rate(), perDelivery, c.kernelShare() * 100, burst.p50(), burst.p99()));
+        if (burst.duplicates() > 0) {
+            run.progress("WARNING: " + burst.duplicates() + " duplicate deliveries in the burst");
+        }
+    }
 
-        double warmUpSeconds = warmUpSteady(run, driver, peers);
-        run.metric(prefix + ".steady.warmup_s", warmUpSeconds);
-        cpu = CpuMeter.start(peers);
-        FanOutDriver.Phase steady = driver.steady(STEADY_RATE, STEADY_SECONDS, (long) STEADY_SECONDS + 30);
-        c = cpu.stop();
-        perDelivery = c.serverSeconds() * 1e6 / steady.deliveries();
-        run.metric(prefix + ".steady.rate", steady.rate());
-        run.metric(prefix + ".steady.p50", steady.p50());
-        run.metric(prefix + ".steady.p99", steady.p99());
-        run.metric(prefix + ".steady.p999", steady.p999());
+    /** The steady phase's metrics: {@code p} holds p50, p99 and p99.9 in ms. */
+    private static void reportSteadyMetrics(
+            Run run, String prefix, double rate, double[] p, CpuMeter.Sample c, long deliveries) {
+        double perDelivery = c.serverSeconds() * 1e6 / deliveries;
+        run.metric(prefix + ".steady.rate", rate);
+        run.metric(prefix + ".steady.p50", p[0]);
+        run.metric(prefix + ".steady.p99", p[1]);
+        run.metric(prefix + ".steady.p999", p[2]);
         run.metric(prefix + ".steady.cpu_us", perDelivery);
         run.metric(prefix + ".steady.kernel_pct", c.kernelShare() * 100);
         run.metric(prefix + ".steady.jit_pct", c.jitShare() * 100);
         run.metric(prefix + ".steady.other_cpu_s", c.otherSeconds());
         run.progress(String.format(
                 "steady %d/s: %,.0f deliveries/s, %.2f µs server CPU/delivery (%.1f%% JIT), p50 %.2f ms, p99 %.2f ms",
-                STEADY_RATE, steady.rate(), perDelivery, c.jitShare() * 100, steady.p50(), steady.p99()));
-        if (burst.duplicates() + steady.duplicates() > 0) {
-            run.progress("WARNING: " + (burst.duplicates() + steady.duplicates()) + " duplicate deliveries");
-        }
+                STEADY_RATE, rate, perDelivery, c.jitShare() * 100, p[0], p[1]));
     }
 
     /**

@@ -319,6 +319,14 @@ public final class FanOutDriver implements WsListener {
         return await(done, messages, timeoutSeconds, allowLoss);
     }
 
+    /** Adds the last phase's latencies to {@code pooled} (on the load generator's loop, as every phase's state). */
+    public void addLatenciesTo(Latencies pooled) throws Exception {
+        loadGen.call(() -> {
+            pooled.addAll(latencies);
+            return null;
+        });
+    }
+
     private void reset(int messages, CompletableFuture<Void> done) {
         if (nextSeq + messages > MAX_MESSAGES) {
             throw new IllegalStateException("more than " + MAX_MESSAGES + " messages in one run");

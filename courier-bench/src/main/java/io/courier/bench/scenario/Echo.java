@@ -90,15 +90,12 @@ public final class Echo implements Scenario.InTurn {
                     s.stop();
                 }
             }
-            for (int slice = 0; slice < SLICES; slice++) {
-                for (int i = 0; i < servers.size(); i++) {
-                    Server s = servers.get(slice % 2 == 0 ? i : servers.size() - 1 - i);
-                    s.start();
-                    Thread.sleep(RAMP_MS);
-                    s.measureSlice();
-                    s.stop();
-                }
-            }
+            InTurn.inAlternatingOrder(servers, SLICES, s -> {
+                s.start();
+                Thread.sleep(RAMP_MS);
+                s.measureSlice();
+                s.stop();
+            });
             for (Server s : servers) {
                 s.report();
             }

@@ -72,11 +72,7 @@ public final class FanOut implements Scenario.InTurn {
             for (Server s : servers) {
                 s.driver.steady(STEADY_RATE, STEADY_WARM_UP_WINDOW_SECONDS, (long) STEADY_WARM_UP_WINDOW_SECONDS + 30);
             }
-            for (int slice = 0; slice < STEADY_SLICES; slice++) {
-                for (int i = 0; i < servers.size(); i++) {
-                    servers.get(slice % 2 == 0 ? i : servers.size() - 1 - i).steadySlice();
-                }
-            }
+            InTurn.inAlternatingOrder(servers, STEADY_SLICES, Server::steadySlice);
             for (Server s : servers) {
                 s.reportSteady();
             }

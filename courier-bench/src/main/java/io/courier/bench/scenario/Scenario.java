@@ -34,5 +34,23 @@ public interface Scenario {
         default void run(Run run) throws Exception {
             runInTurn(List.of(run));
         }
+
+        /**
+         * Runs {@code slice} on each of {@code servers}, {@code passes} times, every second pass in the reverse order
+         * (A B C, C B A, ...): a server measured last in one pass is measured first in the next.
+         */
+        static <T> void inAlternatingOrder(List<T> servers, int passes, Slice<T> slice) throws Exception {
+            for (int pass = 0; pass < passes; pass++) {
+                for (int i = 0; i < servers.size(); i++) {
+                    slice.run(servers.get(pass % 2 == 0 ? i : servers.size() - 1 - i));
+                }
+            }
+        }
+
+        /** One server's slice of an in-turn measurement. */
+        @FunctionalInterface
+        interface Slice<T> {
+            void run(T server) throws Exception;
+        }
     }
 }

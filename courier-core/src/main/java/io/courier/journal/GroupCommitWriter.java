@@ -293,11 +293,16 @@ final class GroupCommitWriter {
         permits.release(count);
         int from = batchDone;
         // what the completions wake (a durable lane handed the stored messages) wakes once all of them are done
-        HeldWakeUps.holding(() -> {
-            for (int i = 0; i < count; i++) {
-                batch.get(from + i).future().complete(firstPosition + i);
-            }
-        });
+        try {
+            HeldWakeUps.holding(() -> {
+                for (int i = 0; i < count; i++) {
+                    batch.get(from + i).future().complete(firstPosition + i);
+                }
+            });
+        } catch (RuntimeException e) {
+            // a wake-up's own failure (its executor shutting down): the batch is written and completed all the same
+            log.warn("Journal {}: waking what a completed batch handed work to failed", dir, e);
+        }
         batchDone = upTo;
     }
 

@@ -169,4 +169,39 @@ class GroupCommitTest {
                         "woken by 4",
                         "woken by 5");
     }
+
+    @Test
+    void aWakeUpThatFailsIsNotAWriteFailure() throws Exception {
+        // a batch of exactly a and b; c and d are queued behind it before the batch's completions run
+        JournalConfig config =
+                JournalConfig.defaults().withMaxBatch(2).withMaxBatchDelay(java.time.Duration.ofSeconds(10));
+        try (SegmentLog log = SegmentLog.open(dir, config)) {
+            CountDownLatch cQueued = new CountDownLatch(1);
+            CompletableFuture<Long> a = log.append("a".getBytes());
+            CompletableFuture<Void> woken = a.thenAccept(position -> {
+                try {
+                    cQueued.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                io.courier.internal.HeldWakeUps.wakeUp(() -> {
+                    throw new RejectedExecutionException("the woken executor is shutting down");
+                });
+            });
+            CompletableFuture<Long> b = log.append("b".getBytes());
+            // as the durable store appends: refused if a write failed after this was made
+            CompletableFuture<Long> c = log.append("c".getBytes(), log.writeFailures());
+            CompletableFuture<Long> d = log.append("d".getBytes(), log.writeFailures()); // c's batch full
+            cQueued.countDown();
+            assertThat(await(a)).isEqualTo(1);
+            assertThat(await(b)).isEqualTo(2);
+            woken.get(30, TimeUnit.SECONDS);
+            assertThat(await(c))
+                    .as("queued behind the batch: not refused as behind a failed write")
+                    .isEqualTo(3);
+            assertThat(await(d)).isEqualTo(4);
+            assertThat(log.writeFailures()).isZero();
+            assertThat(log.read(1, 10)).extracting(r -> new String(r.payload())).containsExactly("a", "b", "c", "d");
+        }
+    }
 }

@@ -235,10 +235,10 @@ public final class FanOut implements Scenario.InTurn {
 
     /**
      * Publishes at the steady rate in windows of {@link #STEADY_WARM_UP_WINDOW_SECONDS} until two in a row cost the
-     * servers the same CPU per delivery (within {@link #SETTLED}) and the JIT compilers are nearly idle: after the bursts alone, C1/C2 compilation of what
-     * only the steady phase runs (a lone broadcast per loop turn, the handler started per message) was 3-10% of a JVM
-     * server's CPU samples in the measured window (perf), a figure of the compilers rather than of the delivery.
-     * Returns the seconds it took.
+     * servers the same CPU per delivery (within {@link #SETTLED}) and the JIT compilers are nearly idle: after the
+     * bursts alone, C1/C2 compilation of what only the steady phase runs (a lone broadcast per loop turn, the handler
+     * started per message) was 3-10% of a JVM server's CPU samples in the measured window (perf), a figure of the
+     * compilers rather than of the delivery. Returns the seconds it took.
      */
     private static double warmUpSteady(Run run, FanOutDriver driver, List<PeerProcess> peers) throws Exception {
         long t0 = System.nanoTime();

@@ -301,6 +301,11 @@ public final class SegmentLog implements AutoCloseable {
         return closed;
     }
 
+    /** The writer thread's side. For tests of its batches. */
+    GroupCommitWriter writer() {
+        return writer;
+    }
+
     // ---- for the writer and readers ----
 
     List<Segment> segments() {

@@ -204,4 +204,29 @@ class GroupCommitTest {
             assertThat(log.read(1, 10)).extracting(r -> new String(r.payload())).containsExactly("a", "b", "c", "d");
         }
     }
+
+    @Test
+    void recordsQueuedWhileTheWriterPausesAtALoneRecordJoinItsBatch() throws Exception {
+        // the defaults: no batch delay, a batch is what is queued when the writer takes it, one fsync each
+        try (SegmentLog log = SegmentLog.open(dir)) {
+            assertThat(await(log.append("warm-up".getBytes()))).isEqualTo(1); // the first segment exists after it
+            List<CompletableFuture<Long>> more = new java.util.concurrent.CopyOnWriteArrayList<>();
+            java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean(true);
+            // stands for the producers the writer's yield lets run: they append while it pauses
+            log.writer().loneRecordPause = () -> {
+                if (armed.getAndSet(false)) {
+                    for (int i = 0; i < 3; i++) {
+                        more.add(log.append(("queued meanwhile " + i).getBytes()));
+                    }
+                }
+            };
+            long fsyncs = log.stats().fsyncs();
+            assertThat(await(log.append("lone".getBytes()))).isEqualTo(2);
+            assertThat(more).hasSize(3);
+            for (int i = 0; i < 3; i++) {
+                assertThat(await(more.get(i))).isEqualTo(3 + i);
+            }
+            assertThat(log.stats().fsyncs() - fsyncs).as("one batch, one fsync").isEqualTo(1);
+        }
+    }
 }

@@ -11,13 +11,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 
 /**
- * Fan-out broadcast to 1,000 WebSocket receivers plus one publisher per server (PERFORMANCE.md "fan-out"). Every
- * server of a round is started and connected at once; then, one server after the other, a warm-up burst and a burst of
- * 500 messages with at most 32 not yet delivered to all (closed loop). The steady phase, 20 publishes/s (20,000
+ * Fan-out broadcast to 1,000 WebSocket receivers plus one publisher per server (PERFORMANCE.md "fan-out"). Every server
+ * of a round is started and connected at once; then, one server after the other, a warm-up burst and a burst of 500
+ * messages with at most 32 not yet delivered to all (closed loop). The steady phase, 20 publishes/s (20,000
  * deliveries/s) timestamped with the scheduled send time, is warmed up in turn (until the server's CPU per delivery
- * settles, then one more window each once all are warm) and measured in turn: {@value #STEADY_SLICES} slices of 1 s
- * each (A B C, C B A, ...), each after {@value #STEADY_RAMP_SECONDS} s at the rate unmeasured; latencies, deliveries
- * and CPU pooled over a server's slices. Server CPU per delivery is the steady figure.
+ * settles and its JIT compilers are nearly idle, then one more window each once all are warm) and measured in turn:
+ * {@value #STEADY_SLICES} slices of 1 s each (A B C, C B A, ...), each after {@value #STEADY_RAMP_SECONDS} s at the
+ * rate unmeasured; latencies, deliveries and CPU pooled over a server's slices. Server CPU per delivery is the steady
+ * figure.
  *
  * <p>Why slices in turn: measured for 4 s one server after the other, Courier's steady CPU against the ceiling's was
  * 1.09x in one run and 1.26x in the next (one server's window against another's minute of the shared host); slices
@@ -55,7 +56,8 @@ public final class FanOut implements Scenario.InTurn {
     @Override
     public String description() {
         return RECEIVERS + " receivers per server: burst of " + BURST + " (window " + WINDOW + "), then " + STEADY_RATE
-                + " publishes/s warmed up in turn until the server's CPU per delivery settles (at most "
+                + " publishes/s warmed up in turn until the server's CPU per delivery settles and JIT compiling"
+                + " takes under 3% of it (at most "
                 + STEADY_WARM_UP_MAX_MS / 1000 + " s each) and measured in turn: " + STEADY_SLICES + " slices of "
                 + STEADY_SECONDS / STEADY_SLICES + " s each";
     }

@@ -29,7 +29,7 @@ import java.util.stream.Stream;
  * summary next to it, and, for a full run (or with {@code --report FILE}), BENCHMARKS.md and its chart.
  *
  * <pre>
- * --scenario LIST   fanout,echo,idle10k,idle19k,durable,polling,cluster (default: all)
+ * --scenario LIST   fanout,echo,idle,durable,polling,cluster (default: all)
  * --servers LIST    raw,courier,courier-inline,netty-socketio,socketio (default: all; raw is the ceiling the ratios
  *                   refer to; courier-inline is Courier with its echo listener added by Socket.onInline, echo only)
  * --rounds N        rounds (default 2)
@@ -42,14 +42,7 @@ public final class Bench {
     private Bench() {}
 
     static List<Scenario> allScenarios() {
-        return List.of(
-                new FanOut(),
-                new Echo(),
-                new Idle(10_000),
-                new Idle(19_000),
-                new DurableFanOut(),
-                new Polling(),
-                new ClusterFanOut());
+        return List.of(new FanOut(), new Echo(), new Idle(), new DurableFanOut(), new Polling(), new ClusterFanOut());
     }
 
     public static void main(String[] args) throws Exception {
@@ -310,7 +303,7 @@ public final class Bench {
             System.err.println("courier bench: " + error);
         }
         System.err.println(
-                "usage: ./courier bench [--scenario fanout,echo,idle10k,idle19k,durable,polling,cluster]"
+                "usage: ./courier bench [--scenario fanout,echo,idle,durable,polling,cluster]"
                         + " [--servers raw,courier,courier-inline,netty-socketio,socketio] [--rounds N] [--report FILE] [--server-cpu C] [--from-results TSV]");
         System.exit(error == null ? 0 : 2);
     }

@@ -66,6 +66,18 @@ public final class CpuMeter {
         }
     }
 
+    /**
+     * Whether two windows cost the same CPU per operation: within {@code tolerance} of the first, or within the
+     * meter's resolution. {@code /proc} counts CPU time in ticks of 10 ms and a window's reading is off by less than
+     * one, so two windows of the same cost can read one tick apart; spread over a window's operations that is not
+     * always small (2 s of the steady fan-out, 40,000 deliveries: 0.25 µs per delivery, 4% of it), and a 5% tolerance
+     * alone made a warm-up run to its maximum on readings one tick apart.
+     */
+    public static boolean sameCost(double previousPerOp, double perOp, long operations, double tolerance) {
+        double tick = PeerProcess.TICK_SECONDS / Math.max(1, operations);
+        return Math.abs(perOp - previousPerOp) <= tolerance * previousPerOp + tick;
+    }
+
     public Sample stop() {
         long[] s = serverTicks(peers);
         double user = (s[0] - user0) * PeerProcess.TICK_SECONDS;

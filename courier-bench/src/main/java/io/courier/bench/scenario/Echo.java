@@ -42,7 +42,10 @@ public final class Echo implements Scenario.InTurn {
 
     static final double SETTLED_JIT = 0.03;
 
-    /** Warm-up passes over all the servers, each server until settled in each. */
+    /**
+     * Warm-up passes over all the servers: each server until settled in the first, until a window with the JIT
+     * compilers nearly idle in the others.
+     */
     static final int WARM_UP_PASSES = 2;
 
     /** Measured slices per server (4 s in all), and the unmeasured run of the loop before each. */
@@ -65,8 +68,8 @@ public final class Echo implements Scenario.InTurn {
     @Override
     public String description() {
         return CLIENTS + " clients per server, echo with ack in a closed loop, warm-up in turn (" + WARM_UP_PASSES
-                + " passes) until the server's CPU per ack settles (at most " + WARM_UP_MAX_MS / 1000
-                + " s each), then "
+                + " passes: until the server's CPU per ack settles, then until the JIT is nearly idle; at most "
+                + WARM_UP_MAX_MS / 1000 + " s each), then "
                 + SLICES + " slices of "
                 + SLICE_MS / 1000.0 + " s measured in turn with the other servers";
     }
@@ -79,11 +82,12 @@ public final class Echo implements Scenario.InTurn {
                 servers.add(Server.connect(run));
             }
             // twice in turn: after one pass, a JVM server that sat idle while the others warmed up still compiled
-            // its event loop's hot methods in its measured slices (JIT 5-12% of its CPU there; 0-0.8% after two)
+            // its event loop's hot methods in its measured slices (JIT 5-12% of its CPU there; 0-0.8% after two);
+            // the second pass runs each until a window leaves its JIT compilers nearly idle, often the first
             for (int pass = 1; pass <= WARM_UP_PASSES; pass++) {
                 for (Server s : servers) {
                     s.start();
-                    double seconds = warmUp(s.run, s.peer, s.lg, s.loop);
+                    double seconds = warmUp(s.run, s.peer, s.lg, s.loop, pass == 1);
                     if (pass == 1) {
                         s.run.metric("echo.warmup_s", seconds);
                     }
@@ -212,11 +216,13 @@ public final class Echo implements Scenario.InTurn {
 
     /**
      * Runs the loop in windows of {@link #WARM_UP_WINDOW_MS} until two in a row cost the server the same CPU per ack
-     * (within {@link #SETTLED}) and the JIT compilers are nearly idle: with a fixed 2 s warm-up, C2 compilation took
-     * up to a third of a JVM server's CPU in the measured window, and the figure was the compiler's, not the steady
-     * per-ack cost. Returns the seconds it took.
+     * ({@link CpuMeter#sameCost} within {@link #SETTLED}) and the JIT compilers are nearly idle: with a fixed 2 s
+     * warm-up, C2 compilation took up to a third of a JVM server's CPU in the measured window, and the figure was the
+     * compiler's, not the steady per-ack cost. Without {@code untilCpuSettles} (the second pass, whose CPU per ack
+     * settled in the first) one window with the JIT compilers nearly idle is enough. Returns the seconds it took.
      */
-    private static double warmUp(Run run, PeerProcess peer, LoadGen lg, Loop loop) throws Exception {
+    private static double warmUp(Run run, PeerProcess peer, LoadGen lg, Loop loop, boolean untilCpuSettles)
+            throws Exception {
         long t0 = System.nanoTime();
         double previous = Double.NaN;
         while (true) {
@@ -227,7 +233,8 @@ public final class Echo implements Scenario.InTurn {
             CpuMeter.Sample sample = cpu.stop();
             double perAck = sample.serverSeconds() / Math.max(1, acks);
             double seconds = (System.nanoTime() - t0) / 1e9;
-            boolean settled = Math.abs(perAck - previous) <= SETTLED * previous && sample.jitShare() < SETTLED_JIT;
+            boolean settled = (!untilCpuSettles || CpuMeter.sameCost(previous, perAck, acks, SETTLED))
+                    && sample.jitShare() < SETTLED_JIT;
             if (settled || seconds * 1000 >= WARM_UP_MAX_MS) {
                 run.progress(String.format("warmed up in %.0f s (%.2f µs server CPU/ack)", seconds, perAck * 1e6));
                 return seconds;

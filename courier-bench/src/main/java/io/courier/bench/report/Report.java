@@ -340,9 +340,9 @@ public final class Report {
               rate unmeasured before each), its figures over all of a server's slices.
             - **Echo**: every server of a round started and connected at once (100 clients each), warmed up in
               turn (two passes: until the CPU per ack settles, then, once the server's first heartbeat round is
-              behind it, until a window leaves the JIT compilers nearly idle), then measured in turn in four 1 s slices each (A B C, C B A, ...; 250 ms of the
-              loop unmeasured before each, one server's loop running at a time); latencies over all of a server's
-              slices. Its tail is stalls in which all 100 requests in flight wait (young GCs, other tenants on
+              behind it, until a window leaves the JIT compilers nearly idle), then measured in turn in four 1 s
+              slices each (A B C, C B A, ...; 250 ms of the loop unmeasured before each, one server's loop running
+              at a time); latencies over all of a server's slices. Its tail is stalls in which all 100 requests in flight wait (young GCs, other tenants on
               either core), and these come and go over minutes: measured for 4 s one server after the other, the
               same server's p99 against the ceiling's moved from 0.84× to 2.18× round by round.
             - **Idle**: per-connection RSS and live heap after a full GC, on a fresh server at 10,000 connections,

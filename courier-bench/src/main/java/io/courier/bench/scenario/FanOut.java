@@ -40,11 +40,11 @@ public final class FanOut implements Scenario.InTurn {
 
     static final long STEADY_WARM_UP_MAX_MS = Long.getLong("bench.fanout.warmup.max.ms", 20_000);
     /**
-     * Two consecutive warm-up windows within this of each other (or a tick of the meter: {@link CpuMeter#sameCost}), the
-     * second with the JIT compilers under {@link Echo#SETTLED_JIT} of the servers' CPU, as the echo's: they are done. The first criterion alone ended Courier's
-     * warm-up in 8 s with C2 still compiling: 35% of its CPU in the measured slices (left out of the CPU figure, but
-     * on the event loop's core: its p99 18.3 ms against the ceiling's 11.4 ms, 17.6 against 13.6 in the next round
-     * with 5% JIT).
+     * Two consecutive warm-up windows within this of each other (or a tick of the meter: {@link CpuMeter#sameCost}),
+     * the second with the JIT compilers under {@link Echo#SETTLED_JIT} of the servers' CPU, as the echo's: they are
+     * done. The first criterion alone ended Courier's warm-up in 8 s with C2 still compiling: 35% of its CPU in the
+     * measured slices (left out of the CPU figure, but on the event loop's core: its p99 18.3 ms against the
+     * ceiling's 11.4 ms, 17.6 against 13.6 in the next round with 5% JIT).
      */
     static final double SETTLED = Double.parseDouble(System.getProperty("bench.fanout.warmup.settled", "0.05"));
 
@@ -237,10 +237,10 @@ public final class FanOut implements Scenario.InTurn {
 
     /**
      * Publishes at the steady rate in windows of {@link #STEADY_WARM_UP_WINDOW_SECONDS} until two in a row cost the
-     * servers the same CPU per delivery ({@link CpuMeter#sameCost} within {@link #SETTLED}) and the JIT compilers are nearly idle: after the
-     * bursts alone, C1/C2 compilation of what only the steady phase runs (a lone broadcast per loop turn, the handler
-     * started per message) was 3-10% of a JVM server's CPU samples in the measured window (perf), a figure of the
-     * compilers rather than of the delivery. Returns the seconds it took.
+     * servers the same CPU per delivery ({@link CpuMeter#sameCost} within {@link #SETTLED}) and the JIT compilers are
+     * nearly idle: after the bursts alone, C1/C2 compilation of what only the steady phase runs (a lone broadcast per
+     * loop turn, the handler started per message) was 3-10% of a JVM server's CPU samples in the measured window
+     * (perf), a figure of the compilers rather than of the delivery. Returns the seconds it took.
      */
     private static double warmUpSteady(Run run, FanOutDriver driver, List<PeerProcess> peers) throws Exception {
         long t0 = System.nanoTime();

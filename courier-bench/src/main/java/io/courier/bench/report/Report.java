@@ -337,7 +337,10 @@ public final class Report {
               steady phase (timestamped with the scheduled send time) is the latency figure. Every server of a round
               started and connected at once (1,000 receivers each), the bursts one server after the other, the steady
               phase warmed up in turn and measured in turn in four 1 s slices each (A B C, C B A, ...; 0.25 s at the
-              rate unmeasured before each), its figures over all of a server's slices.
+              rate unmeasured before each), its figures over all of a server's slices. A slice in which a JVM
+              server's JIT compilers took 3% or more of its CPU is measured again (at most four per server,
+              `slices_repeated`), in the echo too: C2 recompiling a deoptimized event loop on the server's one core
+              was that server's p99.
             - **Echo**: every server of a round started and connected at once (100 clients each), warmed up in
               turn (two passes: until the CPU per ack settles, then, once the server's first heartbeat round is
               behind it, until a window leaves the JIT compilers nearly idle), then measured in turn in four 1 s

@@ -64,8 +64,8 @@ public final class Echo implements Scenario.InTurn {
      * taken late (a read that ends inside a frame as pongs and requests meet, in a heartbeat round 75 s after
      * connecting) hits an uncommon trap in the event loop's compiled code, and C2 recompiling it on the server's one
      * core was the p99 of a whole server (4.82 ms against the ceiling's 1.66 in one round, with 4.8% JIT; 1.13 ms with
-     * none). The CPU figure leaves the compilers out anyway; with this the latencies do too, for the JVM servers (Node's
-     * compilers cannot be told apart from its GC threads).
+     * none). The CPU figure leaves the compilers out anyway; with this the latencies do too, for the JVM servers
+     * (Node's compilers cannot be told apart from its GC threads).
      */
     static final int MAX_REPEATED_SLICES = 4;
 
@@ -155,7 +155,7 @@ public final class Echo implements Scenario.InTurn {
          * Waits until the server's first heartbeat round is {@link #HEARTBEATS_AFTER_NANOS} behind (rarely: the first
          * pass takes longer unless few servers are measured). That round deoptimized the hot methods of Courier's
          * event loop (an uncommon trap on its first scheduled task and its first PONG packet; C2 then took 11.5% of
-         * its CPU in the measured slices, p99 5.0 ms against 1.0 without) when it fell in the slices; the next pass
+         * its CPU in the measured slices, p99 5.01 ms against 1.13 without) when it fell in the slices; the next pass
          * gives the compilers that work.
          */
         void awaitFirstHeartbeats() throws InterruptedException {

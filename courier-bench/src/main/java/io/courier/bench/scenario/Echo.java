@@ -58,17 +58,6 @@ public final class Echo implements Scenario.InTurn {
      * Socket.IO's default ping interval (every server here, Courier with its defaults, pings its clients so; the
      * ceiling does not ping), and a second for the round to be answered.
      */
-    /**
-     * Slices measured again per server at most, each in place of one in which the JIT compilers took {@link
-     * #SETTLED_JIT} or more of the server's CPU. Warm-up is no guarantee that the compilers are done: a path first
-     * taken late (a read that ends inside a frame as pongs and requests meet, in a heartbeat round 75 s after
-     * connecting) hits an uncommon trap in the event loop's compiled code, and C2 recompiling it on the server's one
-     * core was the p99 of a whole server (4.82 ms against the ceiling's 1.66 in one round, with 4.8% JIT; 1.13 ms with
-     * none). The CPU figure leaves the compilers out anyway; with this the latencies do too, for the JVM servers
-     * (Node's compilers cannot be told apart from its GC threads).
-     */
-    static final int MAX_REPEATED_SLICES = 4;
-
     static final long HEARTBEATS_AFTER_NANOS = TimeUnit.SECONDS.toNanos(25 + 1);
 
     /** Every server, and Courier once more with its echo listener inline ({@code Socket.onInline}). */
@@ -201,8 +190,7 @@ public final class Echo implements Scenario.InTurn {
 
         /**
          * Measures the running loop for one slice; the acks and latencies of the slices kept add up. A slice in which
-         * the JIT compilers took {@link #SETTLED_JIT} or more of the server's CPU is not kept (false), at most {@link
-         * #MAX_REPEATED_SLICES} times: see there.
+         * the JIT compilers were at work is not kept (false): {@link InTurn#measureAgain}.
          */
         boolean measureSlice() throws Exception {
             long[] t0 = new long[1];
@@ -220,11 +208,8 @@ public final class Echo implements Scenario.InTurn {
                 return (System.nanoTime() - t0[0]) / 1e9;
             });
             CpuMeter.Sample sample = meter.stop();
-            if (sample.jitShare() >= SETTLED_JIT && repeated < MAX_REPEATED_SLICES) {
+            if (InTurn.measureAgain(run, sample, repeated)) {
                 repeated++;
-                run.progress(String.format(
-                        "slice measured again: the JIT compilers took %.1f%% of the server's CPU in it",
-                        sample.jitShare() * 100));
                 return false;
             }
             lg.call(() -> {

@@ -117,8 +117,8 @@ public final class FanOut implements Scenario.InTurn {
 
         /**
          * A ramp at the steady rate, then one measured slice; its deliveries, latencies and CPU add up. Measured again
-         * in place of a slice whose JIT compilers took {@link Echo#SETTLED_JIT} or more of the server's CPU, at most
-         * {@link Echo#MAX_REPEATED_SLICES} times, as the echo's (Courier's took 21.7% in one round's slices).
+         * in place of a slice in which the JIT compilers were at work ({@link InTurn#measureAgain}; Courier's took
+         * 21.7% of its CPU in one round's slices).
          */
         void steadySlice() throws Exception {
             FanOutDriver.Phase p;
@@ -128,13 +128,10 @@ public final class FanOut implements Scenario.InTurn {
                 CpuMeter meter = CpuMeter.start(peers);
                 p = driver.steady(STEADY_RATE, STEADY_SECONDS / STEADY_SLICES, (long) STEADY_SECONDS + 30);
                 sample = meter.stop();
-                if (sample.jitShare() < Echo.SETTLED_JIT || repeated == Echo.MAX_REPEATED_SLICES) {
+                if (!InTurn.measureAgain(run, sample, repeated)) {
                     break;
                 }
                 repeated++;
-                run.progress(String.format(
-                        "slice measured again: the JIT compilers took %.1f%% of the server's CPU in it",
-                        sample.jitShare() * 100));
             }
             cpu = cpu == null ? sample : cpu.plus(sample);
             driver.addLatenciesTo(latencies);

@@ -73,7 +73,7 @@ public final class FanOut implements Scenario.InTurn {
                 burst(s.run, s.driver, s.peers, "fanout");
             }
             for (Server s : servers) {
-                s.run.metric("fanout.steady.warmup_s", warmUpSteady(s.run, s.driver, s.peers));
+                s.run.metric("fanout.steady.warmup_s", warmUpSteady(s.run, s.driver, s.peers, STEADY_WARM_UP_MAX_MS));
             }
             // one more window each once all are warm: a server that sat idle while the others warmed up compiles
             // what it had not yet (as the echo scenario found)
@@ -190,10 +190,14 @@ public final class FanOut implements Scenario.InTurn {
         return new Receivers(receivers, publisher);
     }
 
-    /** Warm-up, burst and steady phases, each measured once; metrics under {@code prefix} (the cluster's). */
-    static void measure(Run run, FanOutDriver driver, List<PeerProcess> peers, String prefix) throws Exception {
+    /**
+     * Warm-up, burst and steady phases, each measured once, the steady warm-up for at most {@code warmUpMaxMs}; metrics
+     * under {@code prefix} (the cluster's).
+     */
+    static void measure(Run run, FanOutDriver driver, List<PeerProcess> peers, String prefix, long warmUpMaxMs)
+            throws Exception {
         burst(run, driver, peers, prefix);
-        run.metric(prefix + ".steady.warmup_s", warmUpSteady(run, driver, peers));
+        run.metric(prefix + ".steady.warmup_s", warmUpSteady(run, driver, peers, warmUpMaxMs));
         CpuMeter cpu = CpuMeter.start(peers);
         FanOutDriver.Phase steady = driver.steady(STEADY_RATE, STEADY_SECONDS, (long) STEADY_SECONDS + 30);
         CpuMeter.Sample c = cpu.stop();
@@ -253,9 +257,10 @@ public final class FanOut implements Scenario.InTurn {
      * servers the same CPU per delivery ({@link CpuMeter#sameCost} within {@link #SETTLED}) and the JIT compilers are
      * nearly idle: after the bursts alone, C1/C2 compilation of what only the steady phase runs (a lone broadcast per
      * loop turn, the handler started per message) was 3-10% of a JVM server's CPU samples in the measured window
-     * (perf), a figure of the compilers rather than of the delivery. Returns the seconds it took.
+     * (perf), a figure of the compilers rather than of the delivery. At most {@code maxMs}; returns the seconds it took.
      */
-    private static double warmUpSteady(Run run, FanOutDriver driver, List<PeerProcess> peers) throws Exception {
+    private static double warmUpSteady(Run run, FanOutDriver driver, List<PeerProcess> peers, long maxMs)
+            throws Exception {
         long t0 = System.nanoTime();
         double previous = Double.NaN;
         while (true) {
@@ -267,7 +272,7 @@ public final class FanOut implements Scenario.InTurn {
             double seconds = (System.nanoTime() - t0) / 1e9;
             boolean settled = CpuMeter.sameCost(previous, perDelivery, w.deliveries(), SETTLED)
                     && sample.jitShare() < Echo.SETTLED_JIT;
-            if (settled || seconds * 1000 >= STEADY_WARM_UP_MAX_MS) {
+            if (settled || seconds * 1000 >= maxMs) {
                 run.progress(String.format(
                         "steady warmed up in %.0f s (%.2f µs server CPU/delivery, JIT %.0f%% of the server's CPU)",
                         seconds, perDelivery * 1e6, 100 * sample.jitShare()));

@@ -3,14 +3,22 @@ package io.courier.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.channel.DefaultEventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SingleThreadIoEventLoop;
+import io.netty.channel.nio.NioIoHandler;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Lane drains started on an event loop go to the executor at the end of the loop's turn, together. */
+/**
+ * Lane drains started on an event loop go to the executor together: at the end of the loop's turn, or on Netty's I/O
+ * loops after the next iteration's pass of I/O.
+ */
 class TurnStartsTest {
     private final DefaultEventLoop loop = new DefaultEventLoop();
     private final List<String> log = new CopyOnWriteArrayList<>();
@@ -40,6 +48,52 @@ class TurnStartsTest {
         assertThat(log)
                 .containsExactly(
                         "turn done", "execute", "execute", "drain 0", "execute", "drain 1", "execute", "drain 2");
+    }
+
+    /**
+     * On an I/O loop the hand-over waits for the next iteration's pass of I/O; what starts before that iteration's
+     * tasks run (here a task run after the iteration, as the read of an event in that pass would) goes over with it.
+     */
+    @Test
+    void onAnIoLoopDrainsStartedUntilTheNextIterationsTasksGoOverTogether() throws Exception {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        try {
+            SingleThreadIoEventLoop io = (SingleThreadIoEventLoop) group.next();
+            CountDownLatch drained = new CountDownLatch(2);
+            io.execute(() -> {
+                TurnStarts.start(executor, () -> {
+                    log.add("drain a");
+                    drained.countDown();
+                });
+                log.add("turn done");
+                io.executeAfterEventLoopIteration(() -> TurnStarts.start(executor, () -> {
+                    log.add("drain b");
+                    drained.countDown();
+                }));
+            });
+            assertThat(drained.await(5, TimeUnit.SECONDS)).isTrue();
+            // handed over at the end of the turn, "drain a" would have gone alone, and "drain b" in a turn of its own
+            assertThat(log).containsExactly("turn done", "execute", "execute", "drain a", "execute", "drain b");
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void onAnIdleIoLoopALoneDrainIsHandedOver() throws Exception {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        try {
+            CountDownLatch drained = new CountDownLatch(1);
+            group.next()
+                    .execute(() -> TurnStarts.start(executor, () -> {
+                        log.add("drain");
+                        drained.countDown();
+                    }));
+            assertThat(drained.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(log).containsExactly("execute", "drain");
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
     }
 
     @Test

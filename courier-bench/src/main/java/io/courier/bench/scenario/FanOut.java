@@ -128,6 +128,7 @@ public final class FanOut implements Scenario.InTurn {
                 CpuMeter meter = CpuMeter.start(peers);
                 p = driver.steady(STEADY_RATE, STEADY_SECONDS / STEADY_SLICES, (long) STEADY_SECONDS + 30);
                 sample = meter.stop();
+                duplicates += p.duplicates(); // of every slice: a duplicate is a fault whether the slice is kept or not
                 if (!InTurn.measureAgain(run, sample, repeated)) {
                     break;
                 }
@@ -137,7 +138,6 @@ public final class FanOut implements Scenario.InTurn {
             driver.addLatenciesTo(latencies);
             deliveries += p.deliveries();
             seconds += p.seconds();
-            duplicates += p.duplicates();
         }
 
         void reportSteady() throws Exception {

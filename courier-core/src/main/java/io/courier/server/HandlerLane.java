@@ -58,12 +58,17 @@ final class HandlerLane implements Executor {
         this.maxQueued = maxQueued;
     }
 
-    /** Queues a client-driven task; false if the lane already holds {@code maxQueued} tasks. */
+    /**
+     * Queues a client-driven task; false if the lane already holds {@code maxQueued} tasks. Started from an event loop,
+     * the lane waits for the loop's next pass of reads ({@link TurnStarts#startAfterNextReads}).
+     */
     boolean offer(Runnable task) {
         if (size >= maxQueued) {
             return false;
         }
-        execute(task);
+        if (add(task)) {
+            TurnStarts.startAfterNextReads(executor, this::drain);
+        }
         return true;
     }
 
@@ -90,7 +95,7 @@ final class HandlerLane implements Executor {
 
     /** Queues the claimed lane's task after all: it runs on the executor, first. */
     void queueClaimed(Runnable task) {
-        add(task);
+        link(task);
         TurnStarts.start(executor, this::drain);
     }
 
@@ -101,12 +106,17 @@ final class HandlerLane implements Executor {
 
     @Override
     public void execute(Runnable task) {
-        // count first, then publish: the drainer trusts the count and waits for a counted task to appear
-        int before = (int) SIZE.getAndAdd(this, 1);
-        add(task);
-        if (before == 0) {
+        if (add(task)) {
             TurnStarts.start(executor, this::drain);
         }
+    }
+
+    /** Counts and appends a task; true if the lane was idle, so its drain is to be started. */
+    private boolean add(Runnable task) {
+        // count first, then publish: the drainer trusts the count and waits for a counted task to appear
+        int before = (int) SIZE.getAndAdd(this, 1);
+        link(task);
+        return before == 0;
     }
 
     private void drain() {
@@ -120,8 +130,8 @@ final class HandlerLane implements Executor {
         } while ((int) SIZE.getAndAdd(this, -1) - 1 != 0);
     }
 
-    /** Appends a task; any thread. */
-    private void add(Runnable task) {
+    /** Appends a task already counted; any thread. */
+    private void link(Runnable task) {
         Node n = new Node(task);
         Node prev = (Node) TAIL.getAndSet(this, n);
         if (prev == null) {

@@ -12,12 +12,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Lane drains started on an event loop go to the executor together: at the end of the loop's turn, or on Netty's I/O
- * loops after the next iteration's pass of I/O.
+ * Lane drains started on an event loop go to the executor together: at the end of the loop's turn, or, for clients'
+ * events on Netty's I/O loops, after the next iteration's pass of I/O.
  */
 class TurnStartsTest {
     private final DefaultEventLoop loop = new DefaultEventLoop();
@@ -51,41 +52,55 @@ class TurnStartsTest {
     }
 
     /**
-     * On an I/O loop the hand-over waits for the next iteration's pass of I/O; what starts before that iteration's
-     * tasks run (here a task run after the iteration, as the read of an event in that pass would) goes over with it.
+     * On an I/O loop the hand-over of clients' events waits for the next iteration's pass of I/O; what starts before
+     * that iteration's tasks run (here a task run after the iteration, as the read of an event in that pass would) goes
+     * over with it.
      */
     @Test
-    void onAnIoLoopDrainsStartedUntilTheNextIterationsTasksGoOverTogether() throws Exception {
+    void onAnIoLoopClientEventsStartedUntilTheNextIterationsTasksGoOverTogether() throws Exception {
+        assertThat(twoStartsAnIterationApart(TurnStarts::startAfterNextReads))
+                // handed over at the end of the turn, "drain a" would have gone alone, "drain b" in a turn of its own
+                .containsExactly("turn done", "execute", "execute", "drain a", "execute", "drain b");
+    }
+
+    /** Internal tasks (ack completions, durable acks handed to their lanes) go at the end of the turn, as before. */
+    @Test
+    void onAnIoLoopOtherDrainsGoOverAtTheEndOfTheTurn() throws Exception {
+        assertThat(twoStartsAnIterationApart(TurnStarts::start))
+                .containsExactly("turn done", "execute", "drain a", "execute", "drain b");
+    }
+
+    /** Starts drain a in a task of an I/O loop, and drain b in a task run after that iteration; the log. */
+    private List<String> twoStartsAnIterationApart(BiConsumer<Executor, Runnable> start) throws Exception {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try {
             SingleThreadIoEventLoop io = (SingleThreadIoEventLoop) group.next();
             CountDownLatch drained = new CountDownLatch(2);
             io.execute(() -> {
-                TurnStarts.start(executor, () -> {
+                start.accept(executor, () -> {
                     log.add("drain a");
                     drained.countDown();
                 });
                 log.add("turn done");
-                io.executeAfterEventLoopIteration(() -> TurnStarts.start(executor, () -> {
+                io.executeAfterEventLoopIteration(() -> start.accept(executor, () -> {
                     log.add("drain b");
                     drained.countDown();
                 }));
             });
             assertThat(drained.await(5, TimeUnit.SECONDS)).isTrue();
-            // handed over at the end of the turn, "drain a" would have gone alone, and "drain b" in a turn of its own
-            assertThat(log).containsExactly("turn done", "execute", "execute", "drain a", "execute", "drain b");
+            return log;
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }
     }
 
     @Test
-    void onAnIdleIoLoopALoneDrainIsHandedOver() throws Exception {
+    void onAnIdleIoLoopALoneClientEventIsHandedOver() throws Exception {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try {
             CountDownLatch drained = new CountDownLatch(1);
             group.next()
-                    .execute(() -> TurnStarts.start(executor, () -> {
+                    .execute(() -> TurnStarts.startAfterNextReads(executor, () -> {
                         log.add("drain");
                         drained.countDown();
                     }));

@@ -307,11 +307,15 @@ public final class Report {
             any = true;
             boolean met = t.atMost() ? r <= t.bound() : r >= t.bound();
             double inline = ratio(t.key(), ServerKind.COURIER_INLINE);
+            String shown = String.format(Locale.ROOT, "%.2f", r);
+            if (!met && shown.equals(String.format(Locale.ROOT, "%.2f", t.bound()))) {
+                shown = String.format(Locale.ROOT, "%.3f", r); // 1.003 misses 1.00: a rounded 1.00 would not say why
+            }
             sb.append(String.format(
                     Locale.ROOT,
-                    "| %s | %.2f× | %s | %s %.2f× | %s |%n",
+                    "| %s | %s× | %s | %s %.2f× | %s |%n",
                     t.label(),
-                    r,
+                    shown,
                     Double.isNaN(inline) ? "" : String.format(Locale.ROOT, "%.2f×", inline),
                     t.atMost() ? "≤" : "≥",
                     t.bound(),

@@ -48,6 +48,7 @@ class RedisAdapterTest {
     private final BlockingQueue<String> responses = new LinkedBlockingQueue<>();
     private Socket client;
     private final BlockingQueue<Object[]> received = new LinkedBlockingQueue<>();
+    private final CompletableFuture<Void> handled = new CompletableFuture<>(); // the connection handler ran
 
     @BeforeEach
     void start() throws Exception {
@@ -59,6 +60,7 @@ class RedisAdapterTest {
         io.onConnection(socket -> {
             socket.data().put("name", "c1");
             socket.join("lobby");
+            handled.complete(null);
         });
         io.start();
         peerClient = RedisClient.create(REDIS);
@@ -83,7 +85,9 @@ class RedisAdapterTest {
         client.on("news", args -> received.add(args));
         client.connect();
         connected.get(10, TimeUnit.SECONDS);
-        // joined "lobby" before the CONNECT reply
+        // the CONNECT reply goes out before the connection handlers run (on the socket's lane): a peer's request sent
+        // as soon as the client is connected could find the socket in no room yet (seen once under load)
+        handled.get(10, TimeUnit.SECONDS);
     }
 
     @AfterEach

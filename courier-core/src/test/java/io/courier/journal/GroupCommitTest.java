@@ -193,9 +193,11 @@ class GroupCommitTest {
             CompletableFuture<Long> c = log.append("c".getBytes(), log.writeFailures());
             CompletableFuture<Long> d = log.append("d".getBytes(), log.writeFailures()); // c's batch full
             cQueued.countDown();
+            // woken first: a thread waiting in a.get() helps run a's dependents, and the wake-up must fail on the
+            // writer's thread, in its completions (it once ran on this thread, inside await(a), and threw here)
+            woken.get(30, TimeUnit.SECONDS);
             assertThat(await(a)).isEqualTo(1);
             assertThat(await(b)).isEqualTo(2);
-            woken.get(30, TimeUnit.SECONDS);
             assertThat(await(c))
                     .as("queued behind the batch: not refused as behind a failed write")
                     .isEqualTo(3);

@@ -110,6 +110,10 @@ run(`redis-cluster (${SHARDED ? "sharded" : "classic"}, ${process.env.COURIER_PA
     }
   }
   await Promise.all(Object.values(clients).map(waitConnect));
+  // Courier runs its connection handlers (which set socket.data) after the CONNECT reply; a round trip of each
+  // client's own queues behind them, so every socket's data is set before another client asks for it (a3 and b3
+  // send nothing else before b1's fetch and a2's emit-to).
+  await Promise.all(Object.values(clients).map((c) => c.emitWithAck("whoami")));
   const names = Object.keys(clients);
   const { a1, a2, b1, b2, b3, n1, n2, n3 } = clients;
 

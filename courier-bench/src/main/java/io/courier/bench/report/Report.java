@@ -337,7 +337,8 @@ public final class Report {
               shown as `jit_pct`: compiling is warm-up, and what runs once per publish (20/s in the steady fan-out)
               reaches C2's thresholds only after minutes. Node's compilers share threads with its GC, so its figures
               keep them.
-            - **Fan-out burst** latencies are queueing at saturation (32 messages × 1,000 receivers in flight); the
+            - **Fan-out burst** latencies are queueing at saturation (32 messages × 1,000 receivers in flight; a burst
+              of about 2.5 s at the server's warm-up rate, 150 to 500 messages: `burst.messages`); the
               steady phase (timestamped with the scheduled send time) is the latency figure. Every server of a round
               started and connected at once (1,000 receivers each), the bursts one server after the other, the steady
               phase warmed up in turn and measured in turn in four 1 s slices each (A B C, C B A, ...; 0.25 s at the

@@ -12,10 +12,11 @@ import java.util.function.IntFunction;
 
 /**
  * Fan-out broadcast to 1,000 WebSocket receivers plus one publisher per server (PERFORMANCE.md "fan-out"). Every server
- * of a round is started and connected at once; then, one server after the other, a warm-up burst and a burst of 500
- * messages with at most 32 not yet delivered to all (closed loop). The steady phase, 20 publishes/s (20,000
- * deliveries/s) timestamped with the scheduled send time, is warmed up in turn (until the server's CPU per delivery
- * settles and its JIT compilers are nearly idle, then one more window each once all are warm) and measured in turn:
+ * of a round is started and connected at once; then, one server after the other, a warm-up burst of 150 messages and
+ * a measured burst of about {@value #BURST_SECONDS} s at the warm-up's rate (150 to 500 messages), at most 32 not yet
+ * delivered to all (closed loop). The steady phase, 20 publishes/s (20,000 deliveries/s) timestamped with the
+ * scheduled send time, is warmed up in turn (until the server's CPU per delivery settles and its JIT compilers are
+ * nearly idle, then one more window each once all are warm) and measured in turn:
  * {@value #STEADY_SLICES} slices of 1 s each (A B C, C B A, ...), each after {@value #STEADY_RAMP_SECONDS} s at the
  * rate unmeasured; latencies, deliveries and CPU pooled over a server's slices. Server CPU per delivery is the steady
  * figure.
@@ -27,7 +28,15 @@ import java.util.function.IntFunction;
 public final class FanOut implements Scenario.InTurn {
     static final int RECEIVERS = Integer.getInteger("bench.fanout.receivers", 1000);
     static final int WARM_UP = 150;
+    /** The measured burst's messages at most (and the durable scenario's bursts). */
     static final int BURST = Integer.getInteger("bench.fanout.burst", 500);
+    /**
+     * The measured burst's length at the warm-up burst's rate, in {@link #WARM_UP} to {@link #BURST} messages: 500
+     * messages took the slower servers 7-8 s a burst (60,000-70,000 deliveries/s) against Courier's 0.6 s, and the CPU
+     * per delivery over 2.5 s is over 250 ticks of {@code /proc}'s meter.
+     */
+    static final double BURST_SECONDS = 2.5;
+
     static final int WINDOW = 32;
     static final int STEADY_RATE = 20;
     static final double STEADY_SECONDS = Double.parseDouble(System.getProperty("bench.fanout.steady.seconds", "4"));
@@ -35,8 +44,12 @@ public final class FanOut implements Scenario.InTurn {
     static final int STEADY_SLICES = 4;
     /** Published at the rate, unmeasured, before each slice: the server's loop is busy again when measuring starts. */
     static final double STEADY_RAMP_SECONDS = 0.25;
-    /** Steady warm-up windows: at least two, until the server's CPU per delivery settles, at most this. */
-    static final double STEADY_WARM_UP_WINDOW_SECONDS = 2;
+    /**
+     * Steady warm-up windows: at least two, until the server's CPU per delivery settles, at most {@link
+     * #STEADY_WARM_UP_MAX_MS}. A window of 1 s is 20,000 deliveries, and a tick of the meter 0.5 µs per delivery (6% of
+     * the ceiling's): {@link CpuMeter#sameCost} allows it, and the JIT rule decides when the compilers are done.
+     */
+    static final double STEADY_WARM_UP_WINDOW_SECONDS = 1;
 
     static final long STEADY_WARM_UP_MAX_MS = Long.getLong("bench.fanout.warmup.max.ms", 20_000);
     /**
@@ -55,7 +68,8 @@ public final class FanOut implements Scenario.InTurn {
 
     @Override
     public String description() {
-        return RECEIVERS + " receivers per server: burst of " + BURST + " (window " + WINDOW + "), then " + STEADY_RATE
+        return RECEIVERS + " receivers per server: burst of about " + BURST_SECONDS + " s (" + WARM_UP + " to " + BURST
+                + " messages, window " + WINDOW + "), then " + STEADY_RATE
                 + " publishes/s warmed up in turn until the server's CPU per delivery settles and JIT compiling"
                 + " takes under 3% of it (at most "
                 + STEADY_WARM_UP_MAX_MS / 1000 + " s each) and measured in turn: " + STEADY_SLICES + " slices of "
@@ -213,13 +227,14 @@ public final class FanOut implements Scenario.InTurn {
         }
     }
 
-    /** A warm-up burst, then the measured one; metrics under {@code prefix}. */
+    /** A warm-up burst, then the measured one ({@link #burstMessages}); metrics under {@code prefix}. */
     private static void burst(Run run, FanOutDriver driver, List<PeerProcess> peers, String prefix) throws Exception {
-        driver.burst(WARM_UP, WINDOW, 60);
+        int messages = burstMessages(driver.burst(WARM_UP, WINDOW, 60).rate());
         CpuMeter cpu = CpuMeter.start(peers);
-        FanOutDriver.Phase burst = driver.burst(BURST, WINDOW, 120);
+        FanOutDriver.Phase burst = driver.burst(messages, WINDOW, 120);
         CpuMeter.Sample c = cpu.stop();
         double perDelivery = c.serverSeconds() * 1e6 / burst.deliveries();
+        run.metric(prefix + ".burst.messages", messages);
         run.metric(prefix + ".burst.rate", burst.rate());
         run.metric(prefix + ".burst.p50", burst.p50());
         run.metric(prefix + ".burst.p99", burst.p99());
@@ -228,11 +243,19 @@ public final class FanOut implements Scenario.InTurn {
         run.metric(prefix + ".burst.loadgen_cpu_s", c.loadGenSeconds());
         run.metric(prefix + ".burst.other_cpu_s", c.otherSeconds());
         run.progress(String.format(
-                "burst: %,.0f deliveries/s, %.2f µs server CPU/delivery (%.0f%% kernel), p50 %.1f ms, p99 %.1f ms",
-                burst.rate(), perDelivery, c.kernelShare() * 100, burst.p50(), burst.p99()));
+                "burst of %d: %,.0f deliveries/s, %.2f µs server CPU/delivery (%.0f%% kernel), p50 %.1f ms, p99 %.1f ms",
+                messages, burst.rate(), perDelivery, c.kernelShare() * 100, burst.p50(), burst.p99()));
         if (burst.duplicates() > 0) {
             run.progress("WARNING: " + burst.duplicates() + " duplicate deliveries in the burst");
         }
+    }
+
+    /**
+     * The measured burst's messages: {@link #BURST_SECONDS} at {@code warmUpRate} deliveries/s (the warm-up burst's,
+     * to {@link #RECEIVERS} receivers), from {@link #WARM_UP} to {@link #BURST}.
+     */
+    static int burstMessages(double warmUpRate) {
+        return (int) Math.max(WARM_UP, Math.min(BURST, warmUpRate * BURST_SECONDS / RECEIVERS));
     }
 
     /** The steady phase's metrics: {@code p} holds p50, p99 and p99.9 in ms. */

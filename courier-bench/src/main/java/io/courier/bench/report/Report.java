@@ -372,7 +372,7 @@ public final class Report {
               answer is replaced (`polling.reconnects`: netty-socketio 2.0 closes them), and deliveries still missing
               2 s after the last publish are reported as `polling.lost_pct` rather than failing the run. Measured
               for 4 s at 50 broadcasts/s after a warm-up at that rate, in 2 s windows until one in which JIT
-              compiling took under 10% of the server's CPU (`polling.warmup_s`, at most 20 s; `polling.jit_pct` in
+              compiling took under 10% of the server's CPU (`polling.warmup_s`, at most 12 s; `polling.jit_pct` in
               the measured window).
             - **Cluster** (Courier only): two nodes over Redis, receivers split over both, CPU of both nodes.
             - Each server ran pinned to one core (`taskset`), the load generator on the other; the ceiling is load

@@ -6,13 +6,18 @@ import io.courier.Courier;
 import io.courier.RemoteSocket;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -99,6 +104,30 @@ class NodeLeavingTest {
                         .isEmpty();
             }
             b.io.close(); // after its cluster: nothing left to send, and nothing thrown
+        }
+    }
+
+    @Test
+    void whatANodePublishedBeforeItClosesReachesItsPeers() throws Exception {
+        // the answers a leaving node sends: handed to its publishing connection, then the node closes at once
+        StatefulRedisPubSubConnection<String, String> peer = client.connectPubSub();
+        BlockingQueue<String> got = new LinkedBlockingQueue<>();
+        peer.addListener(new RedisPubSubAdapter<>() {
+            @Override
+            public void message(String channel, String message) {
+                got.add(message);
+            }
+        });
+        String channel = key + "-answers";
+        peer.sync().subscribe(channel);
+        RedisCluster leaving = RedisCluster.builder(REDIS).key(key).connect();
+        int answers = 200;
+        for (int i = 0; i < answers; i++) {
+            leaving.publish(channel, ("answer " + i).getBytes(StandardCharsets.UTF_8));
+        }
+        leaving.close();
+        for (int i = 0; i < answers; i++) {
+            assertThat(got.poll(10, TimeUnit.SECONDS)).isEqualTo("answer " + i);
         }
     }
 

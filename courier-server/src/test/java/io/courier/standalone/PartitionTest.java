@@ -49,7 +49,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PartitionTest {
     private static final long PID = ProcessHandle.current().pid();
-    /** How long hub A stays cut off once its {@code /readyz} says so: past Redis commands' 10 s timeout. */
+    /** How long hub A stays cut off at least once its {@code /readyz} says so: past Redis commands' 10 s timeout. */
     private static final Duration CUT = Duration.ofSeconds(12);
 
     private final HttpClient http =
@@ -148,6 +148,20 @@ class PartitionTest {
             int readyzWhileCut = status(hubAUrl + "/readyz");
             String metricsWhileCut = body(hubAUrl + "/metrics");
             Thread.sleep(CUT.toMillis());
+            // and until A answered a publish sent after the cut and B acknowledged one: a lane of A whose command was
+            // in flight at the cut gets its next one answered only at the second command timeout, about 20 s after
+            // the cut, which a loaded machine can push past the sleep (60 s: a hang guard; asserted below)
+            poll(
+                    () -> publishes.stream()
+                            .anyMatch(p -> p.lane.startsWith("A") && p.invoked > cutAt && p.answered != Long.MAX_VALUE),
+                    60);
+            poll(
+                    () -> publishes.stream()
+                            .anyMatch(p -> p.lane.startsWith("B")
+                                    && p.invoked > cutAt
+                                    && p.answered != Long.MAX_VALUE
+                                    && p.acknowledged()),
+                    60);
             int readyzEndOfCut = status(hubAUrl + "/readyz");
 
             healAt = System.nanoTime();

@@ -321,8 +321,8 @@ public final class RedisCluster implements AdapterFactory, MeterBinder, AutoClos
     /**
      * Leaves the cluster: stops reading its channels, waiting (up to {@link #LEAVE_TIMEOUT} in all) until Redis
      * confirmed, so that the requests the peers counted as delivered here are answered, and until Redis took what
-     * this node published before (those answers, its last broadcasts); then closes the connections. Adapters closed after this (a {@code Courier} closed after its cluster)
-     * have nothing left to do.
+     * this node published before (those answers, its last broadcasts); then closes the connections. Adapters closed
+     * after this (a {@code Courier} closed after its cluster) have nothing left to do.
      */
     @Override
     public void close() {

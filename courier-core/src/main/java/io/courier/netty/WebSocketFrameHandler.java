@@ -11,6 +11,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -23,6 +24,7 @@ import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.lang.invoke.MethodHandles;
@@ -44,8 +46,13 @@ import org.slf4j.LoggerFactory;
  * it already decoded are handled the same way: with permessage-deflate, Netty's decoder and the
  * {@link PerMessageDeflateCodec} stand before it. {@link WebSocketUpgrade} installs it unbound; {@link #bind} gives it
  * its session once that exists, in the same event loop task, before any frame can arrive.
+ *
+ * <p>Without permessage-deflate it is the connection's frame encoder as well: Netty frames written to the channel are
+ * encoded here, and the transport writes encoded frames from its place ({@link WebSocketTransport}), so that the
+ * connection needs no encoder stage of its own (a context, 64 bytes, on every idle connection). With it, the frames
+ * pass on to the codec and to the encoder stage in front of the pipeline.
  */
-final class WebSocketFrameHandler extends WebSocket13FrameDecoder {
+final class WebSocketFrameHandler extends WebSocket13FrameDecoder implements WebSocketFrameEncoder {
     private static final Logger log = LoggerFactory.getLogger(WebSocketFrameHandler.class);
 
     private EngineIoSession session;
@@ -57,6 +64,8 @@ final class WebSocketFrameHandler extends WebSocket13FrameDecoder {
     private boolean midFrame;
 
     private final int maxFramePayload;
+    /** Whether it encodes the frames written to the channel (no permessage-deflate), else passes them on. */
+    private final boolean encodes;
 
     /** Where {@link #readWholeFrames} unmasks a frame's payload: one per thread, as big as the largest frame it takes. */
     private static final FastThreadLocal<ByteBuf> SCRATCH = new FastThreadLocal<>() {
@@ -68,9 +77,10 @@ final class WebSocketFrameHandler extends WebSocket13FrameDecoder {
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
-    WebSocketFrameHandler(WebSocketDecoderConfig config) {
+    WebSocketFrameHandler(WebSocketDecoderConfig config, boolean encodes) {
         super(config);
         this.maxFramePayload = config.maxFramePayloadLength();
+        this.encodes = encodes;
     }
 
     /** The session whose messages these are; on the channel's loop, right after the upgrade. */
@@ -207,7 +217,9 @@ final class WebSocketFrameHandler extends WebSocket13FrameDecoder {
                     append(ctx, frame.content());
                 }
             } else if (msg instanceof PingWebSocketFrame ping) {
-                ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
+                // from the tail: a frame written from this stage would pass its encoder by
+                ctx.channel()
+                        .writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
             } else if (msg instanceof CloseWebSocketFrame close) {
                 closed = true;
                 // RFC 6455 section 7.4: codes from 5000 up are not defined; Netty lets them through
@@ -345,5 +357,55 @@ final class WebSocketFrameHandler extends WebSocket13FrameDecoder {
             closed = true;
             session.onWebSocketClosed(transport, reason);
         }
+    }
+
+    // ---------------------------------------------------------------- outbound: the frame encoder, or passing on
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+        if (encodes) {
+            WebSocketUpgrade.FRAME_ENCODER.write(ctx, msg, promise); // frames encoded, anything else passed on
+        } else {
+            ctx.write(msg, promise);
+        }
+    }
+
+    @Override
+    public void flush(ChannelHandlerContext ctx) {
+        ctx.flush();
+    }
+
+    @Override
+    public void read(ChannelHandlerContext ctx) {
+        ctx.read();
+    }
+
+    @Override
+    public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+        ctx.close(promise);
+    }
+
+    @Override
+    public void disconnect(ChannelHandlerContext ctx, ChannelPromise promise) {
+        ctx.disconnect(promise);
+    }
+
+    @Override
+    public void deregister(ChannelHandlerContext ctx, ChannelPromise promise) {
+        ctx.deregister(promise);
+    }
+
+    @Override
+    public void bind(ChannelHandlerContext ctx, java.net.SocketAddress localAddress, ChannelPromise promise) {
+        ctx.bind(localAddress, promise);
+    }
+
+    @Override
+    public void connect(
+            ChannelHandlerContext ctx,
+            java.net.SocketAddress remoteAddress,
+            java.net.SocketAddress localAddress,
+            ChannelPromise promise) {
+        ctx.connect(remoteAddress, localAddress, promise);
     }
 }

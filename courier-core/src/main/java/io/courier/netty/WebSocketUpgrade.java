@@ -41,11 +41,14 @@ final class WebSocketUpgrade {
     /** The name of a connection's {@link PerMessageDeflateCodec}, present when it negotiated permessage-deflate. */
     static final String DEFLATE_STAGE = "ws-deflate";
 
-    /** Netty's server-side frame encoder keeps no state (it masks nothing): one instance for every connection. */
+    /**
+     * Netty's server-side frame encoder keeps no state (it masks nothing): one instance for every connection, as the
+     * stage in front of a permessage-deflate pipeline, and called by every other connection's frame handler.
+     */
+    static final WebSocket13FrameEncoder FRAME_ENCODER = new SharedFrameEncoder();
+
     @ChannelHandler.Sharable
     private static final class SharedFrameEncoder extends WebSocket13FrameEncoder {
-        static final SharedFrameEncoder INSTANCE = new SharedFrameEncoder();
-
         private SharedFrameEncoder() {
             super(false);
         }
@@ -101,14 +104,19 @@ final class WebSocketUpgrade {
         PerMessageDeflateCodec.Agreement agreed =
                 PerMessageDeflateCodec.negotiate(headers.get(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS), deflate);
         WebSocketDecoderConfig decoderConfig = decoderConfig(maxFramePayload, agreed != null);
-        WebSocketFrameHandler frames = new WebSocketFrameHandler(decoderConfig);
+        WebSocketFrameHandler frames = new WebSocketFrameHandler(decoderConfig, agreed == null);
         ChannelPipeline p = ctx.pipeline();
-        // [tls] wsencoder http wsdecoder [ws-deflate ws-frames] courier, until the caller removes http and courier.
-        // With compression the codec stands between decoding and handling: Netty's decoder first, the handler after it
-        p.addBefore(http.name(), "wsencoder", SharedFrameEncoder.INSTANCE);
+        // [tls] http wsdecoder courier, or with compression [tls] wsencoder http wsdecoder ws-deflate ws-frames
+        // courier,
+        // until the caller removes http and courier. The HTTP encoder leaves at once: from here on the bytes written
+        // are the 101 answer and frames. Without compression the handler is the frame encoder too; with it, the codec
+        // stands between decoding and handling (Netty's decoder first, the handler after it) and between the frames
+        // and their encoder
+        ((HttpServerCodec) http.handler()).removeOutboundHandler();
         if (agreed == null) {
             p.addAfter(http.name(), "wsdecoder", frames);
         } else {
+            p.addBefore(http.name(), "wsencoder", FRAME_ENCODER);
             p.addAfter(http.name(), "wsdecoder", new WebSocket13FrameDecoder(decoderConfig))
                     .addAfter(
                             "wsdecoder",
@@ -116,10 +124,7 @@ final class WebSocketUpgrade {
                             new PerMessageDeflateCodec(deflate, agreed, maxFramePayload, engine.stats()))
                     .addAfter(DEFLATE_STAGE, "ws-frames", frames);
         }
-        // from the encoder's stage on, the bytes do not pass the HTTP encoder
-        p.context("wsencoder")
-                .write(switchingProtocols(ctx, key, agreed))
-                .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        http.write(switchingProtocols(ctx, key, agreed)).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         return frames;
     }
 

@@ -11,6 +11,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -21,7 +22,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The opening handshake of {@link WebSocketUpgrade}: the 101 answer written as bytes (the same bytes Netty's
- * handshaker wrote), sent with the open packet in one flush, and the HTTP stages gone from the pipeline.
+ * handshaker wrote), sent with the open packet in one flush, and the HTTP stages gone from the pipeline, which keeps one
+ * stage (the frame handler, its encoder too) or, with permessage-deflate, the codec and an encoder stage.
  */
 class WebSocketUpgradeTest {
     private static final String KEY = "dGhlIHNhbXBsZSBub25jZQ==";
@@ -65,6 +67,18 @@ class WebSocketUpgradeTest {
         assertThat(ch.pipeline().get(HttpServerCodec.class)).isNull();
         assertThat(ch.pipeline().get(HttpRequestHandler.class)).isNull();
         assertThat(ch.pipeline().get(WebSocketFrameHandler.class)).isNotNull();
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void withoutCompressionTheFrameHandlerIsTheOneStageLeftAndEncodesTheFramesWrittenToTheChannel() {
+        EmbeddedChannel ch = channel(EngineIoConfig.defaults());
+        ch.writeInbound(ascii(upgrade("")));
+        assertThat(readAll(ch)).contains("101 Switching Protocols");
+        // no encoder stage of its own: one context less on every connection
+        assertThat(ch.pipeline().toMap().values()).singleElement().isInstanceOf(WebSocketFrameHandler.class);
+        ch.writeAndFlush(new TextWebSocketFrame("4hi"));
+        assertThat(readAll(ch)).isEqualTo("\u0081\u00034hi");
         ch.finishAndReleaseAll();
     }
 

@@ -29,6 +29,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.net.SocketAddress;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -396,15 +397,15 @@ final class WebSocketFrameHandler extends WebSocket13FrameDecoder implements Web
     }
 
     @Override
-    public void bind(ChannelHandlerContext ctx, java.net.SocketAddress localAddress, ChannelPromise promise) {
+    public void bind(ChannelHandlerContext ctx, SocketAddress localAddress, ChannelPromise promise) {
         ctx.bind(localAddress, promise);
     }
 
     @Override
     public void connect(
             ChannelHandlerContext ctx,
-            java.net.SocketAddress remoteAddress,
-            java.net.SocketAddress localAddress,
+            SocketAddress remoteAddress,
+            SocketAddress localAddress,
             ChannelPromise promise) {
         ctx.connect(remoteAddress, localAddress, promise);
     }

@@ -106,12 +106,10 @@ final class WebSocketUpgrade {
         WebSocketDecoderConfig decoderConfig = decoderConfig(maxFramePayload, agreed != null);
         WebSocketFrameHandler frames = new WebSocketFrameHandler(decoderConfig, agreed == null);
         ChannelPipeline p = ctx.pipeline();
-        // [tls] http wsdecoder courier, or with compression [tls] wsencoder http wsdecoder ws-deflate ws-frames
-        // courier,
-        // until the caller removes http and courier. The HTTP encoder leaves at once: from here on the bytes written
-        // are the 101 answer and frames. Without compression the handler is the frame encoder too; with it, the codec
-        // stands between decoding and handling (Netty's decoder first, the handler after it) and between the frames
-        // and their encoder
+        // [tls] http wsdecoder courier, with compression [tls] wsencoder http wsdecoder ws-deflate ws-frames courier,
+        // until the caller removes http and courier. The HTTP encoder leaves at once: what is written from here on is
+        // the 101 answer and frames. Without compression the handler encodes the frames too; with it, the codec stands
+        // between decoding and handling (Netty's decoder first, the handler after it) and between frames and encoder
         ((HttpServerCodec) http.handler()).removeOutboundHandler();
         if (agreed == null) {
             p.addAfter(http.name(), "wsdecoder", frames);

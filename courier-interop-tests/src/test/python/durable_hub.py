@@ -2,16 +2,23 @@
 publishes made over the HTTP API, come back and get them in order with { channel, id, seq }, acknowledge them
 (python-socketio answers the ack request with the handler's return value), and get nothing again after that.
 
+python-engineio 4 runs each message's handler on a thread of its own, so two deliveries that come back to back can
+reach their handlers in either order (seen under load: one inversion in 200 deliveries that came in order). The order
+the hub sent them in is read where the client reads its packets, one after the other, before those threads start.
+
 Run by PythonClientIT with Debian's python3-socketio. Env: COURIER_URL, COURIER_TRANSPORTS (polling | websocket |
-upgrade), COURIER_API_KEY. Prints one final JSON line {"ok": ..., "deliveries": [...], "left": n} and exits.
+upgrade), COURIER_API_KEY. Prints one final JSON line {"ok": ..., "deliveries": [...], "wire": [...], "left": n,
+"again": [...]} and exits: "deliveries" as the handlers got them, "wire" the pickups' seqs as the client read them.
 """
 
+import json
 import os
 import queue
 import time
 
 import requests
 import socketio
+from engineio import packet
 
 from scenario import TIMEOUT, run, transports
 
@@ -19,8 +26,21 @@ URL = os.environ["COURIER_URL"]
 API = {"Authorization": "Bearer " + os.environ["COURIER_API_KEY"]}
 
 
-def client(deliveries):
+def client(deliveries, wire=None):
+    """A client whose pickups go to deliveries; with wire, their seqs too, in the order the client reads them."""
     sio = socketio.Client(reconnection=False)
+    if wire is not None:
+        receive = sio.eio._receive_packet  # called by the client's reading thread, once per packet, in order
+
+        def in_wire_order(pkt):
+            if pkt.packet_type == packet.MESSAGE and isinstance(pkt.data, str) and pkt.data.startswith("2"):
+                # an EVENT on "/": 2, the ack id, the JSON array
+                event = json.loads(pkt.data[1:].lstrip("0123456789"))
+                if event[0] == "pickup":
+                    wire.append(event[-1]["seq"])
+            receive(pkt)
+
+        sio.eio._receive_packet = in_wire_order
 
     @sio.on("pickup")
     def pickup(*args):
@@ -54,7 +74,8 @@ def main():
         r.raise_for_status()
         published.append(r.json()["id"])
 
-    sio = client(deliveries)  # back: what it missed comes first, in order
+    wire = []
+    sio = client(deliveries, wire)  # back: what it missed comes first, in order
     got = [deliveries.get(timeout=TIMEOUT) for _ in published]
     deadline = time.monotonic() + TIMEOUT  # all three acknowledged: the channel keeps none of them
     while channel_messages() != 0 and time.monotonic() < deadline:
@@ -66,7 +87,7 @@ def main():
     time.sleep(1)
     again = [deliveries.get_nowait() for _ in range(deliveries.qsize())]
     sio.disconnect()
-    return {"ok": True, "published": published, "deliveries": got, "left": left, "again": again}
+    return {"ok": True, "published": published, "deliveries": got, "wire": wire, "left": left, "again": again}
 
 
 if __name__ == "__main__":
